@@ -1,0 +1,5 @@
+"""``python -m reliability`` runs the command line."""
+
+from reliability.cli import main
+
+main()

@@ -1,0 +1,74 @@
+"""The command line: ``reliability [--db PATH] COMMAND [ARGS]``.
+
+Exit codes (CONTRACT.md): 0 success, 2 bad input or usage, 1 any other failure. Bad input is
+reported on stderr as one line naming the file, row and field, never as a traceback. Heavy
+modules (pandas, pyarrow, analysis) are imported inside the commands that use them so that
+``reliability --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from reliability.errors import BadInput
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="DuckDB file (default: $RELIABILITY_DB, else ./reliability.duckdb). Created on first use.",
+)
+@click.version_option(package_name="reliability")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """SLA and reliability reporting over a DuckDB file.
+
+    \b
+    Example:
+      reliability --db rel.duckdb demo
+      reliability --db rel.duckdb sla --month 2026-08
+    """
+    from reliability.store import db_path
+
+    ctx.obj = {"db": db_path(db)}
+
+
+def _register() -> None:
+    from reliability.commands import demo, extract, ingest, results, slo
+
+    for module in (slo, ingest, results, extract, demo):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script; maps errors to the contract's exit codes."""
+    try:
+        rv = cli.main(args=argv, prog_name="reliability", standalone_mode=False)
+    except BadInput as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # any other failure: exit 1, traceback only on request
+        if os.environ.get("RELIABILITY_DEBUG"):
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,187 @@
+"""The DuckDB file: connections, schema migrations and the named queries in ``queries/*.sql``.
+
+Connections are short-lived. A command that writes opens one read-write connection, does all
+its work in one transaction and closes. Readers open read-only and retry while another process
+holds the file: DuckDB locks the whole file across processes (a read-write holder blocks every
+other opener; a read-only holder blocks writers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = "reliability.duckdb"
+LOCK_WAIT_SECONDS = 30.0
+
+_NAME = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--db``, else ``$RELIABILITY_DB``, else ``./reliability.duckdb``."""
+    return Path(explicit or os.environ.get("RELIABILITY_DB") or DEFAULT_DB)
+
+
+def queries_dir() -> Path:
+    """The ``queries/`` folder: inside an installed wheel, else the source checkout's."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_queries", here.parent / "queries"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("queries/ not found next to the reliability package")
+
+
+@functools.cache
+def _load_file(path: Path) -> dict[str, str]:
+    text = path.read_text(encoding="utf-8")
+    marks = list(_NAME.finditer(text))
+    blocks = {}
+    for i, mark in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        blocks[mark.group(1)] = text[mark.end() : end].strip().rstrip(";").strip()
+    return blocks
+
+
+def query(name: str) -> str:
+    """The SQL of the block ``-- name: NAME`` in ``queries/FILE.sql``; ``name`` is ``FILE.NAME``.
+
+    Values are never formatted into this text: callers bind them as ``$parameters``.
+    """
+    file, _, block = name.partition(".")
+    blocks = _load_file(queries_dir() / f"{file}.sql")
+    try:
+        return blocks[block]
+    except KeyError:
+        raise KeyError(f"no query named {block!r} in queries/{file}.sql") from None
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """``(version, name, sql)`` for each ``queries/migrations/NNN_name.sql``, in order."""
+    found = []
+    for path in sorted((queries_dir() / "migrations").glob("*.sql")):
+        version, _, name = path.stem.partition("_")
+        found.append((int(version), name, path.read_text(encoding="utf-8")))
+    return found
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    # Every timestamp is stored and compared in UTC; periods in other zones are computed
+    # explicitly, never through the session time zone.
+    con.execute("SET TimeZone = 'UTC'")
+
+
+def _current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("select coalesce(max(version), 0) from schema_migrations").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the migrations the file has not seen, each in its own transaction."""
+    current = _current_version(con)
+    for version, name, sql in migrations():
+        if version <= current:
+            continue
+        con.execute("begin")
+        try:
+            con.execute(sql)
+            con.execute(
+                "insert into schema_migrations (version, name, applied_at) values ($v, $n, now())",
+                {"v": version, "n": name},
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        current = version
+    return current
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text
+
+
+def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def _latest_version() -> int:
+    found = migrations()
+    return found[-1][0] if found else 0
+
+
+@contextlib.contextmanager
+def connect(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    wait: float = LOCK_WAIT_SECONDS,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection to the database, migrated to the latest schema.
+
+    A read-only request on a file that does not exist yet or needs migrating first creates
+    or migrates it read-write, then reopens read-only.
+    """
+    target = db_path(path)
+    if read_only:
+        needs_write = not target.exists()
+        if not needs_write:
+            con = _open(target, True, wait)
+            _configure(con)
+            if _current_version(con) >= _latest_version():
+                try:
+                    yield con
+                finally:
+                    con.close()
+                return
+            con.close()
+        with connect(target, read_only=False, wait=wait):
+            pass
+        con = _open(target, True, wait)
+        _configure(con)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    if target.parent and not target.parent.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(target, False, wait)
+    try:
+        _configure(con)
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: committed when the block ends, rolled back on any exception."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")

@@ -1,0 +1,57 @@
+"""Shared fixtures: a fresh DuckDB file on disk and a runner for the real console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = shutil.which("reliability", path=str(Path(sys.executable).parent)) or "reliability"
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str | os.PathLike, db: Path | None = None, env: dict | None = None, cwd=None) -> Result:
+    """Run the installed ``reliability`` console script as a separate process."""
+    argv = [SCRIPT]
+    if db is not None:
+        argv += ["--db", str(db)]
+    argv += [str(a) for a in args]
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("RELIABILITY_DEBUG", None)
+    proc = subprocess.run(argv, capture_output=True, text=True, env=full_env, cwd=cwd, timeout=600)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def assert_bad_input(result: Result, *fragments: str) -> None:
+    """Exit 2, no traceback, and every fragment (file, row, field...) named on stderr."""
+    assert result.code == 2, (result.code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, (fragment, result.stderr)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """The path of a fresh, empty database file (created by the first command)."""
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture
+def cli():
+    return run_cli
