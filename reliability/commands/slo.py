@@ -1,2 +1,104 @@
-"""placeholder"""
-COMMANDS = []
+"""``reliability slo apply|list``: OpenSLO v1 definitions in and out."""
+
+from __future__ import annotations
+
+import click
+
+from reliability.output import emit_json, fmt, table
+
+
+@click.group("slo")
+def slo() -> None:
+    """Apply and list OpenSLO v1 definitions (kinds SLO, SLI, Service, DataSource,
+    AlertPolicy, AlertCondition)."""
+
+
+@slo.command("apply")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
+    """Validate and store OpenSLO v1 YAML files (multi-document files allowed).
+
+    Applying a document whose kind and name already exist replaces it. All files are
+    applied in one transaction: one invalid document and nothing is stored.
+
+    \b
+    Example:
+      reliability --db rel.duckdb slo apply data/slos.yaml
+    """
+    from reliability import slos, store
+
+    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
+        docs = slos.apply(con, files)
+    counts: dict[str, int] = {}
+    for d in docs:
+        counts[d.kind] = counts.get(d.kind, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    click.echo(f"applied {len(docs)} documents ({summary})", err=True)
+
+
+@slo.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def list_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List the stored SLOs: service, SLI, budgeting method, objectives and time window.
+
+    \b
+    Example:
+      reliability --db rel.duckdb slo list --json
+    """
+    from reliability import slos, store
+
+    with store.connect(ctx.obj["db"], read_only=True) as con:
+        found = slos.load(con)
+    rows = []
+    for s in found:
+        rows.append(
+            {
+                "slo": s.name,
+                "display_name": s.display_name,
+                "service": s.service,
+                "sli": s.sli,
+                "sli_kind": s.indicator.kind,
+                "budgeting_method": s.budgeting_method,
+                "time_window": str(s.window.duration),
+                "is_rolling": s.window.is_rolling,
+                "time_zone": s.window.time_zone,
+                "time_slice_window_minutes": None
+                if s.time_slice_window_seconds is None
+                else s.time_slice_window_seconds / 60,
+                "objectives": [
+                    {
+                        "name": o.name,
+                        "target": o.target,
+                        "time_slice_target": o.time_slice_target,
+                        "op": o.op,
+                        "value": o.value,
+                    }
+                    for o in s.objectives
+                ],
+            }
+        )
+    if as_json:
+        emit_json({"slos": rows})
+        return
+    click.echo(
+        table(
+            ["slo", "service", "sli", "method", "target", "window", "zone"],
+            [
+                [
+                    r["slo"],
+                    r["service"],
+                    r["sli"],
+                    r["budgeting_method"],
+                    ", ".join(fmt(o["target"], 6) for o in r["objectives"]),
+                    r["time_window"] + (" rolling" if r["is_rolling"] else ""),
+                    r["time_zone"],
+                ]
+                for r in rows
+            ],
+        )
+    )
+
+
+COMMANDS = [slo]

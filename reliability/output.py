@@ -1,0 +1,66 @@
+"""Printing results: one JSON document on stdout (``--json``), or a readable table."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+
+import click
+
+
+def iso_z(value: datetime | None) -> str | None:
+    """ISO 8601 UTC with a ``Z`` suffix (CONTRACT.md), seconds precision unless finer."""
+    if value is None:
+        return None
+    value = value.astimezone(timezone.utc)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def _clean(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime):
+        return iso_z(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def emit_json(document) -> None:
+    click.echo(json.dumps(_clean(document), ensure_ascii=False, allow_nan=False))
+
+
+def fmt(value, digits: int = 4) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "-"
+        return f"{value:.{digits}f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
+    return str(value)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence], right: Iterable[int] = ()) -> str:
+    """A plain-text table with aligned columns (numbers right-aligned)."""
+    rows = [[str(c) for c in r] for r in rows]
+    right = set(right)
+    widths = [len(h) for h in headers]
+    for r in rows:
+        for i, c in enumerate(r):
+            widths[i] = max(widths[i], len(c))
+
+    def line(cells):
+        return "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
