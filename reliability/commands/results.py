@@ -1,2 +1,124 @@
-"""placeholder"""
-COMMANDS = []
+"""``reliability sla`` and ``reliability incidents``: the contract's results."""
+
+from __future__ import annotations
+
+import click
+
+from reliability.output import emit_json, fmt, table
+
+
+@click.command("sla")
+@click.option("--month", required=True, metavar="YYYY-MM", help="Calendar month, in each SLO's time zone.")
+@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
+@click.option(
+    "--no-data",
+    type=click.Choice(["good", "bad", "exclude"]),
+    default="good",
+    show_default=True,
+    help="How slices with no row or total = 0 count.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def sla(ctx: click.Context, month: str, slo_name: str | None, no_data: str, as_json: bool) -> None:
+    """SLA compliance of every SLO (or one) over a calendar month.
+
+    The period is the month in the SLO's calendar.timeZone. For Timeslices with 1-minute
+    slices, bad and allowed_bad are minutes of downtime and of allowed downtime.
+
+    \b
+    Example:
+      reliability --db rel.duckdb sla --month 2025-11 --slo ledger-timeslices-ny --json
+    """
+    from reliability import store
+    from reliability.analysis import sla as analysis
+
+    with store.connect(ctx.obj["db"], read_only=True) as con:
+        rows = analysis.compute(con, month, slo_name, no_data)
+    if as_json:
+        emit_json({"month": month, "no_data_policy": no_data, "slos": [r.as_json() for r in rows]})
+        return
+    if not rows:
+        click.echo("no SLOs defined (see `reliability slo apply`)")
+        return
+    click.echo(f"SLA compliance, {month} (no-data slices count as {no_data})")
+    click.echo(
+        table(
+            ["slo", "method", "target", "attainment", "bad", "allowed", "budget left", "no data", "status"],
+            [
+                [
+                    r.slo if r.objective is None else f"{r.slo} [{r.objective}]",
+                    r.budgeting_method,
+                    f"{r.target * 100:.6g}%",
+                    "-" if r.attainment is None else f"{r.attainment * 100:.4f}%",
+                    fmt(r.bad, 2),
+                    fmt(r.allowed_bad, 2),
+                    "-" if r.error_budget_remaining is None else f"{r.error_budget_remaining * 100:.1f}%",
+                    r.no_data,
+                    "BREACHED" if r.breached else "met",
+                ]
+                for r in rows
+            ],
+            right=(2, 3, 4, 5, 6, 7),
+        )
+    )
+
+
+@click.command("incidents")
+@click.option("--month", required=True, metavar="YYYY-MM", help="Incidents detected in this month.")
+@click.option("--tz", "tz", default="UTC", show_default=True, help="IANA time zone of the month.")
+@click.option("--service", default=None, help="Only this service.")
+@click.option(
+    "--ack-target",
+    "ack_targets",
+    multiple=True,
+    metavar="SEV-N=MINUTES",
+    help="Override a response target, e.g. SEV-2=10 or SEV-4=next-business-day (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def incidents(
+    ctx: click.Context, month: str, tz: str, service: str | None, ack_targets: tuple[str, ...], as_json: bool
+) -> None:
+    """Incident metrics for a month: MTTA, MTTR (mean and median), response targets.
+
+    An incident belongs to the month (in --tz) in which it was detected. TTA =
+    acknowledged_at - detected_at, TTR = resolved_at - detected_at, in minutes.
+
+    \b
+    Example:
+      reliability --db rel.duckdb incidents --month 2025-11 --tz Europe/Berlin --json
+    """
+    from reliability import periods, store
+    from reliability.analysis import incidents as analysis
+
+    targets = analysis.parse_targets(ack_targets)
+    periods.month(month, tz)  # validate the options before touching the database
+    with store.connect(ctx.obj["db"], read_only=True) as con:
+        report = analysis.monthly(con, month, tz, service=service, targets=targets)
+    if as_json:
+        emit_json(report)
+        return
+    click.echo(f"Incidents detected in {month} ({tz}): {report['count']}")
+    groups = [("all", report["overall"] | {"count": report["count"]})]
+    groups += list(report["by_severity"].items())
+    click.echo(
+        table(
+            ["severity", "count", "MTTD min", "MTTA min", "MTTR min", "MTTR median", "ack target met"],
+            [
+                [
+                    name,
+                    g["count"],
+                    fmt(g.get("mttd_minutes"), 1),
+                    fmt(g.get("mtta_minutes"), 1),
+                    fmt(g.get("mttr_minutes"), 1),
+                    fmt(g.get("mttr_minutes_median"), 1),
+                    "-" if g.get("ack_target_met") is None else f"{g['ack_target_met'] * 100:.1f}%",
+                ]
+                for name, g in groups
+            ],
+            right=(1, 2, 3, 4, 5, 6),
+        )
+    )
+
+
+COMMANDS = [sla, incidents]

@@ -1,0 +1,2 @@
+"""Analysis over the database: SLA compliance, incident metrics. The app and notebooks call
+these functions; they never write."""
