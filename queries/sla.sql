@@ -1,21 +1,96 @@
--- name: objective_aggregates
--- Per SLO objective, the slice-level aggregates of its series over its period:
--- slices_with_data, good_slices (ratio >= timeSliceTarget, or threshold held by every value
--- in the slice), sum_good, sum_total (events), sum_ratio (sum of good/total over slices with
--- data). Inputs are two registered relations built from the stored SLOs:
---   sla_series(key, service, sli, period_start, period_end, start_us, window_us)
---   sla_objectives(key, slo, idx, sli_kind, time_slice_target, op, threshold)
--- A slice is [period_start + k*window, period_start + (k+1)*window); rows are bucketed into
--- the slice they start in. A ratio slice has data when its total > 0; a threshold slice when
--- it has a value.
+-- Both queries return, per series key, the slice-level aggregates of that series over its
+-- period: rows, misaligned (rows not starting on a slice boundary), slices_with_data,
+-- good_slices (ratio >= the key's time_slice_target, or the key's threshold held by every
+-- value in the slice), sum_good and sum_total (events in slices with data), sum_ratio (sum of
+-- good/total over slices with data).
+-- Parameters are parallel lists, one entry per key: $keys, $services, $slis, $start_us and
+-- $end_us (the period [start, end) in epoch microseconds), $window_us (slice length),
+-- $kinds ('ratio' or 'threshold'), $tst (time slice target), $ops and $thresholds; plus
+-- $min_start/$max_end, which bound the scan. A key is one series over one period with one
+-- good-slice criterion; SLO objectives that share all of that share a key.
+-- A slice is [start + k*window, start + (k+1)*window); a row counts in the slice it starts in.
+-- A ratio slice has data when its total > 0; a threshold slice when it has a value.
+
+-- name: series_aggregates
+-- The fast path: every row is its own slice, which holds when every row of the series starts
+-- on a slice boundary (1-minute rows, 1-minute slices) since rows are unique per timestamp.
+-- The caller re-runs keys with misaligned > 0 through series_aggregates_bucketed.
 with series as (
-    select * from sla_series
+    select
+        unnest($keys) as key,
+        unnest($services) as service,
+        unnest($slis) as sli,
+        unnest($start_us) as start_us,
+        unnest($end_us) as end_us,
+        unnest($window_us) as window_us,
+        unnest($kinds) as sli_kind,
+        unnest($tst) as time_slice_target,
+        unnest($ops) as op,
+        unnest($thresholds) as threshold
+),
+
+slices as (
+    select
+        series.*,
+        (epoch_us(s.ts) - series.start_us) % series.window_us <> 0 as misaligned,
+        s.good,
+        s.total,
+        s.value as min_value,
+        s.value as max_value
+    from sli_slices as s
+    join series
+        on s.service = series.service
+        and s.sli = series.sli
+    where s.ts >= $min_start
+      and s.ts < $max_end
+      and epoch_us(s.ts) >= series.start_us
+      and epoch_us(s.ts) < series.end_us
+),
+
+final as (
+    select
+        key,
+        count(*) as rows,
+        count(*) filter (where misaligned) as misaligned,
+        count(*) filter (where total > 0 or min_value is not null) as slices_with_data,
+        count(*) filter (
+            where (sli_kind = 'ratio' and total > 0 and good / total >= time_slice_target)
+               or (op = 'lt' and max_value < threshold)
+               or (op = 'lte' and max_value <= threshold)
+               or (op = 'gt' and min_value > threshold)
+               or (op = 'gte' and min_value >= threshold)
+        ) as good_slices,
+        coalesce(sum(good) filter (where total > 0), 0) as sum_good,
+        coalesce(sum(total) filter (where total > 0), 0) as sum_total,
+        coalesce(sum(good / total) filter (where total > 0), 0) as sum_ratio
+    from slices
+    group by key
+)
+
+select * from final;
+
+-- name: series_aggregates_bucketed
+-- The general path: rows are first summed into their slices (good and total added, the
+-- lowest and highest value kept), then aggregated as in series_aggregates.
+with series as (
+    select
+        unnest($keys) as key,
+        unnest($services) as service,
+        unnest($slis) as sli,
+        unnest($start_us) as start_us,
+        unnest($end_us) as end_us,
+        unnest($window_us) as window_us,
+        unnest($kinds) as sli_kind,
+        unnest($tst) as time_slice_target,
+        unnest($ops) as op,
+        unnest($thresholds) as threshold
 ),
 
 rows_in_period as (
     select
         series.key,
         (epoch_us(s.ts) - series.start_us) // series.window_us as slice,
+        (epoch_us(s.ts) - series.start_us) % series.window_us <> 0 as misaligned,
         s.good,
         s.total,
         s.value
@@ -23,56 +98,53 @@ rows_in_period as (
     join series
         on s.service = series.service
         and s.sli = series.sli
-        and s.ts >= series.period_start
-        and s.ts < series.period_end
+    where s.ts >= $min_start
+      and s.ts < $max_end
+      and epoch_us(s.ts) >= series.start_us
+      and epoch_us(s.ts) < series.end_us
 ),
 
 slices as (
     select
-        key,
-        slice,
-        sum(good) as good,
-        sum(total) as total,
-        min(value) as min_value,
-        max(value) as max_value
-    from rows_in_period
-    group by key, slice
-),
-
-per_objective as (
-    select
-        o.slo,
-        o.idx,
-        count(*) filter (
-            where (o.sli_kind = 'ratio' and sl.total > 0)
-               or (o.sli_kind = 'threshold' and sl.min_value is not null)
-        ) as slices_with_data,
-        count(*) filter (
-            where (o.sli_kind = 'ratio' and sl.total > 0 and sl.good / sl.total >= o.time_slice_target)
-               or (o.op = 'lt' and sl.max_value < o.threshold)
-               or (o.op = 'lte' and sl.max_value <= o.threshold)
-               or (o.op = 'gt' and sl.min_value > o.threshold)
-               or (o.op = 'gte' and sl.min_value >= o.threshold)
-        ) as good_slices,
-        coalesce(sum(sl.good) filter (where sl.total > 0), 0) as sum_good,
-        coalesce(sum(sl.total) filter (where sl.total > 0), 0) as sum_total,
-        coalesce(sum(sl.good / sl.total) filter (where sl.total > 0), 0) as sum_ratio
-    from sla_objectives as o
-    join slices as sl on sl.key = o.key
-    group by o.slo, o.idx
+        series.*,
+        r.misaligned,
+        r.good,
+        r.total,
+        r.min_value,
+        r.max_value
+    from (
+        select
+            key,
+            slice,
+            bool_or(misaligned) as misaligned,
+            sum(good) as good,
+            sum(total) as total,
+            min(value) as min_value,
+            max(value) as max_value
+        from rows_in_period
+        group by key, slice
+    ) as r
+    join series on series.key = r.key
 ),
 
 final as (
     select
-        o.slo,
-        o.idx,
-        coalesce(p.slices_with_data, 0) as slices_with_data,
-        coalesce(p.good_slices, 0) as good_slices,
-        coalesce(p.sum_good, 0) as sum_good,
-        coalesce(p.sum_total, 0) as sum_total,
-        coalesce(p.sum_ratio, 0) as sum_ratio
-    from sla_objectives as o
-    left join per_objective as p on p.slo = o.slo and p.idx = o.idx
+        key,
+        count(*) as rows,
+        count(*) filter (where misaligned) as misaligned,
+        count(*) filter (where total > 0 or min_value is not null) as slices_with_data,
+        count(*) filter (
+            where (sli_kind = 'ratio' and total > 0 and good / total >= time_slice_target)
+               or (op = 'lt' and max_value < threshold)
+               or (op = 'lte' and max_value <= threshold)
+               or (op = 'gt' and min_value > threshold)
+               or (op = 'gte' and min_value >= threshold)
+        ) as good_slices,
+        coalesce(sum(good) filter (where total > 0), 0) as sum_good,
+        coalesce(sum(total) filter (where total > 0), 0) as sum_total,
+        coalesce(sum(good / total) filter (where total > 0), 0) as sum_ratio
+    from slices
+    group by key
 )
 
-select * from final order by slo, idx;
+select * from final;

@@ -153,68 +153,77 @@ def finish(
     )
 
 
-def _params(selected: Sequence[SLO], month: str):
-    import pyarrow as pa
+_KEY_LISTS = "keys services slis start_us end_us window_us kinds tst ops thresholds".split()
 
-    series_keys: dict[tuple, int] = {}
-    series_rows, objective_rows, period_of = [], [], {}
+
+def _criterion(slo: SLO, idx: int) -> tuple | None:
+    """What makes a slice good for this objective; None when its method counts no slices."""
+    obj = slo.objectives[idx]
+    if slo.indicator.kind == "threshold":
+        return ("threshold", 2.0, obj.op, obj.value)
+    if slo.budgeting_method == "Timeslices":
+        return ("ratio", obj.time_slice_target, "", 0.0)
+    return None
+
+
+def _params(selected: Sequence[SLO], month: str) -> tuple[dict, dict, dict[str, periods.Period]]:
+    """The bound parameters of the ``sla.series_aggregates`` queries: parallel lists, one
+    entry per key (no pyarrow or pandas needed, which keeps the CLI start-up lean), and the
+    key of each (slo, objective index)."""
+    params: dict[str, list] = {k: [] for k in _KEY_LISTS}
+    key_of: dict[tuple[str, int], int] = {}
+    period_of: dict[str, periods.Period] = {}
+    by_zone: dict[str, periods.Period] = {}
+    # (service, sli, zone, window) -> {criterion: key}; objectives without a criterion of
+    # their own join any key of their series.
+    series: dict[tuple, dict] = {}
     for slo in selected:
-        period = periods.month(month, slo.window.time_zone if not slo.window.is_rolling else "UTC")
+        zone = "UTC" if slo.window.is_rolling else slo.window.time_zone
+        period = by_zone.get(zone) or by_zone.setdefault(zone, periods.month(month, zone))
         period_of[slo.name] = period
         window = slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS
-        key_tuple = (slo.service, slo.sli, period.start, period.end, window)
-        key = series_keys.setdefault(key_tuple, len(series_keys))
-        if key == len(series_rows):
-            series_rows.append(
-                {
-                    "key": key,
-                    "service": slo.service,
-                    "sli": slo.sli,
-                    "period_start": period.start,
-                    "period_end": period.end,
-                    "start_us": int(period.start.timestamp()) * 1_000_000,
-                    "window_us": window * 1_000_000,
-                }
-            )
-        for idx, obj in enumerate(slo.objectives):
-            objective_rows.append(
-                {
-                    "key": key,
-                    "slo": slo.name,
-                    "idx": idx,
-                    "sli_kind": slo.indicator.kind,
-                    "time_slice_target": obj.time_slice_target if obj.time_slice_target is not None else 2.0,
-                    "op": obj.op,
-                    "threshold": obj.value,
-                }
-            )
-    series_schema = pa.schema(
-        [
-            ("key", pa.int64()),
-            ("service", pa.string()),
-            ("sli", pa.string()),
-            ("period_start", pa.timestamp("us", tz="UTC")),
-            ("period_end", pa.timestamp("us", tz="UTC")),
-            ("start_us", pa.int64()),
-            ("window_us", pa.int64()),
-        ]
-    )
-    objective_schema = pa.schema(
-        [
-            ("key", pa.int64()),
-            ("slo", pa.string()),
-            ("idx", pa.int64()),
-            ("sli_kind", pa.string()),
-            ("time_slice_target", pa.float64()),
-            ("op", pa.string()),
-            ("threshold", pa.float64()),
-        ]
-    )
-    return (
-        pa.Table.from_pylist(series_rows, schema=series_schema),
-        pa.Table.from_pylist(objective_rows, schema=objective_schema),
-        period_of,
-    )
+        keys = series.setdefault((slo.service, slo.sli, zone, window), {})
+        for idx in range(len(slo.objectives)):
+            crit = _criterion(slo, idx)
+            if crit is None and keys:
+                key_of[(slo.name, idx)] = next(iter(keys.values()))
+                continue
+            if crit is None or crit not in keys:
+                if None in keys:  # a key made for a criterion-free objective takes this one
+                    key = keys.pop(None)
+                    _set_criterion(params, key, crit, slo)
+                else:
+                    key = len(params["keys"])
+                    for name, value in zip(
+                        _KEY_LISTS[:6],
+                        (key, slo.service, slo.sli, int(period.start.timestamp()) * 1_000_000,
+                         int(period.end.timestamp()) * 1_000_000, window * 1_000_000),
+                    ):
+                        params[name].append(value)
+                    for name in _KEY_LISTS[6:]:
+                        params[name].append(None)
+                    _set_criterion(params, key, crit, slo)
+                keys[crit] = key
+            key_of[(slo.name, idx)] = keys[crit]
+    params["min_start"] = min(p.start for p in by_zone.values())
+    params["max_end"] = max(p.end for p in by_zone.values())
+    return params, key_of, period_of
+
+
+def _set_criterion(params: dict, key: int, crit: tuple | None, slo: SLO) -> None:
+    kind, tst, op, threshold = crit or (slo.indicator.kind, 2.0, "", 0.0)
+    params["kinds"][key], params["tst"][key], params["ops"][key], params["thresholds"][key] = kind, tst, op, threshold
+
+
+def _aggregates(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict[int, dict]:
+    cur = con.execute(store.query(name), params)
+    names = [d[0] for d in cur.description]
+    return {r[0]: dict(zip(names, r)) for r in cur.fetchall()}
+
+
+def _subset(params: dict, keys: list[int]) -> dict:
+    sub = {name: [params[name][k] for k in keys] for name in _KEY_LISTS}
+    return sub | {"min_start": params["min_start"], "max_end": params["max_end"]}
 
 
 def compute(
@@ -233,18 +242,15 @@ def compute(
         raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
     if not selected:
         return []
-    series, objectives, period_of = _params(selected, month)
-    con.register("sla_series", series)
-    con.register("sla_objectives", objectives)
-    try:
-        cur = con.execute(store.query("sla.objective_aggregates"))
-        names = [d[0] for d in cur.description]
-        aggs = {(r[0], r[1]): dict(zip(names, r)) for r in cur.fetchall()}
-    finally:
-        con.unregister("sla_series")
-        con.unregister("sla_objectives")
+    params, key_of, period_of = _params(selected, month)
+    aggs = _aggregates(con, "sla.series_aggregates", params)
+    misaligned = [k for k, a in aggs.items() if a["misaligned"]]
+    if misaligned:
+        aggs |= _aggregates(con, "sla.series_aggregates_bucketed", _subset(params, misaligned))
+    empty = {"slices_with_data": 0, "good_slices": 0, "sum_good": 0, "sum_total": 0, "sum_ratio": 0}
     rows = []
     for slo in selected:
         for idx in range(len(slo.objectives)):
-            rows.append(finish(slo, idx, period_of[slo.name], aggs[(slo.name, idx)], no_data))
+            agg = aggs.get(key_of[(slo.name, idx)], empty)
+            rows.append(finish(slo, idx, period_of[slo.name], agg, no_data))
     return rows

@@ -1,0 +1,135 @@
+-- Ingestion: parsing fallbacks and diagnostics for SLI series, and the writes of every ingester.
+-- Relations named ingest_* are Arrow tables the Python side registers for one statement.
+
+-- name: parse_timestamps
+-- Returns (rn, ts) for each row of ingest_raw (rn, txt): ts is the UTC instant of txt when it is
+-- ISO 8601 with Z or an offset ($iso) or epoch seconds ($epoch, exact to the microsecond), else
+-- null. Ordered by rn, so the result lines up with the input.
+with src as (
+    select rn, trim(txt) as txt
+    from ingest_raw
+),
+
+final as (
+    select
+        rn,
+        case
+            when regexp_full_match(txt, $epoch)
+                then make_timestamp(try_cast(try_cast(txt as decimal(38, 6)) * 1000000 as bigint))::timestamptz
+            when regexp_full_match(txt, $iso)
+                then try_cast(txt as timestamptz)
+        end as ts
+    from src
+)
+
+select * from final order by rn
+
+-- name: parse_numbers
+-- Returns (rn, x) for each row of ingest_raw (rn, txt): x is txt as a double (surrounding
+-- blanks allowed), or null when txt is not a number. Ordered by rn.
+with final as (
+    select rn, try_cast(trim(txt) as double) as x
+    from ingest_raw
+)
+
+select * from final order by rn
+
+-- name: first_duplicate
+-- Returns the first repeated (service, sli, ts) in ingest_staged: the position (pos) of its first
+-- occurrence and of the earliest repeat, earliest repeat first; no row when keys are unique.
+with repeated as (
+    select list(pos order by pos) as positions
+    from ingest_staged
+    group by service, sli, ts
+    having count(*) > 1
+),
+
+final as (
+    select positions[1] as first_pos, positions[2] as repeat_pos
+    from repeated
+)
+
+select * from final order by repeat_pos limit 1
+
+-- name: staged_bounds
+-- Returns (service, sli, lo, hi): the first and last slice start per series in ingest_staged.
+with final as (
+    select service, sli, min(ts) as lo, max(ts) as hi
+    from ingest_staged
+    group by service, sli
+)
+
+select * from final
+
+-- name: delete_replaced_slices
+-- Deletes the stored slices that rows of ingest_staged replace (same service, sli and ts),
+-- looking only inside each series' [lo, hi] of ingest_bounds. Returns the deleted count.
+delete from sli_slices
+where rowid in (
+    with candidates as (
+        select s.rowid as rid, s.service, s.sli, s.ts
+        from sli_slices as s
+        inner join ingest_bounds as b
+            on s.service = b.service and s.sli = b.sli and s.ts between b.lo and b.hi
+    ),
+
+    final as (
+        select c.rid
+        from candidates as c
+        semi join ingest_staged as n
+            on c.service = n.service and c.sli = n.sli and c.ts = n.ts
+    )
+
+    select rid from final
+)
+
+-- name: insert_slices
+-- Appends ingest_staged to sli_slices in its order (already sorted by service, sli, ts).
+insert into sli_slices (service, sli, ts, good, total, value)
+select service, sli, ts, good, total, value
+from ingest_staged
+
+-- name: insert_slices_sorted
+-- Appends ingest_staged to sli_slices ordered by series (skey sorts like service, sli) and ts.
+insert into sli_slices (service, sli, ts, good, total, value)
+select service, sli, ts, good, total, value
+from ingest_staged
+order by skey, ts
+
+-- name: delete_incidents
+-- Deletes the incidents whose id is in ingest_ids (id), with their timeline and action items.
+delete from incident_updates where incident_id in (select id from ingest_ids);
+delete from action_items where incident_id in (select id from ingest_ids);
+delete from incidents where id in (select id from ingest_ids)
+
+-- name: insert_incidents
+-- Appends the rows of ingest_incidents, stamped with the ingestion time.
+insert into incidents (
+    id, service, severity, title, started_at, detected_at, acknowledged_at, mitigated_at,
+    resolved_at, closed_at, root_cause, postmortem_url, postmortem_published_at,
+    customer_impact, tags, source, ingested_at
+)
+select
+    id, service, severity, title, started_at, detected_at, acknowledged_at, mitigated_at,
+    resolved_at, closed_at, root_cause, postmortem_url, postmortem_published_at,
+    customer_impact, tags, source, now()
+from ingest_incidents
+
+-- name: insert_incident_updates
+-- Appends the timeline entries of ingest_updates (incident_id, at, kind, body).
+insert into incident_updates (incident_id, "at", kind, body)
+select incident_id, "at", kind, body
+from ingest_updates
+
+-- name: insert_action_items
+-- Appends the action items of ingest_actions (incident_id, idx, title, owner, due, done).
+insert into action_items (incident_id, idx, title, owner, due, done)
+select incident_id, idx, title, owner, due, done
+from ingest_actions
+
+-- name: upsert_deployments
+-- Replaces the deployments whose id is in ingest_deployments, then appends them all.
+delete from deployments where id in (select id from ingest_deployments);
+insert into deployments (id, service, deployed_at, version, description, rolled_back)
+select id, service, deployed_at, version, description, rolled_back
+from ingest_deployments

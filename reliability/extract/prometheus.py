@@ -1,0 +1,297 @@
+"""``extract prometheus``: fill ``sli_slices`` from the good/bad/total queries of OpenSLO SLOs.
+
+Times are epoch seconds (ints) aligned to the step; ranges are ``[start, end)``. Each series'
+range is cut into chunks of at most ``MAX_POINTS - 1`` slices (a chunk of ``n`` slices is
+``n + 1`` query points, and Prometheus refuses more than 11,000 points per series). Chunks are
+fetched by a bounded thread pool but committed strictly in order, each in one transaction with
+its watermark, so a run killed at any point resumes with no gap and no duplicate.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+import pyarrow as pa
+
+from reliability import store
+from reliability.errors import BadInput
+from reliability.extract import slices
+from reliability.extract.connection import Connection, Overrides, resolve
+from reliability.extract.http import FetchError, PromClient, QueryError
+from reliability.openslo import SLO
+
+SOURCE = "prometheus"
+MAX_POINTS = 11_000
+TYPES = {"prometheus", "thanos", "mimir", "cortex"}
+HOLD_SECONDS = 5.0  # the longest a run keeps the database file locked between commits
+
+
+@dataclass(frozen=True)
+class Target:
+    """One SLO to extract: its series key, queries (``bad`` or ``good``) and connection."""
+
+    slo: str
+    service: str
+    sli: str
+    counter: bool
+    total: str
+    good: str | None
+    bad: str | None
+    step: int  # seconds per slice
+    connection: Connection
+
+    def queries(self) -> list[tuple[str, str]]:
+        """``(role, query)`` pairs, total first."""
+        out = [("total", self.total)]
+        out.append(("good", self.good) if self.good is not None else ("bad", self.bad))
+        return out
+
+
+@dataclass
+class Summary:
+    """What one run did for one SLO. ``slices`` are the slices in ``[start, end)``;
+    ``written`` those with data; ``no_data`` the rest, listed as ``gaps`` (``[start, end)``)."""
+
+    target: Target
+    start: int
+    end: int
+    slices: int = 0
+    written: int = 0
+    clamped: int = 0
+    chunks: int = 0
+    gaps: list[list[int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    watermark: int | None = None
+
+    @property
+    def no_data(self) -> int:
+        return self.slices - self.written
+
+
+def is_prometheus(slo: SLO) -> bool:
+    ratio = slo.indicator.ratio
+    if ratio is None:
+        return False
+    sources = [s for s in (ratio.total, ratio.good, ratio.bad) if s is not None]
+    return all((s.type or "").lower() in TYPES for s in sources)
+
+
+def targets(slo_list: Sequence[SLO], datasource: Callable[[str], dict | None], overrides: Overrides,
+            step: int | None) -> list[Target]:
+    """The extraction targets of these SLOs; ``datasource(name)`` looks up a DataSource."""
+    out = []
+    for slo in slo_list:
+        ratio = slo.indicator.ratio
+        refs = {s.ref for s in (ratio.total, ratio.good, ratio.bad) if s is not None and s.ref}
+        if len(refs) > 1:
+            raise BadInput(f"SLO {slo.name!r}: good/bad/total use different DataSources {sorted(refs)}")
+        ref = refs.pop() if refs else None
+        doc = datasource(ref) if ref else None
+        queries = {}
+        for role in ("total", "good", "bad"):
+            source = getattr(ratio, role)
+            if source is None:
+                continue
+            if not source.query:
+                raise BadInput(f"SLO {slo.name!r}: the {role} metricSource has no spec.query",
+                               field=f"ratioMetric.{role}.metricSource.spec.query")
+            queries[role] = source.query
+        out.append(Target(
+            slo=slo.name, service=slo.service, sli=slo.sli, counter=ratio.counter,
+            total=queries["total"], good=queries.get("good"), bad=queries.get("bad"),
+            step=step or slo.time_slice_window_seconds or 60,
+            connection=resolve(doc, overrides, slo=slo.name),
+        ))
+    return out
+
+
+def chunks(start: int, end: int, step: int, max_slices: int) -> list[tuple[int, int]]:
+    """``(chunk start, slices)`` covering ``[start, end)``; each at most ``max_slices`` slices."""
+    total = max(0, (end - start) // step)
+    return [(start + i * step, min(max_slices, total - i)) for i in range(0, total, max_slices)]
+
+
+@dataclass(frozen=True)
+class _Result:
+    target: int
+    start: int
+    n: int
+    good: np.ndarray
+    total: np.ndarray
+    has: np.ndarray
+    clamped: int
+    warnings: tuple[str, ...]
+
+
+def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Result:
+    summed, warnings = {}, []
+    for role, query in t.queries():
+        try:
+            found, warn = client.query_range(query, start, start + n * t.step, t.step)
+        except QueryError as exc:
+            raise BadInput(f"SLO {t.slo!r}: Prometheus rejected the {role} query {exc.query!r}: {exc.message}") from None
+        warnings += warn
+        points = slices.grid([s.values for s in found], start, t.step, n + 1)
+        summed[role] = slices.total_over_series(slices.events(points, t.counter))
+    good, total, has, clamped = slices.ratio(summed.get("good"), summed.get("bad"), summed["total"])
+    return _Result(index, start, n, good, total, has, clamped, tuple(warnings))
+
+
+class _Writer:
+    """Commits chunks; holds the database file at most ``HOLD_SECONDS`` so readers get turns."""
+
+    def __init__(self, db) -> None:
+        self.db, self.stack, self.opened = db, None, 0.0
+
+    def commit(self, t: Target, r: _Result, watermark: int | None) -> None:
+        if self.stack is None:
+            self.stack = contextlib.ExitStack()
+            self.con = self.stack.enter_context(store.connect(self.db))
+            self.opened = time.monotonic()
+        con = self.con
+        ts = (r.start + np.flatnonzero(r.has) * t.step).astype(np.int64) * 1_000_000
+        table = pa.table({
+            "ts": pa.array(ts, type=pa.timestamp("us", tz="UTC")),
+            "good": pa.array(r.good[r.has]),
+            "total": pa.array(r.total[r.has]),
+        })
+        key = {"service": t.service, "sli": t.sli}
+        with store.transaction(con):
+            con.execute(store.query("extract.delete_chunk"),
+                        {**key, "start": _dt(r.start), "end": _dt(r.start + r.n * t.step)})
+            con.register("extract_chunk", table)
+            try:
+                con.execute(store.query("extract.insert_chunk"), key)
+            finally:
+                con.unregister("extract_chunk")
+            if watermark is not None:
+                con.execute(store.query("extract.set_watermark"), {**key, "source": SOURCE, "until": _dt(watermark)})
+        if time.monotonic() - self.opened > HOLD_SECONDS:
+            self.close()
+
+    def close(self) -> None:
+        if self.stack is not None:
+            self.stack.close()
+            self.stack = None
+
+
+def _dt(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def _floor(epoch: int, step: int) -> int:
+    return epoch - epoch % step
+
+
+def run(db, tgts: Sequence[Target], *, end: int, start: int | None = None, backfill: int = 7 * 86400,
+        chunk_seconds: int | None = None, parallel: int = 4,
+        client_factory: Callable[[Connection], PromClient] | None = None,
+        on_progress: Callable[[int], None] | None = None, on_plan: Callable[[int], None] | None = None,
+        ) -> list[Summary]:
+    """Extract every target over ``[start, end)`` (epoch seconds, floored to each step).
+
+    Without ``start`` each series continues from its watermark, or starts ``backfill``
+    seconds before ``end`` when it has none. Queries are checked once before anything is
+    written (a bad query writes nothing). ``on_plan(total slices)`` and
+    ``on_progress(slices)`` feed a progress bar.
+    """
+    factory = client_factory or (lambda conn: PromClient(conn, pool=parallel))
+    clients: dict[Connection, PromClient] = {}
+    for t in tgts:
+        if t.connection not in clients:
+            clients[t.connection] = factory(t.connection)
+
+    summaries, work = [], []
+    with store.connect(db) as con:
+        for i, t in enumerate(tgts):
+            row = con.execute(store.query("extract.get_watermark"),
+                              {"source": SOURCE, "service": t.service, "sli": t.sli}).fetchone()
+            mark = int(row[0].timestamp()) if row else None
+            t_end = _floor(end, t.step)
+            if start is not None:
+                t_start = _floor(start, t.step)
+            else:
+                t_start = _floor(mark if mark is not None else end - backfill, t.step)
+            summary = Summary(t, t_start, max(t_start, t_end), watermark=mark)
+            limit = MAX_POINTS - 1
+            if chunk_seconds:
+                limit = max(1, min(limit, chunk_seconds // t.step))
+            for cs, n in chunks(t_start, t_end, t.step, limit):
+                work.append((i, cs, n))
+            summaries.append(summary)
+    if on_plan:
+        on_plan(sum(n for _, _, n in work))
+
+    with ThreadPoolExecutor(max(parallel, 1), thread_name_prefix="extract") as pool:
+        _preflight(pool, clients, tgts, summaries)
+        writer = _Writer(db)
+        pending: collections.deque[Future] = collections.deque()
+        queue = iter(work)
+        try:
+            for item in queue:
+                pending.append(pool.submit(_fetch, clients[tgts[item[0]].connection], item[0], tgts[item[0]], *item[1:]))
+                if len(pending) >= 2 * parallel:
+                    _apply(writer, pending.popleft().result(), tgts, summaries, on_progress)
+            while pending:
+                _apply(writer, pending.popleft().result(), tgts, summaries, on_progress)
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise
+        finally:
+            writer.close()
+    return summaries
+
+
+def _preflight(pool: ThreadPoolExecutor, clients, tgts: Sequence[Target], summaries: Sequence[Summary]) -> None:
+    """One instant query per query at the end of its range: bad PromQL (exit 2) or an
+    unreachable server (exit 1) is found before anything is written."""
+    jobs = []
+    for t, s in zip(tgts, summaries):
+        if s.end <= s.start:
+            continue
+        for role, query in t.queries():
+            jobs.append((t, role, query, pool.submit(clients[t.connection].check, query, s.end)))
+    for t, role, query, job in jobs:
+        try:
+            job.result()
+        except QueryError as exc:
+            raise BadInput(f"SLO {t.slo!r}: Prometheus rejected the {role} query {query!r}: {exc.message}") from None
+        except FetchError:
+            for *_, other in jobs:
+                other.cancel()
+            raise
+
+
+def _apply(writer: _Writer, r: _Result, tgts, summaries, on_progress) -> None:
+    t, s = tgts[r.target], summaries[r.target]
+    chunk_end = r.start + r.n * t.step
+    # Only a chunk that continues the stored range moves the watermark: one that starts
+    # after it (an explicit --start past the watermark) would leave a hole behind it.
+    advance = s.watermark is None or r.start <= s.watermark
+    new_mark = max(chunk_end, s.watermark or chunk_end) if advance else None
+    writer.commit(t, r, new_mark)
+    if new_mark is not None:
+        s.watermark = new_mark
+    s.chunks += 1
+    s.slices += r.n
+    s.written += int(r.has.sum())
+    s.clamped += r.clamped
+    for w in r.warnings:
+        if w not in s.warnings:
+            s.warnings.append(w)
+    for a, b in slices.runs(~r.has):
+        gap = [r.start + a * t.step, r.start + b * t.step]
+        if s.gaps and s.gaps[-1][1] == gap[0]:
+            s.gaps[-1][1] = gap[1]
+        else:
+            s.gaps.append(gap)
+    if on_progress:
+        on_progress(r.n)
