@@ -5,7 +5,7 @@
 
 The committed output is what counts; this script documents how it was made. Every random
 choice comes from one ``random.Random(42)`` stream consumed in a fixed order, so re-running it
-reproduces the files byte for byte (on any CPython 3.8+).
+reproduces the files byte for byte (tests/test_sample.py checks it).
 
 The SLI series are not generated here: ``reliability/sample.py`` computes them from these
 incidents. ``_bad_ppm`` below mirrors ``reliability.sample.incident_bad_ppm`` so that the

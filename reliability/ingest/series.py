@@ -79,11 +79,10 @@ class Prepared:
         return len(self.ts)
 
     def summary(self) -> dict:
-        present = np.unique(self.code)
         return {
             "file": self.where.file,
             "rows": self.rows,
-            "series": len(present),
+            "series": len(self.services),
             "kind": "ratio" if self.good is not None else "threshold",
             "start": iso_us(int(self.ts.min())),
             "end": iso_us(int(self.ts.max())),
@@ -416,7 +415,7 @@ def _num(x: float) -> str:
 
 
 def _dictionary(col: pa.ChunkedArray, field: str, where: Where) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, sorted distinct trimmed values) of a string column; BadInput on empty values."""
+    """(int32 codes, sorted distinct trimmed values) of a text column; BadInput on empty values."""
     if not pa.types.is_dictionary(col.type):
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             raise where.bad(f"expected text, found a column of type {col.type}", None, field)
@@ -425,36 +424,40 @@ def _dictionary(col: pa.ChunkedArray, field: str, where: Where) -> tuple[np.ndar
     first = _first_null(col)
     if first is not None:
         raise where.bad(f"{field} is empty", first, field)
-    if col.num_chunks == 0:
-        return np.zeros(0, np.int64), np.array([], dtype=object)
-    dictionary = col.chunk(0).dictionary
-    indices = np.concatenate([c.indices.to_numpy() for c in col.chunks]) if col.num_chunks > 1 else (
-        col.chunk(0).indices.to_numpy()
-    )
-    values = np.array([v.strip() for v in dictionary.to_pylist()], dtype=object)
+    values = np.array([v.strip() for v in col.chunk(0).dictionary.to_pylist()], dtype=object)
     distinct, inverse = np.unique(values, return_inverse=True)
+    inverse = inverse.astype(np.int32)
+    codes = np.empty(len(col), np.int32)
+    offset = 0
+    for chunk in col.chunks:
+        codes[offset : offset + len(chunk)] = inverse[chunk.indices.to_numpy()]
+        offset += len(chunk)
     if len(distinct) and distinct[0] == "":
-        first = int(np.flatnonzero(inverse[indices] == 0)[0])
+        first = int(np.flatnonzero(codes == 0)[0])
         raise where.bad(f"{field} is empty", first, field)
-    return inverse[indices].astype(np.int64), distinct
+    return codes, distinct
 
 
 def _series_codes(service: pa.ChunkedArray, sli: pa.ChunkedArray, where: Where):
+    """The distinct (service, sli) pairs, sorted, and each row's index into them (int32)."""
     s_code, s_values = _dictionary(service, "service", where)
     l_code, l_values = _dictionary(sli, "sli", where)
-    pair = s_code * len(l_values) + l_code
-    small = len(pair) < 4096 or len(s_values) * len(l_values) > 50_000_000
-    present, code = np.unique(pair, return_inverse=True) if small else _compact(pair)
-    services = [(s_values[p // len(l_values)], l_values[p % len(l_values)]) for p in present]
-    return services, code.astype(np.int64)
-
-
-def _compact(pair: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """np.unique(return_inverse) without sorting all rows: the pairs are few, the rows many."""
-    present = np.flatnonzero(np.bincount(pair))
-    lookup = np.zeros(int(present[-1]) + 1, np.int64)
-    lookup[present] = np.arange(len(present))
-    return present, lookup[pair]
+    width = len(l_values)
+    if width == 1:
+        pair = s_code
+    elif len(s_values) * width < 2**31:
+        pair = s_code * np.int32(width) + l_code
+    else:
+        pair = s_code.astype(np.int64) * width + l_code
+    if len(pair) < 4096 or len(s_values) * width > 50_000_000:
+        present, code = np.unique(pair, return_inverse=True)
+    else:  # like np.unique, without sorting the many rows of the few pairs
+        present = np.flatnonzero(np.bincount(pair))
+        lookup = np.zeros(int(present[-1]) + 1, np.int32)
+        lookup[present] = np.arange(len(present), dtype=np.int32)
+        code = lookup[pair]
+    services = [(s_values[p // width], l_values[p % width]) for p in present]
+    return services, code.astype(np.int32, copy=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,56 +469,71 @@ class _Run:
     series: tuple[str, str]
     lo: int
     hi: int
-    part: int
-    start: int
-    end: int
 
 
-def _runs(p: Prepared, part: int) -> list[_Run] | None:
-    """The maximal blocks of one series with strictly increasing ts, or None when some series'
-    rows are not strictly increasing (unsorted, or repeated: the slow path sorts it out)."""
+def _runs(p: Prepared) -> list[_Run] | None:
+    """The maximal blocks of one series with strictly increasing ts, or None when rows of one
+    series are not strictly increasing (unsorted, or repeated: the slow path sorts that out).
+    Sets ``p.order`` when the rows must be regrouped by series first."""
     code, ts = p.code, p.ts
     n = len(code)
     change = np.flatnonzero(code[1:] != code[:-1]) + 1
     if len(change) > max(1024, n // _RUNS_SHARE):
+        # Not grouped by series (e.g. one row per series per minute): a stable sort by series,
+        # a radix sort when the codes fit 16 bits, keeps each series' rows in input order.
         small = code.astype(np.uint16) if len(p.services) <= 65535 else code
         p.order = np.argsort(small, kind="stable")
         code, ts = code[p.order], ts[p.order]
         change = np.flatnonzero(code[1:] != code[:-1]) + 1
     step_back = np.flatnonzero(ts[1:] <= ts[:-1]) + 1
     if len(step_back) and np.any(code[step_back] == code[step_back - 1]):
+        p.order = None
         return None
-    starts = np.concatenate(([0], change))
-    ends = np.concatenate((change, [n]))
-    return [
-        _Run(p.services[code[s]], int(ts[s]), int(ts[e - 1]), part, int(s), int(e))
-        for s, e in zip(starts, ends, strict=True)
-    ]
+    starts = np.concatenate(([0], change)).tolist()
+    ends = np.concatenate((change - 1, [n - 1]))
+    lows, highs, series = ts[starts].tolist(), ts[ends].tolist(), code[starts].tolist()
+    return [_Run(p.services[c], lo, hi) for c, lo, hi in zip(series, lows, highs, strict=True)]
+
+
+def _clean_bounds(prepared: list[Prepared]) -> pa.Table | None:
+    """Per series [lo, hi] when no (service, sli, ts) can repeat, else None."""
+    runs: list[_Run] = []
+    for p in prepared:
+        found = _runs(p)
+        if found is None:
+            return None
+        runs.extend(found)
+    runs.sort(key=lambda r: (r.series, r.lo))
+    merged: dict[tuple[str, str], list[int]] = {}
+    for r in runs:
+        b = merged.get(r.series)
+        if b is None:
+            merged[r.series] = [r.lo, r.hi]
+        elif r.lo <= b[1]:
+            return None  # overlapping blocks of one series: maybe a repeat, check exactly
+        else:
+            b[1] = r.hi
+    keys = list(merged)
+    return pa.table(
+        {
+            "service": pa.array([k[0] for k in keys], pa.string()),
+            "sli": pa.array([k[1] for k in keys], pa.string()),
+            "lo": pa.array([merged[k][0] for k in keys], pa.int64()).cast(TS_TYPE),
+            "hi": pa.array([merged[k][1] for k in keys], pa.int64()).cast(TS_TYPE),
+        }
+    )
 
 
 def _write(con: duckdb.DuckDBPyConnection, prepared: list[Prepared]) -> None:
     """Delete the stored rows the new ones replace, then insert them grouped by series."""
-    runs: list[_Run] | None = []
-    for part, p in enumerate(prepared):
-        found = _runs(p, part)
-        if found is None:
-            runs = None
-            break
-        runs.extend(found)
-    if runs is not None:
-        runs.sort(key=lambda r: (r.series, r.lo))
-        for a, b in itertools.pairwise(runs):
-            if a.series == b.series and b.lo <= a.hi:
-                runs = None  # overlapping blocks of one series: maybe a repeat, check exactly
-                break
-    names = sorted({s for p in prepared for s in p.services})
-    index = {s: i for i, s in enumerate(names)}
-    if runs is not None:
-        staged = _staged_from_runs(prepared, runs, names, index)
-        bounds = _bounds_from_runs(runs)
+    bounds = _clean_bounds(prepared)
+    if bounds is not None:
+        staged = _staged(prepared, keys=False)
         insert = "ingest.insert_slices"
     else:
-        staged = _staged_all(prepared, names, index)
+        for p in prepared:
+            p.order = None
+        staged = _staged(prepared, keys=True)
         con.register("ingest_staged", staged)
         try:
             dup = con.execute(store.query("ingest.first_duplicate")).fetchone()
@@ -539,8 +557,9 @@ _POS_SHIFT = 40  # staged position = part << 40 | row index within the part
 
 
 def _raise_duplicate(prepared: list[Prepared], first_pos: int, repeat_pos: int) -> None:
-    fp, fi = first_pos >> _POS_SHIFT, first_pos & ((1 << _POS_SHIFT) - 1)
-    rp, ri = repeat_pos >> _POS_SHIFT, repeat_pos & ((1 << _POS_SHIFT) - 1)
+    mask = (1 << _POS_SHIFT) - 1
+    fp, fi = first_pos >> _POS_SHIFT, first_pos & mask
+    rp, ri = repeat_pos >> _POS_SHIFT, repeat_pos & mask
     p = prepared[rp]
     first = prepared[fp].where.name(fi)
     if fp != rp:
@@ -554,90 +573,49 @@ def _raise_duplicate(prepared: list[Prepared], first_pos: int, repeat_pos: int) 
     )
 
 
-def _dict_columns(codes: np.ndarray, names: list[tuple[str, str]]) -> tuple[pa.Array, pa.Array]:
+def _concat(arrays: list[np.ndarray]) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _staged(prepared: list[Prepared], *, keys: bool) -> pa.Table:
+    """All rows as one Arrow table (each part in ``p.order`` when set) for DuckDB to read.
+
+    With ``keys``: also ``skey`` (sorts like service, sli) and ``pos`` (part << 40 | index).
+    """
+    names = sorted({s for p in prepared for s in p.services})
+    index = {s: i for i, s in enumerate(names)}
+
+    def take(p: Prepared, a: np.ndarray) -> np.ndarray:
+        return a if p.order is None else a[p.order]
+
+    codes = _concat(
+        [take(p, np.array([index[s] for s in p.services], np.int32)[p.code]) for p in prepared]
+    )
     services = sorted({s for s, _ in names})
     slis = sorted({s for _, s in names})
-    s_index = {s: i for i, s in enumerate(services)}
-    l_index = {s: i for i, s in enumerate(slis)}
-    s_map = np.array([s_index[s] for s, _ in names], dtype=np.int32)
-    l_map = np.array([l_index[s] for _, s in names], dtype=np.int32)
-    service = pa.DictionaryArray.from_arrays(pa.array(s_map[codes]), pa.array(services, pa.string()))
-    sli = pa.DictionaryArray.from_arrays(pa.array(l_map[codes]), pa.array(slis, pa.string()))
-    return service, sli
-
-
-def _value_columns(parts: list[tuple[Prepared, np.ndarray | slice]]) -> dict[str, pa.Array]:
-    """good, total, value for the concatenated parts; null where a part lacks the column."""
-    out = {}
+    s_pos = {s: i for i, s in enumerate(services)}
+    l_pos = {s: i for i, s in enumerate(slis)}
+    s_map = np.array([s_pos[s] for s, _ in names], np.int32)
+    l_map = np.array([l_pos[s] for _, s in names], np.int32)
+    columns = {
+        "service": pa.DictionaryArray.from_arrays(s_map[codes], pa.array(services, pa.string())),
+        "sli": pa.DictionaryArray.from_arrays(l_map[codes], pa.array(slis, pa.string())),
+        "ts": pa.array(_concat([take(p, p.ts) for p in prepared]), pa.int64()).cast(TS_TYPE),
+    }
     for name in ("good", "total", "value"):
-        present = [getattr(p, name) is not None for p, _ in parts]
-        if not any(present):
-            out[name] = pa.nulls(sum(_len(p, sel) for p, sel in parts), pa.float64())
+        if all(getattr(p, name) is None for p in prepared):
+            columns[name] = pa.nulls(len(codes), pa.float64())
             continue
-        chunks = [
-            getattr(p, name)[sel] if getattr(p, name) is not None else np.full(_len(p, sel), np.nan)
-            for p, sel in parts
+        parts = [
+            take(p, getattr(p, name)) if getattr(p, name) is not None else np.full(p.rows, np.nan)
+            for p in prepared
         ]
-        values = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
-        out[name] = pa.array(values, pa.float64(), from_pandas=not all(present))
-    return out
-
-
-def _len(p: Prepared, sel) -> int:
-    return len(p.ts[sel])
-
-
-def _staged_from_runs(prepared, runs, names, index) -> pa.Table:
-    parts = []
-    codes = []
-    for r in runs:
-        p = prepared[r.part]
-        sel = slice(r.start, r.end) if p.order is None else p.order[r.start : r.end]
-        parts.append((p, sel))
-        codes.append(np.full(r.end - r.start, index[r.series], np.int32))
-    codes_all = np.concatenate(codes)
-    ts = np.concatenate([p.ts[sel] for p, sel in parts])
-    service, sli = _dict_columns(codes_all, names)
-    return pa.table(
-        {"service": service, "sli": sli, "ts": pa.array(ts, pa.int64()).cast(TS_TYPE), **_value_columns(parts)}
-    )
-
-
-def _bounds_from_runs(runs: list[_Run]) -> pa.Table:
-    merged: dict[tuple[str, str], list[int]] = {}
-    for r in runs:
-        b = merged.setdefault(r.series, [r.lo, r.hi])
-        b[0], b[1] = min(b[0], r.lo), max(b[1], r.hi)
-    keys = list(merged)
-    return pa.table(
-        {
-            "service": pa.array([k[0] for k in keys], pa.string()),
-            "sli": pa.array([k[1] for k in keys], pa.string()),
-            "lo": pa.array([merged[k][0] for k in keys], pa.int64()).cast(TS_TYPE),
-            "hi": pa.array([merged[k][1] for k in keys], pa.int64()).cast(TS_TYPE),
-        }
-    )
-
-
-def _staged_all(prepared, names, index) -> pa.Table:
-    """Every row in input order, with its series sort key and input position."""
-    codes = []
-    pos = []
-    for part, p in enumerate(prepared):
-        remap = np.array([index[s] for s in p.services], dtype=np.int32)
-        codes.append(remap[p.code])
-        pos.append((np.int64(part) << _POS_SHIFT) + np.arange(p.rows, dtype=np.int64))
-    codes_all = np.concatenate(codes)
-    service, sli = _dict_columns(codes_all, names)
-    parts = [(p, slice(None)) for p in prepared]
-    ts = np.concatenate([p.ts for p in prepared])
-    return pa.table(
-        {
-            "service": service,
-            "sli": sli,
-            "ts": pa.array(ts, pa.int64()).cast(TS_TYPE),
-            **_value_columns(parts),
-            "skey": pa.array(codes_all),
-            "pos": pa.array(np.concatenate(pos)),
-        }
-    )
+        values = _concat(parts)
+        mixed = any(getattr(p, name) is None for p in prepared)
+        columns[name] = pa.array(values, pa.float64(), mask=np.isnan(values) if mixed else None)
+    if keys:
+        columns["skey"] = pa.array(codes)
+        columns["pos"] = pa.array(
+            _concat([(np.int64(i) << _POS_SHIFT) + np.arange(p.rows, dtype=np.int64) for i, p in enumerate(prepared)])
+        )
+    return pa.table(columns)

@@ -1,0 +1,1 @@
+"""App pages: each module has one page() function over cached loaders."""

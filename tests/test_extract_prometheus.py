@@ -1,0 +1,333 @@
+"""``reliability extract prometheus`` against a real Prometheus with backfilled data.
+
+Expected slices are computed in the test from the generated samples (``prom_fixtures``), with
+Prometheus' selection rules modelled there, and checked against the generator's own truth
+where it has one. Every comparison is exact: ``{slice start: (good, total)}``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+
+from conftest import SCRIPT, assert_bad_input, run_cli
+from prom_fixtures import (  # noqa: F401 - fixtures
+    BASE, BILLING_GAP, BILLING_GOOD, BILLING_TOTAL, CHECKOUT_ERR, CHECKOUT_GAP, CHECKOUT_OK, CHECKOUT_RESET, DAY,
+    LEDGER_ALL, LEDGER_OK, PROBE, PROBE_GAP, SEARCH_BUCKETS, SEARCH_COUNT, Lookup, counter_events, expected_ratio,
+    prom, prom_data, summed,
+)
+from prometheus_server import free_port
+
+pytestmark = pytest.mark.prometheus
+
+CHECKOUT_GOOD_Q = 'sum(app_requests_total{svc="checkout",code="ok"})'
+CHECKOUT_TOTAL_Q = 'sum(app_requests_total{svc="checkout"})'
+
+
+def iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def slo_yaml(name: str, service: str, sli: str, counter: bool, total: str, good: str | None = None,
+             bad: str | None = None, window: str | None = None, datasource: str | None = None) -> str:
+    def source(query: str) -> str:
+        kind = f"metricSourceRef: {datasource}" if datasource else "type: Prometheus"
+        return f"{{metricSource: {{{kind}, spec: {{query: '{query}'}}}}}}"
+
+    role, query = ("good", good) if good is not None else ("bad", bad)
+    method = f"Timeslices\n  objectives: [{{target: 0.99, timeSliceTarget: 0.9, timeSliceWindow: {window}}}]" \
+        if window else "Occurrences\n  objectives: [{target: 0.99}]"
+    return f"""apiVersion: openslo/v1
+kind: SLO
+metadata: {{name: {name}}}
+spec:
+  service: {service}
+  indicator:
+    metadata: {{name: {sli}}}
+    spec:
+      ratioMetric:
+        counter: {str(counter).lower()}
+        {role}: {source(query)}
+        total: {source(total)}
+  timeWindow: [{{duration: 28d, isRolling: true}}]
+  budgetingMethod: {method}
+---
+"""
+
+
+CHECKOUT = slo_yaml("checkout-availability", "checkout", "availability", True, CHECKOUT_TOTAL_Q, good=CHECKOUT_GOOD_Q)
+CHECKOUT_BAD = slo_yaml("checkout-errors", "checkout", "errors", True, CHECKOUT_TOTAL_Q,
+                        bad='sum(app_requests_total{svc="checkout",code="err"})')
+BILLING = slo_yaml("billing-availability", "billing", "availability", False,
+                   'billing_slice_events{svc="billing",kind="total"}',
+                   good='billing_slice_events{svc="billing",kind="good"}')
+SEARCH = slo_yaml("search-latency", "search", "latency-500ms", True,
+                  'sum(search_request_duration_seconds_count{svc="search"})',
+                  good='sum(search_request_duration_seconds_bucket{svc="search",le="0.5"})')
+PROBE_SLO = slo_yaml("shop-probe", "shop", "probe", False, 'count_over_time(probe_success{instance="shop"}[1m])',
+                     good='sum_over_time(probe_success{instance="shop"}[1m])', window="1m")
+LEDGER = slo_yaml("ledger-availability", "ledger", "availability", True,
+                  'sum(ledger_events_total{svc="ledger",result="all"})',
+                  good='sum(ledger_events_total{svc="ledger",result="ok"})')
+
+
+def apply(db: Path, tmp_path: Path, *docs: str) -> None:
+    path = tmp_path / "slos.yaml"
+    path.write_text("".join(docs), encoding="utf-8")
+    result = run_cli("slo", "apply", path, db=db)
+    assert result.code == 0, result.stderr
+
+
+def extract(db: Path, url: str, *args: str, env: dict | None = None):
+    return run_cli("extract", "prometheus", "--url", url, "--json", *args, db=db, env=env)
+
+
+def rows(db: Path, service: str, sli: str) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        found = con.execute("select epoch(ts)::bigint, good, total from sli_slices "
+                            "where service = ? and sli = ? order by ts", [service, sli]).fetchall()
+        dupes = con.execute("select count(*) from (select ts from sli_slices where service = ? and sli = ? "
+                            "group by ts having count(*) > 1)", [service, sli]).fetchone()[0]
+    finally:
+        con.close()
+    assert dupes == 0
+    return {ts: (good, total) for ts, good, total in found}
+
+
+def table_snapshot(db: Path) -> list:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select service, sli, ts, good, total from sli_slices order by all").fetchall()
+    finally:
+        con.close()
+
+
+def checkout_expected(data, start: int, end: int) -> dict:
+    ok, err = Lookup(data[CHECKOUT_OK]), Lookup(data[CHECKOUT_ERR])
+    return expected_ratio(lambda t: counter_events([ok], t), lambda t: counter_events([ok, err], t), start, end)
+
+
+def test_counter_true_exact_slices_reset_and_gap(prom, prom_data, db, tmp_path):
+    data, truth = prom_data
+    apply(db, tmp_path, CHECKOUT)
+    start, end = BASE, BASE + 2 * DAY
+    result = extract(db, prom.url, "--start", iso(start), "--end", iso(end), "--chunk", "6h")
+    assert result.code == 0, result.stderr
+    expected = checkout_expected(data, start, end)
+    got = rows(db, "checkout", "availability")
+    assert got == expected
+    # The generator's truth agrees wherever there is no reset and no gap.
+    reset_slice = CHECKOUT_RESET - CHECKOUT_RESET % 60
+    clean = {t: v for t, v in truth["checkout"].items()
+             if t != reset_slice and not (CHECKOUT_GAP[0] - 60 <= t < CHECKOUT_GAP[1] + 60) and t > BASE}
+    assert {t: got[t] for t in clean} == {t: (float(g), float(n)) for t, (g, n) in clean.items()}
+    # The reset slice counts value(t+step): the events after the restart only.
+    assert got[reset_slice][0] == summed([Lookup(data[CHECKOUT_OK])], reset_slice + 60)
+    # First slice: no sample at BASE itself, so no data. The 30-minute gap: query points
+    # from 5 minutes in until it ends see no sample, and a slice needs both of its ends.
+    gap_slices = [t for t in range(start, end, 60) if t not in got]
+    assert gap_slices[0] == BASE and len(gap_slices) == 1 + 27
+    doc = result.json()["slos"][0]
+    assert doc["slices"] == 2880 and doc["written"] == 2880 - 28 and doc["no_data"] == 28
+    assert doc["chunks"] == 8 and doc["watermark"] == iso(end)
+    assert doc["gaps"] == [{"start": iso(BASE), "end": iso(BASE + 60)},
+                           {"start": iso(CHECKOUT_GAP[0] + 240), "end": iso(CHECKOUT_GAP[1] + 60)}]
+
+
+def test_bad_over_total(prom, prom_data, db, tmp_path):
+    data, _ = prom_data
+    apply(db, tmp_path, CHECKOUT_BAD)
+    result = extract(db, prom.url, "--start", iso(BASE), "--end", iso(BASE + DAY))
+    assert result.code == 0, result.stderr
+    ok, err = Lookup(data[CHECKOUT_OK]), Lookup(data[CHECKOUT_ERR])
+    expected = expected_ratio(lambda t: counter_events([err], t), lambda t: counter_events([ok, err], t),
+                              BASE, BASE + DAY, bad=True)
+    assert rows(db, "checkout", "errors") == expected
+    assert len(expected) == 1439
+
+
+def test_counter_false_exact_slices_and_gap(prom, prom_data, db, tmp_path):
+    data, _ = prom_data
+    apply(db, tmp_path, BILLING)
+    result = extract(db, prom.url, "--start", iso(BASE), "--end", iso(BASE + 2 * DAY))
+    assert result.code == 0, result.stderr
+    good, total = Lookup(data[BILLING_GOOD]), Lookup(data[BILLING_TOTAL])
+    expected = expected_ratio(lambda t: good.at(t + 60), lambda t: total.at(t + 60), BASE, BASE + 2 * DAY)
+    assert rows(db, "billing", "availability") == expected
+    # 20 minutes without samples: the first 4 query points still see the last sample
+    # (lookback), the other 16 slices have no data and no row.
+    assert len(expected) == 2880 - 16
+    assert result.json()["slos"][0]["gaps"] == [{"start": iso(BILLING_GAP[0] + 240), "end": iso(BILLING_GAP[1])}]
+
+
+def test_latency_histogram_sli(prom, prom_data, db, tmp_path):
+    data, truth = prom_data
+    apply(db, tmp_path, SEARCH)
+    result = extract(db, prom.url, "--start", iso(BASE), "--end", iso(BASE + DAY))
+    assert result.code == 0, result.stderr
+    within, count = Lookup(data[SEARCH_BUCKETS["0.5"]]), Lookup(data[SEARCH_COUNT])
+    expected = expected_ratio(lambda t: counter_events([within], t), lambda t: counter_events([count], t),
+                              BASE, BASE + DAY)
+    got = rows(db, "search", "latency-500ms")
+    assert got == expected
+    assert got == {t: (float(g), float(n)) for t, (g, n) in truth["search"].items() if t > BASE}
+
+
+def test_probe_sli(prom, prom_data, db, tmp_path):
+    data, _ = prom_data
+    apply(db, tmp_path, PROBE_SLO)
+    result = extract(db, prom.url, "--start", iso(BASE), "--end", iso(BASE + DAY))  # step: timeSliceWindow
+    assert result.code == 0, result.stderr
+    probe = Lookup(data[PROBE])
+    expected = {}
+    for t in range(BASE, BASE + DAY, 60):
+        window = probe.window(t + 60, 60)
+        if window:
+            expected[t] = (float(sum(window)), float(len(window)))
+    got = rows(db, "shop", "probe")
+    assert got == expected
+    assert all(total == 4 for _, total in got.values())
+    assert [t for t in range(BASE, BASE + DAY, 60) if t not in got] == list(range(PROBE_GAP[0], PROBE_GAP[1], 60))
+    assert got[BASE + 305 * 60] == (0.0, 4.0)  # the outage: probes ran and failed
+
+
+def test_thirty_days_is_chunked(prom, prom_data, db, tmp_path):
+    data, _ = prom_data
+    apply(db, tmp_path, LEDGER)
+    end = BASE + 30 * DAY
+    result = extract(db, prom.url, "--start", iso(BASE), "--end", iso(end))
+    assert result.code == 0, result.stderr
+    doc = result.json()["slos"][0]
+    assert doc["chunks"] == 4  # 43,200 slices, at most 10,999 per request (11,000 points)
+    ok, all_ = Lookup(data[LEDGER_OK]), Lookup(data[LEDGER_ALL])
+    expected = expected_ratio(lambda t: counter_events([ok], t), lambda t: counter_events([all_], t), BASE, end)
+    assert len(expected) == 43_199  # no sample at BASE: the first slice has no data
+    assert rows(db, "ledger", "availability") == expected
+
+
+def test_rerun_is_noop_and_incremental_picks_up_new_slices(prom, prom_data, db, tmp_path):
+    apply(db, tmp_path, CHECKOUT)
+    first = extract(db, prom.url, "--start", iso(BASE), "--end", iso(BASE + DAY))
+    assert first.code == 0, first.stderr
+    before = table_snapshot(db)
+    again = extract(db, prom.url, "--start", iso(BASE), "--end", iso(BASE + DAY))
+    assert again.code == 0 and table_snapshot(db) == before
+    later = extract(db, prom.url, "--end", iso(BASE + 2 * DAY))  # from the watermark
+    assert later.code == 0, later.stderr
+    doc = later.json()["slos"][0]
+    assert doc["start"] == iso(BASE + DAY) and doc["slices"] == 1440
+    assert doc["watermark"] == iso(BASE + 2 * DAY)
+    assert rows(db, "checkout", "availability") == checkout_expected(prom_data[0], BASE, BASE + 2 * DAY)
+    nothing = extract(db, prom.url, "--end", iso(BASE + 2 * DAY))
+    assert nothing.json()["slos"][0]["slices"] == 0
+
+
+def test_prometheus_killed_and_restarted_mid_run(prom, prom_data, db, tmp_path):
+    apply(db, tmp_path, CHECKOUT)
+    argv = [SCRIPT, "--db", str(db), "extract", "prometheus", "--url", prom.url, "--json", "--start", iso(BASE),
+            "--end", iso(BASE + 2 * DAY), "--chunk", "5m", "--parallel", "2", "--retries", "6"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        assert proc.poll() is None, "the run ended before the fault could be injected"
+        prom.kill()
+        time.sleep(1.0)
+    finally:
+        prom.start()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 1), err
+    assert "Traceback" not in err
+    assert "retrying" in err or proc.returncode == 1
+    rerun = extract(db, prom.url, "--start", iso(BASE), "--end", iso(BASE + 2 * DAY))
+    assert rerun.code == 0, rerun.stderr
+    assert rows(db, "checkout", "availability") == checkout_expected(prom_data[0], BASE, BASE + 2 * DAY)
+
+
+def test_unreachable_server_exit_1_nothing_written(prom, db, tmp_path):
+    apply(db, tmp_path, CHECKOUT)
+    url = f"http://127.0.0.1:{free_port()}"
+    result = extract(db, url, "--start", iso(BASE), "--end", iso(BASE + DAY), "--retries", "2")
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    assert url in result.stderr and "connection refused" in result.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from sli_slices").fetchone()[0] == 0
+    assert con.execute("select count(*) from extract_watermarks").fetchone()[0] == 0
+    con.close()
+
+
+def test_bad_promql_exit_2_names_the_slo_and_writes_nothing(prom, db, tmp_path):
+    broken = slo_yaml("broken-slo", "broken", "availability", True, "sum(rate(foo[5m]", good="sum(foo)")
+    apply(db, tmp_path, CHECKOUT, broken)
+    result = extract(db, prom.url, "--start", iso(BASE), "--end", iso(BASE + DAY))
+    assert_bad_input(result, "broken-slo", "sum(rate(foo[5m]")
+    assert table_snapshot(db) == []
+
+
+def test_unknown_slo_and_bad_flags_exit_2(prom, db, tmp_path):
+    apply(db, tmp_path, CHECKOUT)
+    assert_bad_input(extract(db, prom.url, "--slo", "nope", "--start", iso(BASE)), "nope")
+    assert_bad_input(extract(db, prom.url, "--start", "yesterday-ish"), "--start")
+    assert_bad_input(extract(db, prom.url, "--start", iso(BASE), "--step", "1x"), "--step")
+    assert_bad_input(extract(db, prom.url, "--start", iso(BASE + DAY), "--end", iso(BASE)), "--start")
+
+
+def test_credentials_from_env_never_leak(prom, db, tmp_path):
+    secret = "s3cr3t-token-never-shown"
+    datasource = f"""apiVersion: openslo/v1
+kind: DataSource
+metadata: {{name: prom}}
+spec:
+  type: Prometheus
+  connectionDetails:
+    url: {prom.url}
+    tokenEnv: TEST_PROM_TOKEN
+    headers: {{X-Scope-OrgID: tenant-a}}
+---
+"""
+    slo = slo_yaml("checkout-ds", "checkout", "availability", True, CHECKOUT_TOTAL_Q, good=CHECKOUT_GOOD_Q,
+                   datasource="prom")
+    apply(db, tmp_path, datasource, slo)
+    env = {"TEST_PROM_TOKEN": secret}
+    ok = run_cli("extract", "prometheus", "--json", "--start", iso(BASE), "--end", iso(BASE + 3600), db=db, env=env)
+    assert ok.code == 0, ok.stderr
+    assert ok.json()["slos"][0]["written"] == 60
+    failed = run_cli("extract", "prometheus", "--url", f"http://127.0.0.1:{free_port()}", "--retries", "1",
+                     "--start", iso(BASE), "--end", iso(BASE + 3600), db=db, env=env)
+    assert failed.code == 1
+    missing = run_cli("extract", "prometheus", "--start", iso(BASE), "--end", iso(BASE + 3600), db=db)
+    assert_bad_input(missing, "TEST_PROM_TOKEN")
+    for r in (ok, failed, missing):
+        assert secret not in r.stdout + r.stderr
+    assert secret.encode() not in db.read_bytes()
+
+
+def test_literal_secret_in_datasource_is_refused(prom, db, tmp_path):
+    datasource = f"""apiVersion: openslo/v1
+kind: DataSource
+metadata: {{name: prom}}
+spec:
+  type: Prometheus
+  connectionDetails: {{url: "{prom.url}", token: plain-text-token}}
+---
+"""
+    slo = slo_yaml("checkout-ds", "checkout", "availability", True, CHECKOUT_TOTAL_Q, good=CHECKOUT_GOOD_Q,
+                   datasource="prom")
+    apply(db, tmp_path, datasource, slo)
+    result = run_cli("extract", "prometheus", "--start", iso(BASE), "--end", iso(BASE + 3600), db=db)
+    assert_bad_input(result, "literal secrets", "tokenEnv")
+    assert "plain-text-token" not in result.stderr
+
+
+def test_server_answers_at_the_explicit_times(prom):
+    """The range API evaluates at start + k*step exactly: the premise of slice alignment."""
+    body = requests.post(f"{prom.url}/api/v1/query_range", data={
+        "query": 'sum(ledger_events_total{result="ok"})', "start": BASE + 60, "end": BASE + 300, "step": 60}).json()
+    assert [p[0] for p in body["data"]["result"][0]["values"]] == list(range(BASE + 60, BASE + 301, 60))
