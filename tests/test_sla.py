@@ -146,20 +146,31 @@ def expected(m: Month, method: str, policy: str) -> dict:
     }
 
 
+_BUILT: dict[Month, Path] = {}
+
+
+def built(m: Month, tmp_path_factory) -> Path:
+    """A database with the month's series and three SLOs over it, built once per module."""
+    if m not in _BUILT:
+        tmp = tmp_path_factory.mktemp("sla")
+        db = tmp / "sla.duckdb"
+        slos = tmp / "slos.yaml"
+        slos.write_text(
+            "---\n".join(
+                slo_yaml(f"s-{meth.lower()}", meth, m.zone) for meth in ("Occurrences", "Timeslices", "RatioTimeslices")
+            )
+        )
+        write_series(tmp / "series.csv", m)
+        assert run_cli("slo", "apply", slos, db=db).code == 0
+        r = run_cli("ingest", "series", tmp / "series.csv", db=db)
+        assert r.code == 0, r.stderr
+        _BUILT[m] = db
+    return _BUILT[m]
+
+
 @pytest.fixture(scope="module", params=MONTHS, ids=lambda m: f"{m.month}-{m.zone.replace('/', '_')}")
 def month_db(request, tmp_path_factory):
-    m: Month = request.param
-    tmp = tmp_path_factory.mktemp("sla")
-    db = tmp / "sla.duckdb"
-    slos = tmp / "slos.yaml"
-    slos.write_text(
-        "---\n".join(slo_yaml(f"s-{meth.lower()}", meth, m.zone) for meth in ("Occurrences", "Timeslices", "RatioTimeslices"))
-    )
-    write_series(tmp / "series.csv", m)
-    assert run_cli("slo", "apply", slos, db=db).code == 0
-    r = run_cli("ingest", "series", tmp / "series.csv", db=db)
-    assert r.code == 0, r.stderr
-    return m, db
+    return request.param, built(request.param, tmp_path_factory)
 
 
 @pytest.mark.parametrize("policy", ["good", "bad", "exclude"])
@@ -188,12 +199,17 @@ def test_every_method_and_policy_over_each_month(month_db, policy):
         assert row["period_end"] == end.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def test_hand_computed_30_day_month(month_db):
+def _timeslices(m: Month, tmp_path_factory) -> dict:
+    db = built(m, tmp_path_factory)
+    r = run_cli("sla", "--month", m.month, "--slo", "s-timeslices", "--json", db=db)
+    assert r.code == 0, r.stderr
+    (row,) = r.json()["slos"]
+    return row
+
+
+def test_hand_computed_30_day_month(tmp_path_factory):
     """Written out by hand: 30-day UTC month, 43,200 one-minute slices, 50 bad."""
-    m, db = month_db
-    if (m.month, m.zone) != ("2025-11", "UTC"):
-        pytest.skip("only for the 30-day UTC month")
-    row = run_cli("sla", "--month", "2025-11", "--slo", "s-timeslices", "--json", db=db).json()["slos"][0]
+    row = _timeslices(MONTHS[2], tmp_path_factory)
     assert row["allowed_bad"] == 43.2  # 0.1% of 43,200 minutes
     assert row["bad"] == 50.0
     assert row["attainment"] == 43150 / 43200
@@ -202,21 +218,16 @@ def test_hand_computed_30_day_month(month_db):
     assert row["no_data"] == 18
 
 
-def test_hand_computed_dst_month(month_db):
+def test_hand_computed_dst_month(tmp_path_factory):
     """November 2025 in New York: 43,260 minutes, so 43.26 minutes allowed."""
-    m, db = month_db
-    if (m.month, m.zone) != ("2025-11", "America/New_York"):
-        pytest.skip("only for the DST month")
-    row = run_cli("sla", "--month", "2025-11", "--slo", "s-timeslices", "--json", db=db).json()["slos"][0]
+    row = _timeslices(MONTHS[4], tmp_path_factory)
     assert row["period_start"] == "2025-11-01T04:00:00Z"
     assert row["period_end"] == "2025-12-01T05:00:00Z"
     assert row["allowed_bad"] == 43.26
     assert row["slices"] == 43260
 
 
-def test_31_day_month_allows_44_64_minutes(month_db):
-    m, db = month_db
-    if (m.month, m.zone) != ("2025-12", "UTC"):
-        pytest.skip("only for the 31-day month")
-    row = run_cli("sla", "--month", "2025-12", "--slo", "s-timeslices", "--json", db=db).json()["slos"][0]
-    assert row["allowed_bad"] == 44.64
+def test_31_day_and_28_day_allowances(tmp_path_factory):
+    assert _timeslices(MONTHS[3], tmp_path_factory)["allowed_bad"] == 44.64
+    assert _timeslices(MONTHS[0], tmp_path_factory)["allowed_bad"] == 40.32
+    assert _timeslices(MONTHS[1], tmp_path_factory)["allowed_bad"] == 41.76

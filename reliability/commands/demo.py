@@ -1,2 +1,35 @@
-"""placeholder"""
-COMMANDS = []
+"""``reliability demo``: (re)build the bundled sample data set into the database."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("demo")
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """(Re)build the bundled, deterministic sample into the database.
+
+    Loads data/slos.yaml, 13 months of 1-minute availability and latency slices for every
+    sample service (generated deterministically, with dips in the incidents' windows),
+    data/incidents.json with timelines and action items, and data/deployments.csv. Everything
+    is upserted in one transaction, so a re-run changes nothing.
+
+    \b
+    Example:
+      reliability --db demo.duckdb demo && reliability --db demo.duckdb sla --month 2026-08
+    """
+    from reliability import demo as builder
+    from reliability import store
+
+    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
+        summary = builder.build(con, progress=lambda msg: click.echo(msg, err=True))
+    click.echo(
+        f"demo: {summary['slos']} SLOs, {summary['slices']:,} slices, "
+        f"{summary['incidents']} incidents, {summary['deployments']} deployments "
+        f"({summary['start']} .. {summary['end']})",
+        err=True,
+    )
+
+
+COMMANDS = [demo]

@@ -41,12 +41,13 @@ def sla(ctx: click.Context, month: str, slo_name: str | None, no_data: str, as_j
         click.echo("no SLOs defined (see `reliability slo apply`)")
         return
     click.echo(f"SLA compliance, {month} (no-data slices count as {no_data})")
+    multi = {r.slo for r in rows if r.objective is not None and sum(x.slo == r.slo for x in rows) > 1}
     click.echo(
         table(
             ["slo", "method", "target", "attainment", "bad", "allowed", "budget left", "no data", "status"],
             [
                 [
-                    r.slo if r.objective is None else f"{r.slo} [{r.objective}]",
+                    f"{r.slo} [{r.objective}]" if r.slo in multi else r.slo,
                     r.budgeting_method,
                     f"{r.target * 100:.6g}%",
                     "-" if r.attainment is None else f"{r.attainment * 100:.4f}%",
