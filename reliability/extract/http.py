@@ -93,8 +93,9 @@ class PromClient:
                 with attempt:
                     return self._once(path, query, form)
         except _Transient as exc:
+            n = max(self.conn.retries, 1)
             raise FetchError(f"Prometheus at {self.conn.display_url} failed after "
-                             f"{self.conn.retries} attempts: {exc}") from None
+                             f"{n} attempt{'s' if n > 1 else ''}: {exc}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _log_retry(self, state: tenacity.RetryCallState) -> None:
