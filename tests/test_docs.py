@@ -1,0 +1,47 @@
+"""The CLI documents itself, and the README shows every command (docs that cannot drift)."""
+
+from __future__ import annotations
+
+import click
+import pytest
+
+from conftest import ROOT, run_cli
+from reliability.cli import cli
+
+
+def commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from commands(cmd, prefix + (name,))
+        else:
+            yield prefix + (name,)
+
+
+ALL = list(commands(cli))
+
+
+def test_there_are_commands():
+    assert ("sla",) in ALL and ("slo", "apply") in ALL and ("ingest", "series") in ALL
+
+
+@pytest.mark.parametrize("path", ALL, ids=[" ".join(p) for p in ALL])
+def test_readme_shows_command(path):
+    readme = (ROOT / "README.md").read_text()
+    assert f"reliability --db DB {' '.join(path)}" in readme or f"reliability {' '.join(path)}" in readme
+
+
+@pytest.mark.parametrize("path", ALL, ids=[" ".join(p) for p in ALL])
+def test_help_has_an_example(path):
+    r = run_cli(*path, "--help")
+    assert r.code == 0
+    assert "Example" in r.stdout
+
+
+def test_readme_opens_with_the_two_commands():
+    text = (ROOT / "README.md").read_text()
+    assert text.index("make demo") < text.index("make test") < text.index("## A first command")
+
+
+def test_usage_error_is_exit_2():
+    r = run_cli("sla")
+    assert r.code == 2 and "Traceback" not in r.stderr and "--month" in r.stderr
