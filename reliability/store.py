@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_DB = "reliability.duckdb"
-LOCK_WAIT_SECONDS = 30.0
+LOCK_WAIT_SECONDS = 30.0  # override with $RELIABILITY_LOCK_WAIT (seconds)
 
 _NAME = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
 
@@ -112,15 +112,26 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text or "conflicting" in text
 
 
-def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+class DatabaseBusy(RuntimeError):
+    """Another process held the database file for longer than we were willing to wait."""
+
+
+def _open(path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
+    if wait is None:
+        wait = float(os.environ.get("RELIABILITY_LOCK_WAIT", LOCK_WAIT_SECONDS))
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+            if not _is_lock_error(exc):
                 raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"{path} is locked by another process (a running ingestion, extraction or demo "
+                    f"build?); waited {wait:g} s"
+                ) from None
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
@@ -135,12 +146,14 @@ def connect(
     path: str | os.PathLike[str] | None = None,
     *,
     read_only: bool = False,
-    wait: float = LOCK_WAIT_SECONDS,
+    wait: float | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection to the database, migrated to the latest schema.
 
     A read-only request on a file that does not exist yet or needs migrating first creates
-    or migrates it read-write, then reopens read-only.
+    or migrates it read-write, then reopens read-only. While another process holds the file
+    (DuckDB locks it whole), opening retries with backoff for ``wait`` seconds (default
+    ``$RELIABILITY_LOCK_WAIT`` or 30), then raises DatabaseBusy.
     """
     target = db_path(path)
     if read_only:
