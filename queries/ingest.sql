@@ -34,22 +34,15 @@ with final as (
 
 select * from final order by rn
 
--- name: first_duplicate
--- Returns the first repeated (service, sli, ts) in ingest_staged: the position (pos) of its first
--- occurrence and of the earliest repeat, earliest repeat first; no row when keys are unique.
-with repeated as (
-    select list(pos order by pos) as positions
-    from ingest_staged
-    group by service, sli, ts
-    having count(*) > 1
-),
-
-final as (
-    select positions[1] as first_pos, positions[2] as repeat_pos
-    from repeated
+-- name: max_slice_rowid
+-- Returns the highest rowid in sli_slices (-1 when empty). Rows appended later in the same
+-- transaction get higher row ids, which is how a call tells its own rows from older ones.
+with final as (
+    select coalesce(max(rowid), -1) as max_rowid
+    from sli_slices
 )
 
-select * from final order by repeat_pos limit 1
+select * from final
 
 -- name: staged_bounds
 -- Returns (service, sli, lo, hi): the first and last slice start per series in ingest_staged.
@@ -62,8 +55,9 @@ with final as (
 select * from final
 
 -- name: delete_replaced_slices
--- Deletes the stored slices that rows of ingest_staged replace (same service, sli and ts),
--- looking only inside each series' [lo, hi] of ingest_bounds. Returns the deleted count.
+-- Deletes the slices stored before this call (rowid <= $max_old) that rows of ingest_staged
+-- replace (same service, sli and ts), looking only inside each series' [lo, hi] of
+-- ingest_bounds. Returns the deleted count.
 delete from sli_slices
 where rowid in (
     with candidates as (
@@ -71,6 +65,7 @@ where rowid in (
         from sli_slices as s
         inner join ingest_bounds as b
             on s.service = b.service and s.sli = b.sli and s.ts between b.lo and b.hi
+        where s.rowid <= $max_old
     ),
 
     final as (
@@ -83,18 +78,38 @@ where rowid in (
     select rid from final
 )
 
+-- name: first_repeated_slice
+-- Returns (service, sli, ts) of the first key that rows appended by this call
+-- (rowid > $max_old) hold twice, within the series and spans of ingest_bounds; no row if none.
+with appended as (
+    select s.service, s.sli, s.ts
+    from sli_slices as s
+    inner join ingest_bounds as b
+        on s.service = b.service and s.sli = b.sli and s.ts between b.lo and b.hi
+    where s.rowid > $max_old
+),
+
+final as (
+    select service, sli, ts
+    from appended
+    group by service, sli, ts
+    having count(*) > 1
+)
+
+select * from final order by service, sli, ts limit 1
+
 -- name: insert_slices
--- Appends ingest_staged to sli_slices in its order (already sorted by service, sli, ts).
+-- Appends ingest_staged to sli_slices in its order (grouped by series, ts ascending).
 insert into sli_slices (service, sli, ts, good, total, value)
 select service, sli, ts, good, total, value
 from ingest_staged
 
 -- name: insert_slices_sorted
--- Appends ingest_staged to sli_slices ordered by series (skey sorts like service, sli) and ts.
+-- Appends ingest_staged to sli_slices ordered by service, sli, ts.
 insert into sli_slices (service, sli, ts, good, total, value)
 select service, sli, ts, good, total, value
 from ingest_staged
-order by skey, ts
+order by service, sli, ts
 
 -- name: delete_incidents
 -- Deletes the incidents whose id is in ingest_ids (id), with their timeline and action items.

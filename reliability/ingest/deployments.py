@@ -95,6 +95,6 @@ def _write(con: duckdb.DuckDBPyConnection, items: list[Deployment]) -> None:
     )
     con.register("ingest_deployments", table)
     try:
-        con.execute(store.query("ingest.upsert_deployments"))
+        con.execute(store.query("ingest.upsert_deployments")).fetchall()
     finally:
         con.unregister("ingest_deployments")

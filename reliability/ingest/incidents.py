@@ -252,10 +252,10 @@ def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident]) -> None:
     for name, table in relations.items():
         con.register(name, table)
     try:
-        con.execute(store.query("ingest.delete_incidents"))
-        con.execute(store.query("ingest.insert_incidents"))
-        con.execute(store.query("ingest.insert_incident_updates"))
-        con.execute(store.query("ingest.insert_action_items"))
+        con.execute(store.query("ingest.delete_incidents")).fetchall()
+        con.execute(store.query("ingest.insert_incidents")).fetchall()
+        con.execute(store.query("ingest.insert_incident_updates")).fetchall()
+        con.execute(store.query("ingest.insert_action_items")).fetchall()
     finally:
         for name in relations:
             con.unregister(name)

@@ -4,18 +4,20 @@ Columns ``timestamp, service, sli, good, total`` (ratio SLIs) or ``timestamp, se
 value`` (threshold SLIs); other columns are ignored. ``timestamp`` is the start of the slice.
 Rows are numbered as in a CSV with a header (the first data row is row 2), Parquet included.
 
-The hot path is columnar: Arrow parses and casts whole columns, NumPy checks them, and DuckDB
-writes. Only when a fast cast fails does a slower SQL pass run, to parse what Arrow would not
-(e.g. mixed formats) and to find the first offending row for the message.
+The hot path is columnar and streamed in chunks of a few million rows: Arrow parses and casts
+whole columns, NumPy checks them, DuckDB deletes the stored rows they replace and appends them.
+Only when a fast cast fails does a slower SQL pass run, to parse what Arrow would not (e.g.
+mixed formats) and to find the first offending row for the message. Everything happens inside
+the caller's transaction, so a bad row anywhere leaves the database as it was.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,37 +39,40 @@ RATIO = ("good", "total")
 THRESHOLD = ("value",)
 _DICT = pa.dictionary(pa.int32(), pa.string())
 _CSV_BLOCK = 1 << 24
-# More runs of one series than this share of the rows: the file is not grouped by series
-# (e.g. one row per service per minute), so sort it by series first.
+_CHUNK_ROWS = 1 << 22  # rows validated and written at a time
+# More runs of one series than this share of the rows: the chunk is not grouped by series
+# (e.g. one row per service per minute), so group it by series before writing.
 _RUNS_SHARE = 64
 _EPOCH0 = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
 class Where:
-    """Turns a 0-based index of the input into the message's location."""
+    """Turns a 0-based index into a chunk of the input into the message's location."""
 
     file: str
-    tabular: bool  # True: "row index + 2" (header = row 1); False: "record index + 1"
+    tabular: bool  # True: "row" (header = row 1, first data row = 2); False: "record" (1-based)
+    offset: int = 0  # rows of the input before this chunk
 
     def bad(self, message: str, index: int | None = None, field: str | None = None) -> BadInput:
         if index is None:
             return BadInput(message, file=self.file, field=field)
         if self.tabular:
-            return BadInput(message, file=self.file, row=int(index) + 2, field=field)
-        return BadInput(message, file=self.file, record=int(index) + 1, field=field)
+            return BadInput(message, file=self.file, row=self.offset + int(index) + 2, field=field)
+        return BadInput(message, file=self.file, record=self.offset + int(index) + 1, field=field)
 
     def name(self, index: int) -> str:
-        return f"row {int(index) + 2}" if self.tabular else f"record {int(index) + 1}"
+        n = self.offset + int(index)
+        return f"row {n + 2}" if self.tabular else f"record {n + 1}"
 
 
 @dataclass
 class Prepared:
-    """One validated input: series codes into ``services``, instants in microseconds, counts."""
+    """One validated chunk: series codes into ``services``, instants in microseconds, values."""
 
     where: Where
     services: list[tuple[str, str]]  # (service, sli) per code, sorted
-    code: np.ndarray  # int64 series code per row
+    code: np.ndarray  # int32 series code per row
     ts: np.ndarray  # int64 microseconds since the epoch (UTC)
     good: np.ndarray | None
     total: np.ndarray | None
@@ -78,14 +83,34 @@ class Prepared:
     def rows(self) -> int:
         return len(self.ts)
 
-    def summary(self) -> dict:
+
+@dataclass
+class Summary:
+    """What one input added: the per-file line of the command's output."""
+
+    file: str
+    kind: str = ""
+    rows: int = 0
+    series: set = field(default_factory=set)
+    lo: int | None = None
+    hi: int | None = None
+
+    def add(self, p: Prepared) -> None:
+        self.kind = "ratio" if p.good is not None else "threshold"
+        self.rows += p.rows
+        self.series.update(p.services)
+        lo, hi = int(p.ts.min()), int(p.ts.max())
+        self.lo = lo if self.lo is None else min(self.lo, lo)
+        self.hi = hi if self.hi is None else max(self.hi, hi)
+
+    def as_dict(self) -> dict:
         return {
-            "file": self.where.file,
+            "file": self.file,
             "rows": self.rows,
-            "series": len(self.services),
-            "kind": "ratio" if self.good is not None else "threshold",
-            "start": iso_us(int(self.ts.min())),
-            "end": iso_us(int(self.ts.max())),
+            "series": len(self.series),
+            "kind": self.kind,
+            "start": iso_us(self.lo) if self.lo is not None else None,
+            "end": iso_us(self.hi) if self.hi is not None else None,
         }
 
 
@@ -99,13 +124,18 @@ def iso_us(micros: int) -> str:
 
 
 def ingest_series(con: duckdb.DuckDBPyConnection, paths: list[str | Path]) -> list[dict]:
-    """Validate every file, then upsert all their rows; one summary dict per file.
+    """Upsert the rows of CSV/Parquet files; one summary dict per file.
 
-    Runs inside the caller's transaction and writes nothing if any file is bad.
+    Runs inside the caller's transaction; on BadInput the caller's rollback undoes the call.
     """
-    prepared = [_prepare_file(con, path) for path in paths]
-    _write(con, prepared)
-    return [p.summary() for p in prepared]
+    for path in paths:  # cheap checks first, so a missing file 3 fails before file 1 is read
+        common.sniff(path, common.check_file(path), ("csv", "parquet"))
+
+    def chunks():
+        for path in paths:
+            yield from _file_chunks(con, path)
+
+    return _ingest(con, chunks, [display(p) for p in paths])
 
 
 def ingest_series_table(con: duckdb.DuckDBPyConnection, table: pa.Table, source_name: str) -> dict:
@@ -116,16 +146,119 @@ def ingest_series_table(con: duckdb.DuckDBPyConnection, table: pa.Table, source_
     """
     if "ts" in table.column_names and "timestamp" not in table.column_names:
         table = table.rename_columns(["timestamp" if c == "ts" else c for c in table.column_names])
-    prepared = _prepare_table(con, table, Where(source_name, tabular=False))
-    _write(con, [prepared])
-    return prepared.summary()
+    if table.num_rows == 0:
+        raise BadInput("no rows", file=source_name)
+
+    def chunks():
+        for start in range(0, table.num_rows, _CHUNK_ROWS):
+            where = Where(source_name, tabular=False, offset=start)
+            yield _prepare_table(con, table.slice(start, _CHUNK_ROWS), where)
+
+    return _ingest(con, chunks, [source_name])[0]
+
+
+def _ingest(con, chunks, names: list[str]) -> list[dict]:
+    summaries = {name: Summary(name) for name in names}
+    writer = _Writer(con)
+    for prepared in chunks():
+        summaries[prepared.where.file].add(prepared)
+        writer.add(prepared)
+    repeated = writer.first_repeat()
+    if repeated is not None:
+        _raise_repeat(chunks, *repeated)
+    return [s.as_dict() for s in summaries.values()]
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading
 
 
-def _columns_needed(header: list[str], where: Where) -> tuple[str, ...]:
+def _file_chunks(con, path: str | Path) -> Iterator[Prepared]:
+    """The validated chunks of one file."""
+    name = display(path)
+    head = common.check_file(path)
+    kind = common.sniff(path, head, ("csv", "parquet"))
+    tables = _parquet_tables(path, name) if kind == "parquet" else _csv_tables(path, head, name)
+    offset = 0
+    for table in tables:
+        yield _prepare_table(con, table, Where(name, tabular=True, offset=offset))
+        offset += table.num_rows
+    if offset == 0:
+        raise BadInput("header only: no rows", file=name)
+
+
+def _grouped(batches) -> Iterator[pa.Table]:
+    """Record batches regrouped into tables of at least _CHUNK_ROWS rows (the last smaller)."""
+    pending, count = [], 0
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        pending.append(batch)
+        count += batch.num_rows
+        if count >= _CHUNK_ROWS:
+            yield pa.Table.from_batches(pending)
+            pending, count = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
+def _csv_tables(path: str | Path, head: bytes, name: str) -> Iterator[pa.Table]:
+    first = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        header = next(csv.reader(io.StringIO(first)))
+    except StopIteration:
+        raise BadInput("the file is empty: no rows", file=name) from None
+    header = [h.strip() for h in header]
+    needed = _columns_needed(header, name, tabular=True)
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise BadInput(f"column '{dup}' appears twice in the header", file=name, row=1)
+    typed = _typed_guess(first, header, needed)
+    types, ignore_empty, done = typed, False, 0
+    while True:
+        try:
+            reader = pacsv.open_csv(
+                path,
+                read_options=pacsv.ReadOptions(
+                    skip_rows=1 + done, column_names=header, block_size=_CSV_BLOCK
+                ),
+                parse_options=pacsv.ParseOptions(ignore_empty_lines=ignore_empty),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=list(needed),
+                    column_types=types,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    null_values=[],
+                ),
+            )
+            for table in _grouped(reader):
+                yield table
+                done += table.num_rows
+            return
+        except pa.ArrowInvalid as exc:
+            if types is typed:
+                # Something did not parse as guessed: read the rest as text, then diagnose.
+                types = _string_types(needed)
+                continue
+            text = str(exc)
+            if "utf8" in text.lower():
+                raise BadInput("not UTF-8 text; expected a UTF-8 CSV file", file=name) from None
+            if not ignore_empty and _only_trailing_blank_lines(path, len(header)):
+                ignore_empty = True
+                continue
+            _raise_csv_row_error(path, len(header), name, text)
+
+
+def _parquet_tables(path: str | Path, name: str) -> Iterator[pa.Table]:
+    try:
+        pf = pq.ParquetFile(path)
+        needed = _columns_needed(list(pf.schema_arrow.names), name, tabular=True)
+        yield from _grouped(pf.iter_batches(batch_size=1 << 20, columns=list(needed)))
+    except (pa.ArrowException, OSError) as exc:
+        raise BadInput(f"not a readable Parquet file ({exc})", file=name) from None
+
+
+def _columns_needed(header: list[str], file: str, *, tabular: bool) -> tuple[str, ...]:
     names = set(header)
     if set(RATIO) <= names:
         value_cols = RATIO
@@ -141,48 +274,10 @@ def _columns_needed(header: list[str], where: Where) -> tuple[str, ...]:
     if missing:
         raise BadInput(
             f"missing column(s) {', '.join(missing)}; found columns: {', '.join(header) or '(none)'}",
-            file=where.file,
-            row=1 if where.tabular else None,
+            file=file,
+            row=1 if tabular else None,
         )
     return KEY + value_cols
-
-
-def _read_csv(path: str | Path, head: bytes, where: Where) -> pa.Table:
-    first = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    try:
-        header = next(csv.reader(io.StringIO(first)))
-    except StopIteration:
-        raise BadInput("the file is empty: no rows", file=where.file) from None
-    header = [h.strip() for h in header]
-    needed = _columns_needed(header, where)
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
-        raise BadInput(f"column '{dup}' appears twice in the header", file=where.file, row=1)
-    typed = _typed_guess(first, header, needed)
-    for types, ignore_empty in ((typed, False), (_string_types(needed), False), (_string_types(needed), True)):
-        try:
-            return pacsv.read_csv(
-                path,
-                read_options=pacsv.ReadOptions(skip_rows=1, column_names=header, block_size=_CSV_BLOCK),
-                parse_options=pacsv.ParseOptions(ignore_empty_lines=ignore_empty),
-                convert_options=pacsv.ConvertOptions(
-                    include_columns=list(needed),
-                    column_types=types,
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                    null_values=[],
-                ),
-            )
-        except pa.ArrowInvalid as exc:
-            if types is typed:
-                continue  # something did not parse as expected: read as text and diagnose
-            text = str(exc)
-            if "UTF8" in text or "utf8" in text.lower():
-                raise BadInput("not UTF-8 text; expected a UTF-8 CSV file", file=where.file) from None
-            if not ignore_empty and _only_trailing_blank_lines(path, len(header)):
-                continue
-            _raise_csv_row_error(path, len(header), where, text)
-    raise AssertionError("unreachable")
 
 
 def _string_types(needed: tuple[str, ...]) -> dict[str, pa.DataType]:
@@ -233,42 +328,21 @@ def _only_trailing_blank_lines(path: str | Path, ncols: int) -> bool:
         return False
 
 
-def _raise_csv_row_error(path: str | Path, ncols: int, where: Where, arrow_message: str) -> None:
+def _raise_csv_row_error(path: str | Path, ncols: int, name: str, arrow_message: str) -> None:
     """Find the first malformed row with Python's csv module (error path only)."""
     try:
         for row, values in enumerate(_csv_rows(path), start=1):
             if row > 1 and len(values) != ncols:
                 raise BadInput(
                     f"expected {ncols} fields (as in the header), found {len(values)}",
-                    file=where.file,
+                    file=name,
                     row=row,
                 )
     except csv.Error as exc:
-        raise BadInput(f"CSV parse error: {exc}", file=where.file) from None
+        raise BadInput(f"CSV parse error: {exc}", file=name) from None
     except UnicodeDecodeError:
-        raise BadInput("not UTF-8 text; expected a UTF-8 CSV file", file=where.file) from None
-    raise BadInput(f"CSV parse error: {arrow_message}", file=where.file)
-
-
-def _read_parquet(path: str | Path, where: Where) -> pa.Table:
-    try:
-        schema = pq.read_schema(path)
-        needed = _columns_needed(list(schema.names), where)
-        return pq.read_table(path, columns=list(needed))
-    except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
-        if isinstance(exc, BadInput):
-            raise
-        raise BadInput(f"not a readable Parquet file ({exc})", file=where.file) from None
-
-
-def _prepare_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> Prepared:
-    where = Where(display(path), tabular=True)
-    head = common.check_file(path)
-    kind = common.sniff(path, head, ("csv", "parquet"))
-    table = _read_parquet(path, where) if kind == "parquet" else _read_csv(path, head, where)
-    if table.num_rows == 0:
-        raise BadInput("header only: no rows", file=where.file)
-    return _prepare_table(con, table, where)
+        raise BadInput("not UTF-8 text; expected a UTF-8 CSV file", file=name) from None
+    raise BadInput(f"CSV parse error: {arrow_message}", file=name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,9 +350,7 @@ def _prepare_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> Prepared:
 
 
 def _prepare_table(con: duckdb.DuckDBPyConnection, table: pa.Table, where: Where) -> Prepared:
-    needed = _columns_needed(table.column_names, where)
-    if table.num_rows == 0:
-        raise BadInput("no rows", file=where.file)
+    needed = _columns_needed(table.column_names, where.file, tabular=where.tabular)
     ts = _timestamps(con, table.column("timestamp"), where)
     services, code = _series_codes(table.column("service"), table.column("sli"), where)
     good = total = value = None
@@ -362,7 +434,7 @@ def _run_raw(con, name: str, col: pa.ChunkedArray, params: dict | None = None) -
     raw = pa.table({"rn": pa.array(np.arange(len(col), dtype=np.int64)), "txt": col})
     con.register("ingest_raw", raw)
     try:
-        return con.execute(store.query(name), params or {}).to_arrow_table()
+        return con.sql(store.query(name), params=params or None).to_arrow_table()
     finally:
         con.unregister("ingest_raw")
 
@@ -473,14 +545,14 @@ class _Run:
 
 def _runs(p: Prepared) -> list[_Run] | None:
     """The maximal blocks of one series with strictly increasing ts, or None when rows of one
-    series are not strictly increasing (unsorted, or repeated: the slow path sorts that out).
-    Sets ``p.order`` when the rows must be regrouped by series first."""
+    series are not strictly increasing (unsorted, or repeated). Sets ``p.order`` when the rows
+    must be regrouped by series first."""
     code, ts = p.code, p.ts
     n = len(code)
     change = np.flatnonzero(code[1:] != code[:-1]) + 1
     if len(change) > max(1024, n // _RUNS_SHARE):
-        # Not grouped by series (e.g. one row per series per minute): a stable sort by series,
-        # a radix sort when the codes fit 16 bits, keeps each series' rows in input order.
+        # Not grouped by series (e.g. one row per series per minute): a stable sort by series
+        # (a radix sort when codes fit 16 bits) keeps each series' rows in input order.
         small = code.astype(np.uint16) if len(p.services) <= 65535 else code
         p.order = np.argsort(small, kind="stable")
         code, ts = code[p.order], ts[p.order]
@@ -489,133 +561,143 @@ def _runs(p: Prepared) -> list[_Run] | None:
     if len(step_back) and np.any(code[step_back] == code[step_back - 1]):
         p.order = None
         return None
-    starts = np.concatenate(([0], change)).tolist()
+    starts = np.concatenate(([0], change))
     ends = np.concatenate((change - 1, [n - 1]))
     lows, highs, series = ts[starts].tolist(), ts[ends].tolist(), code[starts].tolist()
     return [_Run(p.services[c], lo, hi) for c, lo, hi in zip(series, lows, highs, strict=True)]
 
 
-def _clean_bounds(prepared: list[Prepared]) -> pa.Table | None:
-    """Per series [lo, hi] when no (service, sli, ts) can repeat, else None."""
-    runs: list[_Run] = []
-    for p in prepared:
-        found = _runs(p)
-        if found is None:
-            return None
-        runs.extend(found)
-    runs.sort(key=lambda r: (r.series, r.lo))
-    merged: dict[tuple[str, str], list[int]] = {}
-    for r in runs:
-        b = merged.get(r.series)
-        if b is None:
-            merged[r.series] = [r.lo, r.hi]
-        elif r.lo <= b[1]:
-            return None  # overlapping blocks of one series: maybe a repeat, check exactly
+class _Writer:
+    """Appends validated chunks to ``sli_slices``, first deleting the stored rows they replace.
+
+    Only rows that existed before the call (rowid <= max_old; rows appended in a transaction
+    get higher row ids) are deleted, so a key repeated inside the call is never masked: when
+    two chunks' blocks of one series overlap in time, ``first_repeat`` checks exactly.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.max_old = con.execute(store.query("ingest.max_slice_rowid")).fetchall()[0][0]
+        self.spans: dict[tuple[str, str], list[int]] = {}
+        self.suspect: set[tuple[str, str]] = set()
+
+    def add(self, p: Prepared) -> None:
+        runs = _runs(p)
+        staged = _staged(p)
+        unsorted = runs is None
+        if runs is None:
+            self.suspect.update(p.services)
+            self._register(staged, None)
+            try:
+                bounds = self.con.sql(store.query("ingest.staged_bounds")).to_arrow_table()
+            finally:
+                self.con.unregister("ingest_staged")
+            runs = [
+                _Run((s, sli), _micros(lo), _micros(hi))
+                for s, sli, lo, hi in zip(*(bounds.column(i).to_pylist() for i in range(4)), strict=True)
+            ]
         else:
-            b[1] = r.hi
-    keys = list(merged)
+            bounds = None
+        chunk_spans: dict[tuple[str, str], list[int]] = {}
+        for r in sorted(runs, key=lambda r: (r.series, r.lo)):
+            span = self.spans.get(r.series)
+            if span is not None and r.lo <= span[1] and r.hi >= span[0]:
+                self.suspect.add(r.series)
+            if span is None:
+                self.spans[r.series] = [r.lo, r.hi]
+            else:
+                span[0], span[1] = min(span[0], r.lo), max(span[1], r.hi)
+            own = chunk_spans.setdefault(r.series, [r.lo, r.hi])
+            own[0], own[1] = min(own[0], r.lo), max(own[1], r.hi)
+        if bounds is None:
+            bounds = _bounds_table(chunk_spans)
+        self._register(staged, bounds)
+        try:
+            self.con.execute(store.query("ingest.delete_replaced_slices"), {"max_old": self.max_old}).fetchall()
+            self.con.execute(store.query("ingest.insert_slices_sorted" if unsorted else "ingest.insert_slices")).fetchall()
+        finally:
+            self.con.unregister("ingest_staged")
+            self.con.unregister("ingest_bounds")
+
+    def _register(self, staged: pa.Table, bounds: pa.Table | None) -> None:
+        self.con.register("ingest_staged", staged)
+        if bounds is not None:
+            self.con.register("ingest_bounds", bounds)
+
+    def first_repeat(self) -> tuple[str, str, int] | None:
+        """(service, sli, ts in µs) of a key appended twice by this call, if any."""
+        if not self.suspect:
+            return None
+        bounds = _bounds_table({s: self.spans[s] for s in self.suspect})
+        self.con.register("ingest_bounds", bounds)
+        try:
+            rows = self.con.execute(
+                store.query("ingest.first_repeated_slice"), {"max_old": self.max_old}
+            ).fetchall()
+            row = rows[0] if rows else None
+        finally:
+            self.con.unregister("ingest_bounds")
+        if row is None:
+            return None
+        return row[0], row[1], _micros(row[2])
+
+
+def _micros(ts: datetime) -> int:
+    delta = ts - _EPOCH0
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _bounds_table(spans: dict[tuple[str, str], list[int]]) -> pa.Table:
+    keys = list(spans)
     return pa.table(
         {
             "service": pa.array([k[0] for k in keys], pa.string()),
             "sli": pa.array([k[1] for k in keys], pa.string()),
-            "lo": pa.array([merged[k][0] for k in keys], pa.int64()).cast(TS_TYPE),
-            "hi": pa.array([merged[k][1] for k in keys], pa.int64()).cast(TS_TYPE),
+            "lo": pa.array([spans[k][0] for k in keys], pa.int64()).cast(TS_TYPE),
+            "hi": pa.array([spans[k][1] for k in keys], pa.int64()).cast(TS_TYPE),
         }
     )
 
 
-def _write(con: duckdb.DuckDBPyConnection, prepared: list[Prepared]) -> None:
-    """Delete the stored rows the new ones replace, then insert them grouped by series."""
-    bounds = _clean_bounds(prepared)
-    if bounds is not None:
-        staged = _staged(prepared, keys=False)
-        insert = "ingest.insert_slices"
-    else:
-        for p in prepared:
-            p.order = None
-        staged = _staged(prepared, keys=True)
-        con.register("ingest_staged", staged)
-        try:
-            dup = con.execute(store.query("ingest.first_duplicate")).fetchone()
-            bounds = con.execute(store.query("ingest.staged_bounds")).to_arrow_table()
-        finally:
-            con.unregister("ingest_staged")
-        if dup is not None:
-            _raise_duplicate(prepared, int(dup[0]), int(dup[1]))
-        insert = "ingest.insert_slices_sorted"
-    con.register("ingest_staged", staged)
-    con.register("ingest_bounds", bounds)
-    try:
-        con.execute(store.query("ingest.delete_replaced_slices"))
-        con.execute(store.query(insert))
-    finally:
-        con.unregister("ingest_staged")
-        con.unregister("ingest_bounds")
+def _staged(p: Prepared) -> pa.Table:
+    """The chunk as an Arrow table for DuckDB, grouped by series when ``p.order`` is set."""
 
-
-_POS_SHIFT = 40  # staged position = part << 40 | row index within the part
-
-
-def _raise_duplicate(prepared: list[Prepared], first_pos: int, repeat_pos: int) -> None:
-    mask = (1 << _POS_SHIFT) - 1
-    fp, fi = first_pos >> _POS_SHIFT, first_pos & mask
-    rp, ri = repeat_pos >> _POS_SHIFT, repeat_pos & mask
-    p = prepared[rp]
-    first = prepared[fp].where.name(fi)
-    if fp != rp:
-        first = f"{prepared[fp].where.file} {first}"
-    service, sli = p.services[p.code[ri]]
-    raise p.where.bad(
-        f"duplicate slice: service '{service}', sli '{sli}', timestamp {iso_us(int(p.ts[ri]))} "
-        f"is also in {first}",
-        ri,
-        "timestamp",
-    )
-
-
-def _concat(arrays: list[np.ndarray]) -> np.ndarray:
-    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
-
-
-def _staged(prepared: list[Prepared], *, keys: bool) -> pa.Table:
-    """All rows as one Arrow table (each part in ``p.order`` when set) for DuckDB to read.
-
-    With ``keys``: also ``skey`` (sorts like service, sli) and ``pos`` (part << 40 | index).
-    """
-    names = sorted({s for p in prepared for s in p.services})
-    index = {s: i for i, s in enumerate(names)}
-
-    def take(p: Prepared, a: np.ndarray) -> np.ndarray:
+    def take(a: np.ndarray) -> np.ndarray:
         return a if p.order is None else a[p.order]
 
-    codes = _concat(
-        [take(p, np.array([index[s] for s in p.services], np.int32)[p.code]) for p in prepared]
-    )
-    services = sorted({s for s, _ in names})
-    slis = sorted({s for _, s in names})
+    codes = take(p.code)
+    services = sorted({s for s, _ in p.services})
+    slis = sorted({s for _, s in p.services})
     s_pos = {s: i for i, s in enumerate(services)}
     l_pos = {s: i for i, s in enumerate(slis)}
-    s_map = np.array([s_pos[s] for s, _ in names], np.int32)
-    l_map = np.array([l_pos[s] for _, s in names], np.int32)
+    s_map = np.array([s_pos[s] for s, _ in p.services], np.int32)
+    l_map = np.array([l_pos[s] for _, s in p.services], np.int32)
     columns = {
         "service": pa.DictionaryArray.from_arrays(s_map[codes], pa.array(services, pa.string())),
         "sli": pa.DictionaryArray.from_arrays(l_map[codes], pa.array(slis, pa.string())),
-        "ts": pa.array(_concat([take(p, p.ts) for p in prepared]), pa.int64()).cast(TS_TYPE),
+        "ts": pa.array(take(p.ts), pa.int64()).cast(TS_TYPE),
     }
     for name in ("good", "total", "value"):
-        if all(getattr(p, name) is None for p in prepared):
-            columns[name] = pa.nulls(len(codes), pa.float64())
-            continue
-        parts = [
-            take(p, getattr(p, name)) if getattr(p, name) is not None else np.full(p.rows, np.nan)
-            for p in prepared
-        ]
-        values = _concat(parts)
-        mixed = any(getattr(p, name) is None for p in prepared)
-        columns[name] = pa.array(values, pa.float64(), mask=np.isnan(values) if mixed else None)
-    if keys:
-        columns["skey"] = pa.array(codes)
-        columns["pos"] = pa.array(
-            _concat([(np.int64(i) << _POS_SHIFT) + np.arange(p.rows, dtype=np.int64) for i, p in enumerate(prepared)])
-        )
+        values = getattr(p, name)
+        columns[name] = pa.nulls(p.rows, pa.float64()) if values is None else pa.array(take(values))
     return pa.table(columns)
+
+
+def _raise_repeat(chunks, service: str, sli: str, ts: int) -> None:
+    """Read the input again to name both rows of a repeated (service, sli, ts) (error path)."""
+    first = None
+    for p in chunks():
+        if (service, sli) not in p.services:
+            continue
+        code = p.services.index((service, sli))
+        for i in np.flatnonzero((p.code == code) & (p.ts == ts)).tolist():
+            if first is None:
+                first = (p.where.file, p.where.name(i))
+                continue
+            where = first[1] if first[0] == p.where.file else f"{first[0]} {first[1]}"
+            raise p.where.bad(
+                f"duplicate slice: service '{service}', sli '{sli}', timestamp {iso_us(ts)} "
+                f"is also in {where}",
+                i,
+                "timestamp",
+            )
