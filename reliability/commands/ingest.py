@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import click
 
-from reliability import store
-
 
 def _run(ctx: click.Context, files: tuple[str, ...], as_json: bool, load: Callable, describe: Callable) -> None:
+    from reliability import store
+
     started = time.monotonic()
     with store.connect(ctx.obj["db"]) as con, store.transaction(con):
         summaries = load(con, list(files))
