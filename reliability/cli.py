@@ -39,10 +39,16 @@ def cli(ctx: click.Context, db: str | None) -> None:
     ctx.obj = {"db": db_path(db)}
 
 
-def _register() -> None:
-    from reliability.commands import demo, extract, ingest, results, slo
+# One module per area under reliability/commands/, each exposing COMMANDS. The modules import
+# only click at import time; everything heavy is imported inside the commands.
+COMMAND_MODULES = ("slo", "ingest", "extract", "sla", "incidents", "demo")
 
-    for module in (slo, ingest, results, extract, demo):
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"reliability.commands.{name}")
         for command in module.COMMANDS:
             cli.add_command(command)
 
