@@ -77,20 +77,22 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'UTC'")
 
 
-def _current_version(con: duckdb.DuckDBPyConnection) -> int:
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
     exists = con.execute(
         "select count(*) from information_schema.tables where table_name = 'schema_migrations'"
     ).fetchone()[0]
     if not exists:
-        return 0
-    return con.execute("select coalesce(max(version), 0) from schema_migrations").fetchone()[0]
+        return set()
+    return {r[0] for r in con.execute("select version from schema_migrations").fetchall()}
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply the migrations the file has not seen, each in its own transaction."""
-    current = _current_version(con)
+def migrate(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """Apply, in version order, every migration the file has not recorded, each in its own
+    transaction (by set, not by the highest version, so migrations written on parallel
+    branches all apply)."""
+    applied = _applied(con)
     for version, name, sql in migrations():
-        if version <= current:
+        if version in applied:
             continue
         con.execute("begin")
         try:
@@ -103,8 +105,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("rollback")
             raise
-        current = version
-    return current
+        applied.add(version)
+    return applied
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -136,9 +138,8 @@ def _open(path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyCon
             delay = min(delay * 2, 1.0)
 
 
-def _latest_version() -> int:
-    found = migrations()
-    return found[-1][0] if found else 0
+def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
+    return {v for v, _n, _s in migrations()} <= _applied(con)
 
 
 @contextlib.contextmanager
@@ -161,7 +162,7 @@ def connect(
         if not needs_write:
             con = _open(target, True, wait)
             _configure(con)
-            if _current_version(con) >= _latest_version():
+            if _up_to_date(con):
                 try:
                     yield con
                 finally:
