@@ -7,7 +7,7 @@ deliberate gaps, incident counts, the stories).
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -16,7 +16,6 @@ import pytest
 from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
 from conftest import run_cli
 
-UTC = timezone.utc
 START = datetime(2025, 10, 1, tzinfo=UTC)
 END = datetime(2026, 11, 1, tzinfo=UTC)
 MINUTES = int((END - START).total_seconds() // 60)  # 396 days: 570,240 one-minute slices

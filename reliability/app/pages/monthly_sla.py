@@ -30,6 +30,8 @@ def page() -> None:
         ["slo", "service", "sli", "budgeting_method", "target", "attainment", "bad", "allowed_bad",
          "error_budget_remaining", "no_data", "breached"]
     ].copy()
+    # Breaches first, then the least budget left: what a review reads top to bottom.
+    view = view.sort_values(["breached", "error_budget_remaining", "slo"], ascending=[False, True, True])
     view["target"] = view["target"] * 100
     view["attainment"] = view["attainment"] * 100
     view["error_budget_remaining"] = view["error_budget_remaining"] * 100
@@ -37,6 +39,7 @@ def page() -> None:
         view,
         hide_index=True,
         width="stretch",
+        height=36 * (len(view) + 1) + 2,
         column_config={
             "target": st.column_config.NumberColumn("target %", format="%.3f"),
             "attainment": st.column_config.NumberColumn("attainment %", format="%.4f"),
