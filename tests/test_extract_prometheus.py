@@ -151,6 +151,11 @@ def test_bad_over_total(prom, prom_data, db, tmp_path):
                               BASE, BASE + DAY, bad=True)
     assert rows(db, "checkout", "errors") == expected
     assert len(expected) == 1439
+    text = run_cli("extract", "prometheus", "--url", prom.url, "--start", iso(BASE), "--end", iso(BASE + DAY), db=db)
+    assert text.code == 0 and text.stderr == ""  # no progress bar when stderr is not a terminal
+    header, _, line = text.stdout.splitlines()
+    assert header.split() == ["slo", "start", "end", "slices", "written", "no", "data", "gaps", "watermark"]
+    assert line.split() == ["checkout-errors", iso(BASE), iso(BASE + DAY), "1440", "1439", "1", "1", iso(BASE + DAY)]
 
 
 def test_counter_false_exact_slices_and_gap(prom, prom_data, db, tmp_path):
@@ -381,3 +386,32 @@ def test_server_answers_at_the_explicit_times(prom):
     body = requests.post(f"{prom.url}/api/v1/query_range", data={
         "query": 'sum(ledger_events_total{result="ok"})', "start": BASE + 60, "end": BASE + 300, "step": 60}).json()
     assert [p[0] for p in body["data"]["result"][0]["values"]] == list(range(BASE + 60, BASE + 301, 60))
+
+
+def test_connection_settings_reach_the_http_session(tmp_path, monkeypatch):
+    """DataSource + flags + env resolve into the session's headers, auth and TLS settings."""
+    from reliability.errors import BadInput
+    from reliability.extract.connection import Overrides, parse_header, resolve
+    from reliability.extract.http import PromClient
+
+    (tmp_path / "pw").write_text("pw-from-file\n")
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("DS_TOKEN", "tok-from-env")
+    ds = {"metadata": {"name": "mimir"}, "spec": {"type": "Prometheus", "connectionDetails": {
+        "url": "https://mimir.example/prometheus/", "tokenEnv": "DS_TOKEN", "headers": {"X-Scope-OrgID": "team-a"},
+        "caFile": str(tmp_path / "ca.pem")}}}
+    conn = resolve(ds, Overrides(headers=(parse_header("X-Extra: 1"),), timeout=5), slo="s")
+    assert conn.url == "https://mimir.example/prometheus" and conn.verify == str(tmp_path / "ca.pem")
+    assert "tok-from-env" not in repr(conn)
+    session = PromClient(conn).session
+    assert session.headers["Authorization"] == "Bearer tok-from-env"
+    assert session.headers["X-Scope-OrgID"] == "team-a" and session.headers["X-Extra"] == "1"
+    flags = resolve(ds, Overrides(url="http://other:9090", username="bob", password_file=str(tmp_path / "pw"),
+                                  insecure=True, headers=(("X-Scope-OrgID", "team-b"),)), slo="s")
+    session = PromClient(flags).session
+    assert session.auth == ("bob", "pw-from-file") and session.verify is False
+    assert session.headers["X-Scope-OrgID"] == "team-b" and flags.url == "http://other:9090"
+    with pytest.raises(BadInput, match="literal secret"):
+        resolve({"spec": {"connectionDetails": {"url": "http://u:p@host:9090"}}}, Overrides(), slo="s")
+    with pytest.raises(BadInput, match="no Prometheus URL"):
+        resolve(None, Overrides(), slo="s")

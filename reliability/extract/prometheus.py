@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,7 +32,8 @@ from reliability.openslo import SLO
 SOURCE = "prometheus"
 MAX_POINTS = 11_000
 TYPES = {"prometheus", "thanos", "mimir", "cortex"}
-HOLD_SECONDS = 5.0  # the longest a run keeps the database file locked between commits
+HOLD_SECONDS = 10.0  # the longest a run keeps the database file locked between commits
+COMMIT_SECONDS = 1.0  # group commit: a crash loses at most this much fetched work
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class _Result:
     has: np.ndarray
     clamped: int
     warnings: tuple[str, ...]
+    table: pa.Table  # the rows to insert: ts, good, total of the slices with data
 
 
 def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Result:
@@ -141,7 +145,13 @@ def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Re
         points = slices.grid([s.values for s in found], start, t.step, n + 1)
         summed[role] = slices.total_over_series(slices.events(points, t.counter))
     good, total, has, clamped = slices.ratio(summed.get("good"), summed.get("bad"), summed["total"])
-    return _Result(index, start, n, good, total, has, clamped, tuple(warnings))
+    ts = (start + np.flatnonzero(has) * t.step).astype(np.int64) * 1_000_000
+    table = pa.table({
+        "ts": pa.array(ts, type=pa.timestamp("us", tz="UTC")),
+        "good": pa.array(good[has]),
+        "total": pa.array(total[has]),
+    })
+    return _Result(index, start, n, good, total, has, clamped, tuple(warnings), table)
 
 
 class _Writer:
@@ -150,29 +160,32 @@ class _Writer:
     def __init__(self, db) -> None:
         self.db, self.stack, self.opened = db, None, 0.0
 
-    def commit(self, t: Target, r: _Result, watermark: int | None) -> None:
+    def commit(self, batch: Sequence[tuple[Target, _Result, int | None]]) -> None:
+        """Write chunks ``(target, result, new watermark or None)`` in one transaction.
+
+        Consecutive chunks of one series become one delete, one insert and one watermark
+        update: each statement waits for the GIL, which fetch threads hold while parsing JSON.
+        """
         if self.stack is None:
             self.stack = contextlib.ExitStack()
             self.con = self.stack.enter_context(store.connect(self.db))
             self.opened = time.monotonic()
         con = self.con
-        ts = (r.start + np.flatnonzero(r.has) * t.step).astype(np.int64) * 1_000_000
-        table = pa.table({
-            "ts": pa.array(ts, type=pa.timestamp("us", tz="UTC")),
-            "good": pa.array(r.good[r.has]),
-            "total": pa.array(r.total[r.has]),
-        })
-        key = {"service": t.service, "sli": t.sli}
         with store.transaction(con):
-            con.execute(store.query("extract.delete_chunk"),
-                        {**key, "start": _dt(r.start), "end": _dt(r.start + r.n * t.step)})
-            con.register("extract_chunk", table)
-            try:
-                con.execute(store.query("extract.insert_chunk"), key)
-            finally:
-                con.unregister("extract_chunk")
-            if watermark is not None:
-                con.execute(store.query("extract.set_watermark"), {**key, "source": SOURCE, "until": _dt(watermark)})
+            for t, group in itertools.groupby(batch, key=lambda item: item[0]):
+                group = list(group)
+                key = {"service": t.service, "sli": t.sli}
+                first, last = group[0][1], group[-1][1]
+                con.execute(_sql("delete_chunk"),
+                            {**key, "start": _dt(first.start), "end": _dt(last.start + last.n * t.step)})
+                con.register("extract_chunk", pa.concat_tables([r.table for _, r, _ in group]))
+                try:
+                    con.execute(_sql("insert_chunk"), key)
+                finally:
+                    con.unregister("extract_chunk")
+                marks = [m for _, _, m in group if m is not None]
+                if marks:
+                    con.execute(_sql("set_watermark"), {**key, "source": SOURCE, "until": _dt(max(marks))})
         if time.monotonic() - self.opened > HOLD_SECONDS:
             self.close()
 
@@ -180,6 +193,11 @@ class _Writer:
         if self.stack is not None:
             self.stack.close()
             self.stack = None
+
+
+@functools.cache
+def _sql(name: str) -> str:
+    return store.query(f"extract.{name}")
 
 
 def _dt(epoch: int) -> datetime:
@@ -234,13 +252,25 @@ def run(db, tgts: Sequence[Target], *, end: int, start: int | None = None, backf
         writer = _Writer(db)
         pending: collections.deque[Future] = collections.deque()
         queue = iter(work)
+
+        def refill() -> None:
+            for i, cs, n in itertools.islice(queue, max(0, 4 * parallel - len(pending))):
+                pending.append(pool.submit(_fetch, clients[tgts[i].connection], i, tgts[i], cs, n))
+
         try:
-            for item in queue:
-                pending.append(pool.submit(_fetch, clients[tgts[item[0]].connection], item[0], tgts[item[0]], *item[1:]))
-                if len(pending) >= 2 * parallel:
-                    _apply(writer, pending.popleft().result(), tgts, summaries, on_progress)
+            refill()
+            batch: list[_Result] = []
+            last_commit = time.monotonic()
             while pending:
-                _apply(writer, pending.popleft().result(), tgts, summaries, on_progress)
+                # Group commit, in order so watermarks stay contiguous: what was fetched
+                # since the last commit, once COMMIT_SECONDS have passed.
+                if batch and time.monotonic() - last_commit >= COMMIT_SECONDS:
+                    _apply(writer, batch, tgts, summaries, on_progress)
+                    batch, last_commit = [], time.monotonic()
+                batch.append(pending.popleft().result())
+                refill()
+            if batch:
+                _apply(writer, batch, tgts, summaries, on_progress)
         except BaseException:
             for f in pending:
                 f.cancel()
@@ -270,28 +300,33 @@ def _preflight(pool: ThreadPoolExecutor, clients, tgts: Sequence[Target], summar
             raise
 
 
-def _apply(writer: _Writer, r: _Result, tgts, summaries, on_progress) -> None:
-    t, s = tgts[r.target], summaries[r.target]
-    chunk_end = r.start + r.n * t.step
-    # Only a chunk that continues the stored range moves the watermark: one that starts
-    # after it (an explicit --start past the watermark) would leave a hole behind it.
-    advance = s.watermark is None or r.start <= s.watermark
-    new_mark = max(chunk_end, s.watermark or chunk_end) if advance else None
-    writer.commit(t, r, new_mark)
-    if new_mark is not None:
-        s.watermark = new_mark
-    s.chunks += 1
-    s.slices += r.n
-    s.written += int(r.has.sum())
-    s.clamped += r.clamped
-    for w in r.warnings:
-        if w not in s.warnings:
-            s.warnings.append(w)
-    for a, b in slices.runs(~r.has):
-        gap = [r.start + a * t.step, r.start + b * t.step]
-        if s.gaps and s.gaps[-1][1] == gap[0]:
-            s.gaps[-1][1] = gap[1]
+def _apply(writer: _Writer, done: Sequence[_Result], tgts, summaries, on_progress) -> None:
+    batch, marks = [], {}
+    for r in done:
+        t, s = tgts[r.target], summaries[r.target]
+        mark = marks.get(r.target, s.watermark)
+        # Only a chunk that continues the stored range moves the watermark: one that starts
+        # after it (an explicit --start past the watermark) would leave a hole behind it.
+        if mark is None or r.start <= mark:
+            mark = max(r.start + r.n * t.step, mark or 0)
+            marks[r.target] = mark
+            batch.append((t, r, mark))
         else:
-            s.gaps.append(gap)
-    if on_progress:
-        on_progress(r.n)
+            batch.append((t, r, None))
+    writer.commit(batch)
+    for r in done:
+        t, s = tgts[r.target], summaries[r.target]
+        s.watermark = marks.get(r.target, s.watermark)
+        s.chunks += 1
+        s.slices += r.n
+        s.written += int(r.has.sum())
+        s.clamped += r.clamped
+        s.warnings += [w for w in r.warnings if w not in s.warnings]
+        for a, b in slices.runs(~r.has):
+            gap = [r.start + a * t.step, r.start + b * t.step]
+            if s.gaps and s.gaps[-1][1] == gap[0]:
+                s.gaps[-1][1] = gap[1]
+            else:
+                s.gaps.append(gap)
+        if on_progress:
+            on_progress(r.n)

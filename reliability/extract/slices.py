@@ -16,6 +16,7 @@ least one series has data for it. NaN and infinite values count as missing point
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 import numpy as np
 
@@ -27,7 +28,7 @@ def grid(series_points: Sequence[Sequence], start: float, step: float, n_points:
     for row, points in enumerate(series_points):
         if not points:
             continue
-        ts = np.fromiter((p[0] for p in points), dtype=float, count=len(points))
+        ts = np.fromiter(map(itemgetter(0), points), dtype=float, count=len(points))
         values = np.array([p[1] for p in points], dtype=float)
         idx = np.rint((ts - start) / step).astype(np.int64)
         keep = (idx >= 0) & (idx < n_points) & np.isfinite(values)
