@@ -2,7 +2,7 @@
 
 Fields: ``id, service, severity, title, started_at, detected_at, acknowledged_at, mitigated_at,
 resolved_at, root_cause`` and optionally ``closed_at, postmortem_url, postmortem_published_at,
-customer_impact, tags``. JSON records may also carry ``timeline`` (a list of
+customer_impact, tags, team``. JSON records may also carry ``timeline`` (a list of
 ``{"at", "kind", "text"}``) and ``action_items`` (a list of ``{"title", "owner", "due",
 "done"}``). Re-ingesting an id replaces the incident with its timeline and action items.
 """
@@ -61,6 +61,9 @@ class Incident:
     updates: tuple[Update, ...]
     action_items: tuple[ActionItem, ...]
     source: str
+    team: str | None = None  # optional field ``team`` (issue 5: metrics by team)
+    vendor: str | None = None  # set by the vendor importers (pagerduty, opsgenie, incidentio)
+    vendor_id: str | None = None
 
 
 def ingest_incidents(con: duckdb.DuckDBPyConnection, paths: list[str | Path]) -> list[dict]:
@@ -140,6 +143,7 @@ def parse_incident(rec: Record) -> Incident:
         updates=_updates(rec),
         action_items=_action_items(rec),
         source=rec.file,
+        team=text(rec, "team"),
     )
 
 
@@ -248,6 +252,14 @@ def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident]) -> None:
                 "done": _column([a.done for _, _, a in actions], pa.bool_()),
             }
         ),
+        "ingest_incident_extra": pa.table(
+            {
+                "id": cols["id"],
+                "team": _column([i.team for i in incidents], s),
+                "vendor": _column([i.vendor for i in incidents], s),
+                "vendor_id": _column([i.vendor_id for i in incidents], s),
+            }
+        ),
     }
     for name, table in relations.items():
         con.register(name, table)
@@ -256,6 +268,7 @@ def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident]) -> None:
         con.execute(store.query("ingest.insert_incidents")).fetchall()
         con.execute(store.query("ingest.insert_incident_updates")).fetchall()
         con.execute(store.query("ingest.insert_action_items")).fetchall()
+        con.execute(store.query("incidents.set_team_and_vendor")).fetchall()
     finally:
         for name in relations:
             con.unregister(name)
