@@ -166,7 +166,7 @@ def _criterion(slo: SLO, idx: int) -> tuple | None:
     return None
 
 
-def _params(selected: Sequence[SLO], month: str) -> tuple[dict, dict, dict[str, periods.Period]]:
+def _params(selected: Sequence[SLO], period_for) -> tuple[dict, dict, dict[str, periods.Period]]:
     """The bound parameters of the ``sla.series_aggregates`` queries: parallel lists, one
     entry per key (no pyarrow or pandas needed, which keeps the CLI start-up lean), and the
     key of each (slo, objective index)."""
@@ -178,8 +178,9 @@ def _params(selected: Sequence[SLO], month: str) -> tuple[dict, dict, dict[str, 
     # their own join any key of their series.
     series: dict[tuple, dict] = {}
     for slo in selected:
-        zone = "UTC" if slo.window.is_rolling else slo.window.time_zone
-        period = by_zone.get(zone) or by_zone.setdefault(zone, periods.month(month, zone))
+        period = period_for(slo)
+        zone = (period.zone, period.start, period.end)
+        by_zone.setdefault(zone, period)
         period_of[slo.name] = period
         window = slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS
         keys = series.setdefault((slo.service, slo.sli, zone, window), {})
@@ -226,6 +227,11 @@ def _subset(params: dict, keys: list[int]) -> dict:
     return sub | {"min_start": params["min_start"], "max_end": params["max_end"]}
 
 
+def slo_zone(slo: SLO) -> str:
+    """The zone of an SLO's calendar periods (UTC for rolling SLOs)."""
+    return "UTC" if slo.window.is_rolling else slo.window.time_zone
+
+
 def compute(
     con: duckdb.DuckDBPyConnection,
     month: str,
@@ -234,15 +240,29 @@ def compute(
 ) -> list[SlaRow]:
     """SLA rows for every stored SLO (or the one named) over calendar month ``YYYY-MM``,
     each in its SLO's time zone."""
+    periods.parse_month(month)
+    return compute_periods(con, lambda slo: periods.month(month, slo_zone(slo)), slo_name, no_data)
+
+
+def compute_periods(
+    con: duckdb.DuckDBPyConnection,
+    period_for,
+    slo_name: str | None = None,
+    no_data: str = "good",
+    selected: Sequence[SLO] | None = None,
+) -> list[SlaRow]:
+    """SLA rows for every stored SLO (or the one named, or ``selected``), each over the period
+    ``period_for(slo)`` returns (a :class:`periods.Period`, any length: month, quarter, year
+    or a rolling window)."""
     if no_data not in NO_DATA_POLICIES:
         raise BadInput(f"expected one of {', '.join(NO_DATA_POLICIES)}, got {no_data!r}", field="--no-data")
-    periods.parse_month(month)
-    selected = slos.load(con, slo_name)
+    if selected is None:
+        selected = slos.load(con, slo_name)
     if slo_name is not None and not selected:
         raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
     if not selected:
         return []
-    params, key_of, period_of = _params(selected, month)
+    params, key_of, period_of = _params(selected, period_for)
     aggs = _aggregates(con, "sla.series_aggregates", params)
     misaligned = [k for k, a in aggs.items() if a["misaligned"]]
     if misaligned:

@@ -8,7 +8,13 @@ from reliability.output import emit_json, fmt, table
 
 
 @click.command("sla")
-@click.option("--month", required=True, metavar="YYYY-MM", help="Calendar month, in each SLO's time zone.")
+@click.option("--month", metavar="YYYY-MM", help="Calendar month, in each SLO's time zone.")
+@click.option("--from", "first", metavar="YYYY-MM", help="History: first month (with --to).")
+@click.option("--to", "last", metavar="YYYY-MM", help="History: last month, included (with --from).")
+@click.option("--quarter", metavar="YYYY-Qn", help="Calendar quarter, in each SLO's time zone.")
+@click.option("--year", metavar="YYYY", help="Calendar year, in each SLO's time zone.")
+@click.option("--at", metavar="TIME", help="Rolling window ending at this instant (ISO 8601 with Z).")
+@click.option("--window", metavar="DURATION", help="With --at: window length (28d, 30d, 1w); default each SLO's own.")
 @click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
 @click.option(
     "--no-data",
@@ -19,28 +25,86 @@ from reliability.output import emit_json, fmt, table
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
-def sla(ctx: click.Context, month: str, slo_name: str | None, no_data: str, as_json: bool) -> None:
-    """SLA compliance of every SLO (or one) over a calendar month.
+def sla(
+    ctx: click.Context,
+    month: str | None,
+    first: str | None,
+    last: str | None,
+    quarter: str | None,
+    year: str | None,
+    at: str | None,
+    window: str | None,
+    slo_name: str | None,
+    no_data: str,
+    as_json: bool,
+) -> None:
+    """SLA compliance of every SLO (or one) over a calendar month, a range of months, a
+    quarter, a year, or a rolling window ending at a given time.
 
-    The period is the month in the SLO's calendar.timeZone. For Timeslices with 1-minute
-    slices, bad and allowed_bad are minutes of downtime and of allowed downtime.
+    The period is the month (quarter, year) in the SLO's calendar.timeZone; a rolling window
+    is [at - window, at) in UTC. For Timeslices with 1-minute slices, bad and allowed_bad are
+    minutes of downtime and of allowed downtime.
 
     \b
     Example:
       reliability --db rel.duckdb sla --month 2025-11 --slo ledger-timeslices-ny --json
+      reliability --db rel.duckdb sla --from 2025-01 --to 2025-12 --json
+      reliability --db rel.duckdb sla --quarter 2025-Q4
+      reliability --db rel.duckdb sla --at 2025-11-15T00:00:00Z --window 28d --json
     """
     from reliability import store
-    from reliability.analysis import sla as analysis
+    from reliability.errors import BadInput
 
+    given = [name for name, v in (("--month", month), ("--from/--to", first or last), ("--quarter", quarter),
+                                  ("--year", year), ("--at", at)) if v]
+    if len(given) != 1:
+        raise BadInput("give exactly one of --month, --from with --to, --quarter, --year or --at", field="--month")
+    if (first is None) != (last is None):
+        raise BadInput("--from and --to go together", field="--to" if last is None else "--from")
+    if window and not at:
+        raise BadInput("--window needs --at", field="--window")
+    if month is not None:
+        from reliability.analysis import sla as analysis
+
+        with store.connect(ctx.obj["db"], read_only=True) as con:
+            rows = analysis.compute(con, month, slo_name, no_data)
+        _show(rows, {"month": month}, month, no_data, as_json)
+        return
+    from reliability.analysis import history
+
+    if first is not None:
+        with store.connect(ctx.obj["db"], read_only=True) as con:
+            months = history.monthly(con, first, last, slo_name, no_data)
+        if as_json:
+            emit_json({"from": first, "to": last, "no_data_policy": no_data,
+                       "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in months]})
+            return
+        for m, rows in months:
+            _show(rows, {"month": m}, m, no_data, False)
+            click.echo("")
+        return
+    if at is not None:
+        instant = history.parse_instant(at, "--at")
+        duration = history.parse_window(window) if window else None
+        with store.connect(ctx.obj["db"], read_only=True) as con:
+            rows = history.rolling_at(con, instant, duration, slo_name, no_data)
+        head = {"at": instant, "window": window}
+        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, as_json)
+        return
+    kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        rows = analysis.compute(con, month, slo_name, no_data)
+        rows = history.calendar_span(con, kind, text, slo_name, no_data)
+    _show(rows, {kind: text}, text, no_data, as_json)
+
+
+def _show(rows: list, head: dict, label: str, no_data: str, as_json: bool) -> None:
     if as_json:
-        emit_json({"month": month, "no_data_policy": no_data, "slos": [r.as_json() for r in rows]})
+        emit_json(head | {"no_data_policy": no_data, "slos": [r.as_json() for r in rows]})
         return
     if not rows:
         click.echo("no SLOs defined (see `reliability slo apply`)")
         return
-    click.echo(f"SLA compliance, {month} (no-data slices count as {no_data})")
+    click.echo(f"SLA compliance, {label} (no-data slices count as {no_data})")
     multi = {r.slo for r in rows if r.objective is not None and sum(x.slo == r.slo for x in rows) > 1}
     click.echo(
         table(
