@@ -470,7 +470,8 @@ def check_other(doc: Document) -> None:
     spec = doc.body["spec"]
     if doc.kind == "DataSource":
         _get(where, spec, "spec", "type", str)
-        _get(where, spec, "spec", "connectionDetails", dict, required=False)
+        details = _get(where, spec, "spec", "connectionDetails", dict, required=False) or {}
+        _refuse_literal_secrets(where, details)
     elif doc.kind == "AlertCondition":
         cond = _get(where, spec, "spec", "condition", dict)
         _check_condition(where, "spec.condition", cond)
@@ -485,6 +486,29 @@ def check_other(doc: Document) -> None:
             else:
                 inner = _get(where, c, path, "spec", dict)
                 _check_condition(where, f"{path}.spec.condition", _get(where, inner, f"{path}.spec", "condition", dict))
+
+
+# connectionDetails keys that would hold a literal secret. Refused at apply time, so no
+# credential is ever stored in the database: name an environment variable or a file instead.
+LITERAL_SECRETS = ("token", "bearerToken", "password", "apiKey", "secret", "accessToken")
+
+
+def _refuse_literal_secrets(where: _Where, details: Mapping) -> None:
+    from urllib.parse import urlsplit
+
+    for key in LITERAL_SECRETS:
+        if key in details:
+            raise where.fail(
+                f"spec.connectionDetails.{key}",
+                f"a literal secret is not stored; use {key}Env (an environment variable) or {key}File (a file)",
+            )
+    for key in ("url", "address"):
+        value = details.get(key)
+        if isinstance(value, str) and urlsplit(value).password:
+            raise where.fail(
+                f"spec.connectionDetails.{key}",
+                "a password in the URL is a literal secret; use passwordEnv or passwordFile",
+            )
 
 
 def _check_condition(where: _Where, path: str, cond: Mapping) -> None:

@@ -375,10 +375,21 @@ spec:
 """
     slo = slo_yaml("checkout-ds", "checkout", "availability", True, CHECKOUT_TOTAL_Q, good=CHECKOUT_GOOD_Q,
                    datasource="prom")
-    apply(db, tmp_path, datasource, slo)
-    result = run_cli("extract", "prometheus", "--start", iso(BASE), "--end", iso(BASE + 3600), db=db)
-    assert_bad_input(result, "literal secrets", "tokenEnv")
+    # Refused when applied, so the secret never reaches the database or an extraction.
+    path = tmp_path / "slos.yaml"
+    path.write_text(datasource + slo, encoding="utf-8")
+    result = run_cli("slo", "apply", path, db=db)
+    assert_bad_input(result, "spec.connectionDetails.token", "tokenEnv")
     assert "plain-text-token" not in result.stderr
+    assert b"plain-text-token" not in db.read_bytes()
+    # The extractor's own check still stands for documents stored by older versions.
+    from reliability.errors import BadInput
+    from reliability.extract.connection import Overrides, resolve
+
+    stored = {"metadata": {"name": "prom"}, "spec": {"connectionDetails": {"url": prom.url, "token": "plain-text-token"}}}
+    with pytest.raises(BadInput, match="tokenEnv") as caught:
+        resolve(stored, Overrides(), slo="checkout-ds")
+    assert "plain-text-token" not in str(caught.value)
 
 
 def test_server_answers_at_the_explicit_times(prom):

@@ -200,3 +200,24 @@ def test_binary_and_missing_files(db, tmp_path):
 def test_same_name_twice_in_one_call(db, tmp_path):
     path = write(tmp_path, DATASOURCE, SLI, ALERTS, slo(), slo())
     assert_bad_input(run_cli("slo", "apply", path, db=db), "document 5", "metadata.name", "also defined")
+
+
+@pytest.mark.parametrize(
+    "details, field",
+    [
+        ("url: http://127.0.0.1:9090\n    token: s3cr3t-value", "spec.connectionDetails.token"),
+        ("url: http://127.0.0.1:9090\n    password: s3cr3t-value", "spec.connectionDetails.password"),
+        ("url: http://user:s3cr3t-value@127.0.0.1:9090", "spec.connectionDetails.url"),
+    ],
+)
+def test_literal_secrets_are_refused_and_not_stored(db, tmp_path, details, field):
+    doc = DATASOURCE.replace("url: http://127.0.0.1:9090", details)
+    r = run_cli("slo", "apply", write(tmp_path, doc), db=db)
+    assert_bad_input(r, "slos.yaml", "document 1", field)
+    assert "s3cr3t-value" not in r.stderr
+    assert b"s3cr3t-value" not in db.read_bytes()
+
+
+def test_secret_references_are_accepted(db, tmp_path):
+    doc = DATASOURCE.replace("url: http://127.0.0.1:9090", "url: http://127.0.0.1:9090\n    tokenEnv: PROM_TOKEN")
+    assert run_cli("slo", "apply", write(tmp_path, doc), db=db).code == 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from reliability.errors import BadInput
+from reliability.openslo import LITERAL_SECRETS as _LITERAL_SECRETS  # refused by `slo apply` too
 
 TOKEN_ENV = "RELIABILITY_PROM_TOKEN"
 PASSWORD_ENV = "RELIABILITY_PROM_PASSWORD"
@@ -23,8 +24,6 @@ URL_ENV = "RELIABILITY_PROM_URL"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 5
 
-# connectionDetails keys that would hold a literal secret: refused, so none is ever stored.
-_LITERAL_SECRETS = ("token", "bearerToken", "password", "apiKey", "secret", "accessToken")
 
 
 @dataclass(frozen=True)
