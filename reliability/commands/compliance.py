@@ -1,0 +1,119 @@
+"""``reliability compliance`` and ``reliability action-items``: response, update-cadence and
+post-mortem targets, and the state of action items."""
+
+from __future__ import annotations
+
+import click
+
+from reliability.output import emit_json, fmt, table
+
+
+def _as_of(text: str | None):
+    from datetime import UTC, datetime
+
+    from reliability.errors import BadInput
+    from reliability.ingest.common import parse_timestamp
+
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = parse_timestamp(text, allow_date=True)
+    except ValueError as exc:
+        raise BadInput(str(exc), field="--as-of") from None
+    if value is None:
+        raise BadInput("expected a timestamp", field="--as-of")
+    return value
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+@click.command("compliance")
+@click.option("--month", required=True, metavar="YYYY-MM", help="Incidents detected in this month.")
+@click.option("--tz", "tz", default="UTC", show_default=True, help="IANA time zone of the month.")
+@click.option("--service", default=None, help="Only this service.")
+@click.option("--ack-target", "ack_targets", multiple=True, metavar="SEV-N=MINUTES",
+              help="Response target override, e.g. SEV-2=10 or SEV-4=next-business-day (repeatable).")
+@click.option("--business-tz", default=None, help="IANA zone of the business calendar (default: --tz).")
+@click.option("--holiday", "holidays", multiple=True, metavar="YYYY-MM-DD", help="A non-business day (repeatable).")
+@click.option("--cadence", "cadence", multiple=True, metavar="SEV-N=MINUTES",
+              help="Update-cadence target override, e.g. SEV-2=30 or SEV-3=20, SEV-2=off (repeatable).")
+@click.option("--update-kind", "update_kinds", multiple=True, metavar="KIND",
+              help="Timeline entry kinds that count as updates (default: update; repeatable).")
+@click.option("--as-of", default=None, metavar="TIMESTAMP", help="Judge missing post-mortems at this time (default: now).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def compliance(ctx, month, tz, service, ack_targets, business_tz, holidays, cadence, update_kinds, as_of, as_json) -> None:
+    """Response targets, update cadence and post-mortems for the incidents of a month.
+
+    Response: acknowledged within SEV-1 5, SEV-2 15, SEV-3 60 minutes, SEV-4 by the end of the
+    next business day (Mon-Fri minus --holiday dates, in --business-tz). Cadence: stakeholder
+    updates between detection and mitigation at least every 15 (SEV-1) / 60 (SEV-2) minutes.
+    Post-mortems: SEV-1 published within 48 h of resolution (SEV-2 recommended).
+
+    \b
+    Example:
+      reliability --db rel.duckdb compliance --month 2026-01 --holiday 2026-01-01 --json
+    """
+    from reliability import periods, store
+    from reliability.analysis import incidents, postmortems, targets
+
+    ack = incidents.parse_targets(ack_targets)
+    cal = targets.BusinessCalendar(business_tz or tz, targets.parse_holidays(holidays))
+    periods.zone(cal.zone, "--business-tz")
+    cad = targets.parse_cadence(cadence)
+    when = _as_of(as_of)
+    periods.month(month, tz)
+    with store.connect(ctx.obj["db"], read_only=True) as con:
+        doc = targets.monthly(con, month, tz, service=service, ack_targets=ack, calendar=cal,
+                              cadence_targets=cad, update_kinds=tuple(update_kinds) or targets.DEFAULT_UPDATE_KINDS)
+        doc["as_of"] = when
+        doc["postmortems"] = postmortems.monthly(con, month, tz, as_of=when, service=service)
+    if as_json:
+        emit_json(doc)
+        return
+    click.echo(f"Incidents detected in {doc['month']} ({tz}): {doc['count']}")
+    click.echo(table(["severity", "count", "target", "met", "met %", "missed"],
+                     [[s, r["count"], fmt(r["target"]), r["met"], _pct(r["met_share"]), ", ".join(r["missed_ids"])]
+                      for s, r in doc["response"].items()], right=(1, 3, 4)))
+    click.echo("\nUpdate cadence")
+    click.echo(table(["severity", "target min", "assessed", "compliant %", "gaps over %", "longest silence"],
+                     [[s, fmt(c["target_minutes"]), c["assessed"], _pct(c["compliant_share"]),
+                       _pct(c["gaps_over_target_share"]), fmt(c["longest_silence_minutes"], 1)]
+                      for s, c in doc["cadence"].items()], right=(1, 2, 3, 4, 5)))
+    click.echo("\nPost-mortems")
+    click.echo(table(["severity", "required", "on time", "late", "missing", "compliance"],
+                     [[s, fmt(p["required"]), p["on_time"], p["late"], p["missing"], _pct(p["compliance"])]
+                      for s, p in doc["postmortems"].items()], right=(2, 3, 4, 5)))
+
+
+@click.command("action-items")
+@click.option("--as-of", default=None, metavar="TIMESTAMP", help="Overdue = open with due before this (default: now).")
+@click.option("--service", default=None, help="Only this service's incidents.")
+@click.option("--owner", default=None, help="Only this owner.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def action_items(ctx, as_of, service, owner, as_json) -> None:
+    """Action items of incidents: open, overdue (open and past due), by owner.
+
+    \b
+    Example:
+      reliability --db rel.duckdb action-items --as-of 2026-11-01T00:00:00Z --json
+    """
+    from reliability import store
+    from reliability.analysis import postmortems
+
+    when = _as_of(as_of)
+    with store.connect(ctx.obj["db"], read_only=True) as con:
+        doc = postmortems.action_items(con, when, service=service, owner=owner)
+    if as_json:
+        emit_json(doc)
+        return
+    click.echo(f"Action items at {when:%Y-%m-%d %H:%M}Z: {doc['total']} ({doc['open']} open, {doc['overdue']} overdue)")
+    click.echo(table(["owner", "total", "done", "open", "overdue"],
+                     [[o, c["total"], c["done"], c["open"], c["overdue"]] for o, c in doc["by_owner"].items()],
+                     right=(1, 2, 3, 4)))
+
+
+COMMANDS = [compliance, action_items]
