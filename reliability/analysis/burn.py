@@ -1,0 +1,223 @@
+"""Burn rates and the replay of multi-window, multi-burn-rate alerts over history.
+
+Burn rate over a window W = (bad fraction in W) / (1 − target): Occurrences
+``failed events / events``, Timeslices ``bad slices / slices``, RatioTimeslices
+``Σ(1 − good/total) / slices with data`` (see :mod:`reliability.analysis.timeline`). A burn
+rate of 1 spends exactly the budget over the SLO's period; a window with no weight burns 0.
+
+Alert windows (Google SRE workbook, "Alerting on SLOs", table 5-8) for a 30-day period:
+
+    severity  long  short  budget share  factor
+    page      1h    5m     2 %           14.4
+    page      6h    30m    5 %           6
+    ticket    1d    2h     10 %          3
+    ticket    3d    6h     10 %          1
+
+For other periods the factors scale as Sloth does: ``factor = share × period hours / long
+window hours``; the period is the SLO's ``timeWindow.duration`` (a calendar month counts as 30
+days, a quarter 90, a year 365, as the workbook does). An alert of a row fires at evaluation
+time t when the burn rates over ``[t − long, t)`` and ``[t − short, t)`` both exceed
+(``>``) its factor, as the Prometheus rules of ``reliability rules`` do. Evaluation runs at
+every slice boundary (every minute with 1-minute slices).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+import duckdb
+import numpy as np
+
+from reliability import store
+from reliability.analysis import timeline
+from reliability.openslo import SLO
+
+HOUR = 3600
+# (severity, long window s, short window s, share of the budget)
+WORKBOOK = (
+    ("page", 1 * HOUR, 5 * 60, Fraction(2, 100)),
+    ("page", 6 * HOUR, 30 * 60, Fraction(5, 100)),
+    ("ticket", 24 * HOUR, 2 * HOUR, Fraction(10, 100)),
+    ("ticket", 72 * HOUR, 6 * HOUR, Fraction(10, 100)),
+)
+LONGEST = 72 * HOUR
+_NOMINAL_DAYS = {"M": 30, "Q": 90, "Y": 365}
+
+
+@dataclass(frozen=True)
+class AlertWindow:
+    severity: str
+    long_seconds: int
+    short_seconds: int
+    budget_share: Fraction
+    factor: Fraction
+
+    @property
+    def label(self) -> str:
+        return f"{_dur(self.long_seconds)}/{_dur(self.short_seconds)}"
+
+    def as_json(self) -> dict:
+        return {
+            "severity": self.severity,
+            "long_window_minutes": self.long_seconds / 60,
+            "short_window_minutes": self.short_seconds / 60,
+            "budget_share": float(self.budget_share),
+            "factor": float(self.factor),
+        }
+
+
+def _dur(seconds: int) -> str:
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400}d"
+    if seconds % HOUR == 0:
+        return f"{seconds // HOUR}h"
+    return f"{seconds // 60}m"
+
+
+def period_hours(slo: SLO) -> Fraction:
+    """The SLO period in hours used to scale the factors (calendar month = 30 days)."""
+    d = slo.window.duration
+    if d.seconds is not None:
+        return Fraction(d.seconds, HOUR)
+    return Fraction(d.count * _NOMINAL_DAYS[d.unit] * 24)
+
+
+def alert_windows(slo: SLO) -> list[AlertWindow]:
+    """The workbook's four (long, short) windows with factors scaled to the SLO's period."""
+    hours = period_hours(slo)
+    return [
+        AlertWindow(sev, long, short, share, share * hours / Fraction(long, HOUR))
+        for sev, long, short, share in WORKBOOK
+    ]
+
+
+def exact_burn(bad: float, weight: float, target: Fraction) -> float | None:
+    """``(bad / weight) / (1 − target)`` in rationals, rounded once; None without weight."""
+    if weight <= 0:
+        return None
+    return float(Fraction(bad) / Fraction(weight) / (1 - target))
+
+
+def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float | None:
+    """Burn rate over slices ``[first, last)``; None when the window has no weight."""
+    first, last = max(0, first), min(tl.n, last)
+    return exact_burn(float(tl.bad[first:last].sum()), float(tl.weight[first:last].sum()), tl.target)
+
+
+def rolling_burn(cb: np.ndarray, cw: np.ndarray, at: np.ndarray, slices: int, budget: float) -> np.ndarray:
+    """Burn rate over ``[i − slices, i)`` for each boundary index ``i`` in ``at`` (0 where the
+    window has no weight)."""
+    lo = np.maximum(at - slices, 0)
+    bad = cb[at] - cb[lo]
+    weight = cw[at] - cw[lo]
+    return np.divide(bad, weight * budget, out=np.zeros(len(at)), where=weight > 0)
+
+
+def _firing(cb, cw, at, slices: int, threshold: float) -> np.ndarray:
+    """``bad / weight > threshold`` over ``[i − slices, i)``, as ``bad > threshold · weight``."""
+    lo = np.maximum(at - slices, 0)
+    weight = cw[at] - cw[lo]
+    return (weight > 0) & ((cb[at] - cb[lo]) > threshold * weight)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A run of evaluations where an alert of ``severity`` fired: ``[start, end)``; ``end`` is
+    the first evaluation at which it no longer fired (None: still firing at the replay's end)."""
+
+    severity: str
+    start: datetime
+    end: datetime | None
+    duration_minutes: float
+    peak_burn_rate: float
+    windows: list[str]
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[Episode], list[AlertWindow]]:
+    """Alert episodes of the SLO's four alert windows, evaluated at every slice boundary in
+    ``[start, end]``. ``tl`` must begin at least 3 days before ``start`` for full windows."""
+    windows = alert_windows(tl.slo)
+    cb, cw = tl.cumulative("bad"), tl.cumulative("weight")
+    i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
+    at = np.arange(i0, i1 + 1)
+    w = tl.window_seconds
+    fired: dict[str, list[tuple[np.ndarray, np.ndarray, str, int]]] = {}
+    for aw in windows:
+        n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
+        threshold = float(aw.factor * (1 - tl.target))
+        on = _firing(cb, cw, at, n_long, threshold) & _firing(cb, cw, at, n_short, threshold)
+        long = rolling_burn(cb, cw, at, n_long, tl.budget)
+        fired.setdefault(aw.severity, []).append((on, long, aw.label, n_long))
+    episodes = []
+    for severity, conds in fired.items():
+        firing = np.logical_or.reduce([c[0] for c in conds])
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], firing.astype(np.int8), [0]))))
+        for s, e in zip(edges[::2], edges[1::2]):
+            # The peak: the highest long-window burn rate while a condition fired, exactly.
+            best = max(
+                ((float(long[s:e][f[s:e]].max()), int(at[s:e][f[s:e]][np.argmax(long[s:e][f[s:e]])]), n)
+                 for f, long, _, n in conds if f[s:e].any())
+            )
+            i, n = best[1], best[2]
+            lo = max(i - n, 0)
+            peak = exact_burn(float(cb[i] - cb[lo]), float(cw[i] - cw[lo]), tl.target)
+            labels = [label for f, _, label, _ in conds if f[s:e].any()]
+            stop = tl.time(int(at[e])) if e < len(at) else None
+            begin = tl.time(int(at[s]))
+            minutes = ((stop or tl.time(int(at[-1]))) - begin).total_seconds() / 60
+            episodes.append(Episode(severity, begin, stop, minutes, peak, labels))
+    episodes.sort(key=lambda ep: (ep.start, ep.severity))
+    return episodes, windows
+
+
+def incidents_paged(
+    con: duckdb.DuckDBPyConnection, slo: SLO, episodes: list[Episode], start: datetime, end: datetime
+) -> list[dict]:
+    """For each incident of the SLO's service overlapping ``[start, end)``: would a page (or a
+    ticket) of the replay have been open during its impact, and how long after its start the
+    first one fired (minutes; negative when the alert was already firing)."""
+    rows = con.execute(store.query("burn.incidents"), {"service": slo.service, "start": start, "end": end}).fetchall()
+    out = []
+    for inc_id, severity, title, impact_start, impact_end, detected_at in rows:
+        stop = impact_end or end
+        result = {"id": inc_id, "severity": severity, "title": title, "impact_start": impact_start,
+                  "impact_end": impact_end, "detected_at": detected_at}
+        for kind in ("page", "ticket"):
+            hits = [ep for ep in episodes if ep.severity == kind and ep.start < stop and (ep.end is None or ep.end > impact_start)]
+            first = min((ep.start for ep in hits), default=None)
+            result[f"{kind}d"] = bool(hits)
+            result[f"first_{kind}_at"] = first
+            result[f"{kind}_delay_minutes"] = None if first is None else (first - impact_start).total_seconds() / 60
+        out.append(result)
+    return out
+
+
+def analyse(con: duckdb.DuckDBPyConnection, slo: SLO, start: datetime, end: datetime, windows: list | None = None) -> dict:
+    """Everything ``burn`` prints: burn rate over ``[start, end)``, over each extra window
+    ending at ``end``, the alert windows, the replayed episodes and the incidents check."""
+    t0 = timeline.align(start - timedelta(seconds=LONGEST), slo)
+    longest_extra = max((d for d in windows or []), default=0)
+    t0 = min(t0, timeline.align(end - timedelta(seconds=longest_extra), slo))
+    tl = timeline.load(con, slo, t0, end)
+    episodes, alert_ws = replay(tl, start, end)
+    i_end = tl.index(end)
+    extra = {_dur(d): burn_rate(tl, i_end - d // tl.window_seconds, i_end) for d in windows or []}
+    return {
+        "slo": slo.name,
+        "service": slo.service,
+        "sli": slo.sli,
+        "budgeting_method": slo.budgeting_method,
+        "target": slo.objectives[0].target,
+        "from": start,
+        "to": end,
+        "burn_rate": burn_rate(tl, tl.index(start), i_end),
+        "burn_rates_at_end": extra,
+        "alert_windows": [aw.as_json() for aw in alert_ws],
+        "episodes": [ep.as_json() for ep in episodes],
+        "incidents": incidents_paged(con, slo, episodes, start, end),
+    }
