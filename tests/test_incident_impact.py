@@ -1,0 +1,115 @@
+"""`reliability impact`: an incident's SLA impact, checked by hand.
+
+Series api/availability in February 2026 (28 days = 40,320 one-minute slices): rows only for
+2026-02-10 10:00-10:59, 100 requests a minute; 10:10-10:19 good 90 (10 % failing), 10:20-10:24
+good 98, every other minute good 100. Month: 6,000 requests, 110 failed; 10 slices below 0.95.
+Incident X started 10:12, mitigated 10:22: window [10:12, 10:22) = 8 minutes at 90 + 2 at 98:
+failed 8*10 + 2*2 = 84 of 1,000.
+- api-timeslices (Timeslices, timeSliceTarget 0.95, target 0.999): 8 bad minutes; allowed
+  0.001 * 40,320 = 40.32 -> budget spent 8 / 40.32 = 25/126; month bad 10 -> share 0.8.
+- api-occurrences (Occurrences, target 0.99): minutes below 0.99 = 10; allowed 0.01 * 6,000 =
+  60 events -> spent 84/60 = 1.4; share of the month's 110 failed = 84/110.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from conftest import assert_bad_input, run_cli
+
+
+def slo(name, method, objective):
+    return textwrap.dedent(f"""\
+        apiVersion: openslo/v1
+        kind: SLO
+        metadata:
+          name: {name}
+        spec:
+          service: api
+          indicator:
+            metadata:
+              name: availability
+            spec:
+              ratioMetric:
+                counter: false
+                good:
+                  metricSource:
+                    type: Prometheus
+                    spec:
+                      query: sum(rate(ok[1m]))
+                total:
+                  metricSource:
+                    type: Prometheus
+                    spec:
+                      query: sum(rate(all[1m]))
+          timeWindow:
+            - duration: 1M
+              isRolling: false
+              calendar:
+                startTime: 2024-01-01 00:00:00
+                timeZone: UTC
+          budgetingMethod: {method}
+          objectives:
+        """) + objective
+
+
+@pytest.fixture(scope="module")
+def idb(tmp_path_factory):
+    base = tmp_path_factory.mktemp("impact")
+    (base / "slos.yaml").write_text(
+        slo("api-timeslices", "Timeslices", "    - target: 0.999\n      timeSliceTarget: 0.95\n      timeSliceWindow: 1m\n")
+        + "---\n" + slo("api-occurrences", "Occurrences", "    - target: 0.99\n"))
+    lines = ["timestamp,service,sli,good,total"]
+    for minute in range(60):
+        good = 90 if 10 <= minute < 20 else 98 if 20 <= minute < 25 else 100
+        lines.append(f"2026-02-10T10:{minute:02d}:00Z,api,availability,{good},100")
+    (base / "series.csv").write_text("\n".join(lines) + "\n")
+    (base / "inc.json").write_text(json.dumps([
+        {"id": "X", "service": "api", "severity": "SEV-2", "started_at": "2026-02-10T10:12:00Z",
+         "detected_at": "2026-02-10T10:15:00Z", "mitigated_at": "2026-02-10T10:22:00Z",
+         "resolved_at": "2026-02-10T11:00:00Z"},
+        {"id": "OPEN", "service": "api", "severity": "SEV-3", "detected_at": "2026-02-11T00:00:00Z"},
+        {"id": "LATE", "service": "api", "severity": "SEV-3", "detected_at": "2026-02-28T23:58:00Z",
+         "mitigated_at": "2026-03-01T00:30:00Z"},
+    ]))
+    db = base / "i.duckdb"
+    for args in (("slo", "apply", base / "slos.yaml"), ("ingest", "series", base / "series.csv"),
+                 ("ingest", "incidents", base / "inc.json")):
+        r = run_cli(*args, db=db)
+        assert r.code == 0, r.stderr
+    return db
+
+
+def test_impact_of_one_incident(idb):
+    doc = run_cli("impact", "--incident", "X", "--json", db=idb).json()
+    assert (doc["window_start"], doc["window_end"]) == ("2026-02-10T10:12:00Z", "2026-02-10T10:22:00Z")
+    by = {s["slo"]: s for s in doc["slos"]}
+    ts = by["api-timeslices"]
+    assert (ts["month"], ts["failed"], ts["total"], ts["failed_share"]) == ("2026-02", 84.0, 1000.0, 0.084)
+    assert (ts["bad_minutes"], ts["bad"], ts["month_bad"], ts["month_allowed_bad"]) == (8.0, 8.0, 10.0, 40.32)
+    assert ts["budget_spent"] == 25 / 126 and ts["share_of_month_bad"] == 0.8
+    assert ts["window_minutes"] == 10.0 and ts["window_clipped"] is False
+    occ = by["api-occurrences"]
+    assert (occ["bad_minutes"], occ["bad"], occ["month_bad"], occ["month_allowed_bad"]) == (10.0, 84.0, 110.0, 60.0)
+    assert occ["budget_spent"] == 1.4 and occ["share_of_month_bad"] == 84 / 110
+
+
+def test_window_is_clipped_to_the_month_and_open_incidents_have_no_window(idb):
+    doc = run_cli("impact", "--month", "2026-02", "--json", db=idb).json()
+    by = {d["id"]: d for d in doc["incidents"]}
+    assert list(by) == ["X", "OPEN", "LATE"]
+    assert by["OPEN"]["slos"] == [] and by["OPEN"]["window_end"] is None
+    late = by["LATE"]["slos"][0]
+    assert (late["window_end"], late["window_clipped"], late["window_minutes"]) == ("2026-03-01T00:00:00Z", True, 2.0)
+    assert late["total"] == 0.0 and late["failed_share"] is None and late["budget_spent"] == 0.0
+
+
+def test_table_and_bad_input(idb):
+    r = run_cli("impact", "--incident", "X", db=idb)
+    assert r.code == 0 and "api-occurrences" in r.stdout and "140.0%" in r.stdout
+    assert_bad_input(run_cli("impact", "--incident", "NOPE", db=idb), "--incident", "NOPE")
+    assert_bad_input(run_cli("impact", db=idb), "--incident")
+    assert_bad_input(run_cli("impact", "--month", "2026-2", db=idb), "--month")
