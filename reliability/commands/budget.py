@@ -1,0 +1,72 @@
+"""``reliability budget``: error-budget burn-down, policy status and exhaustion forecast."""
+
+from __future__ import annotations
+
+import click
+
+from reliability.output import emit_json, fmt, iso_z, table
+
+
+@click.command("budget")
+@click.option("--month", required=True, metavar="YYYY-MM", help="Calendar month, in each SLO's time zone.")
+@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
+@click.option("--step", metavar="DURATION", help="Burn-down points every DURATION (e.g. 1h); default daily at local midnight.")
+@click.option("--at", "as_of", metavar="TIME", help="As of this instant (default: the month's end, or now).")
+@click.option("--at-risk", type=float, default=0.25, show_default=True,
+              help="Budget remaining (ratio) below which the policy status is at_risk.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | None, as_of: str | None,
+           at_risk: float, as_json: bool) -> None:
+    """Error budget of every SLO (or one) over a calendar month: remaining budget over time
+    (daily points, finer with --step), the error-budget policy status (healthy / at_risk /
+    exhausted) and when the budget runs out at the burn rate of the last 1 and 7 days.
+
+    \b
+    Example:
+      reliability --db rel.duckdb budget --month 2026-03 --slo search-availability --json
+      reliability --db rel.duckdb budget --month 2026-03 --at 2026-03-17T18:00:00Z --step 1h
+    """
+    from reliability import periods, slos, store
+    from reliability.analysis import budget as analysis
+    from reliability.analysis import history
+    from reliability.errors import BadInput
+
+    periods.parse_month(month)
+    step_seconds = None
+    if step:
+        d = history.parse_window(step, "--step")
+        if d.seconds is None or d.seconds < 60:
+            raise BadInput(f"expected a fixed step of at least 1m (m, h, d, w), got {step!r}", field="--step")
+        step_seconds = d.seconds
+    instant = history.parse_instant(as_of, "--at") if as_of else None
+    if not 0 <= at_risk <= 1:
+        raise BadInput(f"expected a ratio between 0 and 1, got {at_risk}", field="--at-risk")
+    with store.connect(ctx.obj["db"], read_only=True) as con:
+        selected = slos.load(con, slo_name)
+        if slo_name and not selected:
+            raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
+        reports = []
+        for slo in selected:
+            b = analysis.load(con, slo, month, instant)
+            if step_seconds and step_seconds % b.tl.window_seconds:
+                raise BadInput(f"{step} is not a multiple of {slo.name}'s slices", field="--step")
+            reports.append(analysis.report(b, step_seconds, at_risk))
+    if as_json:
+        emit_json({"month": month, "at_risk": at_risk, "slos": reports})
+        return
+    click.echo(table(
+        ["slo", "budget left", "status", "exhausted at", "runs out (1d rate)", "runs out (7d rate)"],
+        [[r["slo"], "-" if r["error_budget_remaining"] is None else f"{r['error_budget_remaining'] * 100:.1f}%",
+          r["status"], iso_z(r["exhausted_at"]) or "-",
+          *[iso_z(f["exhausts_at"]) or "not this period" for f in r["forecast"]]] for r in reports],
+        right=(1,),
+    ))
+    if slo_name and reports:
+        click.echo("")
+        click.echo(table(["at", "bad", "allowed", "remaining"],
+                         [[iso_z(p["at"]), fmt(p["bad"], 2), fmt(p["allowed_bad"], 2), fmt(p["remaining"], 4)]
+                          for p in reports[0]["points"]], right=(1, 2, 3)))
+
+
+COMMANDS = [budget]
