@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 SLI = "availability"
@@ -57,8 +57,8 @@ SEED = 20251101
 def month_bounds(month: str) -> tuple[datetime, datetime, int]:
     """[start, end) of the UTC calendar month and its number of minutes."""
     year, mon = (int(x) for x in month.split("-"))
-    start = datetime(year, mon, 1, tzinfo=timezone.utc)
-    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=timezone.utc)
+    start = datetime(year, mon, 1, tzinfo=UTC)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=UTC)
     return start, end, calendar.monthrange(year, mon)[1] * 1440
 
 
@@ -197,7 +197,8 @@ def pandas_baseline(spec_path: str, out_path: str, month: str, batch: str, files
     import numpy as np
     import pandas as pd
 
-    slos = pd.read_json(spec_path, orient="records")
+    with open(spec_path) as fh:  # not pd.read_json: its default float parser is not exact (0.95 -> 0.9500000000000001)
+        slos = pd.DataFrame(json.load(fh))
     start = pd.Timestamp(f"{month}-01", tz="UTC")
     end = start + pd.offsets.MonthBegin(1)
     slices = (end - start) // pd.Timedelta(minutes=1)
@@ -229,7 +230,8 @@ def pandas_baseline(spec_path: str, out_path: str, month: str, batch: str, files
     res["allowed_bad"] = (1 - res["target"]) * np.where(occ, res["total"], slices)
     res["breached"] = res["attainment"] < res["target"]
     out = res[["slo", "attainment", "bad", "allowed_bad", "no_data", "breached"]]
-    out.to_json(out_path, orient="records")
+    with open(out_path, "w") as fh:  # json, not to_json: that rounds to 15 significant digits at most
+        json.dump(out.astype(object).where(out.notna(), None).to_dict(orient="records"), fh)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,27 +242,53 @@ class Failed(Exception):
     pass
 
 
-def run(cmd: list[str], stdout: Path | None = None) -> tuple[float, int]:
-    """Run `cmd` as a process; (wall seconds, peak RSS bytes). Raises Failed on exit != 0."""
-    with open(stdout or os.devnull, "wb") as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = code = os.waitstatus_to_exitcode(status)
-        if code != 0:
+# A small launcher process forks the command, so that the command's peak RSS is its own (a
+# child forked from this process would inherit this process's high-water mark) and the wall
+# clock covers the command alone: fork, exec, run, exit.
+_LAUNCHER = """
+import json, os, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.dup2(fd, 1)
+        os.execv(cmd[0], cmd)
+    finally:
+        os._exit(127)
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+print(json.dumps({"wall": wall, "rss": ru.ru_maxrss * 1024, "cpu": ru.ru_utime + ru.ru_stime,
+                  "code": os.waitstatus_to_exitcode(status)}))
+"""
+
+
+def run(cmd: list[str], stdout: Path | None = None) -> tuple[float, int, float]:
+    """Run `cmd` as a process; (wall seconds, peak RSS bytes, CPU seconds). Raises Failed on
+    exit != 0."""
+    with tempfile.TemporaryFile() as err:
+        launcher = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(stdout or os.devnull), *cmd], stdout=subprocess.PIPE, stderr=err, check=False
+        )
+        try:
+            result = json.loads(launcher.stdout.decode().strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            result = {"code": launcher.returncode}
+        if launcher.returncode != 0 or result["code"] != 0:
             err.seek(0)
-            raise Failed(f"exit {code}: {' '.join(cmd[:4])} ...\n{err.read().decode(errors='replace')[-3000:]}")
-    return wall, usage.ru_maxrss * 1024
+            raise Failed(f"exit {result['code']}: {' '.join(cmd[:6])} ...\n{err.read().decode(errors='replace')[-3000:]}")
+    return result["wall"], result["rss"], result["cpu"]
 
 
 class Timing:
     def __init__(self, name: str):
-        self.name, self.walls, self.rss = name, [], 0
+        self.name, self.walls, self.rss, self.cpus = name, [], 0, []
 
-    def add(self, wall: float, rss: int) -> None:
+    def add(self, wall: float, rss: int, cpu: float) -> None:
         self.walls.append(wall)
         self.rss = max(self.rss, rss)
+        self.cpus.append(cpu)
 
     @property
     def best(self) -> float:
@@ -298,7 +326,7 @@ def compare(cli_json: Path, pandas_json: Path, specs: list[dict]) -> tuple[bool,
         if a is None or b is None:
             problems.append(f"{name}: missing from {'the CLI' if a is None else 'pandas'}")
             continue
-        for field in worst:
+        for field in list(worst):
             x, y = a[field], b[field]
             x_none = x is None or (isinstance(x, float) and math.isnan(x))
             y_none = y is None or (isinstance(y, float) and math.isnan(y))
@@ -336,10 +364,14 @@ def bench(args: argparse.Namespace) -> int:
     try:
         return _bench(args, work, [cli], exe)
     finally:
-        if not args.keep and not args.workdir:
-            shutil.rmtree(work, ignore_errors=True)
-        elif args.keep or args.workdir:
+        if args.keep:
             log(f"kept {work}")
+        elif args.workdir:  # remove what this run made, not the directory
+            shutil.rmtree(work / "data", ignore_errors=True)
+            for name in ("bench.duckdb", "bench.duckdb.wal", "slos.json", "slos.yaml", "sla.json", "pandas.json", "bench-meta.json"):
+                (work / name).unlink(missing_ok=True)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _bench(args: argparse.Namespace, work: Path, cli: list[str], exe: Path) -> int:
@@ -351,24 +383,39 @@ def _bench(args: argparse.Namespace, work: Path, cli: list[str], exe: Path) -> i
     spec_path.write_text(json.dumps(specs))
     yaml_path.write_text("".join(slo_yaml(s) for s in specs))
 
-    log(f"generating {n} services x {minutes} minutes of {month} in {work / 'data'} ...")
-    t0 = time.perf_counter()
-    files, rows = generate(work, n, month, args.services_per_file)
-    gen_s = time.perf_counter() - t0
+    meta_path = work / "bench-meta.json"
+    setup = {"services": n, "month": month, "per_file": args.services_per_file, "seed": SEED}
+    meta = json.loads(meta_path.read_text()) if args.reuse and meta_path.exists() else {}
+    ingest, apply, reingest = Timing("ingest series"), Timing("slo apply"), None
+    if meta.get("setup") == setup and db.exists():
+        files, rows, gen_s = [Path(f) for f in meta["files"]], meta["rows"], meta["generate_seconds"]
+        for t, key in ((ingest, "ingest"), (apply, "apply")):
+            t.walls, t.cpus, t.rss = meta[key]["walls"], meta[key]["cpus"], meta[key]["rss"]
+        ingest.name += " (reused)"
+        apply.name += " (reused)"
+        log(f"reusing the data and DB of {work} (--reuse)")
+    else:
+        if args.reuse:
+            log("--reuse: nothing to reuse for these settings, generating")
+        log(f"generating {n} services x {minutes} minutes of {month} in {work / 'data'} ...")
+        t0 = time.perf_counter()
+        files, rows = generate(work, n, month, args.services_per_file)
+        gen_s = time.perf_counter() - t0
+        log(f"  {rows:,} rows in {len(files)} Parquet files, {gen_s:.1f} s")
+        for i in range(args.ingest_repeat or repeat):
+            for p in work.glob("bench.duckdb*"):
+                p.unlink()
+            log(f"ingest {i + 1}/{args.ingest_repeat or repeat} ...")
+            ingest.add(*run([*cli, "--db", str(db), "ingest", "series", *map(str, files)]))
+            log(f"  {ingest.walls[-1]:.1f} s")
+        log("slo apply ...")
+        apply.add(*run([*cli, "--db", str(db), "slo", "apply", str(yaml_path)]))
+        meta_path.write_text(json.dumps({
+            "setup": setup, "files": [str(f) for f in files], "rows": rows, "generate_seconds": gen_s,
+            "ingest": vars(ingest) | {"name": None}, "apply": vars(apply) | {"name": None},
+        }))
     size = sum(f.stat().st_size for f in files)
-    log(f"  {rows:,} rows in {len(files)} Parquet files ({fmt_gb(size)}), {gen_s:.1f} s")
     str_files = [str(f) for f in files]
-
-    ingest = Timing("ingest series")
-    for i in range(args.ingest_repeat or repeat):
-        for p in work.glob("bench.duckdb*"):
-            p.unlink()
-        log(f"ingest {i + 1}/{args.ingest_repeat or repeat} ...")
-        ingest.add(*run([*cli, "--db", str(db), "ingest", "series", *str_files]))
-        log(f"  {ingest.walls[-1]:.1f} s")
-    apply = Timing("slo apply")
-    apply.add(*run([*cli, "--db", str(db), "slo", "apply", str(yaml_path)]))
-    reingest = None
     if args.reingest:
         reingest = Timing("re-ingest (all rows replaced)")
         log("re-ingest ...")
@@ -392,6 +439,7 @@ def _bench(args: argparse.Namespace, work: Path, cli: list[str], exe: Path) -> i
     sla_cmd = [*cli, "--db", str(db), "sla", "--month", month, "--json"]
     batch = args.pandas_batch if args.pandas_batch != "auto" else ("all" if rows <= 20_000_000 else "file")
     pandas_cmd = [str(exe), str(Path(__file__).resolve()), "_pandas", str(spec_path), str(pandas_json), month, batch, *str_files]
+    load_start = os.getloadavg()[0]
     for i in range(repeat):  # interleaved, so that drift hits every contender alike
         log(f"round {i + 1}/{repeat}: sla, bare DuckDB, pandas ...")
         sla.add(*run(sla_cmd, stdout=cli_json))
@@ -412,13 +460,15 @@ def _bench(args: argparse.Namespace, work: Path, cli: list[str], exe: Path) -> i
                f" ({fmt_gb(size)}), {len(specs):,} SLOs ({breached} breached)")
     out.append(f"machine: {platform.node() or '?'}; {os.cpu_count()} CPUs; {_mem()}; Python {platform.python_version()};"
                f" {_versions()}; repeat={repeat}")
+    out.append(f"load average (1 min) at start / end of the timed rounds: {load_start:.2f} / {os.getloadavg()[0]:.2f}")
     out.append(f"data generation (in-process, numpy): {gen_s:.1f} s")
     out.append("")
-    out.append(f"{'process (wall clock)':34} {'best':>9} {'median':>9} {'peak RSS':>9}  note")
-    out.append("-" * 84)
+    out.append(f"{'process':30} {'wall best':>9} {'median':>9} {'CPU med':>9} {'peak RSS':>9}  note")
+    out.append("-" * 100)
 
     def line(t: Timing, note: str = "") -> None:
-        out.append(f"{t.name:34} {fmt_s(t.best):>9} {fmt_s(t.median):>9} {fmt_gb(t.rss):>9}  {note}")
+        cpu = statistics.median(t.cpus)
+        out.append(f"{t.name:30} {fmt_s(t.best):>9} {fmt_s(t.median):>9} {fmt_s(cpu):>9} {fmt_gb(t.rss):>9}  {note}")
 
     line(ingest, f"{rows / ingest.median / 1e6:.2f} M rows/s (median; best {rows / ingest.best / 1e6:.2f})")
     if reingest:
@@ -440,6 +490,8 @@ def _bench(args: argparse.Namespace, work: Path, cli: list[str], exe: Path) -> i
     goal("  (best / best)", sla.best / bare.best, "<= 3x", sla.best / bare.best <= GOAL_BARE_RATIO)
     goal("pandas / sla (median)", pandas_ratio, ">= 4x", pandas_ratio >= GOAL_PANDAS_RATIO)
     goal("  (best / best)", pandas_t.best / sla.best, ">= 4x", pandas_t.best / sla.best >= GOAL_PANDAS_RATIO)
+    out.append(f"(CPU time, median: sla / bare {statistics.median(sla.cpus) / statistics.median(bare.cpus):.2f}x,"
+               f" pandas / sla {statistics.median(pandas_t.cpus) / statistics.median(sla.cpus):.2f}x)")
     agree = (f"CLI vs pandas, {len(specs)} SLOs: max |diff| attainment {worst['attainment']:.1e}, bad {worst['bad']:.1e},"
              f" allowed_bad {worst['allowed_bad']:.1e}; no_data, breached equal")
     out.append(f"{agree}  {'PASS' if ok else 'FAIL'} (tolerance {TOLERANCE:g})")
@@ -480,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--services", type=int, default=1000, help="number of services N (default 1000)")
     ap.add_argument("--month", default="2025-11", help="calendar month YYYY-MM (UTC; default 2025-11)")
-    ap.add_argument("--workdir", help="where data and DB go (default: a temp dir, removed after unless --keep)")
+    ap.add_argument("--workdir", help="where data and DB go (default: a temp dir); what the run made there is removed unless --keep")
     ap.add_argument("--keep", action="store_true", help="keep the working directory")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each timed process; best and median reported (default 3)")
     ap.add_argument("--ingest-repeat", type=int, default=None, help="runs of the ingest, each into a new DB (default: --repeat)")
@@ -488,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pandas-batch", choices=("auto", "all", "file"), default="auto",
                     help="pandas reads all files at once, or one file (a batch of services) at a time; "
                          "auto: all at once up to 20M rows (default)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --workdir: reuse the data and DB an earlier --keep run left there with the same settings (no generation, no ingest)")
     ap.add_argument("--reingest", action="store_true", help="also time re-ingesting every file into the full DB")
     args = ap.parse_args(argv)
     try:
