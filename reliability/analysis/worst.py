@@ -1,0 +1,75 @@
+"""The N worst contiguous windows of an SLO in a calendar month, for breach investigations.
+
+A window is ``[start, start + L)`` for a start on any slice boundary of the period, lying
+wholly inside the period (``L`` a multiple of the slice length: 30m, 1h, 1d ...). Windows are
+ranked by ``bad`` in the SLO's units (bad slices for Timeslices, failed events for
+Occurrences, ``Σ(1 − good/total)`` for RatioTimeslices); the worst is taken, then the next
+worst that does not overlap any taken, and so on. Ties go to a window that starts on a bad
+slice, then to the earliest. Windows with nothing bad are never listed.
+
+Per window: ``bad``; ``bad_minutes`` (Timeslices and RatioTimeslices: bad × slice minutes;
+Occurrences: minutes of slices with any failed event); ``failed_events`` and ``events`` (raw
+counts); ``burn_rate`` (as in ``burn``).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+
+from reliability import periods
+from reliability.analysis import burn, sla, timeline
+from reliability.openslo import SLO
+
+
+def worst_windows(tl: timeline.Timeline, first: int, count: int, length: int, top: int) -> list[dict]:
+    """The ``top`` worst non-overlapping windows of ``length`` slices among slices
+    ``[first, first + count)`` of ``tl``."""
+    if length > count:
+        return []
+    cb = tl.cumulative("bad")[first : first + count + 1]
+    sums = cb[length:] - cb[:-length]
+    candidates = np.flatnonzero(sums > 0)
+    starts_bad = tl.bad[first : first + count - length + 1][candidates] > 0
+    order = np.lexsort((candidates, ~starts_bad, -sums[candidates]))
+    taken: list[int] = []
+    for k in candidates[order]:
+        if all(abs(int(k) - t) >= length for t in taken):
+            taken.append(int(k))
+            if len(taken) == top:
+                break
+    out = []
+    for k in taken:
+        a, b = first + k, first + k + length
+        bad = float(tl.bad[a:b].sum())
+        if tl.slo.budgeting_method == "Occurrences":
+            bad_minutes = float((tl.failed[a:b] > 0).sum()) * tl.slice_minutes
+        else:
+            bad_minutes = bad * tl.slice_minutes
+        out.append({
+            "start": tl.time(a),
+            "end": tl.time(b),
+            "bad": bad,
+            "bad_minutes": bad_minutes,
+            "failed_events": float(tl.failed[a:b].sum()),
+            "events": float(tl.events[a:b].sum()),
+            "burn_rate": burn.burn_rate(tl, a, b),
+        })
+    return out
+
+
+def compute(con: duckdb.DuckDBPyConnection, slo: SLO, month: str, window_seconds: int, top: int = 5) -> dict:
+    """The worst windows of ``slo`` in calendar month ``month`` (its zone)."""
+    period = periods.month(month, sla.slo_zone(slo))
+    tl = timeline.load(con, slo, period.start, period.end)
+    length = window_seconds // tl.window_seconds
+    return {
+        "slo": slo.name,
+        "service": slo.service,
+        "sli": slo.sli,
+        "budgeting_method": slo.budgeting_method,
+        "period_start": period.start,
+        "period_end": period.end,
+        "window_minutes": window_seconds / 60,
+        "windows": worst_windows(tl, 0, tl.n, length, top),
+    }
