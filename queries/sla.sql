@@ -11,10 +11,14 @@
 -- A slice is [start + k*window, start + (k+1)*window); a row counts in the slice it starts in.
 -- A ratio slice has data when its total > 0; a threshold slice when it has a value.
 
--- name: series_aggregates
--- The fast path: every row is its own slice, which holds when every row of the series starts
--- on a slice boundary (1-minute rows, 1-minute slices) since rows are unique per timestamp.
--- The caller re-runs keys with misaligned > 0 through series_aggregates_bucketed.
+-- name: ratio_aggregates
+-- The fast path, for ratio SLIs: every row is its own slice, which holds when every row of
+-- the series starts on a slice boundary (1-minute rows, 1-minute slices) since rows are unique
+-- per timestamp. The caller re-runs keys with misaligned > 0 through
+-- series_aggregates_bucketed. Takes only the ratio lists ($keys, $services, $slis, $start_us,
+-- $end_us, $window_us, $tst). Rows with total = 0 have good = 0 (ingestion checks
+-- good <= total), so the event sums need no filter; the ratio does (0/0 is NaN, and NaN
+-- compares as larger than any number in DuckDB).
 with series as (
     select
         unnest($keys) as key,
@@ -23,20 +27,19 @@ with series as (
         unnest($start_us) as start_us,
         unnest($end_us) as end_us,
         unnest($window_us) as window_us,
-        unnest($kinds) as sli_kind,
-        unnest($tst) as time_slice_target,
-        unnest($ops) as op,
-        unnest($thresholds) as threshold
+        unnest($tst) as time_slice_target
 ),
 
-slices as (
+final as (
     select
-        series.*,
-        (epoch_us(s.ts) - series.start_us) % series.window_us <> 0 as misaligned,
-        s.good,
-        s.total,
-        s.value as min_value,
-        s.value as max_value
+        series.key,
+        count(*) as rows,
+        count(*) filter (where (epoch_us(s.ts) - series.start_us) % series.window_us <> 0) as misaligned,
+        count(*) filter (where s.total > 0) as slices_with_data,
+        count(*) filter (where s.total > 0 and s.good / s.total >= series.time_slice_target) as good_slices,
+        coalesce(sum(s.good), 0) as sum_good,
+        coalesce(sum(s.total), 0) as sum_total,
+        coalesce(sum(s.good / s.total) filter (where s.total > 0), 0) as sum_ratio
     from sli_slices as s
     join series
         on s.service = series.service
@@ -45,33 +48,14 @@ slices as (
       and s.ts < $max_end
       and epoch_us(s.ts) >= series.start_us
       and epoch_us(s.ts) < series.end_us
-),
-
-final as (
-    select
-        key,
-        count(*) as rows,
-        count(*) filter (where misaligned) as misaligned,
-        count(*) filter (where total > 0 or min_value is not null) as slices_with_data,
-        count(*) filter (
-            where (sli_kind = 'ratio' and total > 0 and good / total >= time_slice_target)
-               or (op = 'lt' and max_value < threshold)
-               or (op = 'lte' and max_value <= threshold)
-               or (op = 'gt' and min_value > threshold)
-               or (op = 'gte' and min_value >= threshold)
-        ) as good_slices,
-        coalesce(sum(good) filter (where total > 0), 0) as sum_good,
-        coalesce(sum(total) filter (where total > 0), 0) as sum_total,
-        coalesce(sum(good / total) filter (where total > 0), 0) as sum_ratio
-    from slices
-    group by key
+    group by series.key
 )
 
 select * from final;
 
 -- name: series_aggregates_bucketed
--- The general path: rows are first summed into their slices (good and total added, the
--- lowest and highest value kept), then aggregated as in series_aggregates.
+-- The general path, for threshold SLIs and misaligned ratio series: rows are first summed
+-- into their slices (good and total added, the lowest and highest value kept), then counted.
 with series as (
     select
         unnest($keys) as key,

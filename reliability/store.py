@@ -75,6 +75,9 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
     # Every timestamp is stored and compared in UTC; periods in other zones are computed
     # explicitly, never through the session time zone.
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws a progress bar on stderr for long queries; --json consumers and logs
+    # should not get it.
+    con.execute("SET enable_progress_bar = false")
 
 
 def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
