@@ -430,7 +430,7 @@ def read_documents(path: str) -> list[Document]:
     if "\x00" in text:
         raise BadInput("not a text file (binary?)", file=path)
     try:
-        loaded = list(yaml.safe_load_all(text))
+        loaded = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -35,52 +35,62 @@ def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> list[Document
     slis = {d.name: d for d in stored if d.kind == "SLI"}
     slis.update({d.name: d for d in docs if d.kind == "SLI"})
     by_name = {s.name: s for s in slos}
+    objects: dict[str, list] = {k: [] for k in ("kinds", "names", "specs", "source_files", "source_yamls")}
     for doc in docs:
-        body = json.dumps(doc.body, default=_json_default, sort_keys=True)
-        con.execute(store.query("slo.delete_object"), {"kind": doc.kind, "name": doc.name})
-        con.execute(
-            store.query("slo.insert_object"),
-            {"kind": doc.kind, "name": doc.name, "spec": body, "source_file": doc.file, "source_yaml": doc.text},
-        )
-        if doc.kind == "SLO":
-            _save_slo(con, by_name[doc.name], openslo.resolved_document(doc, slis))
+        objects["kinds"].append(doc.kind)
+        objects["names"].append(doc.name)
+        objects["specs"].append(json.dumps(doc.body, default=_json_default, sort_keys=True))
+        objects["source_files"].append(doc.file)
+        objects["source_yamls"].append(doc.text)
+    # One statement per table, however many documents: a few thousand SLOs apply in seconds.
+    con.execute(store.query("slo.delete_objects"), {"kinds": objects["kinds"], "names": objects["names"]})
+    con.execute(store.query("slo.insert_objects"), objects)
+    slo_docs = [d for d in docs if d.kind == "SLO"]
+    if slo_docs:
+        _save_slos(con, [(by_name[d.name], openslo.resolved_document(d, slis)) for d in slo_docs])
     return docs
 
 
-def _save_slo(con: duckdb.DuckDBPyConnection, slo: SLO, definition: dict) -> None:
-    con.execute(store.query("slo.delete_slo"), {"name": slo.name})
-    con.execute(store.query("slo.delete_objectives"), {"name": slo.name})
-    con.execute(
-        store.query("slo.insert_slo"),
-        {
-            "name": slo.name,
-            "display_name": slo.display_name,
-            "description": slo.description,
-            "service": slo.service,
-            "sli": slo.sli,
-            "sli_kind": slo.indicator.kind,
-            "budgeting_method": slo.budgeting_method,
-            "window_duration": str(slo.window.duration),
-            "is_rolling": slo.window.is_rolling,
-            "calendar_start": slo.window.calendar_start,
-            "time_zone": slo.window.time_zone,
-            "time_slice_window_seconds": slo.time_slice_window_seconds,
-            "definition": json.dumps(definition, default=_json_default, sort_keys=True),
-        },
-    )
-    for idx, obj in enumerate(slo.objectives):
-        con.execute(
-            store.query("slo.insert_objective"),
-            {
-                "slo": slo.name,
-                "idx": idx,
-                "name": obj.name,
-                "target": obj.target,
-                "time_slice_target": obj.time_slice_target,
-                "op": obj.op,
-                "value": obj.value,
-            },
+def _save_slos(con: duckdb.DuckDBPyConnection, items: list[tuple[SLO, dict]]) -> None:
+    rows: dict[str, list] = {}
+    objectives: dict[str, list] = {}
+
+    def add(table: dict, **values) -> None:
+        for key, value in values.items():
+            table.setdefault(key, []).append(value)
+
+    for slo, definition in items:
+        add(
+            rows,
+            name=slo.name,
+            display_name=slo.display_name,
+            description=slo.description,
+            service=slo.service,
+            sli=slo.sli,
+            sli_kind=slo.indicator.kind,
+            budgeting_method=slo.budgeting_method,
+            window_duration=str(slo.window.duration),
+            is_rolling=slo.window.is_rolling,
+            calendar_start=slo.window.calendar_start,
+            time_zone=slo.window.time_zone,
+            time_slice_window_seconds=slo.time_slice_window_seconds,
+            definition=json.dumps(definition, default=_json_default, sort_keys=True),
         )
+        for idx, obj in enumerate(slo.objectives):
+            add(
+                objectives,
+                slo=slo.name,
+                idx=idx,
+                name=obj.name,
+                target=obj.target,
+                time_slice_target=obj.time_slice_target,
+                op=obj.op,
+                value=obj.value,
+            )
+    con.execute(store.query("slo.delete_slos"), {"names": rows["name"]})
+    con.execute(store.query("slo.delete_objectives"), {"names": rows["name"]})
+    con.execute(store.query("slo.insert_slos"), rows)
+    con.execute(store.query("slo.insert_objectives"), objectives)
 
 
 def load(con: duckdb.DuckDBPyConnection, name: str | None = None) -> list[SLO]:

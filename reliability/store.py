@@ -29,6 +29,7 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(explicit or os.environ.get("RELIABILITY_DB") or DEFAULT_DB)
 
 
+@functools.cache
 def queries_dir() -> Path:
     """The ``queries/`` folder: inside an installed wheel, else the source checkout's."""
     here = Path(__file__).resolve().parent
