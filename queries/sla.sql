@@ -54,9 +54,19 @@ final as (
 select * from final;
 
 -- name: series_aggregates_bucketed
--- The general path, for threshold SLIs and misaligned ratio series: rows are first summed
--- into their slices (good and total added, the lowest and highest value kept), then counted.
-with series as (
+-- The general path, for threshold SLIs, misaligned ratio series and series with declared
+-- maintenance: rows are first summed into their slices (good and total added, the lowest and
+-- highest value kept), then counted. $ex_keys, $ex_lo and $ex_hi (parallel lists, possibly
+-- empty) are slice ranges [lo, hi) of a key that maintenance removes from its period: rows in
+-- them count nowhere.
+with excluded as (
+    select
+        unnest($ex_keys::bigint[]) as key,
+        unnest($ex_lo::bigint[]) as lo,
+        unnest($ex_hi::bigint[]) as hi
+),
+
+series as (
     select
         unnest($keys) as key,
         unnest($services) as service,
@@ -88,6 +98,15 @@ rows_in_period as (
       and epoch_us(s.ts) < series.end_us
 ),
 
+kept as (
+    select r.*
+    from rows_in_period as r
+    anti join excluded as e
+        on r.key = e.key
+        and r.slice >= e.lo
+        and r.slice < e.hi
+),
+
 slices as (
     select
         series.*,
@@ -105,7 +124,7 @@ slices as (
             sum(total) as total,
             min(value) as min_value,
             max(value) as max_value
-        from rows_in_period
+        from kept
         group by key, slice
     ) as r
     join series on series.key = r.key

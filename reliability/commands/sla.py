@@ -23,6 +23,13 @@ from reliability.output import emit_json, fmt, table
     show_default=True,
     help="How slices with no row or total = 0 count.",
 )
+@click.option(
+    "--maintenance",
+    "maintenance_files",
+    metavar="FILE",
+    multiple=True,
+    help="Also leave out these maintenance windows (CSV/JSON as for `ingest maintenance`; not stored).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def sla(
@@ -36,6 +43,7 @@ def sla(
     window: str | None,
     slo_name: str | None,
     no_data: str,
+    maintenance_files: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """SLA compliance of every SLO (or one) over a calendar month, a range of months, a
@@ -43,7 +51,9 @@ def sla(
 
     The period is the month (quarter, year) in the SLO's calendar.timeZone; a rolling window
     is [at - window, at) in UTC. For Timeslices with 1-minute slices, bad and allowed_bad are
-    minutes of downtime and of allowed downtime.
+    minutes of downtime and of allowed downtime. Slices that overlap a declared maintenance
+    window of the SLO's service (`ingest maintenance`, or --maintenance FILE) are left out of
+    the period: excluded_slices, maintenance_minutes, maintenance_windows.
 
     \b
     Example:
@@ -51,6 +61,7 @@ def sla(
       reliability --db rel.duckdb sla --from 2025-01 --to 2025-12 --json
       reliability --db rel.duckdb sla --quarter 2025-Q4
       reliability --db rel.duckdb sla --at 2025-11-15T00:00:00Z --window 28d --json
+      reliability --db rel.duckdb sla --month 2025-11 --maintenance planned.csv --json
     """
     from reliability import store
     from reliability.errors import BadInput
@@ -63,18 +74,23 @@ def sla(
         raise BadInput("--from and --to go together", field="--to" if last is None else "--from")
     if window and not at:
         raise BadInput("--window needs --at", field="--window")
+    extra = None
+    if maintenance_files:
+        from reliability.ingest.maintenance import read_windows
+
+        extra = [w for _, items in read_windows(list(maintenance_files)) for w in items]
     if month is not None:
         from reliability.analysis import sla as analysis
 
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            rows = analysis.compute(con, month, slo_name, no_data)
+            rows = analysis.compute(con, month, slo_name, no_data, maintenance=extra)
         _show(rows, {"month": month}, month, no_data, as_json)
         return
     from reliability.analysis import history
 
     if first is not None:
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            months = history.monthly(con, first, last, slo_name, no_data)
+            months = history.monthly(con, first, last, slo_name, no_data, maintenance=extra)
         if as_json:
             emit_json({"from": first, "to": last, "no_data_policy": no_data,
                        "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in months]})
@@ -87,13 +103,13 @@ def sla(
         instant = history.parse_instant(at, "--at")
         duration = history.parse_window(window) if window else None
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            rows = history.rolling_at(con, instant, duration, slo_name, no_data)
+            rows = history.rolling_at(con, instant, duration, slo_name, no_data, maintenance=extra)
         head = {"at": instant, "window": window}
         _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, as_json)
         return
     kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        rows = history.calendar_span(con, kind, text, slo_name, no_data)
+        rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra)
     _show(rows, {kind: text}, text, no_data, as_json)
 
 
@@ -126,6 +142,10 @@ def _show(rows: list, head: dict, label: str, no_data: str, as_json: bool) -> No
             right=(2, 3, 4, 5, 6, 7),
         )
     )
+    for r in rows:
+        if r.excluded_slices:
+            click.echo(f"{r.slo}: {fmt(r.maintenance_minutes, 2)} minutes of maintenance left out of the period"
+                       f" ({', '.join(r.maintenance_windows)})")
 
 
 COMMANDS = [sla]
