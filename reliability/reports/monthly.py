@@ -1,0 +1,178 @@
+"""The monthly SLA review: every number of the document, gathered from ``reliability.analysis``.
+
+:func:`gather` returns a plain dict (the template context) and never writes; :func:`build`
+renders it as HTML (interactive Plotly charts, plotly.js inline), Markdown (GFM tables) or PDF
+(the HTML printed by headless Chromium). Units follow the analyses: ``bad``/``allowed_bad`` in
+the SLO's budget units (minutes for 1-minute Timeslices, events for Occurrences), ratios as
+ratios (rendered as percent), durations in minutes, instants in UTC.
+
+- Fleet compliance = SLOs not breached / SLOs measured in the month (each SLO's month in its
+  own ``calendar.timeZone``).
+- Credits owed: :func:`reliability.analysis.credits.compute` with the default tiers, counted
+  for SLOs whose target is at least the highest tier's bound (99.9 %): a 99 % latency objective
+  is not the SLA those tiers describe.
+- Budget status: :func:`reliability.analysis.budget.report` at the end of the month (or now).
+- Incidents: those detected in the month (UTC) with their SLA impact (``impact``).
+- Time metrics: means and medians of ``mttx`` (``timing.report``) for the month, the month
+  before, and the quarter (three months) before the month.
+- Recurring patterns: ``recurrence.report`` for incidents detected in the month.
+- Overdue action items: open items due before the end of the month (or now, if earlier).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import duckdb
+
+from reliability import periods, slos, store
+from reliability.analysis import budget, credits, impact, postmortems, recurrence, sla, timing
+from reliability.reports import render
+
+METRICS = (("detect", "Time to detect"), ("acknowledge", "Time to acknowledge"),
+           ("mitigate", "Time to mitigate"), ("resolve", "Time to resolve"))
+
+
+def _slo_rows(con: duckdb.DuckDBPyConnection, month: str) -> list[dict]:
+    rows = [r.as_json() for r in sla.compute(con, month)]
+    highest = max(t.below for t in credits.DEFAULT_TIERS)
+    owed = {c["slo"]: c for c in credits.compute(con, month)}
+    for r in rows:
+        c = owed.get(r["slo"], {})
+        covered = Fraction(Decimal(repr(r["target"]))) >= highest
+        r["credit_percent"] = c.get("credit_percent", 0.0) if covered else 0.0
+    return rows
+
+
+def _budgets(con: duckdb.DuckDBPyConnection, month: str, as_of: datetime) -> dict[str, dict]:
+    out = {}
+    for slo in slos.load(con):
+        b = budget.load(con, slo, month, min(as_of, periods.month(month, sla.slo_zone(slo)).end))
+        out[slo.name] = budget.report(b)
+    return out
+
+
+def _timing(con: duckdb.DuckDBPyConnection, month: str) -> tuple[list[dict], dict]:
+    prev = timing.shift_month(month, -1)
+    spans = {"month": (month, month), "previous_month": (prev, prev),
+             "previous_quarter": (timing.shift_month(month, -3), prev)}
+    docs = {k: timing.report(con, a, b, "UTC")["overall"] for k, (a, b) in spans.items()}
+    rows = [{"metric": "Incidents", "unit": "count", **{k: {"mean": d["count"], "median": None}
+                                                         for k, d in docs.items()}}]
+    for key, label in METRICS:
+        rows.append({"metric": label, "unit": "minutes",
+                     **{k: {"mean": d[key]["mean_minutes"], "median": d[key]["median_minutes"]}
+                        for k, d in docs.items()}})
+    return rows, {k: f"{a}" if a == b else f"{a} to {b}" for k, (a, b) in spans.items()}
+
+
+def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = None) -> dict:
+    """Every number of the monthly review of ``month`` (``YYYY-MM``)."""
+    period = periods.month(month, "UTC")
+    now = now or datetime.now(UTC)
+    as_of = min(now, period.end)
+    rows = _slo_rows(con, month)
+    budgets = _budgets(con, month, now)
+    for r in rows:
+        b = budgets.get(r["slo"], {})
+        r["budget_status"] = b.get("status")
+        r["exhausted_at"] = b.get("exhausted_at")
+    measured = [r for r in rows if r["attainment"] is not None]
+    breaches = [r for r in rows if r["breached"]]
+    impacts = impact.month_impacts(con, month, "UTC")["incidents"]
+    severities = Counter(i["severity"] for i in impacts)
+    rec = recurrence.report(con, month, month, "UTC")
+    items = postmortems.action_items(con, as_of)
+    timing_rows, timing_spans = _timing(con, month)
+    services = {}
+    for r in rows:
+        services.setdefault(r["service"], []).append(r)
+    return {
+        "month": period.label,
+        "period_start": period.start,
+        "period_end": period.end,
+        "as_of": as_of,
+        "summary": {
+            "slos": len(rows),
+            "measured": len(measured),
+            "compliant": len(measured) - len(breaches),
+            "fleet_compliance": (len(measured) - len(breaches)) / len(measured) if measured else None,
+            "breaches": breaches,
+            "credits": [r for r in rows if r["credit_percent"]],
+            "budget_status": Counter(r["budget_status"] for r in rows if r["budget_status"]),
+            "incidents": len(impacts),
+            "by_severity": {s: severities.get(s, 0) for s in ("SEV-1", "SEV-2", "SEV-3", "SEV-4")},
+        },
+        "services": [{"name": name, "slos": srows, "budgets": [budgets[r["slo"]] for r in srows
+                                                               if r["slo"] in budgets]}
+                     for name, srows in sorted(services.items())],
+        "incidents": impacts,
+        "timing": timing_rows,
+        "timing_spans": timing_spans,
+        "recurrence": {
+            "repeats": rec["repeats"],
+            "similar_titles": rec["similar_titles"],
+            "not_anomalies": [f for f in rec["frequency"] if f["class"] != "Anomaly"],
+            "window_days": rec["window_days"],
+        },
+        "action_items": {"as_of": items["as_of"], "open": items["open"], "overdue": items["overdue"],
+                         "items": [i for i in items["open_items"] if i["overdue"]]},
+    }
+
+
+def _charts(doc: dict) -> dict:
+    """Plotly figures: budget remaining per SLO, and each service's burn-down."""
+    import plotly.graph_objects as go
+
+    charts = {}
+    names = [r["slo"] for s in doc["services"] for r in s["slos"]]
+    left = [r["error_budget_remaining"] for s in doc["services"] for r in s["slos"]]
+    colors = ["#c62828" if (v is not None and v <= 0) else "#ef6c00" if (v is not None and v < 0.25)
+              else "#2e7d32" for v in left]
+    fig = go.Figure(go.Bar(x=[None if v is None else v * 100 for v in left], y=names, orientation="h",
+                           marker_color=colors))
+    fig.update_layout(title=f"Error budget remaining at the end of {doc['month']} (%)", height=480,
+                      margin=dict(l=200, r=20, t=50, b=40), yaxis=dict(autorange="reversed"))
+    charts["fleet"] = render.plotly_div(fig, "chart-fleet")
+    for service in doc["services"]:
+        fig = go.Figure()
+        for b in service["budgets"]:
+            pts = b.get("points") or []
+            fig.add_trace(go.Scatter(x=[p["at"].isoformat() for p in pts],
+                                     y=[None if p["remaining"] is None else p["remaining"] * 100 for p in pts],
+                                     mode="lines+markers", name=b["slo"]))
+        fig.add_hline(y=0, line_dash="dot", line_color="#c62828")
+        fig.update_layout(title=f"{service['name']}: error budget remaining (%), daily", height=320,
+                          margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h", y=-0.2))
+        charts[service["name"]] = render.plotly_div(fig, f"chart-{service['name']}")
+    return charts
+
+
+def build(con: duckdb.DuckDBPyConnection, month: str, out: str, now: datetime | None = None) -> dict:
+    """Compute the review of ``month`` and write it to ``out`` (format from the extension).
+
+    Returns the gathered document. Nothing is written unless everything succeeded.
+    """
+    fmt = render.out_format(out)
+    periods.parse_month(month)
+    doc = gather(con, month, now)
+    if fmt == "md":
+        data = render.render("monthly.md.j2", doc=doc).encode()
+    else:
+        charts = _charts(doc)
+        html = render.render("monthly.html.j2", doc=doc, charts=charts, plotly_js=render.plotly_js())
+        data = html.encode() if fmt == "html" else render.html_to_pdf(html, charts=len(charts))
+    render.write_files({Path(out): data})
+    return doc
+
+
+def open_and_build(db, month: str, out: str, now: datetime | None = None) -> dict:
+    """:func:`build` over a short-lived read-only connection to database ``db``."""
+    render.out_format(out)
+    periods.parse_month(month)
+    with store.connect(db, read_only=True) as con:
+        return build(con, month, out, now)

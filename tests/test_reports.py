@@ -1,0 +1,235 @@
+"""Reports: parse the written documents back and find the sample's known numbers.
+
+The monthly review of 2026-03 must show search-availability's breach (93 bad minutes of 44.64
+allowed, data/README.md); the post-mortem of INC-0137 must quote exactly what ``reliability
+impact --incident INC-0137 --json`` computes; data from the store is inert in HTML; Markdown
+tables parse as GFM tables; bad input is exit 2 with nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from app_fixtures import demo_db, demo_db_build  # noqa: F401 (pytest fixtures)
+from conftest import assert_bad_input, run_cli
+
+XSS = "<script>alert(1)</script>"
+
+
+def md_tables(text: str) -> list[list[list[str]]]:
+    """Every GFM table of ``text`` as rows of cell texts (header row first), via markdown-it."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    tables, row, cell = [], None, None
+    for tok in tokens:
+        if tok.type == "table_open":
+            tables.append([])
+        elif tok.type == "tr_open":
+            row = []
+        elif tok.type == "tr_close":
+            tables[-1].append(row)
+        elif tok.type in ("th_open", "td_open"):
+            cell = ""
+        elif tok.type == "inline" and cell is not None:
+            cell = "".join(c.content for c in tok.children if c.type in ("text", "code_inline"))
+        elif tok.type in ("th_close", "td_close"):
+            row.append(cell)
+            cell = None
+    return tables
+
+
+def find_row(tables, first: str, column: int = 0) -> list[str]:
+    for table in tables:
+        for row in table[1:]:
+            if row[column] == first:
+                assert len(row) == len(table[0]), (row, table[0])
+                return row
+    raise AssertionError(f"no table row starting with {first!r}")
+
+
+class Scripts(HTMLParser):
+    """Collects the text of every <script> element and every on* attribute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts, self.handlers, self._in = [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        self._in = tag == "script"
+        if self._in:
+            self.scripts.append("")
+        self.handlers += [v for k, v in attrs if k.startswith("on")]
+
+    def handle_endtag(self, tag):
+        self._in = False
+
+    def handle_data(self, data):
+        if self._in:
+            self.scripts[-1] += data
+
+
+@pytest.fixture(scope="module")
+def march(demo_db, tmp_path_factory):  # noqa: F811
+    out = tmp_path_factory.mktemp("march")
+    for ext in ("md", "html"):
+        r = run_cli("report", "monthly", "--month", "2026-03", "--out", out / f"review.{ext}", db=demo_db)
+        assert r.code == 0, r.stderr
+    return out
+
+
+def test_monthly_markdown_numbers(march):
+    text = (march / "review.md").read_text()
+    tables = md_tables(text)
+    assert tables and all(len(r) == len(t[0]) for t in tables for r in t)
+    row = find_row(tables, "search-availability")  # the breaches table comes first
+    assert row[1:] == ["Timeslices", "99.90%", "99.7917%", "93", "44.64", "-108.3%"]
+    svc = [r for t in tables if t[0][-1] == "credit" for r in t[1:] if r[0] == "search-availability"][0]
+    assert svc[7] == "exhausted" and svc[9] == "10%"
+    assert "Fleet compliance: **93.8%** (15 of 16 SLOs" in text
+    inc = [r for t in tables if t[0][0] == "incident" and t[0][4] == "SLO" for r in t[1:]
+           if r[0] == "INC-0074" and r[4] == "search-availability"][0]
+    assert inc[5] == "92" and inc[9] == "206.1%"
+    assert "search-availability 10% of the monthly fee" in text
+    timing = find_row(tables, "Incidents")
+    assert timing[1] == "17"
+
+
+def test_monthly_html_numbers_and_scripts(march):
+    html = (march / "review.html").read_text()
+    assert 'id="fleet-compliance">93.8%<' in html and 'id="breach-count">1<' in html
+    assert "<td>search-availability</td><td>Timeslices</td>" in html
+    assert '<td class="n">93</td><td class="n">44.64</td>' in html
+    parser = Scripts()
+    parser.feed(html)
+    assert "Plotly.newPlot" in "".join(parser.scripts)
+    assert sum("Plotly.newPlot" in s for s in parser.scripts) == 9  # fleet + 8 services
+    assert not any(s.strip().startswith("http") for s in parser.scripts)
+    assert "<script src=" not in html  # self-contained: plotly.js inline
+
+
+def test_monthly_pdf_has_pages(demo_db, tmp_path):  # noqa: F811
+    from pypdf import PdfReader
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Chromium is not installed")
+    out = tmp_path / "review.pdf"
+    r = run_cli("report", "monthly", "--month", "2026-03", "--out", out, db=demo_db)
+    assert r.code == 0, r.stderr
+    reader = PdfReader(out)
+    assert len(reader.pages) >= 3
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "search-availability" in text and "44.64" in text
+
+
+def test_postmortem_matches_impact(demo_db, tmp_path):  # noqa: F811
+    out = tmp_path / "INC-0137.md"
+    r = run_cli("report", "postmortem", "INC-0137", "--out", out, db=demo_db)
+    assert r.code == 0, r.stderr
+    text = out.read_text()
+    impact = run_cli("impact", "--incident", "INC-0137", "--json", db=demo_db).json()
+    avail = next(s for s in impact["slos"] if s["slo"] == "payments-availability")
+    assert avail["failed"] == 6887 and avail["total"] == 44490 and avail["bad_minutes"] == 31
+    assert (f"{avail['failed']:,.0f} of {avail['total']:,.0f} requests failed "
+            f"({avail['failed_share'] * 100:.2f}%)") in text
+    assert f"{avail['bad_minutes']:.0f} bad minutes" in text
+    assert f"{avail['budget_spent'] * 100:.1f}% of the 2026-08 error budget" in text
+    for heading in ("## Summary", "## Impact", "## Timeline", "## Root cause and contributing factors",
+                    "## What went well", "## What went poorly", "## Lessons learned", "## Action items",
+                    "## Related incidents"):
+        assert heading in text
+    tables = md_tables(text)
+    holds = find_row(tables, "payments-availability")
+    assert holds[4] == "yes" and holds[5] == "+0.0283 pp"
+    items = [t for t in tables if t[0][1] == "action item"][0]
+    assert items[1][1].startswith("Audit connection pool sizes") and items[1][2:] == ["priya.natarajan", "2026-09-28", "yes"]
+    assert find_row(tables, "INC-0111")[4].startswith("mentions")
+    assert find_row(tables, "2026-08-14 14:29:38Z")[2] == "Mitigated"
+    svg = (tmp_path / "INC-0137.impact.svg").read_text()
+    assert svg.startswith("<svg") and "<script" not in svg and "polyline" in svg
+    assert "](INC-0137.impact.svg)" in text
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("initial", ["[Investigating]", "Posted 2026-08-14 14:01:08Z", "Next update by 14:16 UTC (every 15 minutes for SEV-1)"]),
+    ("resolved", ["[Resolved]", "6,887 of 44,490 payments requests failed (15.48% affected)", "post-mortem will follow within 48 hours"]),
+])
+def test_update_text(demo_db, kind, expected):  # noqa: F811
+    r = run_cli("report", "update", "INC-0137", "--kind", kind, db=demo_db)
+    assert r.code == 0, r.stderr
+    for fragment in expected:
+        assert fragment in r.stdout
+
+
+def test_update_json_sev2_cadence(demo_db):  # noqa: F811
+    r = run_cli("report", "update", "INC-0074", "--kind", "progress", "--at", "2026-03-17T16:00:00Z", "--json", db=demo_db)
+    doc = r.json()
+    assert doc["status"] == "Investigating" and doc["cadence_minutes"] == 60
+    assert doc["next_update_at"] == "2026-03-17T17:00:00Z"
+    assert 0.40 < doc["affected_share"] < 0.42
+
+
+@pytest.fixture(scope="module")
+def hostile_db(demo_db, tmp_path_factory):  # noqa: F811
+    folder = tmp_path_factory.mktemp("hostile")
+    db = folder / "hostile.duckdb"
+    shutil.copy(demo_db, db)
+    record = {"id": "INC-9001", "service": "search", "severity": "SEV-2", "title": XSS,
+              "started_at": "2026-03-20T10:00:00Z", "detected_at": "2026-03-20T10:05:00Z",
+              "acknowledged_at": "2026-03-20T10:06:00Z", "mitigated_at": "2026-03-20T10:30:00Z",
+              "resolved_at": "2026-03-20T11:00:00Z", "root_cause": "pipe | in <b>root</b> cause",
+              "action_items": [{"title": "fix | <img src=x onerror=alert(2)>", "owner": "a|b", "due": "2026-03-01", "done": False}]}
+    src = folder / "hostile.json"
+    src.write_text(json.dumps([record]))
+    r = run_cli("ingest", "incidents", src, db=db)
+    assert r.code == 0, r.stderr
+    return db
+
+
+def test_hostile_title_inert_in_html(hostile_db, tmp_path):
+    out = tmp_path / "review.html"
+    r = run_cli("report", "monthly", "--month", "2026-03", "--out", out, db=hostile_db)
+    assert r.code == 0, r.stderr
+    html = out.read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert XSS not in html and "<img" not in html
+    parser = Scripts()
+    parser.feed(html)
+    assert not any("alert(" in s for s in parser.scripts) and parser.handlers == []
+
+
+def test_hostile_data_in_markdown_tables(hostile_db, tmp_path):
+    out = tmp_path / "review.md"
+    assert run_cli("report", "monthly", "--month", "2026-03", "--out", out, db=hostile_db).code == 0
+    text = out.read_text()
+    tables = md_tables(text)
+    assert find_row(tables, "INC-9001")[3] == XSS  # a text cell, not raw HTML
+    item = [r for t in tables for r in t if r[0] == "INC-9001" and r[1] == "search"][0]  # action items
+    assert item[2] == "fix | <img src=x onerror=alert(2)>" and item[3] == "a|b"
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<script>" not in rendered and "<img" not in rendered
+    pm = tmp_path / "INC-9001.md"
+    assert run_cli("report", "postmortem", "INC-9001", "--out", pm, db=hostile_db).code == 0
+    rendered = MarkdownIt("commonmark").enable("table").render(pm.read_text())
+    assert "<script>" not in rendered and "<b>root</b>" not in rendered
+    assert find_row(md_tables(pm.read_text()), "1")[1:3] == ["fix | <img src=x onerror=alert(2)>", "a|b"]
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["report", "postmortem", "INC-9999", "--out", "{out}/x.md"], ["INC_ID", "INC-9999"]),
+    (["report", "update", "INC-9999", "--kind", "initial", "--out", "{out}/x.txt"], ["INC_ID", "INC-9999"]),
+    (["report", "monthly", "--month", "2026-13", "--out", "{out}/x.html"], ["--month"]),
+    (["report", "monthly", "--month", "March", "--out", "{out}/x.md"], ["--month"]),
+    (["report", "monthly", "--month", "2026-03", "--out", "{out}/x.docx"], ["--out", "x.docx"]),
+    (["report", "postmortem", "INC-0137", "--out", "{out}/x.html"], ["--out", "x.html"]),
+    (["report", "update", "INC-0137", "--kind", "initial", "--at", "yesterday"], ["--at"]),
+    (["report", "update", "INC-0137", "--kind", "initial", "--at", "2026-08-01T00:00:00Z"], ["--at"]),
+])
+def test_bad_input_writes_nothing(demo_db, tmp_path, args, fragments):  # noqa: F811
+    r = run_cli(*[a.format(out=tmp_path) for a in args], db=demo_db)
+    assert_bad_input(r, *fragments)
+    assert list(tmp_path.iterdir()) == []
