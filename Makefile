@@ -28,8 +28,11 @@ demo: venv
 	$(BIN)/reliability --db $(DB) demo
 	RELIABILITY_DB=$(DB) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
+# The notebooks run on $(DB), built once when missing (the suite builds its own copy).
 test: venv system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+	test -f $(DB) || $(BIN)/reliability --db $(DB) demo
+	RELIABILITY_DB=$(abspath $(DB)) $(BIN)/python -m pytest --nbmake notebooks/ -q -p no:cacheprovider
 
 bench: venv
 	$(BIN)/python benchmarks/bench_sla.py
