@@ -99,6 +99,19 @@ def test_monthly_markdown_numbers(march):
     assert timing[1] == "17"
 
 
+@pytest.mark.parametrize("month, slo, expected", [
+    # data/README.md: catalog (Europe/Berlin, Occurrences) breaches February 2026 with a 17-minute gap;
+    # ledger's November 2025 in New York has 43,260 minutes (DST end), so 43.26 allowed.
+    ("2026-02", "catalog-availability", ["Occurrences", "99.90%", "99.8944%", "40,540", "38,400.5", "-5.6%", "exhausted", "17", "10%"]),
+    ("2025-11", "ledger-availability", ["Timeslices", "99.90%", "99.9399%", "26", "43.26", "39.9%", "healthy", "0", "0%"]),
+])
+def test_monthly_markdown_other_months(demo_db, tmp_path, month, slo, expected):  # noqa: F811
+    out = tmp_path / "review.md"
+    assert run_cli("report", "monthly", "--month", month, "--out", out, db=demo_db).code == 0
+    rows = [r for t in md_tables(out.read_text()) if t[0][-1] == "credit" for r in t[1:] if r[0] == slo]
+    assert rows == [[slo, *expected]]
+
+
 def test_monthly_html_numbers_and_scripts(march):
     html = (march / "review.html").read_text()
     assert 'id="fleet-compliance">93.8%<' in html and 'id="breach-count">1<' in html

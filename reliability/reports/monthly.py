@@ -119,7 +119,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
             "not_anomalies": [f for f in rec["frequency"] if f["class"] != "Anomaly"],
             "window_days": rec["window_days"],
         },
-        "action_items": {"as_of": items["as_of"], "open": items["open"], "overdue": items["overdue"],
+        "action_items": {"as_of": items["as_of"], "overdue": items["overdue"],
                          "items": [i for i in items["open_items"] if i["overdue"]]},
     }
 
