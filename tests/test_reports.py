@@ -9,6 +9,7 @@ tables parse as GFM tables; bad input is exit 2 with nothing written.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -129,6 +130,8 @@ def test_monthly_pdf_has_pages(demo_db, tmp_path):  # noqa: F811
     from pypdf import PdfReader
 
     if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing (required under CI=true)")
         pytest.skip("Chromium is not installed")
     out = tmp_path / "review.pdf"
     r = run_cli("report", "monthly", "--month", "2026-03", "--out", out, db=demo_db)
