@@ -25,6 +25,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
+from html import escape
 from pathlib import Path
 
 import duckdb
@@ -129,7 +130,8 @@ def _charts(doc: dict) -> dict:
     import plotly.graph_objects as go
 
     charts = {}
-    names = [r["slo"] for s in doc["services"] for r in s["slos"]]
+    # Plotly reads a subset of HTML in text (<b>, <a href>): names from the store go in escaped.
+    names = [escape(r["slo"]) for s in doc["services"] for r in s["slos"]]
     left = [r["error_budget_remaining"] for s in doc["services"] for r in s["slos"]]
     colors = ["#c62828" if (v is not None and v <= 0) else "#ef6c00" if (v is not None and v < 0.25)
               else "#2e7d32" for v in left]
@@ -144,9 +146,9 @@ def _charts(doc: dict) -> dict:
             pts = b.get("points") or []
             fig.add_trace(go.Scatter(x=[p["at"].isoformat() for p in pts],
                                      y=[None if p["remaining"] is None else p["remaining"] * 100 for p in pts],
-                                     mode="lines+markers", name=b["slo"]))
+                                     mode="lines+markers", name=escape(b["slo"])))
         fig.add_hline(y=0, line_dash="dot", line_color="#c62828")
-        fig.update_layout(title=f"{service['name']}: error budget remaining (%), daily", height=320,
+        fig.update_layout(title=f"{escape(service['name'])}: error budget remaining (%), daily", height=320,
                           margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h", y=-0.2))
         charts[service["name"]] = render.plotly_div(fig, f"chart-{service['name']}")
     return charts
