@@ -78,7 +78,12 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'UTC'")
     # DuckDB draws a progress bar on stderr for long queries; --json consumers and logs
     # should not get it.
-    con.execute("SET enable_progress_bar = false")
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        # Inside Jupyter, DuckDB refuses to touch the progress bar without ipywidgets; a
+        # notebook must still be able to open the database.
+        pass
 
 
 def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
