@@ -6,3 +6,77 @@ with months as (
 )
 
 select month from months order by month desc;
+
+-- name: series_health
+-- One row per stored series (service, sli): first and last slice start (UTC), slices stored,
+-- no-data slices (total null or 0 for ratio rows, value null for threshold rows), and the
+-- missing slices: slices of $slice_seconds between the first and the last that have no row.
+with counted as (
+    select
+        service,
+        sli,
+        min(ts) as first_slice,
+        max(ts) as last_slice,
+        count(*) as slices,
+        count(*) filter (where (total is null or total = 0) and value is null) as no_data_slices
+    from sli_slices
+    group by service, sli
+),
+
+final as (
+    select
+        *,
+        (epoch(last_slice) - epoch(first_slice)) // $slice_seconds + 1 - slices as missing_slices
+    from counted
+)
+
+select * from final order by service, sli;
+
+-- name: coverage_by_month
+-- Per series and calendar month (UTC, 'YYYY-MM'): slices stored, slices with data, and the
+-- slices the month holds at $slice_seconds a slice (its real length: 28-31 days).
+with counted as (
+    select
+        service,
+        sli,
+        date_trunc('month', ts) as month_start,
+        count(*) as slices,
+        count(*) filter (where not ((total is null or total = 0) and value is null)) as with_data
+    from sli_slices
+    group by service, sli, month_start
+),
+
+final as (
+    select
+        service,
+        sli,
+        strftime(month_start, '%Y-%m') as month,
+        slices,
+        with_data,
+        epoch(month_start + interval 1 month) - epoch(month_start) as month_seconds,
+        (epoch(month_start + interval 1 month) - epoch(month_start)) / $slice_seconds as expected
+    from counted
+)
+
+select * from final order by service, sli, month;
+
+-- name: watermarks
+-- Every extraction watermark: the series extracted from a source up to (exclusive) `until`.
+with final as (
+    select source, service, sli, "until", updated_at
+    from extract_watermarks
+)
+
+select * from final order by source, service, sli;
+
+-- name: deployments_between
+-- Deployments of $service (null = every service) in [$start, $end), oldest first.
+with final as (
+    select id, service, deployed_at, version, description, rolled_back
+    from deployments
+    where deployed_at >= $start
+      and deployed_at < $end
+      and ($service is null or service = $service)
+)
+
+select * from final order by deployed_at, id;

@@ -47,8 +47,9 @@ def test_page_runs_as_main(demo_page):
 
 
 def test_month_picker_lists_the_13_months_newest_first(demo_page):
-    [picker] = demo_page.selectbox
+    picker, zone = demo_page.selectbox
     assert picker.label == "Month"
+    assert (zone.label, zone.value) == ("Time zone", "each SLO's own zone")
     assert picker.options[0] == "2026-10" and picker.options[-1] == "2025-10"
     assert len(picker.options) == 13
     # The default is the last complete month before the newest one.
@@ -64,6 +65,8 @@ def test_table_has_one_row_per_slo(demo_page):
         "api-gateway", "auth", "catalog", "checkout", "ledger", "notifications", "payments", "search"
     ) for sli in ("availability", "latency"))
     assert metrics(demo_page)["SLOs"] == "16"
+    # Each row links to the breach investigation of its SLO and month.
+    assert set(table["investigate"]) == {f"breach?slo={s}&month=2026-09" for s in table["slo"]}
 
 
 def test_march_shows_the_search_breach(demo_page):
@@ -99,7 +102,7 @@ def test_slices_without_slos_say_so(monkeypatch, tmp_path):
     result = run_cli("ingest", "series", csv, db=db)
     assert result.code == 0, result.stderr
     at = run_page(monkeypatch, db)
-    assert [s.value for s in at.selectbox] == ["2026-03"]
+    assert [s.value for s in at.selectbox] == ["2026-03", "each SLO's own zone"]
     assert len(at.info) == 1
     assert "No SLOs defined" in at.info[0].value
     assert not at.dataframe

@@ -1,39 +1,289 @@
-"""Cached loaders: each opens the database read-only briefly and returns plain data."""
+"""Cached loaders: each opens the database read-only briefly and returns plain data.
+
+Every loader takes ``(db, stamp)`` first: ``stamp`` is the database file's modification stamp
+(:func:`stamp`, ``mtime_ns`` and size of the file and its WAL), so a write by another process
+changes the cache key and the next rerun shows the new data without a restart. No connection
+outlives a loader call (DuckDB locks the whole file across processes, see DESIGN.md).
+"""
 
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from reliability import store
+from reliability import periods, slos, store
+
+CACHE = dict(show_spinner=False, max_entries=256)
 
 
 def db_path() -> str:
     return str(store.db_path(os.environ.get("RELIABILITY_DB")))
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def sla_table(db: str, month: str, no_data: str = "good") -> pd.DataFrame:
-    """One row per SLO objective for the month (the ``sla --json`` rows)."""
-    from reliability.analysis import sla
+def stamp(db: str) -> tuple[int, int, int, int]:
+    """``(mtime_ns, size)`` of the database file and of its WAL (zeros when absent)."""
+    out: list[int] = []
+    for path in (Path(db), Path(db + ".wal")):
+        try:
+            st_ = path.stat()
+            out += [st_.st_mtime_ns, st_.st_size]
+        except FileNotFoundError:
+            out += [0, 0]
+    return tuple(out)  # type: ignore[return-value]
 
-    with store.connect(db, read_only=True) as con:
-        rows = sla.compute(con, month, no_data=no_data)
-    return pd.DataFrame([r.as_json() for r in rows])
+
+def _frame(con, name: str, params: dict | None = None) -> pd.DataFrame:
+    return con.sql(store.query(name), params=params or None).to_arrow_table().to_pandas()
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def months_with_data(db: str) -> list[str]:
+
+# -- SLOs and months -------------------------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
     """``YYYY-MM`` of every month that has slices, newest first (UTC)."""
     with store.connect(db, read_only=True) as con:
         rows = con.execute(store.query("app.months_with_data")).fetchall()
     return [r[0] for r in rows]
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def incidents_month(db: str, month: str, tz: str = "UTC") -> dict:
+@st.cache_data(**CACHE)
+def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
+    """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""
+    with store.connect(db, read_only=True) as con:
+        found = slos.load(con)
+    return [
+        {"slo": s.name, "service": s.service, "sli": s.sli, "budgeting_method": s.budgeting_method,
+         "time_zone": s.window.time_zone or "UTC", "target": float(s.objectives[0].target)}
+        for s in found
+    ]
+
+
+def _slo(con, name: str):
+    found = slos.load(con, name)
+    if not found:
+        raise KeyError(name)
+    return found[0]
+
+
+# -- SLA --------------------------------------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz: str | None = None) -> pd.DataFrame:
+    """One row per SLO objective for the month (the ``sla --json`` rows) with the credit owed
+    (``credit_percent``, default tiers). ``tz`` None: each SLO's own zone; else every SLO's
+    month is computed in ``tz``."""
+    from reliability.analysis import credits, sla
+
+    with store.connect(db, read_only=True) as con:
+        if tz is None:
+            rows = sla.compute(con, month, no_data=no_data)
+        else:
+            period = periods.month(month, tz)
+            rows = sla.compute_periods(con, lambda _slo: period, no_data=no_data)
+    frame = pd.DataFrame([r.as_json() for r in rows])
+    if frame.empty:
+        return frame
+    owed = [credits.credit(a) for a in frame["attainment"]]
+    frame["credit_percent"] = [float(t.credit_percent) if t else 0.0 for t in owed]
+    return frame
+
+
+@st.cache_data(**CACHE)
+def sla_history(db: str, first: str, last: str, stamp_: tuple = ()) -> pd.DataFrame:
+    """One row per SLO and month from ``first`` to ``last`` (each SLO's zone)."""
+    from reliability.analysis import history
+
+    with store.connect(db, read_only=True) as con:
+        out = [r.as_json() | {"month": m} for m, rows in history.monthly(con, first, last) for r in rows]
+    return pd.DataFrame(out)
+
+
+@st.cache_data(**CACHE)
+def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
+    """Per SLO: error budget remaining, policy status and exhaustion forecasts for ``month``."""
+    from reliability.analysis import budget
+
+    out = []
+    with store.connect(db, read_only=True) as con:
+        for slo in slos.load(con):
+            rep = budget.report(budget.load(con, slo, month))
+            fc = {f["window"]: f for f in rep["forecast"]}
+            out.append({
+                "slo": slo.name, "service": slo.service, "sli": slo.sli,
+                "remaining": rep["error_budget_remaining"], "status": rep["status"],
+                "exhausted_at": rep["exhausted_at"],
+                "exhausts_at_1d": (fc.get("1d") or {}).get("exhausts_at"),
+                "burn_1d": (fc.get("1d") or {}).get("burn_rate"),
+            })
+    return pd.DataFrame(out)
+
+
+# -- Breach investigation ---------------------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def investigation(db: str, slo_name: str, month: str, start: datetime, end: datetime, bucket_minutes: int,
+                  stamp_: tuple = ()) -> dict:
+    """Everything the breach investigation shows for one SLO over ``[start, end)`` inside
+    calendar ``month`` (the SLO's zone): the SLI per bucket, deployments, budget burn-down,
+    burn-rate alert episodes, worst windows, incidents in range with SLA impact, related ones."""
+    import numpy as np
+
+    from reliability.analysis import budget, burn, impact, incidents, recurrence, timeline, worst
+
+    with store.connect(db, read_only=True) as con:
+        slo = _slo(con, slo_name)
+        tl = timeline.load(con, slo, timeline.align(start, slo), end)
+        n = len(tl.bad)
+        per = max(1, bucket_minutes * 60 // tl.window_seconds)
+        edges = np.arange(0, n, per)
+        events = np.add.reduceat(tl.events, edges) if n else np.array([])
+        failed = np.add.reduceat(tl.failed, edges) if n else np.array([])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(events > 0, 1 - failed / np.where(events > 0, events, 1), np.nan)
+        series = pd.DataFrame({
+            "at": [tl.start + pd.Timedelta(seconds=int(i) * tl.window_seconds) for i in edges],
+            "sli": ratio, "events": events, "failed": failed,
+        })
+        deploys = _frame(con, "app.deployments_between", {"service": slo.service, "start": start, "end": end})
+        b = budget.load(con, slo, month)
+        burndown = pd.DataFrame(budget.report(b)["points"])
+        alerts = burn.analyse(con, slo, start, end)
+        window = max(tl.window_seconds, 3600 // tl.window_seconds * tl.window_seconds)
+        worst_windows = worst.compute(con, slo, month, window, 5)["windows"]
+        found = incidents.detected_in(con, start, end, slo.service)
+        rows, related = [], {}
+        for inc in found:
+            doc = impact.incident_impact(con, inc["id"])
+            mine = next((s for s in doc["slos"] if s["slo"] == slo.name), {})
+            rows.append({
+                "id": inc["id"], "severity": inc["severity"], "title": inc["title"],
+                "window_start": doc["window_start"], "window_end": doc["window_end"],
+                "bad": mine.get("bad"), "budget_spent": mine.get("budget_spent"),
+                "share_of_month_bad": mine.get("share_of_month_bad"),
+            })
+            for rel in recurrence.related(con, inc["id"]):
+                reasons = "; ".join(_reason(r) for r in rel["reasons"])
+                related.setdefault((inc["id"], rel["id"]), reasons)
+    return {
+        "slo": slo.name, "service": slo.service, "target": float(slo.objectives[0].target),
+        "budgeting_method": slo.budgeting_method, "series": series, "deployments": deploys,
+        "burndown": burndown, "episodes": pd.DataFrame(alerts["episodes"]), "burn_rate": alerts["burn_rate"],
+        "paged": pd.DataFrame(alerts["incidents"]), "worst": pd.DataFrame(worst_windows),
+        "worst_minutes": window / 60, "incidents": pd.DataFrame(rows),
+        "related": pd.DataFrame([{"incident": a, "related": b_, "reasons": r} for (a, b_), r in related.items()]),
+    }
+
+
+def _reason(r: dict) -> str:
+    """One reason of ``recurrence.related`` as text: its name and its other fields."""
+    rest = ", ".join(
+        f"{k} {', '.join(map(str, v)) if isinstance(v, list) else (f'{v:.2f}' if isinstance(v, float) else v)}"
+        for k, v in r.items() if k != "reason" and v not in (None, "", [])
+    )
+    return f"{r['reason']} ({rest})" if rest else r["reason"]
+
+
+# -- Incidents --------------------------------------------------------------------------------
+
+
+def _month_labels(first: str, last: str) -> list[str]:
+    from reliability.analysis import history
+
+    return history.months_between(first, last)
+
+
+@st.cache_data(**CACHE)
+def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
+                  stamp_: tuple = ()) -> pd.DataFrame:
+    """One row per incident detected from month ``first`` to ``last`` (in ``tz``) with its time
+    metrics in minutes (detect, acknowledge, mitigate, resolve, impact) and local month."""
+    from reliability.analysis import timing
+
+    start, end = periods.month(first, tz).start, periods.month(last, tz).end
+    with store.connect(db, read_only=True) as con:
+        rows = timing.rows_between(con, start, end, service)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    for key, name in (("detect_us", "detect"), ("ack_us", "acknowledge"), ("mitigate_us", "mitigate"),
+                      ("resolve_us", "resolve"), ("impact_us", "impact")):
+        frame[name] = pd.to_numeric(frame[key], errors="coerce") / 60e6
+    local = pd.to_datetime(frame["detected_at"], utc=True).dt.tz_convert(tz)
+    frame["month"] = local.dt.strftime("%Y-%m")
+    return frame
+
+
+@st.cache_data(**CACHE)
+def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
+                    stamp_: tuple = ()) -> dict:
+    """The time metrics (``mttx``), response and cadence compliance and post-mortems summed
+    over the months, overdue action items now, and recurrence, for the range."""
+    from reliability.analysis import postmortems, recurrence, targets, timing
+
+    months = _month_labels(first, last)
+    now = datetime.now(timezone.utc)
+    response: dict[str, dict] = {}
+    cadence: dict[str, dict] = {}
+    pm: dict[str, dict] = {}
+    not_compliant: list[dict] = []
+    with store.connect(db, read_only=True) as con:
+        mttx = timing.report(con, first, last, tz, service=service)
+        for month in months:
+            doc = targets.monthly(con, month, tz, service=service)
+            for sev, r in doc["response"].items():
+                acc = response.setdefault(sev, {"target": r["target"], "count": 0, "met": 0, "missed": 0,
+                                                "never_acknowledged": 0, "missed_ids": []})
+                for k in ("count", "met", "missed", "never_acknowledged"):
+                    acc[k] += r[k]
+                acc["missed_ids"] += r["missed_ids"]
+            for sev, c in doc["cadence"].items():
+                acc = cadence.setdefault(sev, {"target_minutes": c["target_minutes"], "assessed": 0, "compliant": 0,
+                                               "gaps": 0, "gaps_over_target": 0})
+                for k in ("assessed", "compliant", "gaps", "gaps_over_target"):
+                    acc[k] += c.get(k, 0) or 0
+            for sev, p in postmortems.monthly(con, month, tz, as_of=now, service=service).items():
+                acc = pm.setdefault(sev, {"required": p["required"], "incidents": 0, "on_time": 0, "late": 0,
+                                          "missing": 0, "due": 0, "unresolved": 0})
+                for k in ("incidents", "on_time", "late", "missing", "due", "unresolved"):
+                    acc[k] += p[k]
+                not_compliant += [x | {"severity": sev} for x in p["not_compliant"]]
+        items = postmortems.action_items(con, now, service=service)
+        rec = recurrence.report(con, first, last, tz)
+    return {"mttx": mttx, "response": response, "cadence": cadence, "postmortems": pm,
+            "postmortems_not_compliant": not_compliant, "action_items": items, "recurrence": rec,
+            "as_of": now}
+
+
+# -- Data health ------------------------------------------------------------------------------
+
+
+@st.cache_data(**CACHE)
+def data_health(db: str, stamp_: tuple = ()) -> dict:
+    """Per series health, coverage per month (UTC, 1-minute slices), extraction watermarks."""
+    with store.connect(db, read_only=True) as con:
+        health = _frame(con, "app.series_health", {"slice_seconds": 60})
+        coverage = _frame(con, "app.coverage_by_month", {"slice_seconds": 60})
+        marks = _frame(con, "app.watermarks")
+        runs = _frame(con, "app.extract_runs") if _has_table(con, "extract_runs") else pd.DataFrame()
+    return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs}
+
+
+def _has_table(con, name: str) -> bool:
+    return con.execute(
+        "select count(*) from information_schema.tables where table_name = $n", {"n": name}
+    ).fetchone()[0] > 0
+
+
+@st.cache_data(**CACHE)
+def incidents_month(db: str, month: str, tz: str = "UTC", stamp_: tuple = ()) -> dict:
     from reliability.analysis import incidents
 
     with store.connect(db, read_only=True) as con:

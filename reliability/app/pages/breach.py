@@ -1,0 +1,126 @@
+"""Breach investigation: one SLO over a time range, from the SLI down to the incidents behind it."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from reliability import periods
+from reliability.app import data, widgets
+
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+
+
+def sli_chart(inv: dict, bucket: int) -> go.Figure:
+    series = inv["series"]
+    fig = go.Figure(go.Scatter(x=series["at"], y=series["sli"] * 100, mode="lines", name="SLI %",
+                               line={"color": "#2166ac", "width": 1.5},
+                               hovertemplate="%{x}<br>%{y:.3f} %<extra></extra>"))
+    fig.add_hline(y=inv["target"] * 100, line={"color": "#d73027", "dash": "dash"},
+                  annotation_text=f"target {inv['target'] * 100:g} %")
+    for row in inv["incidents"].itertuples() if not inv["incidents"].empty else []:
+        fig.add_vrect(x0=row.window_start, x1=row.window_end, fillcolor="#f4a582", opacity=0.35, line_width=0)
+    deploys = inv["deployments"]
+    if not deploys.empty:
+        low = float(series["sli"].min() * 100) if series["sli"].notna().any() else 99
+        fig.add_trace(go.Scatter(
+            x=deploys["deployed_at"], y=[low] * len(deploys), mode="markers", name="deployment",
+            marker={"symbol": "triangle-up", "size": 10,
+                    "color": ["#d73027" if r else "#4d4d4d" for r in deploys["rolled_back"]]},
+            customdata=deploys[["version", "rolled_back"]].astype(str).values,
+            hovertemplate="%{x}<br>%{customdata[0]} rolled back: %{customdata[1]}<extra></extra>",
+        ))
+    fig.update_layout(title=f"SLI per {bucket} minutes (shaded: incident windows, triangles: deployments)",
+                      height=380, margin=MARGIN, yaxis_title="good %", legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1})
+    return fig
+
+
+def page() -> None:
+    st.title("Breach investigation")
+    db = data.db_path()
+    stamp = data.stamp(db)
+    months = data.months_with_data(db, stamp)
+    slo_rows = data.slo_list(db, stamp)
+    if not months or not slo_rows:
+        st.info("Needs SLI data and SLOs: load the sample with `reliability demo`.")
+        return
+    by_name = {s["slo"]: s for s in slo_rows}
+    c1, c2, c3 = st.columns([2, 1, 2])
+    name = widgets.slo_picker(sorted(by_name), c1)
+    month = widgets.month_picker(months, c2)
+    slo = by_name[name]
+    period = periods.month(month, slo["time_zone"])
+    zone = periods.zone(slo["time_zone"])
+    first_day = period.start.astimezone(zone).date()
+    last_day = (period.end.astimezone(zone) - timedelta(seconds=1)).date()
+    picked = c3.date_input(f"Days ({slo['time_zone']})", (first_day, last_day), min_value=first_day,
+                           max_value=last_day, key="days")
+    start_day, end_day = (picked if isinstance(picked, (tuple, list)) and len(picked) == 2
+                          else (first_day, last_day))
+    start = datetime.combine(start_day, time(), zone)
+    end = min(datetime.combine(end_day + timedelta(days=1), time(), zone), period.end)
+    span_hours = (end - start).total_seconds() / 3600
+    bucket = 1 if span_hours <= 24 else 5 if span_hours <= 72 else 15 if span_hours <= 240 else 30
+
+    inv = data.investigation(db, name, month, start, end, bucket, stamp)
+    budget_left = inv["burndown"]["remaining"].iloc[-1] if not inv["burndown"].empty else None
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Burn rate over the range", "-" if inv["burn_rate"] is None else f"{inv['burn_rate']:.2f}x")
+    m2.metric(f"Budget left at the end of {month}", "-" if budget_left is None else f"{budget_left * 100:.1f}%")
+    m3.metric("Alert episodes", len(inv["episodes"]))
+    m4.metric("Incidents in range", len(inv["incidents"]))
+
+    st.plotly_chart(sli_chart(inv, bucket), width="stretch")
+
+    left, right = st.columns(2)
+    bd = inv["burndown"]
+    if not bd.empty:
+        fig = px.line(bd, x="at", y=bd["remaining"] * 100, title=f"Error budget burn-down, {month}",
+                      labels={"y": "budget left %", "at": ""})
+        fig.add_hline(y=0, line={"color": "#d73027", "dash": "dot"})
+        fig.update_layout(height=320, margin=MARGIN, yaxis_title="budget left %")
+        left.plotly_chart(fig, width="stretch")
+    episodes = inv["episodes"]
+    right.subheader("Burn-rate alert episodes")
+    if episodes.empty:
+        right.write("No multi-window burn-rate alert would have fired in the range.")
+    else:
+        ep = episodes.assign(windows=episodes["windows"].map(", ".join))
+        right.dataframe(ep[["severity", "start", "end", "duration_minutes", "peak_burn_rate", "windows"]],
+                        hide_index=True, width="stretch",
+                        column_config={"peak_burn_rate": st.column_config.NumberColumn("peak burn", format="%.1f"),
+                                       "duration_minutes": st.column_config.NumberColumn("minutes", format="%.0f")})
+
+    st.subheader(f"Worst {inv['worst_minutes']:g}-minute windows of {month}")
+    if inv["worst"].empty:
+        st.write("No bad slices this month.")
+    else:
+        st.dataframe(inv["worst"], hide_index=True, width="stretch",
+                     column_config={"burn_rate": st.column_config.NumberColumn("burn rate", format="%.1f")})
+
+    st.subheader("Incidents in range and their SLA impact")
+    incidents = inv["incidents"]
+    if incidents.empty:
+        st.write(f"No incident of {inv['service']} was detected in the range.")
+    else:
+        st.dataframe(incidents, hide_index=True, width="stretch", column_config={
+            "budget_spent": st.column_config.NumberColumn("budget spent", format="%.3f",
+                                                          help="Share of the month's error budget (1 = all of it)"),
+            "share_of_month_bad": st.column_config.NumberColumn("share of month's bad", format="%.3f"),
+        })
+    if not inv["paged"].empty:
+        st.caption("Would the burn-rate alerts have paged for these incidents?")
+        st.dataframe(inv["paged"], hide_index=True, width="stretch")
+    st.subheader("Related incidents")
+    if inv["related"].empty:
+        st.write("None found (same root cause, similar title, mentions or shared tags).")
+    else:
+        st.dataframe(inv["related"], hide_index=True, width="stretch")
+
+
+if __name__ == "__main__":
+    page()

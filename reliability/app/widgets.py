@@ -1,0 +1,86 @@
+"""Shared widgets: period, month, SLO, service and time-zone pickers bound to the URL, the login gate.
+
+Every picker reads its initial value from ``st.query_params`` (ignored unless it is one of the
+options) and writes the chosen value back, so the page's URL reproduces the view.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+import streamlit as st
+
+ALL = "(all)"
+ZONES = ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Tokyo"]
+
+
+def _pick(key: str, label: str, options: list[str], default: str, container=st, **kw) -> str:
+    wanted = st.query_params.get(key)
+    value = wanted if wanted in options else default
+    chosen = container.selectbox(label, options, index=options.index(value), key=f"qp_{key}", **kw)
+    if st.query_params.get(key) != chosen:
+        st.query_params[key] = chosen
+    return chosen
+
+
+def month_picker(months: list[str], container=st, key: str = "month", label: str = "Month") -> str:
+    """One ``YYYY-MM`` of ``months`` (newest first); default: the last complete month."""
+    return _pick(key, label, months, months[min(1, len(months) - 1)], container)
+
+
+def period_picker(months: list[str], container=st, span: int = 12) -> tuple[str, str]:
+    """``(first, last)`` months, both included; default: the last ``span`` complete months."""
+    oldest_first = sorted(months)
+    last_default = oldest_first[-2] if len(oldest_first) > 1 else oldest_first[-1]
+    first_default = oldest_first[max(0, oldest_first.index(last_default) - span + 1)]
+    left, right = container.columns(2)
+    first = _pick("from", "From month", oldest_first, first_default, left)
+    last = _pick("to", "To month", oldest_first, last_default, right)
+    if last < first:
+        first, last = last, first
+    return first, last
+
+
+def slo_picker(names: list[str], container=st, default: str | None = None) -> str:
+    return _pick("slo", "SLO", names, default if default in names else names[0], container)
+
+
+def service_picker(services: list[str], container=st) -> str | None:
+    """A service, or None for every service."""
+    chosen = _pick("service", "Service", [ALL, *services], ALL, container)
+    return None if chosen == ALL else chosen
+
+
+def zone_picker(container=st, extra: list[str] | None = None, default: str = "UTC", label: str = "Time zone") -> str:
+    options = [*(extra or []), *ZONES]
+    return _pick("tz", label, options, default, container)
+
+
+def _secrets() -> dict:
+    try:
+        return dict(st.secrets)
+    except Exception:  # no secrets.toml: login is off
+        return {}
+
+
+def login_gate() -> None:
+    """Optional login, off by default. With ``app_password`` in ``.streamlit/secrets.toml`` the
+    app asks for that password; with an ``[auth]`` section (OIDC, see Streamlit's ``st.login``)
+    it asks to log in with the provider. Stops the run until the user is in."""
+    secrets = _secrets()
+    password = secrets.get("app_password")
+    if password:
+        if st.session_state.get("authenticated"):
+            return
+        typed = st.text_input("Password", type="password")
+        if typed and hmac.compare_digest(typed.encode(), str(password).encode()):
+            st.session_state["authenticated"] = True
+            st.rerun()
+        if typed:
+            st.error("Wrong password.")
+        st.stop()
+    if "auth" in secrets:
+        if not st.user.is_logged_in:
+            st.button("Log in", on_click=st.login)
+            st.stop()
+        st.sidebar.button("Log out", on_click=st.logout)

@@ -1,0 +1,199 @@
+"""Every page file under Streamlit's AppTest over the demo database: no exception, the expected
+widgets and charts, and a filter change that changes the numbers, checked against the analysis API.
+
+AppTest cannot drive ``st.navigation`` (app.py), so each page file runs on its own as ``__main__``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
+from reliability import slos, store
+from reliability.analysis import budget, burn, history, timing
+
+PAGES = Path(__file__).resolve().parent.parent / "reliability" / "app" / "pages"
+TIMEOUT = 120  # seconds; a cold first run of the overview computes 13 months of 16 SLOs
+
+
+@pytest.fixture(scope="module")
+def env(demo_db):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RELIABILITY_DB", str(demo_db))
+        yield demo_db
+
+
+def run(name: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run(timeout=TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def charts(at: AppTest) -> list:
+    return list(at.get("plotly_chart"))
+
+
+def con_of(db: Path):
+    return store.connect(db, read_only=True)
+
+
+# -- Leadership overview ------------------------------------------------------------------------
+
+
+def test_overview(env):
+    at = run("overview")
+    assert [t.value for t in at.title] == ["Leadership overview"]
+    assert [(s.label, s.value) for s in at.selectbox] == [("From month", "2025-10"), ("To month", "2026-09")]
+    assert len(charts(at)) == 4  # heatmap, budgets, incidents by severity, time-to-resolve trend
+    with con_of(env) as con:
+        months = history.monthly(con, "2025-10", "2026-09")
+        later = history.monthly(con, "2026-04", "2026-09")
+        incidents = timing.rows_between(con, datetime(2026, 4, 1, tzinfo=timezone.utc),
+                                        datetime(2026, 10, 1, tzinfo=timezone.utc))
+    breached = sum(r.breached for _m, rows in months for r in rows)
+    assert metrics(at)["SLO-months breached"] == f"{breached} of 192" == "2 of 192"
+    # Narrow the period: the breaches of February and March fall out.
+    at.selectbox(key="qp_from").select("2026-04")
+    rerun(at)
+    assert at.query_params["from"] in ("2026-04", ["2026-04"])
+    assert metrics(at)["SLO-months breached"] == f"{sum(r.breached for _m, rows in later for r in rows)} of 96"
+    assert metrics(at)["SLO-months breached"] == "0 of 96"
+    assert metrics(at)["Incidents"] == str(len(incidents))
+
+
+# -- Monthly SLA review (more in test_app.py) -----------------------------------------------------
+
+
+def test_monthly_review_credits_zone_and_links(env):
+    from reliability.analysis import credits, sla
+    from reliability import periods
+
+    at = run("monthly_sla", month="2026-03")
+    assert [s.label for s in at.selectbox] == ["Month", "Time zone"]
+    assert at.selectbox(key="qp_month").value == "2026-03"
+    table = at.dataframe[0].value.set_index("slo")
+    with con_of(env) as con:
+        owed = {r["slo"]: r["credit_percent"] for r in credits.compute(con, "2026-03")}
+    assert table["credit_percent"].to_dict() == owed
+    assert table.loc["search-availability", "investigate"] == "breach?slo=search-availability&month=2026-03"
+    assert len(at.get("download_button")) == 1
+    # One zone for every SLO: Tokyo's March starts 9 hours earlier, so the numbers move.
+    at.selectbox(key="qp_tz").select("Asia/Tokyo")
+    rerun(at)
+    tokyo = at.dataframe[0].value.set_index("slo")
+    with con_of(env) as con:
+        period = periods.month("2026-03", "Asia/Tokyo")
+        expected = {r.slo: r.bad for r in sla.compute_periods(con, lambda _s: period)}
+    assert tokyo["bad"].to_dict() == expected
+    assert tokyo.loc["catalog-availability", "bad"] != table.loc["catalog-availability", "bad"]
+
+
+# -- Breach investigation -----------------------------------------------------------------------
+
+
+def test_breach_investigation_from_a_shared_link(env):
+    at = run("breach", slo="search-availability", month="2026-03")
+    assert [t.value for t in at.title] == ["Breach investigation"]
+    assert at.selectbox(key="qp_slo").value == "search-availability"
+    assert at.selectbox(key="qp_month").value == "2026-03"
+    assert len(charts(at)) == 2  # SLI series with incidents and deployments, burn-down
+    found = metrics(at)
+    assert found["Budget left at the end of 2026-03"] == "-108.3%"
+    assert found["Incidents in range"] == "3"
+    assert found["Alert episodes"] == "2"
+    frames = [f.value for f in at.dataframe]
+    incidents = next(f for f in frames if "budget_spent" in f.columns)
+    assert "INC-0074" in set(incidents["id"])
+    assert incidents.set_index("id").loc["INC-0074", "bad"] == 92  # data/README.md: 92 of the 93
+
+    # Zoom to the day of INC-0074: the burn rate is the API's over that day.
+    at.date_input(key="days").set_value((date(2026, 3, 17), date(2026, 3, 17)))
+    rerun(at)
+    with con_of(env) as con:
+        slo = slos.load(con, "search-availability")[0]
+        day = burn.analyse(con, slo, datetime(2026, 3, 17, tzinfo=timezone.utc),
+                           datetime(2026, 3, 18, tzinfo=timezone.utc))
+    assert metrics(at)["Burn rate over the range"] == f"{day['burn_rate']:.2f}x"
+    assert metrics(at)["Incidents in range"] == "1"
+
+
+def test_breach_investigation_other_slo(env):
+    at = run("breach", slo="payments-availability", month="2026-08")
+    with con_of(env) as con:
+        slo = slos.load(con, "payments-availability")[0]
+        rep = budget.report(budget.load(con, slo, "2026-08"))
+    assert metrics(at)["Budget left at the end of 2026-08"] == f"{rep['error_budget_remaining'] * 100:.1f}%"
+    ids = set(next(f.value for f in at.dataframe if "budget_spent" in f.value.columns)["id"])
+    assert "INC-0137" in ids
+    related = next(f.value for f in at.dataframe if "reasons" in f.value.columns)
+    pairs = set(zip(related["incident"], related["related"]))
+    assert ("INC-0137", "INC-0111") in pairs  # data/README.md: a recurrence
+
+
+# -- Incidents ----------------------------------------------------------------------------------
+
+
+def test_incidents(env):
+    at = run("incidents")
+    assert [t.value for t in at.title] == ["Incidents"]
+    assert [s.label for s in at.selectbox] == ["From month", "To month", "Service", "Time zone"]
+    assert len(charts(at)) == 5  # two distributions, post-mortems, weekday x hour, frequency classes
+    assert at.radio[0].value == "resolve"
+    start, end = datetime(2025, 10, 1, tzinfo=timezone.utc), datetime(2026, 10, 1, tzinfo=timezone.utc)
+    with con_of(env) as con:
+        every = timing.rows_between(con, start, end)
+        payments = timing.rows_between(con, start, end, "payments")
+        report = timing.report(con, "2025-10", "2026-09", service="payments")
+    assert metrics(at)["Incidents"] == str(len(every))
+    at.selectbox(key="qp_service").select("payments")
+    rerun(at)
+    assert at.query_params["service"] in ("payments", ["payments"])
+    found = metrics(at)
+    assert found["Incidents"] == str(len(payments))
+    assert found["Median time to resolve"] == f"{report['overall']['resolve']['median_minutes']:.0f} min"
+    # The box plots switch metric.
+    at.radio[0].set_value("acknowledge")
+    rerun(at)
+    assert "acknowledge" in charts(at)[0].proto.spec
+
+
+# -- Data health --------------------------------------------------------------------------------
+
+
+def test_data_health(env):
+    at = run("data_health")
+    assert [t.value for t in at.title] == ["Data health"]
+    assert len(charts(at)) == 1
+    found = metrics(at)
+    # data/README.md: catalog's 17-minute scrape gap and ledger's 20 minutes of total = 0, both SLIs.
+    assert (found["Series"], found["Missing slices"], found["No-data slices"]) == ("16", "34", "40")
+    assert found["Newest slice (UTC day)"] == "2026-10-31"
+    at.selectbox(key="qp_service").select("ledger")
+    rerun(at)
+    found = metrics(at)
+    assert (found["Series"], found["Missing slices"], found["No-data slices"]) == ("2", "0", "40")
+
+
+@pytest.mark.parametrize("name", ["overview", "breach", "incidents", "data_health"])
+def test_pages_on_an_empty_database(monkeypatch, tmp_path, name):
+    monkeypatch.setenv("RELIABILITY_DB", str(tmp_path / "empty.duckdb"))
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.info) == 1 and "reliability demo" in at.info[0].value
