@@ -56,3 +56,84 @@ final as (
 )
 
 select * from final;
+
+-- name: rows_many
+-- Every row of the series in ($services, $slis) (parallel lists; $codes gives each series its
+-- number) starting in [$start, $end): code, slice (index from $start_us in steps of
+-- $window_us), good, total. Not grouped: the caller adds rows of one slice up (np.bincount),
+-- which is far cheaper than a 40M-group hash aggregate.
+with series as (
+    select
+        unnest($services) as service,
+        unnest($slis) as sli,
+        unnest($codes) as code
+),
+
+final as (
+    select
+        series.code::integer as code,
+        ((epoch_us(s.ts) - $start_us) // $window_us)::integer as slice,
+        s.good,
+        s.total
+    from sli_slices as s
+    join series
+        on s.service = series.service
+        and s.sli = series.sli
+    where s.ts >= $start
+      and s.ts < $end
+)
+
+select * from final;
+
+-- name: values_many
+-- Threshold series of ($services, $slis, $codes) in [$start, $end): per (code, slice) the
+-- lowest and highest value.
+with series as (
+    select
+        unnest($services) as service,
+        unnest($slis) as sli,
+        unnest($codes) as code
+),
+
+final as (
+    select
+        series.code::integer as code,
+        ((epoch_us(s.ts) - $start_us) // $window_us)::integer as slice,
+        min(s.value) as min_value,
+        max(s.value) as max_value
+    from sli_slices as s
+    join series
+        on s.service = series.service
+        and s.sli = series.sli
+    where s.ts >= $start
+      and s.ts < $end
+      and s.value is not null
+    group by all
+)
+
+select * from final;
+
+-- name: incidents_many
+-- Incidents of any of $services whose impact overlaps [$start, $end), as in `incidents`.
+with impact as (
+    select
+        id,
+        service,
+        severity,
+        title,
+        coalesce(started_at, detected_at) as impact_start,
+        coalesce(resolved_at, mitigated_at) as impact_end,
+        detected_at
+    from incidents
+    where service in (select unnest($services))
+),
+
+final as (
+    select *
+    from impact
+    where impact_start < $end
+      and coalesce(impact_end, $end) > $start
+    order by impact_start, id
+)
+
+select * from final;

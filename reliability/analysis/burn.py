@@ -176,12 +176,14 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[
 
 
 def incidents_paged(
-    con: duckdb.DuckDBPyConnection, slo: SLO, episodes: list[Episode], start: datetime, end: datetime
+    con: duckdb.DuckDBPyConnection, slo: SLO, episodes: list[Episode], start: datetime, end: datetime,
+    rows: list | None = None,
 ) -> list[dict]:
     """For each incident of the SLO's service overlapping ``[start, end)``: would a page (or a
     ticket) of the replay have been open during its impact, and how long after its start the
     first one fired (minutes; negative when the alert was already firing)."""
-    rows = con.execute(store.query("burn.incidents"), {"service": slo.service, "start": start, "end": end}).fetchall()
+    if rows is None:  # else: the rows of burn.incidents, already fetched for many SLOs
+        rows = con.execute(store.query("burn.incidents"), {"service": slo.service, "start": start, "end": end}).fetchall()
     out = []
     for inc_id, severity, title, impact_start, impact_end, detected_at in rows:
         stop = impact_end or end
@@ -197,13 +199,40 @@ def incidents_paged(
     return out
 
 
+def _first(slo: SLO, start: datetime, end: datetime, windows: list | None) -> datetime:
+    """Where the slices must begin: 3 days before ``start`` (full alert windows), or earlier
+    for a longer extra window."""
+    t0 = timeline.align(start - timedelta(seconds=LONGEST), slo)
+    longest_extra = max((d for d in windows or []), default=0)
+    return min(t0, timeline.align(end - timedelta(seconds=longest_extra), slo))
+
+
 def analyse(con: duckdb.DuckDBPyConnection, slo: SLO, start: datetime, end: datetime, windows: list | None = None) -> dict:
     """Everything ``burn`` prints: burn rate over ``[start, end)``, over each extra window
     ending at ``end``, the alert windows, the replayed episodes and the incidents check."""
-    t0 = timeline.align(start - timedelta(seconds=LONGEST), slo)
-    longest_extra = max((d for d in windows or []), default=0)
-    t0 = min(t0, timeline.align(end - timedelta(seconds=longest_extra), slo))
-    tl = timeline.load(con, slo, t0, end)
+    tl = timeline.load(con, slo, _first(slo, start, end, windows), end)
+    return _analysed(con, tl, start, end, windows)
+
+
+def analyse_many(
+    con: duckdb.DuckDBPyConnection, selected: list[SLO], start: datetime, end: datetime, windows: list | None = None
+) -> list[dict]:
+    """:func:`analyse` for every SLO of ``selected``, their slices loaded by one scan
+    (:mod:`reliability.analysis.fleet`) and their incidents by one query: the same numbers."""
+    from reliability.analysis import fleet
+
+    services = sorted({s.service for s in selected})
+    rows = con.execute(store.query("burn.incidents_many"), {"services": services, "start": start, "end": end}).fetchall()
+    by_service: dict[str, list] = {}
+    for r in rows:
+        by_service.setdefault(r[1], []).append(r[:1] + r[2:])
+    tls = fleet.timelines(con, selected, lambda s: (_first(s, start, end, windows), end))
+    return [_analysed(con, tl, start, end, windows, by_service.get(tl.slo.service, [])) for tl in tls]
+
+
+def _analysed(con, tl: timeline.Timeline, start: datetime, end: datetime, windows: list | None,
+              incident_rows: list | None = None) -> dict:
+    slo = tl.slo
     episodes, alert_ws = replay(tl, start, end)
     i_end = tl.index(end)
     extra = {_dur(d): burn_rate(tl, i_end - d // tl.window_seconds, i_end) for d in windows or []}
@@ -219,5 +248,5 @@ def analyse(con: duckdb.DuckDBPyConnection, slo: SLO, start: datetime, end: date
         "burn_rates_at_end": extra,
         "alert_windows": [aw.as_json() for aw in alert_ws],
         "episodes": [ep.as_json() for ep in episodes],
-        "incidents": incidents_paged(con, slo, episodes, start, end),
+        "incidents": incidents_paged(con, slo, episodes, start, end, incident_rows),
     }

@@ -127,6 +127,16 @@ def load(con: duckdb.DuckDBPyConnection, slo: SLO, start: datetime, end: datetim
     total[idx] = np.asarray(cols["total"], dtype=float)
     lo[idx] = np.asarray(cols["min_value"], dtype=float)
     hi[idx] = np.asarray(cols["max_value"], dtype=float)
+    return from_arrays(slo, objective, start, w, good, total, lo, hi)
+
+
+def from_arrays(
+    slo: SLO, objective: int, start: datetime, w: int,
+    good: np.ndarray, total: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+) -> Timeline:
+    """The timeline from dense per-slice sums (``good``, ``total``: events; ``lo``/``hi``: the
+    lowest/highest value, NaN without one), as :func:`load` and the all-SLO loader build them."""
+    n = len(good)
     obj = slo.objectives[objective]
     method = slo.budgeting_method
     if slo.indicator.kind == "threshold":

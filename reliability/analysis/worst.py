@@ -29,15 +29,21 @@ def worst_windows(tl: timeline.Timeline, first: int, count: int, length: int, to
         return []
     cb = tl.cumulative("bad")[first : first + count + 1]
     sums = cb[length:] - cb[:-length]
-    candidates = np.flatnonzero(sums > 0)
-    starts_bad = tl.bad[first : first + count - length + 1][candidates] > 0
-    order = np.lexsort((candidates, ~starts_bad, -sums[candidates]))
+    starts_bad = tl.bad[first : first + count - length + 1] > 0
+    # Greedy: the best remaining start (most bad, then starting on a bad slice, then earliest),
+    # then rule out every start whose window overlaps it. The same choice as walking all
+    # candidates sorted by (−bad, not starting bad, start), without sorting 43,200 of them.
+    score = np.where(sums > 0, sums, -np.inf)
     taken: list[int] = []
-    for k in candidates[order]:
-        if all(abs(int(k) - t) >= length for t in taken):
-            taken.append(int(k))
-            if len(taken) == top:
-                break
+    while len(taken) < top:
+        best = score.max() if len(score) else -np.inf
+        if best == -np.inf:
+            break
+        ties = score == best
+        preferred = np.flatnonzero(ties & starts_bad)
+        k = int(preferred[0]) if len(preferred) else int(np.flatnonzero(ties)[0])
+        taken.append(k)
+        score[max(0, k - length + 1) : k + length] = -np.inf
     out = []
     for k in taken:
         a, b = first + k, first + k + length
@@ -61,7 +67,23 @@ def worst_windows(tl: timeline.Timeline, first: int, count: int, length: int, to
 def compute(con: duckdb.DuckDBPyConnection, slo: SLO, month: str, window_seconds: int, top: int = 5) -> dict:
     """The worst windows of ``slo`` in calendar month ``month`` (its zone)."""
     period = periods.month(month, sla.slo_zone(slo))
-    tl = timeline.load(con, slo, period.start, period.end)
+    return _result(timeline.load(con, slo, period.start, period.end), period, window_seconds, top)
+
+
+def compute_many(
+    con: duckdb.DuckDBPyConnection, selected: list[SLO], month: str, window_seconds: int, top: int = 5
+) -> list[dict]:
+    """:func:`compute` for every SLO of ``selected``, their series loaded by one query per
+    zone and slice length (:mod:`reliability.analysis.fleet`): the same numbers, one scan."""
+    from reliability.analysis import fleet
+
+    period_of = {s.name: periods.month(month, sla.slo_zone(s)) for s in selected}
+    tls = fleet.timelines(con, selected, lambda s: (period_of[s.name].start, period_of[s.name].end))
+    return [_result(tl, period_of[tl.slo.name], window_seconds, top) for tl in tls]
+
+
+def _result(tl: timeline.Timeline, period: periods.Period, window_seconds: int, top: int) -> dict:
+    slo = tl.slo
     length = window_seconds // tl.window_seconds
     return {
         "slo": slo.name,

@@ -8,28 +8,33 @@ from reliability.output import emit_json, fmt, iso_z, table
 
 
 @click.command("burn")
-@click.option("--slo", "slo_name", required=True, metavar="NAME", help="The SLO.")
+@click.option("--slo", "slo_name", metavar="NAME", help="The SLO.")
+@click.option("--all", "all_slos", is_flag=True, help="Every SLO (one scan for all), instead of --slo.")
 @click.option("--from", "start", required=True, metavar="TIME", help="Start (ISO 8601 with Z, or a date).")
 @click.option("--to", "end", required=True, metavar="TIME", help="End, exclusive (ISO 8601 with Z, or a date).")
 @click.option("--window", "windows", multiple=True, metavar="DURATION",
               help="Also the burn rate over this window ending at --to (5m, 1h, 6h, 1d, 3d; repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
-def burn(ctx: click.Context, slo_name: str, start: str, end: str, windows: tuple[str, ...], as_json: bool) -> None:
+def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, end: str, windows: tuple[str, ...], as_json: bool) -> None:
     """Burn rate of an SLO over [from, to), and the alert episodes its multi-window,
     multi-burn-rate alerts (page: 14.4x 1h/5m, 6x 6h/30m; ticket: 3x 1d/2h, 1x 3d/6h for
     a 30-day SLO) would have raised, evaluated every slice; and, per incident of the
-    service, whether it would have paged. Durations in minutes.
+    service, whether it would have paged. Durations in minutes. --all does this for every SLO
+    ({"from", "to", "slos": [one --slo document per SLO]}).
 
     \b
     Example:
       reliability --db rel.duckdb burn --slo search-availability --from 2026-03-01 --to 2026-04-01 --json
+      reliability --db rel.duckdb burn --all --from 2026-03-01 --to 2026-04-01 --json
     """
     from reliability import slos, store
     from reliability.analysis import burn as analysis
     from reliability.analysis import history
     from reliability.errors import BadInput
 
+    if (slo_name is None) == (not all_slos):
+        raise BadInput("give --slo NAME or --all (one of them)", field="--slo")
     t0, t1 = history.parse_instant(start, "--from"), history.parse_instant(end, "--to")
     if t1 <= t0:
         raise BadInput(f"--to {end} is not after --from {start}", field="--to")
@@ -39,6 +44,19 @@ def burn(ctx: click.Context, slo_name: str, start: str, end: str, windows: tuple
         if d.seconds is None or d.seconds < 60:
             raise BadInput(f"expected a fixed window of at least 1m (m, h, d, w), got {text!r}", field="--window")
         extra.append(d.seconds)
+    if all_slos:
+        with store.connect(ctx.obj["db"], read_only=True) as con:
+            results = analysis.analyse_many(con, slos.load(con), t0, t1, extra)
+        if as_json:
+            emit_json({"from": t0, "to": t1, "slos": results})
+            return
+        click.echo(table(
+            ["slo", "burn rate", "pages", "tickets"],
+            [[r["slo"], fmt(r["burn_rate"], 3), sum(e["severity"] == "page" for e in r["episodes"]),
+              sum(e["severity"] == "ticket" for e in r["episodes"])] for r in results],
+            right=(1, 2, 3),
+        ) if results else "no SLOs defined (see `reliability slo apply`)")
+        return
     with store.connect(ctx.obj["db"], read_only=True) as con:
         found = slos.load(con, slo_name)
         if not found:

@@ -36,11 +36,14 @@ def worst(ctx: click.Context, month: str, slo_name: str | None, window: str, top
         selected = slos.load(con, slo_name)
         if slo_name and not selected:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
-        results = []
         for slo in selected:
             if d.seconds % slice_seconds(slo):
                 raise BadInput(f"{window} is not a multiple of {slo.name}'s slices", field="--window")
-            results.append(analysis.compute(con, slo, month, d.seconds, top))
+        # One SLO: its own query. Several: one scan for all (the same numbers).
+        if len(selected) == 1:
+            results = [analysis.compute(con, selected[0], month, d.seconds, top)]
+        else:
+            results = analysis.compute_many(con, selected, month, d.seconds, top)
     if as_json:
         emit_json({"month": month, "window": window, "top": top, "slos": results})
         return

@@ -1,0 +1,74 @@
+"""Timelines of many SLOs from one DuckDB scan: the all-SLO path of ``worst`` and ``burn --all``.
+
+:func:`reliability.analysis.timeline.load` runs one query per SLO, which at 1,000 services
+costs a scan per SLO. Here the SLOs that share a slice length and a range are loaded together:
+one query returns every row of their series (series number, slice index, good, total), NumPy
+adds the rows of each slice up (``np.bincount`` on ``series × slices + slice``) into dense
+per-series arrays, and each SLO's :class:`~reliability.analysis.timeline.Timeline` is built
+from its series' row by the same code as the per-SLO loader — so every number is the same.
+Threshold series get their per-slice lowest and highest value from a second, grouped query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+
+import duckdb
+import numpy as np
+
+from reliability import store
+from reliability.analysis import timeline
+from reliability.openslo import SLO
+
+
+def timelines(
+    con: duckdb.DuckDBPyConnection,
+    selected: Sequence[SLO],
+    span: Callable[[SLO], tuple[datetime, datetime]],
+    objective: int = 0,
+) -> Iterator[timeline.Timeline]:
+    """The timeline of each SLO over ``span(slo)`` (``[start, end)``, start on its slice
+    grid), in the order of ``selected``; SLOs are loaded in groups sharing slice length and span."""
+    groups: dict[tuple, list[int]] = {}
+    for i, slo in enumerate(selected):
+        start, end = span(slo)
+        groups.setdefault((timeline.slice_seconds(slo), start, end), []).append(i)
+    out: dict[int, timeline.Timeline] = {}
+    for (w, start, end), members in groups.items():
+        for i, tl in zip(members, _group(con, [selected[i] for i in members], w, start, end, objective), strict=True):
+            out[i] = tl
+    for i in range(len(selected)):
+        yield out.pop(i)
+
+
+def _group(con, slos: list[SLO], w: int, start: datetime, end: datetime, objective: int) -> list[timeline.Timeline]:
+    n = max(0, -(-int((end - start).total_seconds()) // w))
+    keys = sorted({(s.service, s.sli) for s in slos})
+    code = {k: i for i, k in enumerate(keys)}
+    params = {
+        "services": [k[0] for k in keys], "slis": [k[1] for k in keys], "codes": list(range(len(keys))),
+        "start": start, "end": end, "start_us": int(start.timestamp() * 1_000_000), "window_us": w * 1_000_000,
+    }
+    cols = con.execute(store.query("burn.rows_many"), params).fetchnumpy()
+    flat = np.asarray(cols["code"], dtype=np.int64) * n + np.asarray(cols["slice"], dtype=np.int64)
+    size = len(keys) * n
+    good = np.bincount(flat, weights=np.nan_to_num(np.asarray(cols["good"], dtype=float)), minlength=size)
+    total = np.bincount(flat, weights=np.nan_to_num(np.asarray(cols["total"], dtype=float)), minlength=size)
+    del flat, cols
+    good, total = good.reshape(len(keys), n), total.reshape(len(keys), n)
+    lo = hi = None
+    if any(s.indicator.kind == "threshold" for s in slos):
+        vals = con.execute(store.query("burn.values_many"), params).fetchnumpy()
+        lo, hi = np.full(size, np.nan), np.full(size, np.nan)
+        at = np.asarray(vals["code"], dtype=np.int64) * n + np.asarray(vals["slice"], dtype=np.int64)
+        lo[at] = np.asarray(vals["min_value"], dtype=float)
+        hi[at] = np.asarray(vals["max_value"], dtype=float)
+        lo, hi = lo.reshape(len(keys), n), hi.reshape(len(keys), n)
+    nan = np.full(n, np.nan)
+    result = []
+    for slo in slos:
+        c = code[(slo.service, slo.sli)]
+        result.append(timeline.from_arrays(
+            slo, objective, start, w, good[c], total[c], nan if lo is None else lo[c], nan if hi is None else hi[c]))
+    return result
