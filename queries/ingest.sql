@@ -148,3 +148,73 @@ delete from deployments where id in (select id from ingest_deployments);
 insert into deployments (id, service, deployed_at, version, description, rolled_back)
 select id, service, deployed_at, version, description, rolled_back
 from ingest_deployments
+
+-- name: delete_incident_rows
+-- Deletes the incidents whose id is in ingest_ids (id) but keeps their timeline and action
+-- items: vendor imports replace the incident, not what was ingested about it separately.
+delete from incidents where id in (select id from ingest_ids)
+
+-- name: known_incident_ids
+-- Returns (id) for each distinct id of ingest_ref_ids (id) that is a stored incident.
+with refs as (
+    select distinct id
+    from ingest_ref_ids
+),
+
+final as (
+    select r.id
+    from refs as r
+    semi join incidents as i on i.id = r.id
+)
+
+select * from final
+
+-- name: replace_updates
+-- Replaces timeline entries by key (incident_id, at, kind) with the rows of ingest_update_rows
+-- (incident_id, at, kind, body): deletes stored entries with a staged key, then appends all.
+delete from incident_updates
+where exists (
+    select 1
+    from ingest_update_rows as n
+    where n.incident_id = incident_updates.incident_id
+        and n."at" = incident_updates."at"
+        and n.kind is not distinct from incident_updates.kind
+);
+insert into incident_updates (incident_id, "at", kind, body)
+select incident_id, "at", kind, body
+from ingest_update_rows
+
+-- name: upsert_action_items
+-- Upserts ingest_action_rows (incident_id, title, owner, due, done, ord) by (incident_id,
+-- title): a stored item with that title gets the new owner, due and done (keeping its idx);
+-- a new one is appended after the incident's highest idx, in file order (ord).
+update action_items
+set owner = n.owner, due = n.due, done = n.done
+from ingest_action_rows as n
+where action_items.incident_id = n.incident_id and action_items.title = n.title;
+insert into action_items (incident_id, idx, title, owner, due, done)
+with new_rows as (
+    select n.*
+    from ingest_action_rows as n
+    anti join action_items as a on a.incident_id = n.incident_id and a.title = n.title
+),
+
+tops as (
+    select incident_id, max(idx) as top_idx
+    from action_items
+    group by incident_id
+),
+
+final as (
+    select
+        n.incident_id,
+        coalesce(t.top_idx, 0) + row_number() over (partition by n.incident_id order by n.ord) as idx,
+        n.title,
+        n.owner,
+        n.due,
+        n.done
+    from new_rows as n
+    left join tops as t on t.incident_id = n.incident_id
+)
+
+select incident_id, idx, title, owner, due, done from final

@@ -1,4 +1,5 @@
-"""``reliability ingest``: load SLI series, incidents and deployments from files."""
+"""``reliability ingest``: load SLI series, incidents (generic or vendor API responses),
+updates, action items and deployments from files."""
 
 from __future__ import annotations
 
@@ -58,32 +59,114 @@ def series(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
 
 @ingest.command()
 @click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["generic", "pagerduty", "opsgenie", "incidentio"]),
+    default="generic",
+    show_default=True,
+    help="generic: CSV/JSON in the contract's fields; else a saved vendor API response (JSON).",
+)
+@click.option(
+    "--severity-map",
+    "severity_map",
+    default=None,
+    metavar="FILE",
+    help="YAML or JSON mapping vendor priority/urgency/severity names to SEV-1..SEV-4 "
+    "(adds to and overrides the defaults; see the README).",
+)
 @_json_option
 @click.pass_context
-def incidents(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
-    """Load incidents from CSV or JSON (a list of objects) files.
+def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map: str | None, as_json: bool) -> None:
+    """Load incidents from CSV or JSON files, or from saved PagerDuty, Opsgenie or incident.io
+    API responses (--format).
 
-    Required fields: id, service, severity (SEV-1 .. SEV-4), detected_at. Optional: title,
-    started_at, acknowledged_at, mitigated_at, resolved_at, closed_at, root_cause,
-    postmortem_url, postmortem_published_at, customer_impact, tags (JSON list, or text split
-    on ';' or ','), and in JSON timeline [{at, kind, text}] and action_items
-    [{title, owner, due, done}]. Timestamps must be ordered started_at <= detected_at <=
-    acknowledged_at <= mitigated_at <= resolved_at <= closed_at. An existing id is replaced
-    together with its timeline and action items.
+    generic (default): required fields id, service, severity (SEV-1 .. SEV-4), detected_at.
+    Optional: title, started_at, acknowledged_at, mitigated_at, resolved_at, closed_at,
+    root_cause, postmortem_url, postmortem_published_at, customer_impact, team, tags (JSON
+    list, or text split on ';' or ','), and in JSON timeline [{at, kind, text}] and
+    action_items [{title, owner, due, done}]. Timestamps must be ordered started_at <=
+    detected_at <= acknowledged_at <= mitigated_at <= resolved_at <= closed_at. An existing
+    id is replaced together with its timeline and action items.
+
+    pagerduty: a REST API v2 GET /incidents response with each incident's log entries (the
+    first acknowledge_log_entry gives acknowledged_at), or an Analytics POST
+    /analytics/raw/incidents response; ids pd:<incident id>. opsgenie: a GET /v2/alerts or GET
+    /v1/incidents response; ids og:<id>. incidentio: a GET /v2/incidents response; ids
+    iio:<reference>. A vendor import replaces the incident row and keeps its separately
+    ingested updates and action items.
 
     \b
     Example:
       reliability --db rel.duckdb ingest incidents incidents.json
+      reliability --db rel.duckdb ingest incidents --format pagerduty pd-incidents.json
+      reliability --db rel.duckdb ingest incidents --format incidentio --severity-map sev.yaml io.json
     """
-    from reliability.ingest.incidents import ingest_incidents
 
     def describe(s: dict) -> str:
+        fmt_note = f" [{s['format']}]" if "format" in s else ""
+        skipped = f", {s['skipped']} skipped" if s.get("skipped") else ""
         return (
-            f"{s['file']}: {s['incidents']} incidents ({s['updates']} timeline entries, "
-            f"{s['action_items']} action items, detected {s['start']} .. {s['end']})"
+            f"{s['file']}{fmt_note}: {s['incidents']} incidents ({s['updates']} timeline entries, "
+            f"{s['action_items']} action items{skipped}, detected {s['start']} .. {s['end']})"
         )
 
-    _run(ctx, files, as_json, ingest_incidents, describe)
+    def load(con, paths):
+        if fmt == "generic":
+            from reliability.ingest.incidents import ingest_incidents
+
+            return ingest_incidents(con, paths, severity_map)
+        from reliability.ingest.vendors import ingest_vendor_incidents
+
+        return ingest_vendor_incidents(con, paths, fmt, severity_map)
+
+    _run(ctx, files, as_json, load, describe)
+
+
+@ingest.command()
+@click.argument("files", nargs=-1, required=True)
+@_json_option
+@click.pass_context
+def updates(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
+    """Load incident timeline updates from CSV or JSON files.
+
+    Fields: incident_id, at (required; a stored incident and a timestamp), kind (e.g. update,
+    status), body. An entry with the same (incident_id, at, kind) is replaced, so
+    re-ingesting a file changes nothing.
+
+    \b
+    Example:
+      reliability --db rel.duckdb ingest updates updates.csv
+    """
+    from reliability.ingest.timeline import ingest_updates
+
+    def describe(s: dict) -> str:
+        return f"{s['file']}: {s['updates']} updates of {s['incidents']} incidents ({s['start']} .. {s['end']})"
+
+    _run(ctx, files, as_json, ingest_updates, describe)
+
+
+@ingest.command("action-items")
+@click.argument("files", nargs=-1, required=True)
+@_json_option
+@click.pass_context
+def action_items(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
+    """Load post-incident action items from CSV or JSON files.
+
+    Fields: incident_id, title (required; a stored incident), owner, due (timestamp or
+    YYYY-MM-DD), done (true/false). An item with the same (incident_id, title) is updated in
+    place, so re-ingesting a file changes nothing.
+
+    \b
+    Example:
+      reliability --db rel.duckdb ingest action-items actions.csv
+    """
+    from reliability.ingest.timeline import ingest_action_items
+
+    def describe(s: dict) -> str:
+        return f"{s['file']}: {s['action_items']} action items of {s['incidents']} incidents"
+
+    _run(ctx, files, as_json, ingest_action_items, describe)
 
 
 @ingest.command()

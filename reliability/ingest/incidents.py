@@ -66,17 +66,41 @@ class Incident:
     vendor_id: str | None = None
 
 
-def ingest_incidents(con: duckdb.DuckDBPyConnection, paths: list[str | Path]) -> list[dict]:
-    """Validate every file, then replace/insert all their incidents; one summary per file."""
+def ingest_incidents(
+    con: duckdb.DuckDBPyConnection, paths: list[str | Path], severity_map: str | Path | None = None
+) -> list[dict]:
+    """Validate every file, then replace/insert all their incidents; one summary per file.
+
+    With ``severity_map`` (a ``--severity-map`` file), a severity that is not SEV-N is looked
+    up in its ``generic`` section (or its flat entries) before validation.
+    """
+    translate = _severity_translator(severity_map)
     per_file = []
     seen: dict[str, Record] = {}
     for path in paths:
         records = common.read_records(path, REQUIRED)
-        incidents = [parse_incident(r) for r in records]
+        incidents = [parse_incident(translate(r)) for r in records]
         common.check_unique(records, "id", seen)
         per_file.append((common.display(path), incidents))
     _write(con, [i for _, items in per_file for i in items])
-    return [_summary(name, items) for name, items in per_file]
+    return [summary(name, items) for name, items in per_file]
+
+
+def _severity_translator(path: str | Path | None):
+    if path is None:
+        return lambda rec: rec
+    from reliability.ingest.vendors.severity import load_map
+
+    smap = load_map(path)
+
+    def translate(rec: Record) -> Record:
+        raw = rec.fields.get("severity")
+        mapped = smap.lookup("generic", raw) if isinstance(raw, str) and raw.strip() else None
+        if mapped is None:
+            return rec
+        return Record(rec.file, {**rec.fields, "severity": mapped}, row=rec.row, record=rec.record)
+
+    return translate
 
 
 def ingest_incident_records(
@@ -90,10 +114,11 @@ def ingest_incident_records(
     incidents = [parse_incident(r) for r in recs]
     common.check_unique(recs, "id", {})
     _write(con, incidents)
-    return _summary(source_name, incidents)
+    return summary(source_name, incidents)
 
 
-def _summary(name: str, items: list[Incident]) -> dict:
+def summary(name: str, items: list[Incident]) -> dict:
+    """Per-file counts and the detection span (ISO UTC), as ``ingest --json`` prints them."""
     detected = [i.times["detected_at"] for i in items]
     return {
         "file": name,
@@ -209,7 +234,15 @@ def _column(values: list[Any], typ: pa.DataType) -> pa.Array:
     return pa.array(values, typ)
 
 
-def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident]) -> None:
+def store_incidents(
+    con: duckdb.DuckDBPyConnection, incidents: list[Incident], *, keep_children: bool = False
+) -> None:
+    """Replace/insert validated incidents by id. ``keep_children`` keeps the stored timeline
+    and action items of a replaced incident (vendor imports carry neither)."""
+    _write(con, incidents, keep_children=keep_children)
+
+
+def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident], *, keep_children: bool = False) -> None:
     if not incidents:
         return
     s = pa.string()
@@ -264,7 +297,8 @@ def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident]) -> None:
     for name, table in relations.items():
         con.register(name, table)
     try:
-        con.execute(store.query("ingest.delete_incidents")).fetchall()
+        delete = "ingest.delete_incident_rows" if keep_children else "ingest.delete_incidents"
+        con.execute(store.query(delete)).fetchall()
         con.execute(store.query("ingest.insert_incidents")).fetchall()
         con.execute(store.query("ingest.insert_incident_updates")).fetchall()
         con.execute(store.query("ingest.insert_action_items")).fetchall()
