@@ -59,9 +59,9 @@ select * from final;
 
 -- name: rows_many
 -- Every row of the series in ($services, $slis) (parallel lists; $codes gives each series its
--- number) starting in [$start, $end): code, slice (index from $start_us in steps of
--- $window_us), good, total. Not grouped: the caller adds rows of one slice up (np.bincount),
--- which is far cheaper than a 40M-group hash aggregate.
+-- number) starting in [$start, $end): cell = code * $slices + slice (slice: index from
+-- $start_us in steps of $window_us), good, total (0 for threshold rows). Not grouped: the
+-- caller adds rows of one slice up (np.bincount), far cheaper than a 40M-group aggregate.
 with series as (
     select
         unnest($services) as service,
@@ -71,10 +71,9 @@ with series as (
 
 final as (
     select
-        series.code::integer as code,
-        ((epoch_us(s.ts) - $start_us) // $window_us)::integer as slice,
-        s.good,
-        s.total
+        series.code::bigint * $slices + (epoch_us(s.ts) - $start_us) // $window_us as cell,
+        coalesce(s.good, 0) as good,
+        coalesce(s.total, 0) as total
     from sli_slices as s
     join series
         on s.service = series.service

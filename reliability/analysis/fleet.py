@@ -50,12 +50,13 @@ def _group(con, slos: list[SLO], w: int, start: datetime, end: datetime, objecti
         "services": [k[0] for k in keys], "slis": [k[1] for k in keys], "codes": list(range(len(keys))),
         "start": start, "end": end, "start_us": int(start.timestamp() * 1_000_000), "window_us": w * 1_000_000,
     }
-    cols = con.execute(store.query("burn.rows_many"), params).fetchnumpy()
-    flat = np.asarray(cols["code"], dtype=np.int64) * n + np.asarray(cols["slice"], dtype=np.int64)
+    # Arrow out of DuckDB, then NumPy: several times faster than fetchnumpy at 40M rows.
+    rows = con.sql(store.query("burn.rows_many"), params=params | {"slices": n}).to_arrow_table()
+    flat = rows.column("cell").to_numpy()
     size = len(keys) * n
-    good = np.bincount(flat, weights=np.nan_to_num(np.asarray(cols["good"], dtype=float)), minlength=size)
-    total = np.bincount(flat, weights=np.nan_to_num(np.asarray(cols["total"], dtype=float)), minlength=size)
-    del flat, cols
+    good = np.bincount(flat, weights=rows.column("good").to_numpy(), minlength=size)
+    total = np.bincount(flat, weights=rows.column("total").to_numpy(), minlength=size)
+    del flat, rows
     good, total = good.reshape(len(keys), n), total.reshape(len(keys), n)
     lo = hi = None
     if any(s.indicator.kind == "threshold" for s in slos):
