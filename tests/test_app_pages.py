@@ -197,3 +197,17 @@ def test_pages_on_an_empty_database(monkeypatch, tmp_path, name):
     at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=TIMEOUT).run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.info) == 1 and "reliability demo" in at.info[0].value
+
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def test_a_password_from_secrets_gates_the_app(env):
+    gated = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    gated.secrets["app_password"] = "s3cret"
+    gated.run()
+    assert [t.label for t in gated.text_input] == ["Password"]
+    assert not gated.title  # no page ran
+    gated.text_input[0].input("wrong").run()
+    assert [e.value for e in gated.error] == ["Wrong password."]
+    assert not gated.title

@@ -3,6 +3,8 @@ post-mortems and action items, recurrence and when incidents happen."""
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -20,6 +22,8 @@ MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 def distribution(rows: pd.DataFrame, metric: str, by: str) -> go.Figure:
     order = SEVERITIES if by == "severity" else sorted(rows[by].unique())
+    # Plotly reads a subset of HTML in hover text: titles from the data are escaped first.
+    rows = rows.assign(title=rows["title"].fillna("").map(html.escape))
     fig = px.box(rows, x=by, y=metric, points="all", color=by if by == "severity" else None,
                  category_orders={by: order}, color_discrete_map=SEVERITY_COLORS, hover_data=["id", "title"], log_y=True,
                  title=f"{METRICS[metric].capitalize()} by {by} (minutes, log scale)",
