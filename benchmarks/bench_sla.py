@@ -238,6 +238,112 @@ def pandas_baseline(spec_path: str, out_path: str, month: str, batch: str, files
 # Running and timing processes
 
 
+WORST_TOP = 5
+WORST_MINUTES = 60
+# The SRE workbook's alert rows (burn.py): severity, long and short window (minutes), budget
+# share; factor = share x 720 h / long-window hours for a calendar-month SLO.
+ALERT_ROWS = (("page", 60, 5, (2, 100)), ("page", 360, 30, (5, 100)), ("ticket", 1440, 120, (10, 100)),
+              ("ticket", 4320, 360, (10, 100)))
+
+
+def pandas_windows(spec_path: str, out_path: str, month: str, files: list[str]) -> None:
+    """The same numbers as `worst --window 1h --top 5` and `burn --all` over the month, with
+    pandas rolling windows: per file (100 services) a minute x service frame of bad and weight
+    (Occurrences: failed events and events; Timeslices: good/total < timeSliceTarget and 1 per
+    minute), `rolling(60).sum()` for the worst windows (greedy: most bad, then starting on a
+    bad minute, then earliest; no overlap), and rolling sums over 5m ... 3d, 3 days of empty
+    history before the month, for the alert replay (episode starts per severity)."""
+    from fractions import Fraction
+
+    import numpy as np
+    import pandas as pd
+
+    with open(spec_path) as fh:
+        specs = json.load(fh)
+    start = pd.Timestamp(f"{month}-01", tz="UTC")
+    end = start + pd.offsets.MonthBegin(1)
+    n = (end - start) // pd.Timedelta(minutes=1)
+    pad = 3 * 1440
+    grid = pd.date_range(start, end, freq="1min", inclusive="left")
+    by_service: dict[str, list[dict]] = {}
+    for spec in specs:
+        by_service.setdefault(spec["service"], []).append(spec)
+    out = {}
+    for f in files:
+        df = pd.read_parquet(f, columns=["timestamp", "service", "good", "total"])
+        df = df[(df["timestamp"] >= start) & (df["timestamp"] < end)]
+        good = df.pivot(index="timestamp", columns="service", values="good").reindex(grid).fillna(0.0)
+        total = df.pivot(index="timestamp", columns="service", values="total").reindex(grid).fillna(0.0)
+        for kind in ("Occurrences", "Timeslices"):
+            cols = [sv for sv in good.columns]
+            if kind == "Occurrences":
+                bad, weight = total - good, total
+            else:
+                tst = pd.Series({sv: next(x["tst"] for x in by_service[sv] if x["method"] == kind) for sv in cols})
+                ratio = (good / total.where(total > 0)).fillna(1.0)
+                bad = (ratio < tst).astype(float) * (total > 0)
+                weight = pd.DataFrame(1.0, index=grid, columns=cols)
+            sums = bad.rolling(WORST_MINUTES).sum().shift(-(WORST_MINUTES - 1)).iloc[: n - WORST_MINUTES + 1]
+            padded_bad = pd.concat([pd.DataFrame(0.0, index=range(pad), columns=cols), bad.reset_index(drop=True)],
+                                   ignore_index=True)
+            padded_w = pd.concat([pd.DataFrame(0.0 if kind == "Occurrences" else 1.0, index=range(pad), columns=cols),
+                                  weight.reset_index(drop=True)], ignore_index=True)
+            rolled = {m: (padded_bad.rolling(m, min_periods=1).sum(), padded_w.rolling(m, min_periods=1).sum())
+                      for m in {x for r in ALERT_ROWS for x in r[1:3]}}
+            for sv in cols:
+                name = f"{sv}-{kind.lower()}"
+                s = sums[sv].to_numpy().copy()
+                starts_bad = bad[sv].to_numpy()[: len(s)] > 0
+                score = np.where(s > 0, s, -np.inf)
+                windows = []
+                while len(windows) < WORST_TOP and len(score) and score.max() > -np.inf:
+                    best = score.max()
+                    ties = score == best
+                    pref = np.flatnonzero(ties & starts_bad)
+                    k = int(pref[0]) if len(pref) else int(np.flatnonzero(ties)[0])
+                    windows.append([k, float(best)])
+                    score[max(0, k - WORST_MINUTES + 1): k + WORST_MINUTES] = -np.inf
+                episodes = {}
+                for sev in ("page", "ticket"):
+                    firing = np.zeros(n + 1, bool)
+                    for row_sev, long_m, short_m, (a, b) in ALERT_ROWS:
+                        if row_sev != sev:
+                            continue
+                        thr = float(Fraction(a, b) * 720 / Fraction(long_m, 60) * (1 - Fraction(str(TARGET))))
+                        on = np.ones(n + 1, bool)
+                        for m in (long_m, short_m):
+                            rb, rw = rolled[m][0][sv].to_numpy(), rolled[m][1][sv].to_numpy()
+                            at = np.arange(pad, pad + n + 1) - 1  # boundary i: window ends at slice i - 1
+                            on &= (rw[at] > 0) & (rb[at] > thr * rw[at])
+                        firing |= on
+                    edges = np.flatnonzero(np.diff(np.concatenate(([0], firing.astype(np.int8), [0]))))
+                    episodes[sev] = edges[::2].tolist()
+                out[name] = {"worst": windows, "episodes": episodes}
+    with open(out_path, "w") as fh:
+        json.dump(out, fh)
+
+
+def compare_windows(worst_json: Path, burn_json: Path, pandas_json: Path, month: str) -> list[str]:
+    """Worst windows (start minute, bad) and episode starts per severity, CLI vs pandas."""
+    start, _, _ = month_bounds(month)
+    # A service with no rows at all is in no pandas frame: nothing bad, no episode.
+    empty = {"worst": [], "episodes": {"page": [], "ticket": []}}
+    pds = json.loads(pandas_json.read_text())
+    problems = []
+    for r in json.loads(worst_json.read_text())["slos"]:
+        got = [[int((datetime.fromisoformat(w["start"].replace("Z", "+00:00")) - start).total_seconds() // 60), w["bad"]]
+               for w in r["windows"]]
+        if got != pds.get(r["slo"], empty)["worst"]:
+            problems.append(f"worst {r['slo']}: CLI {got[:3]} vs pandas {pds.get(r['slo'], empty)['worst'][:3]}")
+    for r in json.loads(burn_json.read_text())["slos"]:
+        got = {"page": [], "ticket": []}
+        for e in r["episodes"]:
+            got[e["severity"]].append(int((datetime.fromisoformat(e["start"].replace("Z", "+00:00")) - start).total_seconds() // 60))
+        if got != pds.get(r["slo"], empty)["episodes"]:
+            problems.append(f"burn {r['slo']}: CLI {got} vs pandas {pds.get(r['slo'], empty)['episodes']}")
+    return problems
+
+
 class Failed(Exception):
     pass
 
@@ -421,6 +527,9 @@ def _bench(args: argparse.Namespace, work: Path, cli: list[str], exe: Path) -> i
         log("re-ingest ...")
         reingest.add(*run([*cli, "--db", str(db), "ingest", "series", *str_files]))
 
+    if args.windows:
+        return _bench_windows(args, work, cli, exe, db, str_files, specs, rows)
+
     cli_json, pandas_json = work / "sla.json", work / "pandas.json"
     sla = Timing("reliability sla --json")
     bare = Timing("bare DuckDB group-by")
@@ -502,6 +611,60 @@ def _bench(args: argparse.Namespace, work: Path, cli: list[str], exe: Path) -> i
     return 0
 
 
+GOAL_WINDOWS_RATIO = 4.0  # worst / burn --all time / bare DuckDB group-by time: at most
+
+
+def _bench_windows(args, work: Path, cli: list[str], exe: Path, db: Path, files: list[str], specs: list[dict],
+                   rows: int) -> int:
+    month, repeat = args.month, args.repeat
+    start, end, minutes = month_bounds(month)
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    bare_code = (
+        "import sys, duckdb\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "rows = con.execute('select service, sli, sum(good), sum(total), count(*) from sli_slices"
+        " where ts >= $1::timestamptz and ts < $2::timestamptz group by service, sli', [sys.argv[2], sys.argv[3]]).fetchall()\n"
+        "print(len(rows))\n"
+    )
+    spec_path = work / "slos.json"
+    worst_json, burn_json, pandas_json = work / "worst.json", work / "burn.json", work / "pandas-windows.json"
+    worst_t, burn_t = Timing("reliability worst (all) --json"), Timing("reliability burn --all --json")
+    bare, pandas_t = Timing("bare DuckDB group-by"), Timing("pandas rolling windows")
+    cmds = [
+        (worst_t, [*cli, "--db", str(db), "worst", "--month", month, "--window", "1h", "--top", str(WORST_TOP), "--json"], worst_json),
+        (burn_t, [*cli, "--db", str(db), "burn", "--all", "--from", start.strftime(iso), "--to", end.strftime(iso), "--json"], burn_json),
+        (bare, [str(exe), "-c", bare_code, str(db), start.strftime(iso), end.strftime(iso)], None),
+        (pandas_t, [str(exe), str(Path(__file__).resolve()), "_pandas_windows", str(spec_path), str(pandas_json), month, *files], None),
+    ]
+    load_start = os.getloadavg()[0]
+    for i in range(repeat):
+        for t, cmd, out in cmds:
+            log(f"round {i + 1}/{repeat}: {t.name} ...")
+            t.add(*run(cmd, stdout=out))
+            log(f"  {t.walls[-1]:.2f} s")
+    problems = compare_windows(worst_json, burn_json, pandas_json, month)
+    out = [f"bench_sla --windows: {args.services} services x {minutes:,} minutes ({month}), {rows:,} rows, {len(specs):,} SLOs",
+           f"machine: {platform.node() or '?'}; {os.cpu_count()} CPUs; {_mem()}; Python {platform.python_version()}; {_versions()}; repeat={repeat}",
+           f"load average (1 min) at start / end: {load_start:.2f} / {os.getloadavg()[0]:.2f}", "",
+           f"{'process':32} {'wall best':>9} {'median':>9} {'CPU med':>9} {'peak RSS':>9}",
+           "-" * 74]
+    for t in (worst_t, burn_t, bare, pandas_t):
+        out.append(f"{t.name:32} {fmt_s(t.best):>9} {fmt_s(t.median):>9} {fmt_s(statistics.median(t.cpus)):>9} {fmt_gb(t.rss):>9}")
+    out += ["", f"{'goal':44} {'measured':>10} {'goal':>8}  result", "-" * 74]
+    for t in (worst_t, burn_t):
+        ratio = t.median / bare.median
+        out.append(f"{t.name.split(' --')[0] + ' / bare (median)':44} {ratio:>9.2f}x {'<= 4x':>8}  {'PASS' if ratio <= GOAL_WINDOWS_RATIO else 'MISS'}")
+        ratio = pandas_t.median / t.median
+        out.append(f"{'pandas / ' + t.name.split(' --')[0] + ' (median)':44} {ratio:>9.2f}x {'> 1x':>8}  {'PASS' if ratio > 1 else 'MISS'}")
+    out.append(f"CLI vs pandas: worst windows (start, bad) and episode starts of {len(specs)} SLOs: "
+               f"{'equal  PASS' if not problems else f'{len(problems)} differ  FAIL'}")
+    print("\n".join(out))
+    if problems:
+        print("mismatches:\n  " + "\n  ".join(problems[:20]), file=sys.stderr)
+        return 1
+    return 0
+
+
 def _mem() -> str:
     try:
         with open("/proc/meminfo") as fh:
@@ -525,6 +688,10 @@ def _versions() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_pandas_windows":
+        spec, out, month, *files = argv[1:]
+        pandas_windows(spec, out, month, files)
+        return 0
     if argv and argv[0] == "_pandas":
         spec, out, month, batch, *files = argv[1:]
         pandas_baseline(spec, out, month, batch, files)
@@ -543,6 +710,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true",
                     help="with --workdir: reuse the data and DB an earlier --keep run left there with the same settings (no generation, no ingest)")
     ap.add_argument("--reingest", action="store_true", help="also time re-ingesting every file into the full DB")
+    ap.add_argument("--windows", action="store_true",
+                    help="instead of sla: time `worst --window 1h` over all SLOs and `burn --all` over the month "
+                         "against the bare DuckDB scan (goal: each <= 4x) and a pandas rolling-window equivalent")
     args = ap.parse_args(argv)
     try:
         return bench(args)
