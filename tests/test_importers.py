@@ -294,6 +294,10 @@ BAD = {
     # PagerDuty REST
     "pd wrong shape": ("pagerduty", json.dumps({"alerts": []}), ["expected a PagerDuty REST API v2", "alerts"]),
     "pd not an object": ("pagerduty", "[1, 2]", ["found a JSON list"]),
+    "pd given an incident.io file": ("pagerduty", IIO.read_text(), ["record 1", "PagerDuty REST v2", "--format"]),
+    "pd given an Opsgenie file": ("pagerduty", OG_ALERTS.read_text(), ["record 1", "PagerDuty Analytics", "--format"]),
+    "og given a PagerDuty Analytics file": ("opsgenie", PD_ANALYTICS.read_text(), ["record 1", "Opsgenie", "--format"]),
+    "iio given a PagerDuty REST file": ("incidentio", PD_REST.read_text(), ["record 1", "incident.io", "--format"]),
     "pd missing id": ("pagerduty", edit(PD_REST, ["incidents", 1, "id"], _DELETE), ["record 2", "field 'id'"]),
     "pd bad log timestamp": ("pagerduty", edit(PD_REST, Q1_LOGS + [1, "created_at"], "yesterday"),
                              ["record 1", "log_entries.Q1XVLHZ8R0K3TB[2].created_at", "yesterday"]),

@@ -77,6 +77,16 @@ def records(name: str, doc: Any, key: str, expected: str) -> list[Record]:
     return out
 
 
+def check_looks_like(recs: list[Record], keys: tuple[str, ...], expected: str) -> None:
+    """BadInput when the first record has none of a shape's characteristic fields (most often
+    a file of another vendor, or the wrong --format)."""
+    if recs and not any(k in recs[0].fields for k in keys):
+        raise recs[0].bad(
+            f"expected {expected}, but the record has none of the fields {', '.join(keys)} "
+            "(is --format right?)"
+        )
+
+
 def get(rec: Record | dict, path: str) -> Any:
     """The value at a dotted path (``priority.summary``), None where any step is missing."""
     value: Any = rec.fields if isinstance(rec, Record) else rec

@@ -49,6 +49,7 @@ def parse(path: str | Path, smap: SeverityMap) -> base.Parsed:
     """The incidents of one saved incident.io incidents list response."""
     name, doc = base.load_document(path)
     recs = base.records(name, doc, "incidents", EXPECTED)
+    base.check_looks_like(recs, ("reference", "incident_status", "incident_timestamp_values"), "an incident.io IncidentV2")
     kept = [r for r in recs if not _skipped(r)]
     items = tuple((r, _incident(r, smap)) for r in kept)
     return base.Parsed(name, "incidentio-v2", items, skipped=len(recs) - len(kept))

@@ -35,6 +35,7 @@ def parse(path: str | Path, smap: SeverityMap) -> base.Parsed:
     """The incidents of one saved Opsgenie alert or incident list response."""
     name, doc = base.load_document(path)
     recs = base.records(name, doc, "data", EXPECTED)
+    base.check_looks_like(recs, ("tinyId", "createdAt", "message"), "an Opsgenie alert or incident")
     items = tuple((r, _incident(r, smap)) for r in recs)
     kinds = {_kind(r) for r in recs}
     kind = "opsgenie-" + ("+".join(sorted(kinds)) if kinds else "alerts")

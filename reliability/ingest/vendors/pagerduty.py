@@ -59,11 +59,15 @@ def parse(path: str | Path, smap: SeverityMap) -> base.Parsed:
     name, doc = base.load_document(path)
     if isinstance(doc, dict) and "incidents" in doc:
         recs = base.records(name, doc, "incidents", EXPECTED)
+        base.check_looks_like(recs, ("incident_number", "urgency", "service"), "a PagerDuty REST v2 incident")
         logs = _log_index(name, doc.get("log_entries"))
         items = tuple((r, _rest(r, logs, smap)) for r in recs)
         return base.Parsed(name, "pagerduty-rest", items)
     if isinstance(doc, dict) and "data" in doc:
         recs = base.records(name, doc, "data", EXPECTED)
+        base.check_looks_like(
+            recs, ("seconds_to_resolve", "seconds_to_first_ack", "service_name", "priority_name"), "a PagerDuty Analytics raw incident"
+        )
         return base.Parsed(name, "pagerduty-analytics", tuple((r, _analytics(r, smap)) for r in recs))
     base.records(name, doc, "incidents", EXPECTED)  # raises: names what was found instead
     raise AssertionError("unreachable")
