@@ -80,3 +80,26 @@ with final as (
 )
 
 select * from final order by deployed_at, id;
+
+-- name: extract_runs
+-- The last 20 extraction runs, newest first, with their duration in seconds.
+with final as (
+    select
+        source,
+        started_at,
+        finished_at,
+        epoch(finished_at) - epoch(started_at) as seconds,
+        outcome,
+        slos,
+        slices,
+        written,
+        error
+    from extract_runs
+)
+
+select * from final order by started_at desc limit 20;
+
+-- name: insert_extract_run
+-- Record one extraction run (written by reliability/extract/prometheus.py at the end of a run).
+insert into extract_runs (source, started_at, finished_at, outcome, slos, slices, written, error)
+values ($source, $started_at, now(), $outcome, $slos, $slices, $written, $error);

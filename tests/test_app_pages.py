@@ -211,3 +211,29 @@ def test_a_password_from_secrets_gates_the_app(env):
     gated.text_input[0].input("wrong").run()
     assert [e.value for e in gated.error] == ["Wrong password."]
     assert not gated.title
+
+
+def test_data_health_shows_extraction_runs(monkeypatch, tmp_path):
+    from reliability.extract import prometheus
+
+    from conftest import run_cli
+
+    db = tmp_path / "runs.duckdb"
+    csv = tmp_path / "series.csv"
+    csv.write_text("timestamp,service,sli,good,total\n2026-03-01T00:00:00Z,web,availability,99,100\n"
+                   "2026-03-01T00:03:00Z,web,availability,0,0\n")
+    assert run_cli("ingest", "series", csv, db=db).code == 0
+    # A run (here of no SLO) leaves one row in extract_runs when it ends.
+    assert prometheus.run(db, [], end=1_772_323_200) == []
+    with store.connect(db) as con:
+        con.execute(store.query("app.insert_extract_run"), {
+            "source": "prometheus", "started_at": datetime(2026, 3, 1, tzinfo=timezone.utc), "outcome": "failed",
+            "slos": 2, "slices": 10, "written": 0, "error": "ConnectionError: <b>refused</b>"})
+    monkeypatch.setenv("RELIABILITY_DB", str(db))
+    at = AppTest.from_file(str(PAGES / "data_health.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    found = metrics(at)
+    assert (found["Series"], found["Missing slices"], found["No-data slices"]) == ("1", "2", "1")
+    runs = at.dataframe[-1].value
+    assert list(runs["outcome"]) == ["ok", "failed"]  # newest first
+    assert runs["error"].iloc[1] == "ConnectionError: <b>refused</b>"  # shown as text

@@ -277,9 +277,10 @@ def data_health(db: str, stamp_: tuple = ()) -> dict:
 
 
 def _has_table(con, name: str) -> bool:
-    return con.execute(
+    rows = con.execute(
         "select count(*) from information_schema.tables where table_name = $n", {"n": name}
-    ).fetchone()[0] > 0
+    ).fetchall()
+    return rows[0][0] > 0
 
 
 @st.cache_data(**CACHE)

@@ -247,6 +247,31 @@ def run(db, tgts: Sequence[Target], *, end: int, start: int | None = None, backf
     if on_plan:
         on_plan(sum(n for _, _, n in work))
 
+    started = datetime.now(timezone.utc)
+    try:
+        _extract(db, clients, tgts, summaries, work, parallel, on_progress)
+    except Exception as exc:
+        _record_run(db, started, summaries, f"{type(exc).__name__}: {exc}")
+        raise
+    _record_run(db, started, summaries, None)
+    return summaries
+
+
+def _record_run(db, started: datetime, summaries: Sequence[Summary], error: str | None) -> None:
+    """One row in ``extract_runs`` (the app's data health page shows them). A failed run is
+    recorded on a best-effort basis: its own error is what the caller must see."""
+    params = {"source": SOURCE, "started_at": started, "outcome": "failed" if error else "ok",
+              "slos": len(summaries), "slices": sum(s.slices for s in summaries),
+              "written": sum(s.written for s in summaries), "error": error}
+    try:
+        with store.connect(db, wait=None if error is None else 2.0) as con:
+            con.execute(store.query("app.insert_extract_run"), params)
+    except Exception:
+        if error is None:
+            raise
+
+
+def _extract(db, clients, tgts, summaries, work, parallel, on_progress) -> None:
     with ThreadPoolExecutor(max(parallel, 1), thread_name_prefix="extract") as pool:
         _preflight(pool, clients, tgts, summaries)
         writer = _Writer(db)
@@ -277,7 +302,6 @@ def run(db, tgts: Sequence[Target], *, end: int, start: int | None = None, backf
             raise
         finally:
             writer.close()
-    return summaries
 
 
 def _preflight(pool: ThreadPoolExecutor, clients, tgts: Sequence[Target], summaries: Sequence[Summary]) -> None:
