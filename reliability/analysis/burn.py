@@ -23,7 +23,7 @@ every slice boundary (every minute with 1-minute slices).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
@@ -130,7 +130,10 @@ class Episode:
     windows: list[str]
 
     def as_json(self) -> dict:
-        return asdict(self)
+        # Shallow: dataclasses.asdict deep-copies, 3 s over 2,000 SLOs' episodes.
+        return {"severity": self.severity, "start": self.start, "end": self.end,
+                "duration_minutes": self.duration_minutes, "peak_burn_rate": self.peak_burn_rate,
+                "windows": list(self.windows)}
 
 
 def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[Episode], list[AlertWindow]]:
