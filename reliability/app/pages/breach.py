@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, time, timedelta
 
 import pandas as pd
@@ -13,6 +14,12 @@ from reliability import periods
 from reliability.app import data, widgets
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+TIME = "YYYY-MM-DD HH:mm"
+
+
+def times(*names: str) -> dict:
+    """Column configs showing instants (UTC) to the minute."""
+    return {n: st.column_config.DatetimeColumn(n.replace("_", " "), format=TIME) for n in names}
 
 
 def sli_chart(inv: dict, bucket: int) -> go.Figure:
@@ -23,7 +30,9 @@ def sli_chart(inv: dict, bucket: int) -> go.Figure:
     fig.add_hline(y=inv["target"] * 100, line={"color": "#d73027", "dash": "dash"},
                   annotation_text=f"target {inv['target'] * 100:g} %")
     for row in inv["incidents"].itertuples() if not inv["incidents"].empty else []:
-        fig.add_vrect(x0=row.window_start, x1=row.window_end, fillcolor="#f4a582", opacity=0.35, line_width=0)
+        fig.add_vrect(x0=row.window_start, x1=row.window_end, fillcolor="#f4a582", opacity=0.45, line_width=1,
+                      line_color="#d6604d", annotation_text=html.escape(row.id), annotation_position="top left",
+                      annotation_font_size=10)
     deploys = inv["deployments"]
     if not deploys.empty:
         low = float(series["sli"].min() * 100) if series["sli"].notna().any() else 99
@@ -92,7 +101,8 @@ def page() -> None:
         ep = episodes.assign(windows=episodes["windows"].map(", ".join))
         right.dataframe(ep[["severity", "start", "end", "duration_minutes", "peak_burn_rate", "windows"]],
                         hide_index=True, width="stretch",
-                        column_config={"peak_burn_rate": st.column_config.NumberColumn("peak burn", format="%.1f"),
+                        column_config={**times("start", "end"),
+                                       "peak_burn_rate": st.column_config.NumberColumn("peak burn", format="%.1f"),
                                        "duration_minutes": st.column_config.NumberColumn("minutes", format="%.0f")})
 
     st.subheader(f"Worst {inv['worst_minutes']:g}-minute windows of {month}")
@@ -100,21 +110,25 @@ def page() -> None:
         st.write("No bad slices this month.")
     else:
         st.dataframe(inv["worst"], hide_index=True, width="stretch",
-                     column_config={"burn_rate": st.column_config.NumberColumn("burn rate", format="%.1f")})
+                     column_config={**times("start", "end"), "burn_rate": st.column_config.NumberColumn("burn rate", format="%.1f")})
 
     st.subheader("Incidents in range and their SLA impact")
+    st.caption("Times in UTC. Impact: the incident's window (start to mitigation) in this SLO's month.")
     incidents = inv["incidents"]
     if incidents.empty:
         st.write(f"No incident of {inv['service']} was detected in the range.")
     else:
         st.dataframe(incidents, hide_index=True, width="stretch", column_config={
+            **times("window_start", "window_end"),
             "budget_spent": st.column_config.NumberColumn("budget spent", format="%.3f",
                                                           help="Share of the month's error budget (1 = all of it)"),
             "share_of_month_bad": st.column_config.NumberColumn("share of month's bad", format="%.3f"),
         })
     if not inv["paged"].empty:
         st.caption("Would the burn-rate alerts have paged for these incidents?")
-        st.dataframe(inv["paged"], hide_index=True, width="stretch")
+        paged = inv["paged"]
+        st.dataframe(paged, hide_index=True, width="stretch",
+                     column_config=times(*[c for c in paged.columns if pd.api.types.is_datetime64_any_dtype(paged[c])]))
     st.subheader("Related incidents")
     if inv["related"].empty:
         st.write("None found (same root cause, similar title, mentions or shared tags).")
