@@ -233,8 +233,10 @@ def analyse_many(
     by_service: dict[str, list] = {}
     for r in rows:
         by_service.setdefault(r[1], []).append(r[:1] + r[2:])
-    tls = fleet.timelines(con, selected, lambda s: (_first(s, start, end, windows), end))
-    return [_analysed(con, tl, start, end, windows, by_service.get(tl.slo.service, [])) for tl in tls]
+    out: list = [None] * len(selected)
+    for i, tl in fleet.timelines(con, selected, lambda s: (_first(s, start, end, windows), end)):
+        out[i] = _analysed(con, tl, start, end, windows, by_service.get(tl.slo.service, []))
+    return out
 
 
 def _analysed(con, tl: timeline.Timeline, start: datetime, end: datetime, windows: list | None,

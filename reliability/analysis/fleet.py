@@ -21,25 +21,30 @@ from reliability import store
 from reliability.analysis import timeline
 from reliability.openslo import SLO
 
+CHUNK = 100  # series per query
+
 
 def timelines(
     con: duckdb.DuckDBPyConnection,
     selected: Sequence[SLO],
     span: Callable[[SLO], tuple[datetime, datetime]],
     objective: int = 0,
-) -> Iterator[timeline.Timeline]:
-    """The timeline of each SLO over ``span(slo)`` (``[start, end)``, start on its slice
-    grid), in the order of ``selected``; SLOs are loaded in groups sharing slice length and span."""
+) -> Iterator[tuple[int, timeline.Timeline]]:
+    """``(i, timeline of selected[i] over span(selected[i]))`` for every SLO (``[start, end)``,
+    start on its slice grid), in loading order: SLOs sharing slice length and span are loaded
+    together. Consume them as they come, so that only one chunk's arrays are alive."""
     groups: dict[tuple, list[int]] = {}
     for i, slo in enumerate(selected):
         start, end = span(slo)
         groups.setdefault((timeline.slice_seconds(slo), start, end), []).append(i)
-    out: dict[int, timeline.Timeline] = {}
+    # In chunks of CHUNK series (sorted, so each chunk's rows sit together in the file and
+    # DuckDB's join filter skips the rest): dense arrays of 100 series, not of all of them.
     for (w, start, end), members in groups.items():
-        for i, tl in zip(members, _group(con, [selected[i] for i in members], w, start, end, objective), strict=True):
-            out[i] = tl
-    for i in range(len(selected)):
-        yield out.pop(i)
+        series = sorted({(selected[i].service, selected[i].sli) for i in members})
+        for c in range(0, len(series), CHUNK):
+            part = set(series[c : c + CHUNK])
+            chunk = [i for i in members if (selected[i].service, selected[i].sli) in part]
+            yield from zip(chunk, _group(con, [selected[i] for i in chunk], w, start, end, objective), strict=True)
 
 
 def _group(con, slos: list[SLO], w: int, start: datetime, end: datetime, objective: int) -> list[timeline.Timeline]:

@@ -78,8 +78,10 @@ def compute_many(
     from reliability.analysis import fleet
 
     period_of = {s.name: periods.month(month, sla.slo_zone(s)) for s in selected}
-    tls = fleet.timelines(con, selected, lambda s: (period_of[s.name].start, period_of[s.name].end))
-    return [_result(tl, period_of[tl.slo.name], window_seconds, top) for tl in tls]
+    out: list = [None] * len(selected)
+    for i, tl in fleet.timelines(con, selected, lambda s: (period_of[s.name].start, period_of[s.name].end)):
+        out[i] = _result(tl, period_of[tl.slo.name], window_seconds, top)
+    return out
 
 
 def _result(tl: timeline.Timeline, period: periods.Period, window_seconds: int, top: int) -> dict:
