@@ -132,6 +132,11 @@ def test_breach_investigation_from_a_shared_link(env):
                            datetime(2026, 3, 18, tzinfo=timezone.utc))
     assert metrics(at)["Burn rate over the range"] == f"{day['burn_rate']:.2f}x"
     assert metrics(at)["Incidents in range"] == "1"
+    assert at.query_params["days"] in ("2026-03-17..2026-03-17", ["2026-03-17..2026-03-17"])
+    # ... and a link with that range opens the same view.
+    shared = run("breach", slo="search-availability", month="2026-03", days="2026-03-17..2026-03-17")
+    assert shared.date_input(key="days").value == (date(2026, 3, 17), date(2026, 3, 17))
+    assert metrics(shared) == metrics(at)
 
 
 def test_breach_investigation_other_slo(env):

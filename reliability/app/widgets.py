@@ -7,6 +7,7 @@ options) and writes the chosen value back, so the page's URL reproduces the view
 from __future__ import annotations
 
 import hmac
+from datetime import date
 
 import streamlit as st
 
@@ -54,6 +55,25 @@ def service_picker(services: list[str], container=st) -> str | None:
 def zone_picker(container=st, extra: list[str] | None = None, default: str = "UTC", label: str = "Time zone") -> str:
     options = [*(extra or []), *ZONES]
     return _pick("tz", label, options, default, container)
+
+
+def days_picker(first: date, last: date, label: str, container=st) -> tuple[date, date]:
+    """A range of days within ``[first, last]`` (both included), in the URL as
+    ``days=YYYY-MM-DD..YYYY-MM-DD`` when it is not the whole span; default: the whole span."""
+    wanted = (first, last)
+    try:
+        a, b = (date.fromisoformat(x) for x in (st.query_params.get("days") or "").split(".."))
+        if first <= a <= b <= last:
+            wanted = (a, b)
+    except ValueError:
+        pass
+    picked = container.date_input(label, wanted, min_value=first, max_value=last, key="days")
+    chosen = tuple(picked) if isinstance(picked, (tuple, list)) and len(picked) == 2 else (first, last)
+    if chosen != (first, last):
+        st.query_params["days"] = f"{chosen[0]}..{chosen[1]}"
+    elif "days" in st.query_params:
+        del st.query_params["days"]
+    return chosen
 
 
 def _secrets() -> dict:

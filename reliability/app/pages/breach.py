@@ -66,10 +66,7 @@ def page() -> None:
     zone = periods.zone(slo["time_zone"])
     first_day = period.start.astimezone(zone).date()
     last_day = (period.end.astimezone(zone) - timedelta(seconds=1)).date()
-    picked = c3.date_input(f"Days ({slo['time_zone']})", (first_day, last_day), min_value=first_day,
-                           max_value=last_day, key="days")
-    start_day, end_day = (picked if isinstance(picked, (tuple, list)) and len(picked) == 2
-                          else (first_day, last_day))
+    start_day, end_day = widgets.days_picker(first_day, last_day, f"Days ({slo['time_zone']})", c3)
     start = datetime.combine(start_day, time(), zone)
     end = min(datetime.combine(end_day + timedelta(days=1), time(), zone), period.end)
     span_hours = (end - start).total_seconds() / 3600
@@ -126,7 +123,7 @@ def page() -> None:
         })
     if not inv["paged"].empty:
         st.caption("Would the burn-rate alerts have paged for these incidents?")
-        paged = inv["paged"]
+        paged = inv["paged"].drop(columns=["title"], errors="ignore")
         st.dataframe(paged, hide_index=True, width="stretch",
                      column_config=times(*[c for c in paged.columns if pd.api.types.is_datetime64_any_dtype(paged[c])]))
     st.subheader("Related incidents")
