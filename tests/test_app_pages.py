@@ -90,10 +90,16 @@ def test_monthly_review_credits_zone_and_links(env):
     assert at.selectbox(key="qp_month").value == "2026-03"
     table = at.dataframe[0].value.set_index("slo")
     with con_of(env) as con:
-        owed = {r["slo"]: r["credit_percent"] for r in credits.compute(con, "2026-03")}
+        owed = {r["slo"]: r["credit_percent"] if r["target"] >= 0.999 else 0.0
+                for r in credits.compute(con, "2026-03")}
     assert table["credit_percent"].to_dict() == owed
+    assert owed["search-availability"] == 10.0 and owed["search-latency"] == 0.0
     assert table.loc["search-availability", "investigate"] == "breach?slo=search-availability&month=2026-03"
     assert len(at.get("download_button")) == 1
+    # The review document is built on demand, from the reports module.
+    at.button[0].click()
+    rerun(at)
+    assert len(at.get("download_button")) == 2
     # One zone for every SLO: Tokyo's March starts 9 hours earlier, so the numbers move.
     at.selectbox(key="qp_tz").select("Asia/Tokyo")
     rerun(at)

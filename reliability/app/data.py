@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -90,9 +92,26 @@ def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz
     frame = pd.DataFrame([r.as_json() for r in rows])
     if frame.empty:
         return frame
-    owed = [credits.credit(a) for a in frame["attainment"]]
+    # As in the monthly report: the tiers describe an SLA of at least their highest bound
+    # (99.9 %), so a 99 % latency objective owes nothing under them.
+    highest = max(t.below for t in credits.DEFAULT_TIERS)
+    owed = [credits.credit(a) if Fraction(Decimal(repr(t))) >= highest else None
+            for a, t in zip(frame["attainment"], frame["target"])]
     frame["credit_percent"] = [float(t.credit_percent) if t else 0.0 for t in owed]
     return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def monthly_report(db: str, month: str, fmt: str = "md", stamp_: tuple = ()) -> bytes:
+    """The monthly review document (``reliability report monthly``) as bytes, ``md`` or ``html``."""
+    import tempfile
+
+    from reliability.reports import monthly
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"review-{month}.{fmt}"
+        monthly.open_and_build(db, month, str(out))
+        return out.read_bytes()
 
 
 @st.cache_data(**CACHE)

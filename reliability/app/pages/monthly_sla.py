@@ -55,15 +55,23 @@ def page() -> None:
             "allowed_bad": st.column_config.NumberColumn("allowed", format="%.2f"),
             "error_budget_remaining": st.column_config.NumberColumn("budget left %", format="%.1f"),
             "credit_percent": st.column_config.NumberColumn(
-                "credit %", help="Share of the monthly fee owed (default tiers: below 99.9 % 10, below 99 % 25, below 95 % 100)",
+                "credit %", help="Share of the monthly fee owed (default tiers: below 99.9 % 10, below 99 % 25, below "
+                     "95 % 100), for SLOs whose target is at least 99.9 %, as in the monthly report",
                 format="%.0f"),
             "investigate": st.column_config.LinkColumn("investigate", display_text="investigate"),
         },
     )
-    st.download_button(
+    b1, b2, b3 = st.columns([1, 1, 3])
+    b1.download_button(
         "Download CSV", view.drop(columns=["investigate"]).to_csv(index=False).encode(),
         file_name=f"sla-{month}.csv", mime="text/csv",
     )
+    # The full review document (`reliability report monthly`), built only when asked for.
+    if b2.button("Build the monthly report"):
+        b3.download_button(
+            "Download report (Markdown)", data.monthly_report(db, month, "md", stamp),
+            file_name=f"review-{month}.md", mime="text/markdown",
+        )
     st.caption(
         "Periods are calendar months in each SLO's time zone unless a zone is picked. For Timeslices "
         "with 1-minute slices, bad and allowed are minutes of downtime. Definitions: see the README."
