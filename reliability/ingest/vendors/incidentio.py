@@ -92,10 +92,13 @@ def _custom_value(rec: Record, names: tuple[str, ...]) -> str | None:
     raw = rec.fields.get("custom_field_entries") or []
     if not isinstance(raw, list):
         raise rec.bad(f"expected a list, found a JSON {base.json_type(raw)}", "custom_field_entries")
-    for entry in raw:
+    for k, entry in enumerate(raw, start=1):
         if not isinstance(entry, dict) or normalise(base.get(entry, "custom_field.name") or "") not in names:
             continue
-        for value in entry.get("values") or []:
+        values = entry.get("values") or []
+        if not isinstance(values, list):
+            raise rec.bad(f"expected a list, found a JSON {base.json_type(values)}", f"custom_field_entries[{k}].values")
+        for value in values:
             if not isinstance(value, dict):
                 continue
             for path in ("value_catalog_entry.name", "value_option.value", "value_text"):
