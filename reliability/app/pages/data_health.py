@@ -14,16 +14,22 @@ MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
 def coverage_heatmap(coverage) -> go.Figure:
+    """Series x months coloured by the slices without data (missing rows and no-data rows), so
+    a 17-minute gap stands out in a month of 44,640 minutes; the hover shows the coverage."""
     cov = coverage.assign(series=coverage["service"] + " / " + coverage["sli"],
+                          lacking=coverage["expected"] - coverage["with_data"],
                           pct=100 * coverage["with_data"] / coverage["expected"])
-    grid = cov.pivot(index="series", columns="month", values="pct").sort_index(ascending=False)
+    lacking = cov.pivot(index="series", columns="month", values="lacking").sort_index(ascending=False)
+    pct = cov.pivot(index="series", columns="month", values="pct").reindex_like(lacking)
     fig = go.Figure(go.Heatmap(
-        z=grid.values, x=list(grid.columns), y=list(grid.index), zmin=90, zmax=100, colorscale="RdYlGn",
-        text=grid.map(lambda v: "" if v != v else f"{v:.2f}").values, texttemplate="%{text}",
-        colorbar={"title": "% of slices"}, hovertemplate="%{y} %{x}<br>%{z:.3f} % with data<extra></extra>",
+        z=lacking.values, x=list(lacking.columns), y=list(lacking.index), customdata=pct.values,
+        zmin=0, zmax=max(60.0, float(lacking.max().max())), colorscale=[[0, "#f7f7f7"], [0.02, "#fddbc7"], [1, "#b2182b"]],
+        text=lacking.map(lambda v: "" if v != v or v == 0 else f"{v:.0f}").values, texttemplate="%{text}",
+        colorbar={"title": "slices without data"},
+        hovertemplate="%{y} %{x}<br>%{z:.0f} slices without data<br>%{customdata:.3f} % covered<extra></extra>",
     ))
-    fig.update_layout(title="Coverage per month: slices with data / minutes in the month (UTC)",
-                      height=60 + 26 * len(grid), margin=MARGIN)
+    fig.update_layout(title="Slices without data per month (1-minute slices, UTC months; blank = complete)",
+                      height=60 + 26 * len(lacking), margin=MARGIN)
     return fig
 
 
@@ -55,6 +61,8 @@ def page() -> None:
             "missing slices", help="1-minute slices without a row between the first and last slice", format="%d"),
         "no_data_slices": st.column_config.NumberColumn("no-data slices", help="Rows with total 0 or null"),
         "lag_hours": st.column_config.NumberColumn("hours since last slice", format="%.1f"),
+        "first_slice": st.column_config.DatetimeColumn("first slice (UTC)", format="YYYY-MM-DD HH:mm"),
+        "last_slice": st.column_config.DatetimeColumn("last slice (UTC)", format="YYYY-MM-DD HH:mm"),
     })
     st.plotly_chart(coverage_heatmap(coverage), width="stretch")
 
@@ -63,7 +71,7 @@ def page() -> None:
     if service and not marks.empty:
         marks = marks[marks["service"] == service]
     if marks.empty:
-        st.write("No extraction watermarks: this database was loaded by `ingest` or `demo`, not `extract`.")
+        st.write("No extraction watermarks yet: only `reliability extract` records them (`ingest` and `demo` do not).")
     else:
         st.dataframe(marks, hide_index=True, width="stretch")
     runs = health["runs"]
