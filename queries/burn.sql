@@ -62,6 +62,8 @@ select * from final;
 -- number) starting in [$start, $end): cell = code * $slices + slice (slice: index from
 -- $start_us in steps of $window_us), good, total (0 for threshold rows). Not grouped: the
 -- caller adds rows of one slice up (np.bincount), far cheaper than a 40M-group aggregate.
+-- $first_service/$last_service (the lowest and highest of $services) let the scan skip the
+-- row groups of other services before the join.
 with series as (
     select
         unnest($services) as service,
@@ -78,7 +80,8 @@ final as (
     join series
         on s.service = series.service
         and s.sli = series.sli
-    where s.ts >= $start
+    where s.service between $first_service and $last_service
+      and s.ts >= $start
       and s.ts < $end
 )
 
@@ -104,7 +107,8 @@ final as (
     join series
         on s.service = series.service
         and s.sli = series.sli
-    where s.ts >= $start
+    where s.service between $first_service and $last_service
+      and s.ts >= $start
       and s.ts < $end
       and s.value is not null
     group by all
