@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
+from conftest import run_cli
 from reliability import slos, store
 from reliability.analysis import budget, burn, history, timing
 
@@ -82,8 +83,8 @@ def test_overview(env):
 
 
 def test_monthly_review_credits_zone_and_links(env):
-    from reliability.analysis import credits, sla
     from reliability import periods
+    from reliability.analysis import credits, sla
 
     at = run("monthly_sla", month="2026-03")
     assert [s.label for s in at.selectbox] == ["Month", "Time zone"]
@@ -226,8 +227,6 @@ def test_a_password_from_secrets_gates_the_app(env):
 
 def test_data_health_shows_extraction_runs(monkeypatch, tmp_path):
     from reliability.extract import prometheus
-
-    from conftest import run_cli
 
     db = tmp_path / "runs.duckdb"
     csv = tmp_path / "series.csv"

@@ -19,7 +19,7 @@ import streamlit as st
 
 from reliability import periods, slos, store
 
-CACHE = dict(show_spinner=False, max_entries=256)
+CACHE = {"show_spinner": False, "max_entries": 256}
 
 
 def db_path() -> str:

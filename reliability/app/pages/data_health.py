@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -24,7 +25,7 @@ def coverage_heatmap(coverage) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=lacking.values, x=list(lacking.columns), y=list(lacking.index), customdata=pct.values,
         zmin=0, zmax=max(60.0, float(lacking.max().max())), colorscale=[[0, "#f7f7f7"], [0.02, "#fddbc7"], [1, "#b2182b"]],
-        text=lacking.map(lambda v: "" if v != v or v == 0 else f"{v:.0f}").values, texttemplate="%{text}",
+        text=lacking.map(lambda v: "" if pd.isna(v) or v == 0 else f"{v:.0f}").values, texttemplate="%{text}",
         colorbar={"title": "slices without data"},
         hovertemplate="%{y} %{x}<br>%{z:.0f} slices without data<br>%{customdata:.3f} % covered<extra></extra>",
     ))
