@@ -151,29 +151,32 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[
             sums[k] = (_sums(cb, i0, i1, k), _sums(cw, i0, i1, k))
         return sums[k]
 
-    fired: dict[str, list[tuple[np.ndarray, np.ndarray, str, int]]] = {}
+    fired: dict[str, list[tuple]] = {}
     for aw in windows:
         n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
         threshold = float(aw.factor * (1 - tl.target))
         (bad_l, weight_l), (bad_s, weight_s) = window(n_long), window(n_short)
         # Fires when both windows' bad > factor·(1 − target)·weight; burn = bad / (weight·(1 − target)).
         on = (weight_l > 0) & (bad_l > threshold * weight_l) & (weight_s > 0) & (bad_s > threshold * weight_s)
-        long = np.divide(bad_l, weight_l * tl.budget, out=np.zeros(len(at)), where=weight_l > 0)
-        fired.setdefault(aw.severity, []).append((on, long, aw.label, n_long))
+        fired.setdefault(aw.severity, []).append((on, bad_l, weight_l, aw.label, n_long))
     episodes = []
     for severity, conds in fired.items():
         firing = np.logical_or.reduce([c[0] for c in conds])
         edges = np.flatnonzero(np.diff(np.concatenate(([0], firing.astype(np.int8), [0]))))
         for s, e in zip(edges[::2], edges[1::2]):
-            # The peak: the highest long-window burn rate while a condition fired, exactly.
-            best = max(
-                ((float(long[s:e][f[s:e]].max()), int(at[s:e][f[s:e]][np.argmax(long[s:e][f[s:e]])]), n)
-                 for f, long, _, n in conds if f[s:e].any())
-            )
-            i, n = best[1], best[2]
+            # The peak: the highest long-window burn rate while a condition fired (where it
+            # fires its long window has weight), located in floats, then computed exactly.
+            best = []
+            for f, bad_l, weight_l, _, n in conds:
+                fire = f[s:e]
+                if fire.any():
+                    long = bad_l[s:e][fire] / (weight_l[s:e][fire] * tl.budget)
+                    k = int(np.argmax(long))
+                    best.append((float(long[k]), int(at[s:e][fire][k]), n))
+            _, i, n = max(best)
             lo = max(i - n, 0)
             peak = exact_burn(float(cb[i] - cb[lo]), float(cw[i] - cw[lo]), tl.target)
-            labels = [label for f, _, label, _ in conds if f[s:e].any()]
+            labels = [label for f, _, _, label, _ in conds if f[s:e].any()]
             stop = tl.time(int(at[e])) if e < len(at) else None
             begin = tl.time(int(at[s]))
             minutes = ((stop or tl.time(int(at[-1]))) - begin).total_seconds() / 60
