@@ -247,3 +247,12 @@ def test_data_health_shows_extraction_runs(monkeypatch, tmp_path):
     runs = at.dataframe[-1].value
     assert list(runs["outcome"]) == ["ok", "failed"]  # newest first
     assert runs["error"].iloc[1] == "ConnectionError: <b>refused</b>"  # shown as text
+
+
+def test_plot_text_makes_data_literal_for_plotly():
+    import pandas as pd
+
+    from reliability.app import widgets
+
+    assert widgets.plot_text(["<b>x</b>", "a & b"]) == ["&lt;b&gt;x&lt;/b&gt;", "a &amp; b"]
+    assert list(widgets.plot_text(pd.Series(['<a href="javascript:x">']))) == ["&lt;a href=&quot;javascript:x&quot;&gt;"]

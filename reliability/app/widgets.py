@@ -7,6 +7,7 @@ options) and writes the chosen value back, so the page's URL reproduces the view
 from __future__ import annotations
 
 import hmac
+import html
 from datetime import date
 
 import streamlit as st
@@ -74,6 +75,14 @@ def days_picker(first: date, last: date, label: str, container=st) -> tuple[date
     elif "days" in st.query_params:
         del st.query_params["days"]
     return chosen
+
+
+def plot_text(values):
+    """Text from the data made literal for Plotly, which reads a subset of HTML (``<b>``,
+    ``<a href>``, ``<br>``) in labels and hover text: a list, or a pandas Series, escaped."""
+    if hasattr(values, "map"):
+        return values.map(lambda v: html.escape(str(v)))
+    return [html.escape(str(v)) for v in values]
 
 
 def _secrets() -> dict:

@@ -40,7 +40,7 @@ def sli_chart(inv: dict, bucket: int) -> go.Figure:
             x=deploys["deployed_at"], y=[low] * len(deploys), mode="markers", name="deployment",
             marker={"symbol": "triangle-up", "size": 10,
                     "color": ["#d73027" if r else "#4d4d4d" for r in deploys["rolled_back"]]},
-            customdata=deploys[["version", "rolled_back"]].astype(str).values,
+            customdata=deploys[["version", "rolled_back"]].astype(str).apply(widgets.plot_text).values,
             hovertemplate="%{x}<br>%{customdata[0]} rolled back: %{customdata[1]}<extra></extra>",
         ))
     fig.update_layout(title=f"SLI per {bucket} minutes (shaded: incident windows, triangles: deployments)",

@@ -23,7 +23,7 @@ def coverage_heatmap(coverage) -> go.Figure:
     lacking = cov.pivot(index="series", columns="month", values="lacking").sort_index(ascending=False)
     pct = cov.pivot(index="series", columns="month", values="pct").reindex_like(lacking)
     fig = go.Figure(go.Heatmap(
-        z=lacking.values, x=list(lacking.columns), y=list(lacking.index), customdata=pct.values,
+        z=lacking.values, x=list(lacking.columns), y=widgets.plot_text(lacking.index), customdata=pct.values,
         zmin=0, zmax=max(60.0, float(lacking.max().max())), colorscale=[[0, "#f7f7f7"], [0.02, "#fddbc7"], [1, "#b2182b"]],
         text=lacking.map(lambda v: "" if pd.isna(v) or v == 0 else f"{v:.0f}").values, texttemplate="%{text}",
         colorbar={"title": "slices without data"},

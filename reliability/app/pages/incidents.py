@@ -3,8 +3,6 @@ post-mortems and action items, recurrence and when incidents happen."""
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -21,9 +19,10 @@ MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
 def distribution(rows: pd.DataFrame, metric: str, by: str) -> go.Figure:
-    order = SEVERITIES if by == "severity" else sorted(rows[by].unique())
+    order = SEVERITIES if by == "severity" else widgets.plot_text(sorted(rows[by].unique()))
     # Plotly reads a subset of HTML in hover text: titles from the data are escaped first.
-    rows = rows.assign(title=rows["title"].fillna("").map(html.escape))
+    rows = rows.assign(title=widgets.plot_text(rows["title"].fillna("")), id=widgets.plot_text(rows["id"]),
+                       **{by: widgets.plot_text(rows[by])})
     fig = px.box(rows, x=by, y=metric, points="all", color=by if by == "severity" else None,
                  category_orders={by: order}, color_discrete_map=SEVERITY_COLORS, hover_data=["id", "title"], log_y=True,
                  title=f"{METRICS[metric].capitalize()} by {by} (minutes, log scale)",

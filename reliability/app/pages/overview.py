@@ -19,7 +19,7 @@ def compliance_heatmap(history: pd.DataFrame) -> go.Figure:
     att = history.pivot(index="slo", columns="month", values="attainment").reindex_like(grid)
     text = att.map(lambda a: "" if pd.isna(a) else f"{a * 100:.2f}")
     fig = go.Figure(go.Heatmap(
-        z=(grid.clip(-1, 1) * 100).values, x=list(grid.columns), y=list(grid.index), text=text.values,
+        z=(grid.clip(-1, 1) * 100).values, x=list(grid.columns), y=widgets.plot_text(grid.index), text=text.values,
         texttemplate="%{text}", zmin=-100, zmax=100, colorscale="RdYlGn",
         colorbar={"title": "budget left %"},
         hovertemplate="%{y} %{x}<br>attainment %{text} %<br>budget left %{z:.1f} %<extra></extra>",
@@ -59,6 +59,7 @@ def page() -> None:
 
     left, right = st.columns(2)
     b = budgets.sort_values("remaining")
+    b = b.assign(slo=widgets.plot_text(b["slo"]))
     fig = px.bar(b, x="remaining", y="slo", color="status", orientation="h",
                  color_discrete_map={"healthy": "#1a9850", "at_risk": "#fdae61", "exhausted": "#d73027"},
                  title=f"Error budget left in {last}", labels={"remaining": "budget left (ratio)", "slo": ""})
@@ -67,6 +68,7 @@ def page() -> None:
 
     if not incidents.empty:
         counts = incidents.groupby(["month", "severity"]).size().reset_index(name="incidents")
+        counts["severity"] = widgets.plot_text(counts["severity"])
         fig = px.bar(counts, x="month", y="incidents", color="severity", color_discrete_map=SEVERITY_COLORS,
                      title="Incidents per month by severity", category_orders={"severity": list(SEVERITY_COLORS)})
         fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 40, "b": 10})
