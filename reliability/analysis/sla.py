@@ -280,7 +280,7 @@ def compute_periods(
     """SLA rows for every stored SLO (or the one named, or ``selected``), each over the period
     ``period_for(slo)`` returns (a :class:`periods.Period`, any length: month, quarter, year
     or a rolling window), leaving out the slices of the stored maintenance windows and of
-    ``maintenance`` (extra :class:`reliability.ingest.maintenance.Window`\ s, not stored)."""
+    ``maintenance`` (extra :class:`reliability.ingest.maintenance.Window` objects, not stored)."""
     if no_data not in NO_DATA_POLICIES:
         raise BadInput(f"expected one of {', '.join(NO_DATA_POLICIES)}, got {no_data!r}", field="--no-data")
     if selected is None:
