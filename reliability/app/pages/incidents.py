@@ -28,6 +28,7 @@ def distribution(rows: pd.DataFrame, metric: str, by: str) -> go.Figure:
                  title=f"{METRICS[metric].capitalize()} by {by} (minutes, log scale)",
                  labels={metric: "minutes", by: ""})
     fig.update_layout(height=380, margin=MARGIN, showlegend=False)
+    fig.update_yaxes(dtick=1)  # log axis: label the powers of ten only
     return fig
 
 
