@@ -63,6 +63,13 @@ def query(name: str) -> str:
         raise KeyError(f"no query named {block!r} in queries/{file}.sql") from None
 
 
+def rows(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> list[dict]:
+    """The rows of the named query (see :func:`query`) as dicts of column name to value."""
+    cur = con.execute(query(name), params or {})
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """``(version, name, sql)`` for each ``queries/migrations/NNN_name.sql``, in order."""
     found = []

@@ -21,11 +21,6 @@ from reliability.analysis.recurrence import FAR_FUTURE, FAR_PAST
 from reliability.errors import BadInput
 
 
-def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
-    cur = con.execute(store.query(name), params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
 
 def report(
     con: duckdb.DuckDBPyConnection,
@@ -43,8 +38,8 @@ def report(
     lo = periods.month(start, tz).start if start else FAR_PAST
     hi = periods.month(end, tz).end if end else FAR_FUTURE
     params = {"start": lo, "end": hi, "hours": float(hours)}
-    pairs = _rows(con, "changes.correlated", params)
-    rates = _rows(con, "changes.failure_rate", params | {"tz": tz})
+    pairs = store.rows(con, "changes.correlated", params)
+    rates = store.rows(con, "changes.failure_rate", params | {"tz": tz})
     by_service: dict[str, dict] = defaultdict(lambda: {"deployments": 0, "failed": 0, "months": {}})
     for r in rates:
         r["change_failure_rate"] = float(Fraction(r["failed"], r["deployments"]))

@@ -30,10 +30,8 @@ from reliability.errors import BadInput
 
 
 def _row(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict | None:
-    cur = con.execute(store.query(name), params)
-    names = [d[0] for d in cur.description]
-    row = cur.fetchone()
-    return None if row is None else dict(zip(names, row))
+    found = store.rows(con, name, params)
+    return found[0] if found else None
 
 
 def _f(value) -> float | None:

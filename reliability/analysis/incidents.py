@@ -35,25 +35,42 @@ DEFAULT_ACK_TARGETS: dict[str, float | str] = {
 US_PER_MINUTE = 60_000_000
 
 
-def parse_targets(items: tuple[str, ...] | list[str]) -> dict[str, float | str]:
-    """``SEV-1=5`` (minutes) or ``SEV-4=next-business-day`` overrides of the default targets."""
-    targets = dict(DEFAULT_ACK_TARGETS)
+def parse_severity_minutes(
+    items: tuple[str, ...] | list[str],
+    defaults: Mapping[str, float | str],
+    option: str,
+    words: Mapping[str, str | None] | None = None,
+) -> dict[str, float | str]:
+    """``SEV-N=MINUTES`` overrides of per-severity targets in minutes (e.g. ``--ack-target``,
+    ``--cadence``). ``words`` are special values: a word mapped to a string sets that string
+    (``next-business-day``); a word mapped to None drops the severity's target (``off``)."""
+    words = words or {}
+    shape = "SEV-N=MINUTES" + "".join(f" or SEV-N={w}" for w in words)
+    targets = dict(defaults)
     for item in items:
         sev, _, value = item.partition("=")
-        sev = sev.strip().upper()
+        sev, value = sev.strip().upper(), value.strip()
         if sev not in SEVERITIES or not value:
-            raise BadInput(f"expected SEV-N=MINUTES or SEV-N={NEXT_BUSINESS_DAY}, got {item!r}", field="--ack-target")
-        if value.strip() == NEXT_BUSINESS_DAY:
-            targets[sev] = NEXT_BUSINESS_DAY
+            raise BadInput(f"expected {shape}, got {item!r}", field=option)
+        if value in words:
+            if words[value] is None:
+                targets.pop(sev, None)
+            else:
+                targets[sev] = words[value]
             continue
         try:
             minutes = float(value)
         except ValueError:
-            raise BadInput(f"expected minutes as a number, got {value!r}", field="--ack-target") from None
+            raise BadInput(f"expected minutes as a number, got {value!r}", field=option) from None
         if not minutes > 0:
-            raise BadInput(f"expected a positive number of minutes, got {value!r}", field="--ack-target")
+            raise BadInput(f"expected a positive number of minutes, got {value!r}", field=option)
         targets[sev] = minutes
     return targets
+
+
+def parse_targets(items: tuple[str, ...] | list[str]) -> dict[str, float | str]:
+    """``SEV-1=5`` (minutes) or ``SEV-4=next-business-day`` overrides of the default targets."""
+    return parse_severity_minutes(items, DEFAULT_ACK_TARGETS, "--ack-target", {NEXT_BUSINESS_DAY: NEXT_BUSINESS_DAY})
 
 
 def _mean(values: list[int]) -> float | None:
@@ -98,11 +115,7 @@ def summarise(rows: list[dict], targets: Mapping, tz: str) -> dict:
 def detected_in(
     con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, service: str | None = None
 ) -> list[dict]:
-    cur = con.execute(
-        store.query("incidents.detected_between"), {"start": start, "end": end, "service": service}
-    )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return store.rows(con, "incidents.detected_between", {"start": start, "end": end, "service": service})
 
 
 def monthly(

@@ -31,11 +31,6 @@ DEFAULT_POSTMORTEM_HOURS: dict[str, float] = {"SEV-1": 48.0, "SEV-2": 48.0}
 REQUIRED = ("SEV-1",)  # SEV-2: recommended only
 
 
-def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
-    cur = con.execute(store.query(name), params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
 
 def _share(part: int, whole: int) -> float | None:
     return float(Fraction(part, whole)) if whole else None
@@ -91,7 +86,7 @@ def monthly(
 ) -> dict:
     """Post-mortem compliance of the incidents detected in ``month`` (in ``tz``) at ``as_of``."""
     period = periods.month(month, tz)
-    rows = _rows(con, "compliance.incidents_between", {"start": period.start, "end": period.end, "service": service})
+    rows = store.rows(con, "compliance.incidents_between", {"start": period.start, "end": period.end, "service": service})
     return postmortems(rows, as_of, hours)
 
 
@@ -103,7 +98,7 @@ def action_items(
     owner: str | None = None,
 ) -> dict:
     """Open and overdue action items at ``as_of``, overall and per owner, with the open ones."""
-    rows = _rows(con, "compliance.action_items", {"service": service, "owner": owner})
+    rows = store.rows(con, "compliance.action_items", {"service": service, "owner": owner})
     by_owner: dict[str, dict] = {}
     open_items = []
     for r in rows:

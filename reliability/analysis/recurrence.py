@@ -32,11 +32,6 @@ FAR_PAST = datetime.fromisoformat("1900-01-01T00:00:00+00:00")
 FAR_FUTURE = datetime.fromisoformat("2200-01-01T00:00:00+00:00")
 
 
-def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
-    cur = con.execute(store.query(name), params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
 
 def frequency_class(prior: int, alike: int) -> str:
     """PagerDuty-style class from the service's prior-30-day incidents and the alike ones."""
@@ -61,22 +56,22 @@ def related(con: duckdb.DuckDBPyConnection, incident_id: str, days: int = 90, th
     """The incidents related to one, each with the list of reasons (see the module docstring)."""
     everything = {"start": FAR_PAST, "end": FAR_FUTURE}
     reasons: dict[str, list[dict]] = defaultdict(list)
-    for r in _rows(con, "recurrence.repeats", everything | {"days": days}):
+    for r in store.rows(con, "recurrence.repeats", everything | {"days": days}):
         if incident_id in (r["earlier"], r["later"]):
             other = r["later"] if r["earlier"] == incident_id else r["earlier"]
             reasons[other].append({"reason": "repeat", "root_cause": r["root_cause"], "gap_minutes": r["gap_minutes"]})
-    for r in _rows(con, "recurrence.similar_titles", everything | {"threshold": threshold}):
+    for r in store.rows(con, "recurrence.similar_titles", everything | {"threshold": threshold}):
         if incident_id in (r["a"], r["b"]):
             other = r["b"] if r["a"] == incident_id else r["a"]
             reasons[other].append({"reason": "similar_title", "similarity": r["similarity"]})
-    for r in _rows(con, "recurrence.mentions", {}):
+    for r in store.rows(con, "recurrence.mentions", {}):
         if r["id"] == incident_id:
             reasons[r["other"]].append({"reason": "mentions", "detail": f"{r['other']} names {incident_id}"})
         elif r["other"] == incident_id:
             reasons[r["id"]].append({"reason": "mentions", "detail": f"{incident_id} names {r['id']}"})
-    if not _rows(con, "recurrence.exists", {"id": incident_id}):
+    if not store.rows(con, "recurrence.exists", {"id": incident_id}):
         raise BadInput(f"no incident with id {incident_id!r}", field="--incident")
-    for r in _rows(con, "recurrence.shared_tags", {"id": incident_id, "days": days}):
+    for r in store.rows(con, "recurrence.shared_tags", {"id": incident_id, "days": days}):
         reasons[r["other"]].append({"reason": "shared_tags", "tags": list(r["shared"])})
     return [{"id": k, "reasons": v} for k, v in sorted(reasons.items())]
 
@@ -98,16 +93,16 @@ def report(
     lo = periods.month(start, tz).start if start else FAR_PAST
     hi = periods.month(end, tz).end if end else FAR_FUTURE
     rng = {"start": lo, "end": hi}
-    repeats = _rows(con, "recurrence.repeats", rng | {"days": days})
-    similar = _rows(con, "recurrence.similar_titles", rng | {"threshold": threshold})
-    prior = _rows(con, "recurrence.prior_30_days", rng | {"days": 30, "threshold": threshold})
+    repeats = store.rows(con, "recurrence.repeats", rng | {"days": days})
+    similar = store.rows(con, "recurrence.similar_titles", rng | {"threshold": threshold})
+    prior = store.rows(con, "recurrence.prior_30_days", rng | {"days": 30, "threshold": threshold})
     for r in prior:
         r["class"] = frequency_class(r["prior"], r["alike"])
         r["alike_share"] = float(Fraction(r["alike"], r["prior"])) if r["prior"] else None
     by_service: dict[str, Counter] = defaultdict(Counter)
     for r in prior:
         by_service[r["service"]][r["class"]] += 1
-    when = _rows(con, "recurrence.when_detected", rng | {"tz": tz})
+    when = store.rows(con, "recurrence.when_detected", rng | {"tz": tz})
     doc = {
         "start": start,
         "end": end,

@@ -239,9 +239,7 @@ def _set_criterion(params: dict, key: int, crit: tuple | None, slo: SLO) -> None
 
 
 def _aggregates(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict[int, dict]:
-    cur = con.execute(store.query(name), params)
-    names = [d[0] for d in cur.description]
-    return {r[0]: dict(zip(names, r)) for r in cur.fetchall()}
+    return {r["key"]: r for r in store.rows(con, name, params)}
 
 
 def _subset(params: dict, keys: list[int], lists: list[str] = _KEY_LISTS) -> dict:

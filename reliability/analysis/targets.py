@@ -26,7 +26,12 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from reliability import periods, store
-from reliability.analysis.incidents import DEFAULT_ACK_TARGETS, NEXT_BUSINESS_DAY, SEVERITIES
+from reliability.analysis.incidents import (
+    DEFAULT_ACK_TARGETS,
+    NEXT_BUSINESS_DAY,
+    SEVERITIES,
+    parse_severity_minutes,
+)
 from reliability.errors import BadInput
 
 DEFAULT_CADENCE_MINUTES: dict[str, float] = {"SEV-1": 15.0, "SEV-2": 60.0}
@@ -66,29 +71,8 @@ def parse_holidays(items: tuple[str, ...] | list[str]) -> frozenset[date]:
 
 def parse_cadence(items: tuple[str, ...] | list[str]) -> dict[str, float]:
     """``SEV-N=MINUTES`` overrides of the update-cadence targets (``SEV-N=off`` drops one)."""
-    targets = dict(DEFAULT_CADENCE_MINUTES)
-    for item in items:
-        sev, _, value = item.partition("=")
-        sev, value = sev.strip().upper(), value.strip()
-        if sev not in SEVERITIES or not value:
-            raise BadInput(f"expected SEV-N=MINUTES, got {item!r}", field="--cadence")
-        if value == "off":
-            targets.pop(sev, None)
-            continue
-        try:
-            minutes = float(value)
-        except ValueError:
-            raise BadInput(f"expected minutes as a number, got {value!r}", field="--cadence") from None
-        if not minutes > 0:
-            raise BadInput(f"expected a positive number of minutes, got {value!r}", field="--cadence")
-        targets[sev] = minutes
-    return targets
+    return parse_severity_minutes(items, DEFAULT_CADENCE_MINUTES, "--cadence", {"off": None})
 
-
-def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
-    cur = con.execute(store.query(name), params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -195,9 +179,9 @@ def monthly(
     period = periods.month(month, tz)
     calendar = calendar or BusinessCalendar(tz)
     params = {"start": period.start, "end": period.end, "service": service}
-    rows = _rows(con, "compliance.incidents_between", params)
+    rows = store.rows(con, "compliance.incidents_between", params)
     updates: dict[str, list[datetime]] = defaultdict(list)
-    for u in _rows(con, "compliance.updates_between", params | {"kinds": list(update_kinds)}):
+    for u in store.rows(con, "compliance.updates_between", params | {"kinds": list(update_kinds)}):
         updates[u["incident_id"]].append(u["at"])
     return {
         "month": period.label,

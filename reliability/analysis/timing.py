@@ -106,9 +106,7 @@ def rows_between(
     con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, service: str | None = None
 ) -> list[dict]:
     """Rows of ``incidents.timing_rows`` for incidents detected in ``[start, end)``."""
-    cur = con.execute(store.query("incidents.timing_rows"), {"start": start, "end": end, "service": service})
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return store.rows(con, "incidents.timing_rows", {"start": start, "end": end, "service": service})
 
 
 def mtbf(rows: list[dict]) -> dict:

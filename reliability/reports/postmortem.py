@@ -33,20 +33,15 @@ MILESTONES = (("started_at", "Impact started"), ("detected_at", "Detected"),
               ("closed_at", "Closed"))
 
 
-def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
-    cur = con.execute(store.query(name), params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
 
 def load_incident(con: duckdb.DuckDBPyConnection, incident_id: str, field: str = "INC_ID") -> dict:
     """The incident's stored fields plus ``updates`` and ``action_items``; BadInput if unknown."""
-    found = _rows(con, "reports.incident", {"id": incident_id})
+    found = store.rows(con, "reports.incident", {"id": incident_id})
     if not found:
         raise BadInput(f"no incident with id {incident_id!r}", field=field)
     incident = found[0]
-    incident["updates"] = _rows(con, "reports.updates", {"id": incident_id})
-    incident["action_items"] = _rows(con, "reports.action_items", {"id": incident_id})
+    incident["updates"] = store.rows(con, "reports.updates", {"id": incident_id})
+    incident["action_items"] = store.rows(con, "reports.action_items", {"id": incident_id})
     incident["tags"] = list(incident.get("tags") or [])
     return incident
 
@@ -77,12 +72,12 @@ def _related(con: duckdb.DuckDBPyConnection, incident_id: str) -> tuple[list[dic
     rec = recurrence.report(con, incident=incident_id)
     related = []
     for r in rec.get("related") or []:
-        other = _rows(con, "reports.incident", {"id": r["id"]})[0]
+        other = store.rows(con, "reports.incident", {"id": r["id"]})[0]
         reasons = []
         for reason in r["reasons"]:
             detail = reason.get("detail") or ", ".join(reason.get("tags") or []) or ""
             reasons.append(reason["reason"] + (f" ({detail})" if detail else ""))
-        open_items = [a["title"] for a in _rows(con, "reports.action_items", {"id": r["id"]}) if not a["done"]]
+        open_items = [a["title"] for a in store.rows(con, "reports.action_items", {"id": r["id"]}) if not a["done"]]
         related.append({**other, "reasons": reasons, "open_items": open_items})
     freq = next((f for f in rec["frequency"] if f["id"] == incident_id), None)
     return related, freq
