@@ -211,6 +211,15 @@ def read_records(path: str | Path, required: tuple[str, ...]) -> list[Record]:
     return _csv_records(name, text, required)
 
 
+def records_from_dicts(records: list, source_name: str) -> list[Record]:
+    """In-memory records (e.g. the demo's) as Records named "record N", each a dict."""
+    recs = [Record(source_name, r, record=i) for i, r in enumerate(records, start=1)]
+    for rec in recs:
+        if not isinstance(rec.fields, dict):
+            raise rec.bad("expected an object (dict)")
+    return recs
+
+
 def _json_records(name: str, text: str) -> list[Record]:
     if not text.strip():
         raise BadInput("the file is empty: no rows", file=name)

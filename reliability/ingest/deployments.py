@@ -59,10 +59,7 @@ def ingest_deployment_records(
     con: duckdb.DuckDBPyConnection, records: list[dict], source_name: str
 ) -> dict:
     """Validate and upsert deployment dicts; "record N" names a bad one."""
-    recs = [Record(source_name, r, record=i) for i, r in enumerate(records, start=1)]
-    for rec in recs:
-        if not isinstance(rec.fields, dict):
-            raise rec.bad("expected an object (dict)")
+    recs = common.records_from_dicts(records, source_name)
     items = [parse_deployment(r) for r in recs]
     common.check_unique(recs, "id", {})
     _write(con, items)

@@ -107,10 +107,7 @@ def ingest_incident_records(
     con: duckdb.DuckDBPyConnection, records: list[dict], source_name: str
 ) -> dict:
     """Validate and upsert incident dicts (the JSON shape); "record N" names a bad one."""
-    recs = [Record(source_name, r, record=i) for i, r in enumerate(records, start=1)]
-    for rec in recs:
-        if not isinstance(rec.fields, dict):
-            raise rec.bad("expected an object (dict)")
+    recs = common.records_from_dicts(records, source_name)
     incidents = [parse_incident(r) for r in recs]
     common.check_unique(recs, "id", {})
     _write(con, incidents)
