@@ -305,6 +305,57 @@ def test_injected_failure_at_any_request_resumes_without_gap_or_duplicate(prom, 
     assert rows(db, "checkout", "availability") == checkout_expected(prom_data[0], BASE, end)
 
 
+class _RejectingSession(requests.Session):
+    """Answers the Nth range request as Prometheus does a query that fails on execution
+    (HTTP 422, errorType "execution"), after the same query passed the preflight check."""
+
+    def __init__(self, fail_on: int) -> None:
+        super().__init__()
+        self.ranges, self.fail_on = 0, fail_on
+
+    def post(self, url, *args, **kwargs):
+        if url.endswith("/api/v1/query_range"):
+            self.ranges += 1
+            if self.ranges == self.fail_on:
+                resp = requests.Response()
+                resp.status_code = 422
+                resp._content = b'{"status":"error","errorType":"execution","error":"query processing would load too many samples into memory"}'
+                resp.headers["Content-Type"] = "application/json"
+                resp.url = url
+                return resp
+        return super().post(url, *args, **kwargs)
+
+
+def test_query_failing_mid_run_is_exit_1_and_resumable(prom, prom_data, db, tmp_path):
+    """Chunks before the failure are committed, so this is not exit 2 ("nothing written"):
+    it is a failure (exit 1) naming the SLO and the query, and a re-run resumes cleanly."""
+    from reliability import slos, store
+    from reliability.extract import prometheus as extract_prom
+    from reliability.extract.connection import Overrides
+    from reliability.extract.http import FetchError, PromClient
+
+    apply(db, tmp_path, CHECKOUT)
+    with store.connect(db) as con:
+        targets = extract_prom.targets(slos.load(con), lambda name: None, Overrides(url=prom.url), None)
+    end = BASE + DAY
+
+    def rejecting(conn):
+        return PromClient(conn, session=_RejectingSession(fail_on=5), pool=1)
+
+    with pytest.raises(FetchError, match="checkout") as caught:
+        extract_prom.run(db, targets, start=BASE, end=end, chunk_seconds=3600, parallel=1, client_factory=rejecting)
+    assert "too many samples" in str(caught.value)
+    con = duckdb.connect(str(db), read_only=True)
+    mark = con.execute("select epoch(until)::bigint from extract_watermarks").fetchall()
+    last = con.execute("select max(epoch(ts))::bigint from sli_slices").fetchone()[0]
+    con.close()
+    # Whatever was committed before the failure is whole chunks up to the watermark.
+    if mark:
+        assert (mark[0][0] - BASE) % 3600 == 0 and last < mark[0][0]
+    extract_prom.run(db, targets, end=end, chunk_seconds=3600, parallel=1)
+    assert rows(db, "checkout", "availability") == checkout_expected(prom_data[0], BASE, end)
+
+
 def test_unreachable_server_exit_1_nothing_written(prom, db, tmp_path):
     apply(db, tmp_path, CHECKOUT)
     url = f"http://127.0.0.1:{free_port()}"

@@ -140,7 +140,13 @@ def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Re
         try:
             found, warn = client.query_range(query, start, start + n * t.step, t.step)
         except QueryError as exc:
-            raise BadInput(f"SLO {t.slo!r}: Prometheus rejected the {role} query {exc.query!r}: {exc.message}") from None
+            # The query passed the preflight check, so this is the server failing on part of
+            # the range (e.g. too many samples), not bad input: chunks before it may already be
+            # committed, which exit 2 ("nothing written") must not claim. Exit 1, resumable.
+            raise FetchError(
+                f"SLO {t.slo!r}: Prometheus failed the {role} query {exc.query!r} on "
+                f"[{start}, {start + n * t.step}) after accepting it: {exc.message}"
+            ) from None
         warnings += warn
         points = slices.grid([s.values for s in found], start, t.step, n + 1)
         summed[role] = slices.total_over_series(slices.events(points, t.counter))
