@@ -142,7 +142,6 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[
     windows = alert_windows(tl.slo)
     cb, cw = tl.cumulative("bad"), tl.cumulative("weight")
     i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
-    at = np.arange(i0, i1 + 1)
     w = tl.window_seconds
     sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # window slices -> (bad, weight) at each boundary
 
@@ -151,35 +150,47 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[
             sums[k] = (_sums(cb, i0, i1, k), _sums(cw, i0, i1, k))
         return sums[k]
 
+    # Fires when both windows' bad > factor·(1 − target)·weight; burn = bad / (weight·(1 − target)).
+    # The short window is checked at every boundary; the long one only where the short fires
+    # (``c[i] − c[max(i − k, 0)]``: the numbers _sums gives there).
     fired: dict[str, list[tuple]] = {}
     for aw in windows:
         n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
         threshold = float(aw.factor * (1 - tl.target))
-        (bad_l, weight_l), (bad_s, weight_s) = window(n_long), window(n_short)
-        # Fires when both windows' bad > factor·(1 − target)·weight; burn = bad / (weight·(1 − target)).
-        on = (weight_l > 0) & (bad_l > threshold * weight_l) & (weight_s > 0) & (bad_s > threshold * weight_s)
-        fired.setdefault(aw.severity, []).append((on, bad_l, weight_l, aw.label, n_long))
+        bad_s, weight_s = window(n_short)
+        on = np.flatnonzero(bad_s > threshold * weight_s)  # boundaries i0 + on
+        on = on[weight_s[on] > 0]
+        i = i0 + on
+        lo = np.maximum(i - n_long, 0)
+        bad_l, weight_l = cb[i] - cb[lo], cw[i] - cw[lo]
+        keep = (weight_l > 0) & (bad_l > threshold * weight_l)
+        fired.setdefault(aw.severity, []).append((on[keep], bad_l[keep], weight_l[keep], aw.label, n_long))
     episodes = []
+    count = i1 - i0 + 1  # evaluations
     for severity, conds in fired.items():
-        firing = np.logical_or.reduce([c[0] for c in conds])
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], firing.astype(np.int8), [0]))))
-        for s, e in zip(edges[::2], edges[1::2]):
+        mask = np.zeros(count, dtype=bool)
+        for c in conds:
+            mask[c[0]] = True
+        firing = np.flatnonzero(mask)
+        breaks = np.flatnonzero(np.diff(firing) > 1)
+        for s, e in zip(firing[np.concatenate(([0], breaks + 1))].tolist(),
+                        (firing[np.concatenate((breaks, [len(firing) - 1]))] + 1).tolist()) if len(firing) else ():
             # The peak: the highest long-window burn rate while a condition fired (where it
             # fires its long window has weight), located in floats, then computed exactly.
-            best = []
-            for f, bad_l, weight_l, _, n in conds:
-                fire = f[s:e]
-                if fire.any():
-                    long = bad_l[s:e][fire] / (weight_l[s:e][fire] * tl.budget)
+            best, labels = [], []
+            for on, bad_l, weight_l, label, n in conds:
+                a, b = np.searchsorted(on, s), np.searchsorted(on, e)
+                if a < b:
+                    long = bad_l[a:b] / (weight_l[a:b] * tl.budget)
                     k = int(np.argmax(long))
-                    best.append((float(long[k]), int(at[s:e][fire][k]), n))
+                    best.append((float(long[k]), i0 + int(on[a + k]), n))
+                    labels.append(label)
             _, i, n = max(best)
             lo = max(i - n, 0)
             peak = exact_burn(float(cb[i] - cb[lo]), float(cw[i] - cw[lo]), tl.target)
-            labels = [label for f, _, _, label, _ in conds if f[s:e].any()]
-            stop = tl.time(int(at[e])) if e < len(at) else None
-            begin = tl.time(int(at[s]))
-            minutes = ((stop or tl.time(int(at[-1]))) - begin).total_seconds() / 60
+            stop = tl.time(i0 + e) if e < count else None
+            begin = tl.time(i0 + s)
+            minutes = ((stop or tl.time(i1)) - begin).total_seconds() / 60
             episodes.append(Episode(severity, begin, stop, minutes, peak, labels))
     episodes.sort(key=lambda ep: (ep.start, ep.severity))
     return episodes, windows

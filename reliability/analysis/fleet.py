@@ -12,6 +12,7 @@ Threshold series get their per-slice lowest and highest value from a second, gro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 import duckdb
@@ -39,15 +40,30 @@ def timelines(
         groups.setdefault((timeline.slice_seconds(slo), start, end), []).append(i)
     # In chunks of CHUNK series (sorted, so each chunk's rows sit together in the file and
     # DuckDB's join filter skips the rest): dense arrays of CHUNK series, not of all of them.
+    chunks = []
     for (w, start, end), members in groups.items():
         series = sorted({(selected[i].service, selected[i].sli) for i in members})
         for c in range(0, len(series), CHUNK):
             part = set(series[c : c + CHUNK])
-            chunk = [i for i in members if (selected[i].service, selected[i].sli) in part]
-            yield from zip(chunk, _group(con, [selected[i] for i in chunk], w, start, end, objective), strict=True)
+            chunks.append(([i for i in members if (selected[i].service, selected[i].sli) in part], w, start, end))
+    # The next chunk's query runs in a thread (its own cursor; DuckDB and the Arrow copy release
+    # the GIL) while this chunk's timelines are used: the scan overlaps the NumPy work.
+    with ThreadPoolExecutor(max_workers=1) as pool, con.cursor() as cur:
+        def fetch(k: int) -> Future:
+            chunk, w, start, end = chunks[k]
+            return pool.submit(_fetch, cur, [selected[i] for i in chunk], w, start, end)
+
+        pending = fetch(0) if chunks else None
+        for k, (chunk, w, start, end) in enumerate(chunks):
+            arrays = pending.result()
+            pending = fetch(k + 1) if k + 1 < len(chunks) else None
+            yield from zip(chunk, _group([selected[i] for i in chunk], w, start, objective, *arrays), strict=True)
+            del arrays
 
 
-def _group(con, slos: list[SLO], w: int, start: datetime, end: datetime, objective: int) -> list[timeline.Timeline]:
+def _fetch(con, slos: list[SLO], w: int, start: datetime, end: datetime) -> tuple:
+    """``(code by series, good, total, lo, hi)``: the chunk's dense per-series arrays (``lo``/``hi``
+    None without threshold SLOs)."""
     n = max(0, -(-int((end - start).total_seconds()) // w))
     keys = sorted({(s.service, s.sli) for s in slos})
     code = {k: i for i, k in enumerate(keys)}
@@ -72,7 +88,12 @@ def _group(con, slos: list[SLO], w: int, start: datetime, end: datetime, objecti
         lo[at] = np.asarray(vals["min_value"], dtype=float)
         hi[at] = np.asarray(vals["max_value"], dtype=float)
         lo, hi = lo.reshape(len(keys), n), hi.reshape(len(keys), n)
-    nan = np.full(n, np.nan)
+    return code, good, total, lo, hi
+
+
+def _group(slos: list[SLO], w: int, start: datetime, objective: int, code: dict, good: np.ndarray,
+           total: np.ndarray, lo: np.ndarray | None, hi: np.ndarray | None) -> list[timeline.Timeline]:
+    nan = np.full(good.shape[1], np.nan)
     result = []
     for slo in slos:
         c = code[(slo.service, slo.sli)]

@@ -21,6 +21,7 @@ calendar period ``1 − Σbad / ((1 − target)·Σweight)`` is exactly ``sla``'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
@@ -52,12 +53,13 @@ class Timeline:
     def n(self) -> int:
         return len(self.bad)
 
-    @property
+    @cached_property
     def target(self) -> Fraction:
-        """The objective's target as the decimal it was written as (0.999 exactly)."""
+        """The objective's target as the decimal it was written as (0.999 exactly); computed
+        once per timeline (the replay and worst windows ask for it thousands of times)."""
         return Fraction(Decimal(repr(self.slo.objectives[self.objective].target)))
 
-    @property
+    @cached_property
     def budget(self) -> float:
         """``1 − target``: the share of the weight that may be bad."""
         return float(1 - self.target)
