@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import pytest
 
+from app_fixtures import demo_db, demo_db_build  # noqa: F401  (session fixtures)
 from conftest import ROOT, run_cli
 from reliability.cli import cli
 
@@ -45,3 +46,19 @@ def test_readme_opens_with_the_two_commands():
 def test_usage_error_is_exit_2():
     r = run_cli("sla")
     assert r.code == 2 and "Traceback" not in r.stderr and "--month" in r.stderr
+
+
+def test_readme_first_command_output_is_what_the_command_prints(demo_db):
+    """The README's first command shows the real output on the bundled sample."""
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## A first command") : text.index("## What it computes")]
+    lines = section.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("$ .venv/bin/reliability"))
+    shown = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("    "):
+            break
+        shown.append(line[4:].rstrip())
+    r = run_cli("sla", "--month", "2026-03", "--slo", "search-availability", db=demo_db)
+    assert r.code == 0, r.stderr
+    assert [line.rstrip() for line in r.stdout.strip().splitlines()] == shown
