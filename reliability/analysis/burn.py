@@ -94,10 +94,15 @@ def alert_windows(slo: SLO) -> list[AlertWindow]:
 
 
 def exact_burn(bad: float, weight: float, target: Fraction) -> float | None:
-    """``(bad / weight) / (1 − target)`` in rationals, rounded once; None without weight."""
+    """``(bad / weight) / (1 − target)`` in rationals, rounded once; None without weight. As
+    integer ratios: Python's int / int is correctly rounded, so this is exactly
+    ``float(Fraction(bad) / Fraction(weight) / (1 − target))``, without building Fractions."""
     if weight <= 0:
         return None
-    return float(Fraction(bad) / Fraction(weight) / (1 - target))
+    bn, bd = float(bad).as_integer_ratio()
+    wn, wd = float(weight).as_integer_ratio()
+    budget = 1 - target
+    return (bn * wd * budget.denominator) / (bd * wn * budget.numerator)
 
 
 def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float | None:

@@ -78,6 +78,8 @@ class Timeline:
 
     def cumulative(self, name: str) -> np.ndarray:
         """Prefix sums of array ``name`` with a leading 0: ``c[j] − c[i]`` = sum of slices [i, j)."""
+        if name == "weight" and self.slo.budgeting_method == "Timeslices":
+            return np.arange(self.n + 1, dtype=float)  # weight 1 per slice: the same numbers
         out = np.zeros(self.n + 1)
         np.cumsum(getattr(self, name), out=out[1:])
         return out

@@ -41,12 +41,12 @@ def worst_windows(tl: timeline.Timeline, first: int, count: int, length: int, to
         found = found[values >= np.partition(values, len(values) - m)[len(values) - m]]
     values = sums[found]
     starts_bad = tl.bad[first + found] > 0
+    walk = found[np.lexsort((found, ~starts_bad, -values))]
     taken: list[int] = []
-    for k in found[np.lexsort((found, ~starts_bad, -values))].tolist():
-        if all(abs(k - t) >= length for t in taken):
-            taken.append(k)
-            if len(taken) == top:
-                break
+    while len(walk) and len(taken) < top:
+        k = int(walk[0])
+        taken.append(k)
+        walk = walk[np.abs(walk - k) >= length]
     out = []
     for k in taken:
         a, b = first + k, first + k + length
