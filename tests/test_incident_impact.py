@@ -14,54 +14,19 @@ failed 8*10 + 2*2 = 84 of 1,000.
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 
 from conftest import assert_bad_input, run_cli
-
-
-def slo(name, method, objective):
-    return textwrap.dedent(f"""\
-        apiVersion: openslo/v1
-        kind: SLO
-        metadata:
-          name: {name}
-        spec:
-          service: api
-          indicator:
-            metadata:
-              name: availability
-            spec:
-              ratioMetric:
-                counter: false
-                good:
-                  metricSource:
-                    type: Prometheus
-                    spec:
-                      query: sum(rate(ok[1m]))
-                total:
-                  metricSource:
-                    type: Prometheus
-                    spec:
-                      query: sum(rate(all[1m]))
-          timeWindow:
-            - duration: 1M
-              isRolling: false
-              calendar:
-                startTime: 2024-01-01 00:00:00
-                timeZone: UTC
-          budgetingMethod: {method}
-          objectives:
-        """) + objective
+from test_sla import slo_yaml
 
 
 @pytest.fixture(scope="module")
 def idb(tmp_path_factory):
     base = tmp_path_factory.mktemp("impact")
     (base / "slos.yaml").write_text(
-        slo("api-timeslices", "Timeslices", "    - target: 0.999\n      timeSliceTarget: 0.95\n      timeSliceWindow: 1m\n")
-        + "---\n" + slo("api-occurrences", "Occurrences", "    - target: 0.99\n"))
+        slo_yaml("api-timeslices", "Timeslices", "UTC", service="api")
+        + "---\n" + slo_yaml("api-occurrences", "Occurrences", "UTC", service="api", target="target: 0.99"))
     lines = ["timestamp,service,sli,good,total"]
     for minute in range(60):
         good = 90 if 10 <= minute < 20 else 98 if 20 <= minute < 25 else 100
