@@ -94,7 +94,7 @@ def met_target(severity: str, detected: datetime, acknowledged: datetime | None,
 
 
 def summarise(rows: list[dict], targets: Mapping, tz: str) -> dict:
-    """The metrics of one group of incidents (rows of ``incidents.detected_between``)."""
+    """The metrics of one group of incidents (rows of ``incidents.timing_rows``)."""
 
     def present(key: str) -> list[int]:
         return [r[key] for r in rows if r[key] is not None]
@@ -115,7 +115,9 @@ def summarise(rows: list[dict], targets: Mapping, tz: str) -> dict:
 def detected_in(
     con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, service: str | None = None
 ) -> list[dict]:
-    return store.rows(con, "incidents.detected_between", {"start": start, "end": end, "service": service})
+    """Incidents detected in ``[start, end)`` (optionally of one service), with the
+    microseconds between their timeline points (``incidents.timing_rows``)."""
+    return store.rows(con, "incidents.timing_rows", {"start": start, "end": end, "service": service})
 
 
 def monthly(

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from reliability import periods, store
+from reliability.analysis.incidents import detected_in
 from reliability.errors import BadInput
 
 US_PER_MINUTE = 60_000_000
@@ -102,11 +103,7 @@ def latest_month(con: duckdb.DuckDBPyConnection, tz: str) -> str | None:
     return None if last is None else last.astimezone(ZoneInfo(tz)).strftime("%Y-%m")
 
 
-def rows_between(
-    con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, service: str | None = None
-) -> list[dict]:
-    """Rows of ``incidents.timing_rows`` for incidents detected in ``[start, end)``."""
-    return store.rows(con, "incidents.timing_rows", {"start": start, "end": end, "service": service})
+rows_between = detected_in  # rows of ``incidents.timing_rows``: one query serves both modules
 
 
 def mtbf(rows: list[dict]) -> dict:
