@@ -58,59 +58,60 @@ final as (
 select * from final;
 
 -- name: rows_many
--- Every row of the series in ($services, $slis) (parallel lists; $codes gives each series its
--- number) starting in [$start, $end): cell = code * $slices + slice (slice: index from
--- $start_us in steps of $window_us), good, total (0 for threshold rows). Not grouped: the
--- caller adds rows of one slice up (np.bincount), far cheaper than a 40M-group aggregate.
--- $first_service/$last_service (the lowest and highest of $services) let the scan skip the
--- row groups of other services before the join.
-with series as (
+-- Every row of series ($services[i], $sli) starting in [$start, $end): cell = i * $slices + slice
+-- (i from 0; slice: index from $start_us in steps of $window_us, epoch microseconds), good,
+-- total (0 for threshold rows). Not grouped: the caller adds rows of one slice up, far cheaper
+-- than a 40M-group aggregate. A filter, not a join, so rows come out in file order (usually
+-- cell order, which the caller turns into arrays without sorting). $first_service and
+-- $last_service (the lowest and highest of $services) let the scan skip other row groups.
+with rows_in_range as (
     select
-        unnest($services) as service,
-        unnest($slis) as sli,
-        unnest($codes) as code
+        list_position($services, s.service) as position,
+        (epoch_us(s.ts) - $start_us) // $window_us as slice,
+        s.good,
+        s.total
+    from sli_slices as s
+    where s.sli = $sli
+      and s.service between $first_service and $last_service
+      and s.ts >= $start
+      and s.ts < $end
 ),
 
 final as (
     select
-        series.code::bigint * $slices + (epoch_us(s.ts) - $start_us) // $window_us as cell,
-        coalesce(s.good, 0) as good,
-        coalesce(s.total, 0) as total
-    from sli_slices as s
-    join series
-        on s.service = series.service
-        and s.sli = series.sli
-    where s.service between $first_service and $last_service
-      and s.ts >= $start
-      and s.ts < $end
+        (position - 1)::bigint * $slices + slice as cell,
+        coalesce(good, 0) as good,
+        coalesce(total, 0) as total
+    from rows_in_range
+    where position is not null
 )
 
 select * from final;
 
 -- name: values_many
--- Threshold series of ($services, $slis, $codes) in [$start, $end): per (code, slice) the
+-- Threshold series ($services[i], $sli) in [$start, $end): per (code = i from 0, slice) the
 -- lowest and highest value.
-with series as (
+with rows_in_range as (
     select
-        unnest($services) as service,
-        unnest($slis) as sli,
-        unnest($codes) as code
+        list_position($services, s.service) as position,
+        (epoch_us(s.ts) - $start_us) // $window_us as slice,
+        s.value
+    from sli_slices as s
+    where s.sli = $sli
+      and s.service between $first_service and $last_service
+      and s.ts >= $start
+      and s.ts < $end
+      and s.value is not null
 ),
 
 final as (
     select
-        series.code::integer as code,
-        ((epoch_us(s.ts) - $start_us) // $window_us)::integer as slice,
-        min(s.value) as min_value,
-        max(s.value) as max_value
-    from sli_slices as s
-    join series
-        on s.service = series.service
-        and s.sli = series.sli
-    where s.service between $first_service and $last_service
-      and s.ts >= $start
-      and s.ts < $end
-      and s.value is not null
+        (position - 1)::integer as code,
+        slice::integer as slice,
+        min(value) as min_value,
+        max(value) as max_value
+    from rows_in_range
+    where position is not null
     group by all
 )
 

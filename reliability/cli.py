@@ -58,6 +58,9 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script; maps errors to the contract's exit codes."""
+    from reliability.memory import keep_freed_memory
+
+    keep_freed_memory()
     try:
         rv = cli.main(args=argv, prog_name="reliability", standalone_mode=False)
     except BadInput as exc:

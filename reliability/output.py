@@ -15,10 +15,13 @@ def iso_z(value: datetime | None) -> str | None:
     if value is None:
         return None
     value = value.astimezone(timezone.utc)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}".rstrip("0")
-    return text + "Z"
+    if value.year < 1000:  # isoformat pads the year to four digits, strftime does not
+        text = value.strftime("%Y-%m-%dT%H:%M:%S")
+        if value.microsecond:
+            text += f".{value.microsecond:06d}".rstrip("0")
+        return text + "Z"
+    text = value.replace(tzinfo=None).isoformat()  # ...THH:MM:SS[.ffffff], several times faster
+    return (text.rstrip("0") if value.microsecond else text) + "Z"
 
 
 def _clean(value):
@@ -33,8 +36,24 @@ def _clean(value):
     return value
 
 
+def _default(value):
+    if isinstance(value, datetime):
+        return iso_z(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def to_json(document) -> str:
+    """The document as JSON text: datetimes as :func:`iso_z`, NaN and infinities as null.
+    Encoded in one pass by the C encoder; only a document holding a non-finite float (which
+    the encoder refuses) is walked first to replace them — the same text either way."""
+    try:
+        return json.dumps(document, ensure_ascii=False, allow_nan=False, default=_default)
+    except ValueError:
+        return json.dumps(_clean(document), ensure_ascii=False, allow_nan=False)
+
+
 def emit_json(document) -> None:
-    click.echo(json.dumps(_clean(document), ensure_ascii=False, allow_nan=False))
+    click.echo(to_json(document))
 
 
 def fmt(value, digits: int = 4) -> str:

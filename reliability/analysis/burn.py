@@ -23,6 +23,8 @@ every slice boundary (every minute with 1-minute slices).
 
 from __future__ import annotations
 
+import bisect
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -86,11 +88,21 @@ def period_hours(slo: SLO) -> Fraction:
 
 def alert_windows(slo: SLO) -> list[AlertWindow]:
     """The workbook's four (long, short) windows with factors scaled to the SLO's period."""
-    hours = period_hours(slo)
-    return [
+    return list(_alert_windows(period_hours(slo)))
+
+
+@functools.cache
+def _alert_windows(hours: Fraction) -> tuple[AlertWindow, ...]:
+    return tuple(
         AlertWindow(sev, long, short, share, share * hours / Fraction(long, HOUR))
         for sev, long, short, share in WORKBOOK
-    ]
+    )
+
+
+@functools.cache
+def _threshold(factor: Fraction, target: Fraction) -> float:
+    """The bad fraction at which a window burns at ``factor``: ``factor × (1 − target)``."""
+    return float(factor * (1 - target))
 
 
 def exact_burn(bad: float, weight: float, target: Fraction) -> float | None:
@@ -158,18 +170,27 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[
     # Fires when both windows' bad > factor·(1 − target)·weight; burn = bad / (weight·(1 − target)).
     # The short window is checked at every boundary; the long one only where the short fires
     # (``c[i] − c[max(i − k, 0)]``: the numbers _sums gives there).
+    fixed = tl.slo.budgeting_method == "Timeslices"  # weight 1 per slice: a window's weight is its length
     fired: dict[str, list[tuple]] = {}
     for aw in windows:
         n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
-        threshold = float(aw.factor * (1 - tl.target))
-        bad_s, weight_s = window(n_short)
-        on = np.flatnonzero(bad_s > threshold * weight_s)  # boundaries i0 + on
-        on = on[weight_s[on] > 0]
+        threshold = _threshold(aw.factor, tl.target)
+        if fixed and i0 >= n_short:
+            # Every short window is whole: its weight is n_short at every boundary (exactly
+            # what the weight sums hold), so one product instead of an array of them.
+            on = np.flatnonzero(_sums(cb, i0, i1, n_short) > threshold * n_short)
+        else:
+            bad_s, weight_s = window(n_short)
+            on = np.flatnonzero(bad_s > threshold * weight_s)  # boundaries i0 + on
+            on = on[weight_s[on] > 0]
         i = i0 + on
         lo = np.maximum(i - n_long, 0)
         bad_l, weight_l = cb[i] - cb[lo], cw[i] - cw[lo]
         keep = (weight_l > 0) & (bad_l > threshold * weight_l)
-        fired.setdefault(aw.severity, []).append((on[keep], bad_l[keep], weight_l[keep], aw.label, n_long))
+        on, bad_l, weight_l = on[keep], bad_l[keep], weight_l[keep]
+        # The long-window burn rate where it fires, to find each episode's peak.
+        long = bad_l / (weight_l * tl.budget)
+        fired.setdefault(aw.severity, []).append((on, on.tolist(), long, aw.label, n_long))
     episodes = []
     count = i1 - i0 + 1  # evaluations
     for severity, conds in fired.items():
@@ -183,12 +204,11 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[
             # The peak: the highest long-window burn rate while a condition fired (where it
             # fires its long window has weight), located in floats, then computed exactly.
             best, labels = [], []
-            for on, bad_l, weight_l, label, n in conds:
-                a, b = np.searchsorted(on, s), np.searchsorted(on, e)
+            for on, on_list, long, label, n in conds:
+                a, b = bisect.bisect_left(on_list, s), bisect.bisect_left(on_list, e)
                 if a < b:
-                    long = bad_l[a:b] / (weight_l[a:b] * tl.budget)
-                    k = int(np.argmax(long))
-                    best.append((float(long[k]), i0 + int(on[a + k]), n))
+                    k = a + int(np.argmax(long[a:b])) if b - a > 16 else max(range(a, b), key=long.__getitem__)
+                    best.append((float(long[k]), i0 + on_list[k], n))
                     labels.append(label)
             _, i, n = max(best)
             lo = max(i - n, 0)

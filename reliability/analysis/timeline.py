@@ -37,21 +37,75 @@ DEFAULT_SLICE_SECONDS = 60
 
 @dataclass(frozen=True)
 class Timeline:
-    """Dense per-slice arrays of one SLO objective from ``start`` (UTC), ``window_seconds`` apart."""
+    """Dense per-slice arrays of one SLO objective from ``start`` (UTC), ``window_seconds`` apart.
+
+    Holds the per-slice sums (``good``, ``total``; ``lo``/``hi`` for threshold SLIs, NaN where
+    a slice has no value); ``bad``, ``weight``, ``failed``, ``events`` and ``no_data`` are
+    derived from them when first asked for (worst windows over a whole fleet never need most).
+    """
 
     slo: SLO
     objective: int
     start: datetime
     window_seconds: int
-    bad: np.ndarray
-    weight: np.ndarray
-    failed: np.ndarray
-    events: np.ndarray
-    no_data: np.ndarray
+    good: np.ndarray
+    total: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
 
     @property
     def n(self) -> int:
-        return len(self.bad)
+        return len(self.good)
+
+    @property
+    def threshold(self) -> bool:
+        return self.slo.indicator.kind == "threshold"
+
+    @cached_property
+    def data(self) -> np.ndarray:
+        """Slices with data: a value (threshold SLIs), else ``total > 0``."""
+        return ~np.isnan(self.lo) if self.threshold else self.total > 0
+
+    @property
+    def no_data(self) -> np.ndarray:
+        return ~self.data
+
+    @cached_property
+    def failed(self) -> np.ndarray:
+        return np.zeros(self.n) if self.threshold else self.total - self.good
+
+    @property
+    def events(self) -> np.ndarray:
+        return np.zeros(self.n) if self.threshold else self.total
+
+    @cached_property
+    def bad(self) -> np.ndarray:
+        obj = self.slo.objectives[self.objective]
+        method = self.slo.budgeting_method
+        if self.threshold:
+            return (self.data & ~_holds(obj.op, self.lo, self.hi, obj.value)).astype(float)
+        if method == "Occurrences":
+            return self.failed
+        # good/total < 1 only where good < total: the ratio is taken there and nowhere else
+        # (the same numbers as over every slice with data, at a fraction of the cost).
+        at = np.flatnonzero(self.good < self.total)
+        at = at[self.total[at] > 0]
+        ratio = self.good[at] / self.total[at]
+        out = np.zeros(self.n)
+        if method == "Timeslices":
+            out[at] = ratio < obj.time_slice_target
+        else:
+            out[at] = 1 - ratio
+        return out
+
+    @cached_property
+    def weight(self) -> np.ndarray:
+        method = self.slo.budgeting_method
+        if method == "Timeslices":
+            return np.ones(self.n)
+        if method == "Occurrences" and not self.threshold:
+            return self.total
+        return self.data.astype(float)
 
     @cached_property
     def target(self) -> Fraction:
@@ -78,11 +132,36 @@ class Timeline:
 
     def cumulative(self, name: str) -> np.ndarray:
         """Prefix sums of array ``name`` with a leading 0: ``c[j] − c[i]`` = sum of slices [i, j)."""
-        if name == "weight" and self.slo.budgeting_method == "Timeslices":
+        method = self.slo.budgeting_method
+        if name == "weight" and method == "Timeslices":
             return np.arange(self.n + 1, dtype=float)  # weight 1 per slice: the same numbers
-        out = np.zeros(self.n + 1)
-        np.cumsum(getattr(self, name), out=out[1:])
+        # 0/1 per slice: bad slices, slices with data.
+        flags = (name == "bad" and (self.threshold or method == "Timeslices")) or (
+            name == "weight" and (self.threshold or method == "RatioTimeslices"))
+        return prefix_sums(getattr(self, name), whole=flags)
+
+
+_EXACT = 2**53  # integers up to here are exact in a double
+
+
+def prefix_sums(values: np.ndarray, whole: bool = False) -> np.ndarray:
+    """``[0, v0, v0 + v1, ...]`` as float64, the numbers ``np.cumsum`` gives. Event counts
+    are whole numbers: summed as int64 (several times faster than a float cumsum, which
+    cannot be vectorised) when every value is whole and every partial sum is exact in a
+    double, so both ways give the same numbers; otherwise as floats. ``whole``: the caller
+    knows the values are 0 or 1 (no check needed)."""
+    out = np.zeros(len(values) + 1)
+    ints = values.astype(np.int64)
+    if whole:
+        out[1:] = np.cumsum(ints)
         return out
+    if np.array_equal(ints, values):
+        sums = np.cumsum(ints)
+        if len(sums) == 0 or (sums.max() <= _EXACT and sums.min() >= -_EXACT):
+            out[1:] = sums
+            return out
+    np.cumsum(values, out=out[1:])
+    return out
 
 
 def slice_seconds(slo: SLO) -> int:
@@ -140,25 +219,4 @@ def from_arrays(
 ) -> Timeline:
     """The timeline from dense per-slice sums (``good``, ``total``: events; ``lo``/``hi``: the
     lowest/highest value, NaN without one), as :func:`load` and the all-SLO loader build them."""
-    n = len(good)
-    obj = slo.objectives[objective]
-    method = slo.budgeting_method
-    if slo.indicator.kind == "threshold":
-        data = ~np.isnan(lo)
-        bad_slice = data & ~_holds(obj.op, lo, hi, obj.value)
-        bad = bad_slice.astype(float)
-        weight = np.ones(n) if method == "Timeslices" else data.astype(float)
-        failed, events = np.zeros(n), np.zeros(n)
-    else:
-        data = total > 0
-        failed, events = total - good, total
-        if method == "Occurrences":
-            bad, weight = failed.copy(), total.copy()
-        elif method == "Timeslices":
-            ratio = np.divide(good, total, out=np.ones(n), where=data)
-            bad = (data & (ratio < obj.time_slice_target)).astype(float)
-            weight = np.ones(n)
-        else:
-            ratio = np.divide(good, total, out=np.ones(n), where=data)
-            bad, weight = np.where(data, 1 - ratio, 0.0), data.astype(float)
-    return Timeline(slo, objective, start, w, bad, weight, failed, events, ~data)
+    return Timeline(slo, objective, start, w, good, total, lo, hi)

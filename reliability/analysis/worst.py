@@ -28,25 +28,23 @@ def worst_windows(tl: timeline.Timeline, first: int, count: int, length: int, to
     if length > count:
         return []
     cb = tl.cumulative("bad")[first : first + count + 1]
-    sums = cb[length:] - cb[:-length]
-    # Greedy: the best remaining start (most bad, then starting on a bad slice, then earliest),
-    # then rule out every start whose window overlaps it: the same as walking the candidates
-    # sorted by (−bad, not starting bad, start) and taking each that overlaps none taken. Each
-    # window taken rules out at most 2·length − 1 starts, so the walk never goes past the
-    # m-th candidate: only those with at least the m-th highest sum (and ties) are sorted.
-    found = np.flatnonzero(sums > 0)
-    m = top * (2 * length - 1) + 1
-    if len(found) > m:
-        values = sums[found]
-        found = found[values >= np.partition(values, len(values) - m)[len(values) - m]]
-    values = sums[found]
-    starts_bad = tl.bad[first + found] > 0
-    walk = found[np.lexsort((found, ~starts_bad, -values))]
+    sums = cb[length:] - cb[:-length]  # bad in the window starting at each slice
+    # Greedy: the best start left (most bad, then starting on a bad slice, then earliest),
+    # then every start whose window overlaps it is ruled out — the same as walking all
+    # starts sorted by (−bad, not starting bad, start) and taking each that overlaps none
+    # taken, at the cost of one argmax and one comparison per window taken.
     taken: list[int] = []
-    while len(walk) and len(taken) < top:
-        k = int(walk[0])
+    while len(taken) < top:
+        k = int(np.argmax(sums))
+        best = sums[k]
+        if not best > 0:
+            break
+        ties = np.flatnonzero(sums == best)  # ascending; ties[0] == k
+        if len(ties) > 1:
+            starting_bad = ties[tl.bad[first + ties] > 0]
+            k = int(starting_bad[0]) if len(starting_bad) else k
         taken.append(k)
-        walk = walk[np.abs(walk - k) >= length]
+        sums[max(k - length + 1, 0) : k + length] = -np.inf
     out = []
     for k in taken:
         a, b = first + k, first + k + length

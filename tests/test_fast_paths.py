@@ -1,0 +1,175 @@
+"""The fast paths of the fleet-wide commands give exactly the numbers of the plain ones.
+
+`worst` and `burn --all` over 1,000 services (benchmarks/bench_sla.py --windows) take
+shortcuts: rows put in place instead of added up, integer prefix sums, an argmax walk for
+the worst windows, a C-encoded JSON document. Each is checked here against the plain
+computation it replaces, on data built to hit every branch (ties, gaps, duplicates, sums
+past 2^53, fractions, NaN)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from reliability.analysis import fleet, timeline, worst
+from reliability.openslo import documents
+from reliability.output import _clean, iso_z, to_json
+from test_sla import slo_yaml
+
+
+# --- rows into dense arrays -------------------------------------------------------------
+
+def _reference(cell: np.ndarray, size: int, values: np.ndarray) -> np.ndarray:
+    out = np.zeros(size)
+    np.add.at(out, cell, values)
+    return out
+
+
+@pytest.mark.parametrize("case", ["every cell", "gaps", "unordered", "duplicates", "empty", "one row"])
+def test_dense_adds_rows_up_like_add_at(case):
+    rng = np.random.default_rng(3)
+    size = 1000
+    cell = {
+        "every cell": np.arange(size),
+        "gaps": np.sort(rng.choice(size, 700, replace=False)),
+        "unordered": rng.permutation(size)[:800],
+        "duplicates": np.sort(rng.integers(0, size, 1500)),
+        "empty": np.zeros(0, dtype=np.int64),
+        "one row": np.array([17]),
+    }[case].astype(np.int64)
+    good = rng.integers(0, 50, len(cell)).astype(float)
+    total = good + rng.integers(0, 5, len(cell))
+    got_good, got_total = fleet.dense(cell, size, good, total)
+    assert np.array_equal(got_good, _reference(cell, size, good))
+    assert np.array_equal(got_total, _reference(cell, size, total))
+    assert got_good.dtype == np.float64 and got_good.shape == (size,)
+
+
+def test_numpy_column_reads_every_chunk_and_offset_without_pandas():
+    chunks = [pa.array([1, 2, 3], pa.int64()), pa.array([4, 5, 6, 7], pa.int64()).slice(1)]
+    table = pa.table({"x": pa.chunked_array(chunks), "y": pa.chunked_array([pa.array([0.5] * 3), pa.array([1.5] * 3)])})
+    assert fleet.numpy_column(table, "x").tolist() == [1, 2, 3, 5, 6, 7]
+    assert fleet.numpy_column(table, "y").tolist() == [0.5] * 3 + [1.5] * 3
+    with pytest.raises(ValueError, match="nulls"):
+        fleet.numpy_column(pa.table({"z": pa.array([1, None])}), "z")
+    # Arrow's own to_numpy imports pandas (0.2 s of every command): the helper does not.
+    code = ("import sys, duckdb; from reliability.analysis import fleet; "
+            "t = duckdb.sql('select range as x from range(3)').to_arrow_table(); "
+            "fleet.numpy_column(t, 'x'); print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- prefix sums ------------------------------------------------------------------------
+
+def _cumsum0(values: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(values) + 1)
+    np.cumsum(values, out=out[1:])
+    return out
+
+
+@pytest.mark.parametrize("values", [
+    np.array([3.0, 0.0, 7.0, 1.0]),                       # whole numbers: the integer path
+    np.array([0.25, 0.5, 1.0 / 3.0, 2.0]),                # fractions: the float path
+    np.array([2.0**52, 2.0**52, 1.0, 1.0]),               # whole, but past 2^53: the float path
+    np.array([-5.0, 2.0, -1.0]),                          # negative whole numbers
+    np.zeros(0),
+])
+def test_prefix_sums_are_np_cumsum(values):
+    got = timeline.prefix_sums(values)
+    assert got.dtype == np.float64
+    assert np.array_equal(got, _cumsum0(values))
+
+
+def test_prefix_sums_of_flags():
+    flags = (np.random.default_rng(1).random(10_000) < 0.1).astype(float)
+    assert np.array_equal(timeline.prefix_sums(flags, whole=True), _cumsum0(flags))
+
+
+# --- worst windows: the argmax walk against the sorted walk it replaced --------------------
+
+def _sorted_walk(bad: np.ndarray, length: int, top: int) -> list[int]:
+    """All starts sorted by (most bad, starting on a bad slice, earliest); take each that
+    overlaps none taken — the definition, in plain Python (window sums as differences of
+    plain float prefix sums, the numbers the command ranks by)."""
+    c = _cumsum0(bad)
+    sums = [float(c[k + length] - c[k]) for k in range(len(bad) - length + 1)]
+    order = sorted((k for k in range(len(sums)) if sums[k] > 0), key=lambda k: (-sums[k], not bad[k] > 0, k))
+    taken: list[int] = []
+    for k in order:
+        if len(taken) == top:
+            break
+        if all(abs(k - t) >= length for t in taken):
+            taken.append(k)
+    return taken
+
+
+def _slo(method: str, tmp_path):
+    path = tmp_path / f"{method}.yaml"
+    path.write_text(slo_yaml("s", method, "UTC", tst="0.9"))
+    (slo,), _ = documents.resolve(documents.read_documents(str(path)))
+    return slo
+
+
+@pytest.mark.parametrize("method", ["Occurrences", "Timeslices", "RatioTimeslices"])
+@pytest.mark.parametrize("seed", range(6))
+def test_worst_windows_take_what_the_sorted_walk_takes(method, seed, tmp_path):
+    rng = np.random.default_rng(seed)
+    n = 600
+    total = rng.integers(0, 4, n).astype(float)  # small counts: many equal sums, many ties
+    failed = np.where(rng.random(n) < 0.15, np.minimum(total, rng.integers(0, 3, n)), 0)
+    tl = timeline.from_arrays(_slo(method, tmp_path), 0, datetime(2025, 1, 1, tzinfo=timezone.utc), 60,
+                              total - failed, total, np.full(n, np.nan), np.full(n, np.nan))
+    for length, top in ((5, 4), (30, 3), (60, 10), (7, 50)):
+        got = worst.worst_windows(tl, 0, n, length, top)
+        starts = [int((w["start"] - tl.start).total_seconds() // 60) for w in got]
+        assert starts == _sorted_walk(tl.bad, length, top), (length, top)
+        for w, k in zip(got, starts):
+            assert w["bad"] == float(tl.bad[k : k + length].sum())
+            assert w["failed_events"] == float(failed[k : k + length].sum())
+            assert w["events"] == float(total[k : k + length].sum())
+
+
+# --- JSON out -----------------------------------------------------------------------------
+
+def test_to_json_is_the_walked_document():
+    utc = timezone.utc
+    doc = {
+        "when": datetime(2025, 3, 30, 1, 30, tzinfo=utc),
+        "local": datetime(2025, 3, 30, 3, 30, tzinfo=timezone(timedelta(hours=2))),
+        "fraction": datetime(2025, 1, 1, 0, 0, 0, 250_000, tzinfo=utc),
+        "old": datetime(999, 1, 1, tzinfo=utc),
+        "rows": [(1, 2.5, None, "é"), {"nested": [datetime(2026, 1, 1, tzinfo=utc)]}],
+        "flag": True,
+    }
+    expected = json.dumps(_clean(doc), ensure_ascii=False, allow_nan=False)
+    assert to_json(doc) == expected
+    assert json.loads(to_json(doc))["local"] == "2025-03-30T01:30:00Z"
+    assert json.loads(to_json(doc))["fraction"] == "2025-01-01T00:00:00.25Z"
+    assert iso_z(datetime(999, 1, 1, tzinfo=utc)) == "999-01-01T00:00:00Z"
+    # A non-finite float anywhere: null, as the walk makes it.
+    doc["rows"].append({"burn": math.inf, "ratio": math.nan})
+    assert to_json(doc) == json.dumps(_clean(doc), ensure_ascii=False, allow_nan=False)
+    assert json.loads(to_json(doc))["rows"][-1] == {"burn": None, "ratio": None}
+    with pytest.raises(TypeError):
+        to_json({"x": object()})
+
+
+# --- allocator settings ---------------------------------------------------------------------
+
+def test_cli_keeps_freed_memory_unless_told_otherwise(monkeypatch):
+    from reliability import memory
+
+    for key in [k for k in os.environ if k.startswith("MALLOC_")]:
+        monkeypatch.delenv(key)
+    assert memory.keep_freed_memory() is True
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "2")  # the user's own allocator settings win
+    assert memory.keep_freed_memory() is False
