@@ -18,6 +18,7 @@ thread count) with ``requests`` and ``resp.json()``, nothing else; and (2) the e
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -124,6 +125,22 @@ def extract_run(db: Path, targets, start: int, end: int, parallel: int) -> float
     return elapsed
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU seconds of a process (this one when ``pid`` is None)."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(fn, server_pid: int) -> tuple[float, float, float]:
+    """``(wall seconds, client CPU seconds, server CPU seconds)`` of ``fn()`` (which returns its wall)."""
+    c0, s0 = cpu_seconds(), cpu_seconds(server_pid)
+    wall = fn()
+    return wall, cpu_seconds() - c0, cpu_seconds(server_pid) - s0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slos", type=int, default=100, help="number of SLOs (default 100, the acceptance run; --slos 20 for a quick run)")
@@ -153,11 +170,14 @@ def main() -> None:
                 targets = prom.targets(slos.load(con), lambda name: None, Overrides(url=server.url), None)
             bare_fetch(server.url, targets[:1], start, end, args.parallel)  # warm the page cache
             best_bare = best_extract = float("inf")
+            pid = server.proc.pid
             for r in range(args.rounds):
-                bare = bare_fetch(server.url, targets, start, end, args.parallel)
-                ext = extract_run(Path(tmp) / f"round{r}.duckdb", targets, start, end, args.parallel)
+                bare, bare_cpu, bare_srv = timed(lambda: bare_fetch(server.url, targets, start, end, args.parallel), pid)
+                ext, ext_cpu, ext_srv = timed(
+                    lambda: extract_run(Path(tmp) / f"round{r}.duckdb", targets, start, end, args.parallel), pid)
                 best_bare, best_extract = min(best_bare, bare), min(best_extract, ext)
-                print(f"round {r + 1}: bare {bare:.2f} s, extract {ext:.2f} s", file=sys.stderr)
+                print(f"round {r + 1}: bare {bare:.2f} s (client CPU {bare_cpu:.2f} s, Prometheus CPU {bare_srv:.2f} s), "
+                      f"extract {ext:.2f} s (client CPU {ext_cpu:.2f} s, Prometheus CPU {ext_srv:.2f} s)", file=sys.stderr)
     finally:
         server.stop()
     bare_rate, ext_rate = slices / best_bare, slices / best_extract

@@ -12,9 +12,10 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import gc
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -255,12 +256,33 @@ def run(db, tgts: Sequence[Target], *, end: int, start: int | None = None, backf
 
     started = datetime.now(timezone.utc)
     try:
-        _extract(db, clients, tgts, summaries, work, parallel, on_progress)
+        with _without_cycle_collector():
+            _extract(db, clients, tgts, summaries, work, parallel, on_progress)
     except Exception as exc:
         _record_run(db, started, summaries, f"{type(exc).__name__}: {exc}")
         raise
     _record_run(db, started, summaries, None)
     return summaries
+
+
+@contextlib.contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """Python's cycle collector off while fetching, back to how it was after.
+
+    Each range response is parsed into one small list per point (11,000 per series and
+    chunk, several responses alive at once across the fetch threads). Those lists survive
+    the young-generation collections while the parse runs, so the collector keeps running
+    full collections over every object in the process: measured in bench_extract, JSON
+    parsing took 5.2 s of CPU with it and 0.9 s without, the run 13.6 s instead of 9.3 s.
+    Nothing here makes reference cycles; everything is freed by reference counting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _record_run(db, started: datetime, summaries: Sequence[Summary], error: str | None) -> None:
