@@ -33,8 +33,10 @@ def _reference(cell: np.ndarray, size: int, values: np.ndarray) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("case", ["every cell", "gaps", "unordered", "duplicates", "empty", "one row"])
-def test_dense_adds_rows_up_like_add_at(case):
+@pytest.mark.parametrize("case", ["every cell", "gaps", "unordered", "duplicates", "empty", "one row",
+                                  "chunks out of order"])
+@pytest.mark.parametrize("pieces", [1, 3])
+def test_dense_adds_rows_up_like_add_at(case, pieces):
     rng = np.random.default_rng(3)
     size = 1000
     cell = {
@@ -44,10 +46,14 @@ def test_dense_adds_rows_up_like_add_at(case):
         "duplicates": np.sort(rng.integers(0, size, 1500)),
         "empty": np.zeros(0, dtype=np.int64),
         "one row": np.array([17]),
+        # each piece increasing, but the second starts below the first's end
+        "chunks out of order": np.concatenate([np.arange(400, 700), np.arange(0, 300), np.arange(700, 900)]),
     }[case].astype(np.int64)
     good = rng.integers(0, 50, len(cell)).astype(float)
     total = good + rng.integers(0, 5, len(cell))
-    got_good, got_total = fleet.dense(cell, size, good, total)
+    cuts = np.linspace(0, len(cell), pieces + 1).astype(int)[1:-1] if case != "chunks out of order" else [300, 600]
+    split = lambda a: np.split(a, cuts)  # noqa: E731 - chunks as Arrow hands them over
+    got_good, got_total = fleet.dense(split(cell), size, split(good), split(total))
     assert np.array_equal(got_good, _reference(cell, size, good))
     assert np.array_equal(got_total, _reference(cell, size, total))
     assert got_good.dtype == np.float64 and got_good.shape == (size,)

@@ -24,7 +24,7 @@ every slice boundary (every minute with 1-minute slices).
 from __future__ import annotations
 
 import bisect
-import functools
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -88,39 +88,51 @@ def period_hours(slo: SLO) -> Fraction:
 
 def alert_windows(slo: SLO) -> list[AlertWindow]:
     """The workbook's four (long, short) windows with factors scaled to the SLO's period."""
-    return list(_alert_windows(period_hours(slo)))
+    d = slo.window.duration
+    key = (d.seconds, d.count, d.unit)  # hashing these is cheap; hashing a Fraction is not
+    if key not in _WINDOWS:
+        hours = period_hours(slo)
+        _WINDOWS[key] = tuple(
+            AlertWindow(sev, long, short, share, share * hours / Fraction(long, HOUR))
+            for sev, long, short, share in WORKBOOK
+        )
+    return list(_WINDOWS[key])
 
 
-@functools.cache
-def _alert_windows(hours: Fraction) -> tuple[AlertWindow, ...]:
-    return tuple(
-        AlertWindow(sev, long, short, share, share * hours / Fraction(long, HOUR))
-        for sev, long, short, share in WORKBOOK
-    )
+_WINDOWS: dict[tuple, tuple[AlertWindow, ...]] = {}
+_THRESHOLDS: dict[tuple[Fraction, float], float] = {}
 
 
-@functools.cache
-def _threshold(factor: Fraction, target: Fraction) -> float:
-    """The bad fraction at which a window burns at ``factor``: ``factor × (1 − target)``."""
-    return float(factor * (1 - target))
+def _threshold(aw: AlertWindow, target: float, target_exact: Fraction) -> float:
+    """The bad fraction at which a window burns at ``aw.factor``: ``factor × (1 − target)``,
+    rounded once (cached: the replay asks for it four times per SLO)."""
+    key = (aw.long_seconds, aw.short_seconds, aw.factor.numerator, aw.factor.denominator, target)
+    if key not in _THRESHOLDS:
+        _THRESHOLDS[key] = float(aw.factor * (1 - target_exact))
+    return _THRESHOLDS[key]
 
 
 def exact_burn(bad: float, weight: float, target: Fraction) -> float | None:
     """``(bad / weight) / (1 − target)`` in rationals, rounded once; None without weight. As
     integer ratios: Python's int / int is correctly rounded, so this is exactly
     ``float(Fraction(bad) / Fraction(weight) / (1 − target))``, without building Fractions."""
+    budget = 1 - target
+    return _exact_burn(bad, weight, budget.numerator, budget.denominator)
+
+
+def _exact_burn(bad: float, weight: float, budget_n: int, budget_d: int) -> float | None:
+    """:func:`exact_burn` with ``1 − target = budget_n / budget_d``."""
     if weight <= 0:
         return None
     bn, bd = float(bad).as_integer_ratio()
     wn, wd = float(weight).as_integer_ratio()
-    budget = 1 - target
-    return (bn * wd * budget.denominator) / (bd * wn * budget.numerator)
+    return (bn * wd * budget_d) / (bd * wn * budget_n)
 
 
 def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float | None:
     """Burn rate over slices ``[first, last)``; None when the window has no weight."""
     first, last = max(0, first), min(tl.n, last)
-    return exact_burn(float(tl.bad[first:last].sum()), float(tl.weight[first:last].sum()), tl.target)
+    return _exact_burn(float(tl.bad[first:last].sum()), float(tl.weight[first:last].sum()), *tl.budget_ratio)
 
 
 def _sums(c: np.ndarray, i0: int, i1: int, k: int) -> np.ndarray:
@@ -132,6 +144,27 @@ def _sums(c: np.ndarray, i0: int, i1: int, k: int) -> np.ndarray:
         return hi - c[first : i1 + 1 - k]
     head = np.full(min(-first, len(hi)), c[0])
     return hi - np.concatenate((head, c[0 : max(i1 + 1 - k, 0)]))
+
+
+def _holding(bad_at: np.ndarray, k: int, r: int, i0: int, i1: int) -> np.ndarray:
+    """``i − i0`` for every boundary ``i`` in ``[i0, i1]`` whose window ``[i − k, i)`` holds at
+    least ``r`` of the (sorted) bad slices ``bad_at``.
+
+    The window holds ``bad_at[j .. j+r−1]`` exactly when ``bad_at[j] ≥ i − k`` and
+    ``bad_at[j+r−1] < i``: the boundaries ``(bad_at[j+r−1], bad_at[j] + k]``, one interval
+    per ``j``; their union is the answer (both ends grow with ``j``, so each interval is cut
+    to start after the previous one ends, and the rest laid out with one arange)."""
+    m = len(bad_at)
+    if m < r:
+        return np.zeros(0, dtype=np.int64)
+    first = np.maximum(bad_at[r - 1 :] + 1, i0)
+    last = np.minimum(bad_at[: m - r + 1] + k, i1)
+    first[1:] = np.maximum(first[1:], last[:-1] + 1)
+    keep = first <= last
+    first, last = first[keep], last[keep]
+    lengths = last - first + 1
+    offsets = np.repeat(first - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(int(lengths.sum())) - i0
 
 
 @dataclass(frozen=True)
@@ -157,35 +190,49 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[
     """Alert episodes of the SLO's four alert windows, evaluated at every slice boundary in
     ``[start, end]``. ``tl`` must begin at least 3 days before ``start`` for full windows."""
     windows = alert_windows(tl.slo)
-    cb, cw = tl.cumulative("bad"), tl.cumulative("weight")
     i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
     w = tl.window_seconds
+    shorts = [max(aw.short_seconds // w, 1) for aw in windows]
+    # Timeslices with every short window whole: bad is 0 or 1 per slice and the weight of a
+    # window is its length, so the replay needs only where the bad slices are (usually a few
+    # hundred of 40,000): prefix sums are counts of bad slices before a boundary, and the
+    # boundaries where a short window holds enough of them come from those positions alone.
+    sparse = tl.slo.budgeting_method == "Timeslices" and i0 >= max(shorts)
+    if sparse:
+        bad_at = tl.bad_slices
+
+        def cb(idx):  # prefix sums of bad at boundaries idx (the numbers of the dense path)
+            return np.searchsorted(bad_at, idx).astype(float)
+
+        def cw(idx):
+            return np.asarray(idx, dtype=float)
+    else:
+        cb_all, cw_all = tl.cumulative("bad"), tl.cumulative("weight")
+        cb, cw = cb_all.__getitem__, cw_all.__getitem__
     sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # window slices -> (bad, weight) at each boundary
 
     def window(k: int) -> tuple[np.ndarray, np.ndarray]:
         if k not in sums:
-            sums[k] = (_sums(cb, i0, i1, k), _sums(cw, i0, i1, k))
+            sums[k] = (_sums(cb_all, i0, i1, k), _sums(cw_all, i0, i1, k))
         return sums[k]
 
     # Fires when both windows' bad > factor·(1 − target)·weight; burn = bad / (weight·(1 − target)).
     # The short window is checked at every boundary; the long one only where the short fires
     # (``c[i] − c[max(i − k, 0)]``: the numbers _sums gives there).
-    fixed = tl.slo.budgeting_method == "Timeslices"  # weight 1 per slice: a window's weight is its length
     fired: dict[str, list[tuple]] = {}
-    for aw in windows:
-        n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
-        threshold = _threshold(aw.factor, tl.target)
-        if fixed and i0 >= n_short:
-            # Every short window is whole: its weight is n_short at every boundary (exactly
-            # what the weight sums hold), so one product instead of an array of them.
-            on = np.flatnonzero(_sums(cb, i0, i1, n_short) > threshold * n_short)
+    for aw, n_short in zip(windows, shorts):
+        n_long = aw.long_seconds // w
+        threshold = _threshold(aw, tl.slo.objectives[tl.objective].target, tl.target)
+        if sparse:
+            # bad_s > threshold·n_short for a whole number bad_s: at least floor(·) + 1 bad slices.
+            on = _holding(bad_at, n_short, math.floor(threshold * n_short) + 1, i0, i1)
         else:
             bad_s, weight_s = window(n_short)
             on = np.flatnonzero(bad_s > threshold * weight_s)  # boundaries i0 + on
             on = on[weight_s[on] > 0]
         i = i0 + on
         lo = np.maximum(i - n_long, 0)
-        bad_l, weight_l = cb[i] - cb[lo], cw[i] - cw[lo]
+        bad_l, weight_l = cb(i) - cb(lo), cw(i) - cw(lo)
         keep = (weight_l > 0) & (bad_l > threshold * weight_l)
         on, bad_l, weight_l = on[keep], bad_l[keep], weight_l[keep]
         # The long-window burn rate where it fires, to find each episode's peak.
@@ -212,7 +259,7 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[
                     labels.append(label)
             _, i, n = max(best)
             lo = max(i - n, 0)
-            peak = exact_burn(float(cb[i] - cb[lo]), float(cw[i] - cw[lo]), tl.target)
+            peak = _exact_burn(float(cb(i) - cb(lo)), float(cw(i) - cw(lo)), *tl.budget_ratio)
             stop = tl.time(i0 + e) if e < count else None
             begin = tl.time(i0 + s)
             minutes = ((stop or tl.time(i1)) - begin).total_seconds() / 60

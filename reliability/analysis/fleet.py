@@ -80,9 +80,8 @@ def _fetch(con, slos: list[SLO], w: int, start: datetime, end: datetime) -> tupl
     # Arrow out of DuckDB, then NumPy: several times faster than fetchnumpy at 40M rows.
     rows = con.sql(store.query("burn.rows_many"), params=params | {"slices": n}).to_arrow_table()
     size = len(services) * n
-    cell = numpy_column(rows, "cell")
-    good, total = dense(cell, size, numpy_column(rows, "good"), numpy_column(rows, "total"))
-    del cell, rows
+    good, total = dense(numpy_chunks(rows, "cell"), size, numpy_chunks(rows, "good"), numpy_chunks(rows, "total"))
+    del rows
     good, total = good.reshape(len(services), n), total.reshape(len(services), n)
     lo = hi = None
     if any(s.indicator.kind == "threshold" for s in slos):
@@ -106,9 +105,9 @@ def _group(slos: list[SLO], w: int, start: datetime, objective: int, code: dict,
     return result
 
 
-def numpy_column(table, name: str) -> np.ndarray:
-    """A primitive Arrow column without nulls as a NumPy array (a view of one chunk, else a
-    copy). Arrow's own ``to_numpy`` imports pandas (0.2 s) to ask whether it is there."""
+def numpy_chunks(table, name: str) -> list[np.ndarray]:
+    """A primitive Arrow column without nulls as NumPy views of its chunks. Arrow's own
+    ``to_numpy`` imports pandas (0.2 s) to ask whether it is there."""
     col = table.column(name)
     dtype = np.dtype(col.type.to_pandas_dtype())
     parts = []
@@ -116,23 +115,35 @@ def numpy_column(table, name: str) -> np.ndarray:
         if chunk.null_count:
             raise ValueError(f"column {name} has nulls")
         parts.append(np.frombuffer(chunk.buffers()[1], dtype=dtype, count=len(chunk) + chunk.offset)[chunk.offset :])
+    return parts
+
+
+def numpy_column(table, name: str) -> np.ndarray:
+    """:func:`numpy_chunks` as one array (a view of a single chunk, else a copy)."""
+    parts = numpy_chunks(table, name)
     if len(parts) == 1:
         return parts[0]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.dtype(table.column(name).type.to_pandas_dtype()))
 
 
-def dense(cell: np.ndarray, size: int, *columns: np.ndarray) -> list[np.ndarray]:
-    """Each column added up per cell into a dense array of ``size``. Rows come out of
-    DuckDB in file order, which is usually cell order with one row per cell: then each value
-    is put in its place (or, every cell present, the column is the array), else the rows are
-    added up by ``np.bincount``."""
-    if len(cell) < 2 or bool(np.all(cell[1:] > cell[:-1])):  # strictly increasing: no cell twice
-        if len(cell) == size:
-            return [c.astype(float) for c in columns]  # cell == arange(size)
+def dense(cell: list[np.ndarray], size: int, *columns: list[np.ndarray]) -> list[np.ndarray]:
+    """Each column (chunks aligned with ``cell``'s) added up per cell into a dense float
+    array of ``size``. Rows come out of DuckDB in file order, which is usually cell order
+    with one row per cell: then each chunk's values are put in their places (or, every cell
+    present, the column is the array), else the rows are added up by ``np.bincount``."""
+    chunks = [c for c in cell if len(c)]
+    increasing = all(bool(np.all(c[1:] > c[:-1])) for c in chunks) and all(
+        a[-1] < b[0] for a, b in zip(chunks, chunks[1:]))  # strictly: no cell twice
+    rows = sum(len(c) for c in cell)
+    if increasing and rows == size:  # cell == arange(size)
+        return [np.concatenate(col).astype(float, copy=False) if col else np.zeros(0) for col in columns]
+    if increasing:
         out = []
-        for c in columns:
+        for col in columns:
             d = np.zeros(size)
-            d[cell] = c
+            for at, values in zip(cell, col):
+                d[at] = values
             out.append(d)
         return out
-    return [np.bincount(cell, weights=c, minlength=size) for c in columns]
+    flat = np.concatenate(cell) if cell else np.zeros(0, dtype=np.int64)
+    return [np.bincount(flat, weights=np.concatenate(col) if col else None, minlength=size) for col in columns]

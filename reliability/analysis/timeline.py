@@ -80,23 +80,32 @@ class Timeline:
 
     @cached_property
     def bad(self) -> np.ndarray:
-        obj = self.slo.objectives[self.objective]
-        method = self.slo.budgeting_method
-        if self.threshold:
-            return (self.data & ~_holds(obj.op, self.lo, self.hi, obj.value)).astype(float)
-        if method == "Occurrences":
+        if self.threshold or self.slo.budgeting_method == "Timeslices":
+            out = np.zeros(self.n)
+            out[self.bad_slices] = 1.0
+            return out
+        if self.slo.budgeting_method == "Occurrences":
             return self.failed
+        at = np.flatnonzero(self.good < self.total)  # RatioTimeslices: 1 − good/total
+        at = at[self.total[at] > 0]
+        out = np.zeros(self.n)
+        out[at] = 1 - self.good[at] / self.total[at]
+        return out
+
+    @cached_property
+    def bad_slices(self) -> np.ndarray:
+        """Where ``bad`` is 1, ascending (threshold SLIs and Timeslices, whose ``bad`` is 0
+        or 1 per slice)."""
+        obj = self.slo.objectives[self.objective]
+        if self.threshold:
+            return np.flatnonzero(self.data & ~_holds(obj.op, self.lo, self.hi, obj.value))
+        if self.slo.budgeting_method != "Timeslices":
+            raise ValueError(f"{self.slo.budgeting_method}: bad is not 0 or 1 per slice")
         # good/total < 1 only where good < total: the ratio is taken there and nowhere else
         # (the same numbers as over every slice with data, at a fraction of the cost).
         at = np.flatnonzero(self.good < self.total)
         at = at[self.total[at] > 0]
-        ratio = self.good[at] / self.total[at]
-        out = np.zeros(self.n)
-        if method == "Timeslices":
-            out[at] = ratio < obj.time_slice_target
-        else:
-            out[at] = 1 - ratio
-        return out
+        return at[self.good[at] / self.total[at] < obj.time_slice_target]
 
     @cached_property
     def weight(self) -> np.ndarray:
@@ -112,6 +121,12 @@ class Timeline:
         """The objective's target as the decimal it was written as (0.999 exactly); computed
         once per timeline (the replay and worst windows ask for it thousands of times)."""
         return Fraction(Decimal(repr(self.slo.objectives[self.objective].target)))
+
+    @cached_property
+    def budget_ratio(self) -> tuple[int, int]:
+        """``1 − target`` as (numerator, denominator)."""
+        budget = 1 - self.target
+        return budget.numerator, budget.denominator
 
     @cached_property
     def budget(self) -> float:
