@@ -179,3 +179,44 @@ def test_cli_keeps_freed_memory_unless_told_otherwise(monkeypatch):
     assert memory.keep_freed_memory() is True
     monkeypatch.setenv("MALLOC_ARENA_MAX", "2")  # the user's own allocator settings win
     assert memory.keep_freed_memory() is False
+
+
+# --- burn replay: Timeslices from the bad slices' positions --------------------------------
+
+@pytest.mark.parametrize("seed", range(5))
+def test_holding_is_a_count_of_bad_slices_per_window(seed):
+    from reliability.analysis.burn import _holding
+
+    rng = np.random.default_rng(seed)
+    n = 3000
+    bad_at = np.flatnonzero(rng.random(n) < [0.002, 0.01, 0.05, 0.3, 0.9][seed])
+    counts = np.concatenate(([0], np.cumsum(np.isin(np.arange(n), bad_at))))
+    for k, r, i0, i1 in ((5, 1, 5, n), (30, 1, 400, 2500), (360, 3, 360, n), (60, 2, 1000, 1000), (120, 50, 200, 2999)):
+        i = np.arange(i0, i1 + 1)
+        expected = np.flatnonzero(counts[i] - counts[i - k] >= r)
+        assert np.array_equal(_holding(bad_at, k, r, i0, i1), expected), (k, r, i0, i1)
+
+
+@pytest.mark.parametrize("rate", [0.0005, 0.005, 0.05, 0.4])
+def test_timeslices_replay_from_positions_equals_the_dense_replay(rate, tmp_path):
+    from reliability.analysis import burn
+
+    rng = np.random.default_rng(int(rate * 10_000))
+    n = 8 * 1440  # 3 days before an evaluated 5 days
+    total = rng.integers(1, 30, n).astype(float)
+    bad_minutes = rng.random(n) < rate
+    bursts = rng.integers(0, n - 300, 3)
+    for b in bursts:  # a few outages long enough to page
+        bad_minutes[b : b + rng.integers(20, 300)] = True
+    good = np.where(bad_minutes, np.floor(total * 0.5), total)
+    path = tmp_path / "ts.yaml"
+    path.write_text(slo_yaml("ts", "Timeslices", "UTC", tst="0.9"))
+    (slo,), _ = documents.resolve(documents.read_documents(str(path)))
+    t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    tl = timeline.from_arrays(slo, 0, t0, 60, good, total, np.full(n, np.nan), np.full(n, np.nan))
+    start, end = t0 + timedelta(days=3), t0 + timedelta(days=8)
+    fast, _ = burn.replay(tl, start, end)
+    plain, _ = burn.replay(timeline.from_arrays(slo, 0, t0, 60, good, total, np.full(n, np.nan), np.full(n, np.nan)),
+                           start, end, sparse=False)
+    assert [e.as_json() for e in fast] == [e.as_json() for e in plain]
+    assert plain  # the outages page

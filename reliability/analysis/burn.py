@@ -186,9 +186,12 @@ class Episode:
                 "windows": list(self.windows)}
 
 
-def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[Episode], list[AlertWindow]]:
+def replay(tl: timeline.Timeline, start: datetime, end: datetime,
+           sparse: bool | None = None) -> tuple[list[Episode], list[AlertWindow]]:
     """Alert episodes of the SLO's four alert windows, evaluated at every slice boundary in
-    ``[start, end]``. ``tl`` must begin at least 3 days before ``start`` for full windows."""
+    ``[start, end]``. ``tl`` must begin at least 3 days before ``start`` for full windows.
+    ``sparse``: work from the bad slices' positions (None: whenever that gives the same
+    numbers; False: never, as the tests compare)."""
     windows = alert_windows(tl.slo)
     i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
     w = tl.window_seconds
@@ -197,7 +200,7 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[
     # window is its length, so the replay needs only where the bad slices are (usually a few
     # hundred of 40,000): prefix sums are counts of bad slices before a boundary, and the
     # boundaries where a short window holds enough of them come from those positions alone.
-    sparse = tl.slo.budgeting_method == "Timeslices" and i0 >= max(shorts)
+    sparse = (sparse is not False) and tl.slo.budgeting_method == "Timeslices" and i0 >= max(shorts)
     if sparse:
         bad_at = tl.bad_slices
 
