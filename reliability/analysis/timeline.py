@@ -86,7 +86,7 @@ class Timeline:
             return out
         if self.slo.budgeting_method == "Occurrences":
             return self.failed
-        at = np.flatnonzero(self.good < self.total)  # RatioTimeslices: 1 − good/total
+        at = (self.good < self.total).nonzero()[0]  # RatioTimeslices: 1 − good/total
         at = at[self.total[at] > 0]
         out = np.zeros(self.n)
         out[at] = 1 - self.good[at] / self.total[at]
@@ -98,12 +98,12 @@ class Timeline:
         or 1 per slice)."""
         obj = self.slo.objectives[self.objective]
         if self.threshold:
-            return np.flatnonzero(self.data & ~_holds(obj.op, self.lo, self.hi, obj.value))
+            return (self.data & ~_holds(obj.op, self.lo, self.hi, obj.value)).nonzero()[0]
         if self.slo.budgeting_method != "Timeslices":
             raise ValueError(f"{self.slo.budgeting_method}: bad is not 0 or 1 per slice")
         # good/total < 1 only where good < total: the ratio is taken there and nowhere else
         # (the same numbers as over every slice with data, at a fraction of the cost).
-        at = np.flatnonzero(self.good < self.total)
+        at = (self.good < self.total).nonzero()[0]
         at = at[self.total[at] > 0]
         return at[self.good[at] / self.total[at] < obj.time_slice_target]
 
@@ -168,10 +168,10 @@ def prefix_sums(values: np.ndarray, whole: bool = False) -> np.ndarray:
     out = np.zeros(len(values) + 1)
     ints = values.astype(np.int64)
     if whole:
-        out[1:] = np.cumsum(ints)
+        out[1:] = ints.cumsum()
         return out
-    if np.array_equal(ints, values):
-        sums = np.cumsum(ints)
+    if (ints == values).all():
+        sums = ints.cumsum()
         if len(sums) == 0 or (sums.max() <= _EXACT and sums.min() >= -_EXACT):
             out[1:] = sums
             return out

@@ -35,11 +35,11 @@ def worst_windows(tl: timeline.Timeline, first: int, count: int, length: int, to
     # taken, at the cost of one argmax and one comparison per window taken.
     taken: list[int] = []
     while len(taken) < top:
-        k = int(np.argmax(sums))
+        k = int(sums.argmax())
         best = sums[k]
         if not best > 0:
             break
-        ties = np.flatnonzero(sums == best)  # ascending; ties[0] == k
+        ties = (sums == best).nonzero()[0]  # ascending; ties[0] == k
         if len(ties) > 1:
             starting_bad = ties[tl.bad[first + ties] > 0]
             k = int(starting_bad[0]) if len(starting_bad) else k
