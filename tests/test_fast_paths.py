@@ -197,8 +197,11 @@ def test_holding_is_a_count_of_bad_slices_per_window(seed):
         assert np.array_equal(_holding(bad_at, k, r, i0, i1), expected), (k, r, i0, i1)
 
 
+@pytest.mark.parametrize("method", ["Timeslices", "Occurrences", "RatioTimeslices"])
 @pytest.mark.parametrize("rate", [0.0005, 0.005, 0.05, 0.4])
-def test_timeslices_replay_from_positions_equals_the_dense_replay(rate, tmp_path):
+def test_replay_shortcuts_equal_the_dense_replay(method, rate, tmp_path):
+    """Timeslices from the bad slices' positions, the others through the long-window block
+    bound (burn._may_fire): the episodes of evaluating both windows at every boundary."""
     from reliability.analysis import burn
 
     rng = np.random.default_rng(int(rate * 10_000))
@@ -208,9 +211,9 @@ def test_timeslices_replay_from_positions_equals_the_dense_replay(rate, tmp_path
     bursts = rng.integers(0, n - 300, 3)
     for b in bursts:  # a few outages long enough to page
         bad_minutes[b : b + rng.integers(20, 300)] = True
-    good = np.where(bad_minutes, np.floor(total * 0.5), total)
-    path = tmp_path / "ts.yaml"
-    path.write_text(slo_yaml("ts", "Timeslices", "UTC", tst="0.9"))
+    good = np.where(bad_minutes, np.floor(total * rng.uniform(0.2, 0.95, n)), total)
+    path = tmp_path / "slo.yaml"
+    path.write_text(slo_yaml("s", method, "UTC", tst="0.9"))
     (slo,), _ = documents.resolve(documents.read_documents(str(path)))
     t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
     tl = timeline.from_arrays(slo, 0, t0, 60, good, total, np.full(n, np.nan), np.full(n, np.nan))
