@@ -223,3 +223,41 @@ def test_replay_shortcuts_equal_the_dense_replay(method, rate, tmp_path):
                            start, end, sparse=False)
     assert [e.as_json() for e in fast] == [e.as_json() for e in plain]
     assert plain  # the outages page
+
+
+def test_replay_many_equals_replay_one_by_one(tmp_path):
+    """burn --all replays a chunk of SLOs at once (burn_many): the same episodes as replaying
+    each alone — every method, a threshold SLI, different targets and periods, SLOs without
+    the 3-day lead (replayed one by one), and SLOs that never page."""
+    from reliability.analysis import burn
+    from reliability.analysis.burn_many import replay_many
+
+    rng = np.random.default_rng(11)
+    n = 7 * 1440
+    t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    docs = [slo_yaml(f"s{i}", method, "UTC", tst="0.9", target=f"target: {target}")
+            for i, (method, target) in enumerate([
+                ("Timeslices", 0.999), ("Occurrences", 0.999), ("RatioTimeslices", 0.99),
+                ("Timeslices", 0.95), ("Occurrences", 0.9999), ("Occurrences", 0.99), ("Timeslices", 0.999)])]
+    path = tmp_path / "slos.yaml"
+    path.write_text("---\n".join(docs))
+    slos_, _ = documents.resolve(documents.read_documents(str(path)))
+    tls = []
+    for k, slo in enumerate(slos_):
+        total = rng.integers(0, 40, n).astype(float)
+        bad = rng.random(n) < [0.002, 0.02, 0.0][k % 3]
+        for b in rng.integers(0, n - 400, 2):
+            bad[b : b + rng.integers(10, 400)] = True
+        good = np.where(bad, np.floor(total * rng.uniform(0, 0.97, n)), total)
+        if k == 6:
+            good = total.copy()  # never pages
+        tls.append(timeline.from_arrays(slo, 0, t0, 60, good, total, np.full(n, np.nan), np.full(n, np.nan)))
+    start, end = t0 + timedelta(days=3), t0 + timedelta(days=7)
+    early = t0 + timedelta(days=1)  # windows reach before the first slice: not batched
+    for s in (start, early):
+        many = replay_many(tls, s, end)
+        for tl, (episodes, windows) in zip(tls, many):
+            alone, alone_windows = burn.replay(tl, s, end)
+            assert [e.as_json() for e in episodes] == [e.as_json() for e in alone], tl.slo.name
+            assert [w.as_json() for w in windows] == [w.as_json() for w in alone_windows]
+    assert sum(len(e) for e, _ in replay_many(tls, start, end)) > 10  # the outages page

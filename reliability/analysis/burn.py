@@ -205,12 +205,12 @@ def _may_fire(cb: np.ndarray, cw: np.ndarray, i0: int, i1: int, n: int, threshol
     ``[max(i − n, 0), i)`` may burn above ``threshold``: every boundary where it does, and no
     more than the blocks holding them.
 
-    Boundaries go in blocks ``[b, e]`` of about n/2. Every window of the block lies within
+    Boundaries go in blocks ``[b, e]`` of n/2, at most 60. Every window of the block lies within
     ``U = [max(b − n, 0), e)`` and covers ``I = [max(e − n, 0), b)``; bad and weight are never
     negative, so prefix sums never decrease and, rounding being monotone, each window's
     ``bad ≤ bad(U)`` and ``threshold·weight ≥ threshold·weight(I)`` in floats too. A block
     with ``bad(U) ≤ threshold·weight(I)`` cannot fire (usually almost all of them)."""
-    size = max(n // 2, 1)
+    size = max(min(n // 2, 60), 1)  # U and I within 60 slices of the window, or n/2 for short ones
     b = np.arange(i0, i1 + 1, size)
     e = np.minimum(b + size - 1, i1)
     u, x = np.maximum(b - n, 0), np.maximum(e - n, 0)
@@ -381,16 +381,20 @@ def analyse_many(
     by_service: dict[str, list] = {}
     for r in rows:
         by_service.setdefault(r[1], []).append(r[:1] + r[2:])
+    from reliability.analysis.burn_many import replay_many
+
     out: list = [None] * len(selected)
-    for i, tl in fleet.timelines(con, selected, lambda s: (_first(s, start, end, windows), end)):
-        out[i] = _analysed(con, tl, start, end, windows, by_service.get(tl.slo.service, []))
+    for chunk in fleet.chunked(con, selected, lambda s: (_first(s, start, end, windows), end)):
+        replays = replay_many([tl for _, tl in chunk], start, end)  # the chunk's replays at once
+        for (i, tl), replayed in zip(chunk, replays):
+            out[i] = _analysed(con, tl, start, end, windows, by_service.get(tl.slo.service, []), replayed)
     return out
 
 
 def _analysed(con, tl: timeline.Timeline, start: datetime, end: datetime, windows: list | None,
-              incident_rows: list | None = None) -> dict:
+              incident_rows: list | None = None, replayed: tuple | None = None) -> dict:
     slo = tl.slo
-    episodes, alert_ws = replay(tl, start, end)
+    episodes, alert_ws = replayed or replay(tl, start, end)
     i_end = tl.index(end)
     extra = {_dur(d): burn_rate(tl, i_end - d // tl.window_seconds, i_end) for d in windows or []}
     return {

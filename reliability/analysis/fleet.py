@@ -22,6 +22,7 @@ from reliability import store
 from reliability.analysis import timeline
 from reliability.openslo import SLO
 
+FIRST_CHUNK = 4  # series in the first query, which nothing overlaps
 CHUNK = 50  # series per query (25-100 measured alike; fewer = smaller arrays)
 
 
@@ -34,6 +35,17 @@ def timelines(
     """``(i, timeline of selected[i] over span(selected[i]))`` for every SLO (``[start, end)``,
     start on its slice grid), in loading order: SLOs sharing slice length and span are loaded
     together. Consume them as they come, so that only one chunk's arrays are alive."""
+    for chunk in chunked(con, selected, span, objective):
+        yield from chunk
+
+
+def chunked(
+    con: duckdb.DuckDBPyConnection,
+    selected: Sequence[SLO],
+    span: Callable[[SLO], tuple[datetime, datetime]],
+    objective: int = 0,
+) -> Iterator[list[tuple[int, timeline.Timeline]]]:
+    """:func:`timelines` one loaded chunk at a time (its SLOs share slice length and span)."""
     groups: dict[tuple, list[int]] = {}
     for i, slo in enumerate(selected):
         start, end = span(slo)
@@ -47,8 +59,10 @@ def timelines(
             by_sli.setdefault(selected[i].sli, set()).add(selected[i].service)
         for sli, services in sorted(by_sli.items()):
             ordered = sorted(services)
-            for c in range(0, len(ordered), CHUNK):
-                part = set(ordered[c : c + CHUNK])
+            # The first chunk small: nothing is computed until it arrives.
+            cuts = [0, *range(FIRST_CHUNK if not chunks else CHUNK, len(ordered), CHUNK), len(ordered)]
+            for a, b in zip(cuts, cuts[1:]):
+                part = set(ordered[a:b])
                 chunk = [i for i in members if selected[i].sli == sli and selected[i].service in part]
                 chunks.append((chunk, w, start, end))
     # The next chunk's query runs in a thread (its own cursor; DuckDB and the Arrow copy release
@@ -62,7 +76,7 @@ def timelines(
         for k, (chunk, w, start, end) in enumerate(chunks):
             arrays = pending.result()
             pending = fetch(k + 1) if k + 1 < len(chunks) else None
-            yield from zip(chunk, _group([selected[i] for i in chunk], w, start, objective, *arrays), strict=True)
+            yield list(zip(chunk, _group([selected[i] for i in chunk], w, start, objective, *arrays), strict=True))
             del arrays
 
 

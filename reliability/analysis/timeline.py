@@ -145,27 +145,33 @@ class Timeline:
         """The slice boundary at or before ``at``."""
         return int((at - self.start).total_seconds() // self.window_seconds)
 
-    def cumulative(self, name: str) -> np.ndarray:
-        """Prefix sums of array ``name`` with a leading 0: ``c[j] − c[i]`` = sum of slices [i, j)."""
+    def cumulative(self, name: str, out: np.ndarray | None = None) -> np.ndarray:
+        """Prefix sums of array ``name`` with a leading 0: ``c[j] − c[i]`` = sum of slices [i, j)
+        (into ``out``, n + 1 floats, when given)."""
         method = self.slo.budgeting_method
+        if out is None:
+            out = np.empty(self.n + 1)
         if name == "weight" and method == "Timeslices":
-            return np.arange(self.n + 1, dtype=float)  # weight 1 per slice: the same numbers
+            out[:] = np.arange(self.n + 1)  # weight 1 per slice: the same numbers
+            return out
         # 0/1 per slice: bad slices, slices with data.
         flags = (name == "bad" and (self.threshold or method == "Timeslices")) or (
             name == "weight" and (self.threshold or method == "RatioTimeslices"))
-        return prefix_sums(getattr(self, name), whole=flags)
+        return prefix_sums(getattr(self, name), whole=flags, out=out)
 
 
 _EXACT = 2**53  # integers up to here are exact in a double
 
 
-def prefix_sums(values: np.ndarray, whole: bool = False) -> np.ndarray:
+def prefix_sums(values: np.ndarray, whole: bool = False, out: np.ndarray | None = None) -> np.ndarray:
     """``[0, v0, v0 + v1, ...]`` as float64, the numbers ``np.cumsum`` gives. Event counts
     are whole numbers: summed as int64 (several times faster than a float cumsum, which
     cannot be vectorised) when every value is whole and every partial sum is exact in a
     double, so both ways give the same numbers; otherwise as floats. ``whole``: the caller
-    knows the values are 0 or 1 (no check needed)."""
-    out = np.zeros(len(values) + 1)
+    knows the values are 0 or 1 (no check needed). ``out``: where to write them."""
+    if out is None:
+        out = np.empty(len(values) + 1)
+    out[0] = 0.0
     ints = values.astype(np.int64)
     if whole:
         out[1:] = ints.cumsum()

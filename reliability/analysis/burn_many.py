@@ -1,0 +1,213 @@
+"""The alert replay of many SLOs at once: :func:`reliability.analysis.burn.replay`'s episodes,
+computed with a few NumPy calls per chunk of SLOs instead of a few dozen per SLO.
+
+``burn --all`` over 2,000 SLOs spent most of its time in NumPy's per-call overhead on small
+arrays, not in arithmetic. Here the SLOs of a chunk that share a slice grid (same start,
+slice length, length and evaluated range) are laid end to end in one index space, SLO ``k``
+at offset ``k × stride``, with a gap between them wider than any window, so that windows and
+episodes never reach across two SLOs. Each step of the replay then runs once for the chunk:
+
+- Timeslices (bad is 0 or 1 per slice): the positions of all bad slices in one sorted array;
+  the boundaries where a short window holds enough of them (:func:`burn._holding`, per SLO
+  counts) and long-window counts by ``searchsorted``.
+- everything else: the SLOs' prefix sums end to end; the long-window block bound
+  (:func:`burn._may_fire`) for all blocks of all SLOs in one go; both windows evaluated on the
+  boundaries that are left.
+
+Only SLOs whose every alert window is whole over the evaluated range (the 3-day lead
+``burn`` loads) are batched; the rest go through :func:`burn.replay`. Thresholds, products and
+comparisons are the same float operations on the same values, so the episodes are exactly
+:func:`burn.replay`'s (tests/test_fast_paths.py compares them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+
+from reliability.analysis import burn, timeline
+
+
+def replay_many(tls: Sequence[timeline.Timeline], start: datetime,
+                end: datetime) -> list[tuple[list[burn.Episode], list[burn.AlertWindow]]]:
+    """``burn.replay(tl, start, end)`` for every timeline of ``tls``, in order."""
+    out: list = [None] * len(tls)
+    groups: dict[tuple, list[int]] = {}
+    for j, tl in enumerate(tls):
+        key = _batch_key(tl, start, end)
+        if key is None:
+            out[j] = burn.replay(tl, start, end)
+        else:
+            groups.setdefault(key, []).append(j)
+    for key, members in groups.items():
+        sparse, i0, i1 = key[0], key[1], key[2]
+        batch = [tls[j] for j in members]
+        results = (_sparse if sparse else _dense)(batch, i0, i1)
+        for j, r in zip(members, results):
+            out[j] = r
+    return out
+
+
+def _batch_key(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple | None:
+    i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
+    w = tl.window_seconds
+    longest = max(max(aw.long_seconds // w, max(aw.short_seconds // w, 1)) for aw in burn.alert_windows(tl.slo))
+    if i0 < max(longest, 1) or i1 < i0:
+        return None  # some window reaches before the first slice: burn.replay's clipping
+    sparse = tl.slo.budgeting_method == "Timeslices"
+    return (sparse, i0, i1, w, tl.n, tl.start)
+
+
+def _rows(tls: Sequence[timeline.Timeline]) -> list[tuple[burn.AlertWindow, np.ndarray]]:
+    """Per alert window (the workbook's four, in order): the window of the first SLO (its
+    lengths and label are every SLO's) and each SLO's threshold."""
+    per_slo = [burn.alert_windows(tl.slo) for tl in tls]
+    rows = []
+    for q, aw in enumerate(per_slo[0]):
+        thresholds = np.array([burn._threshold(ws[q], tl.slo.objectives[tl.objective].target, tl.target)
+                               for ws, tl in zip(per_slo, tls)])
+        rows.append((aw, thresholds))
+    return rows
+
+
+def _sparse(tls: Sequence[timeline.Timeline], i0: int, i1: int) -> list:
+    """Timeslices: burn.replay's sparse path for all of ``tls`` at once."""
+    tl0 = tls[0]
+    w = tl0.window_seconds
+    rows = _rows(tls)
+    longest = max(aw.long_seconds // w for aw, _ in rows)
+    stride = tl0.n + longest + 2  # SLO k's boundary i is k·stride + i; gaps wider than any window
+    positions = [tl.bad_slices for tl in tls]
+    counts = np.array([len(p) for p in positions])
+    slo_of = np.repeat(np.arange(len(tls)), counts)
+    bad_at = np.concatenate(positions).astype(np.int64) + slo_of * stride if len(slo_of) else np.zeros(0, np.int64)
+    seg_end = np.cumsum(counts)[slo_of]  # one past the last bad slice of each bad slice's SLO
+    budgets = np.array([tl.budget for tl in tls])
+    fired: dict[str, list[tuple]] = {}
+    for aw, thresholds in rows:
+        n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
+        need = np.floor(thresholds * n_short).astype(np.int64) + 1  # bad slices a short window needs
+        on = _holding(bad_at, slo_of, seg_end, need, n_short, stride, i0, i1)
+        if not len(on):
+            continue
+        bad_l = (bad_at.searchsorted(on) - bad_at.searchsorted(on - n_long)).astype(float)
+        weight_l = np.full(len(on), float(n_long))
+        k = on // stride
+        keep = bad_l > thresholds[k] * weight_l
+        on, bad_l, weight_l, k = on[keep], bad_l[keep], weight_l[keep], k[keep]
+        if len(on):
+            fired.setdefault(aw.severity, []).append(
+                (on, bad_l / (weight_l * budgets[k]), bad_l, weight_l, aw.label, n_long))
+    return _episodes(tls, [aw for aw, _ in rows], stride, i0, i1, fired)
+
+
+def _holding(bad_at: np.ndarray, slo_of: np.ndarray, seg_end: np.ndarray, need: np.ndarray, k: int,
+             stride: int, i0: int, i1: int) -> np.ndarray:
+    """:func:`burn._holding` for every SLO at once (SLO ``s`` needing ``need[s]`` bad slices):
+    the boundaries ``s·stride + i`` (ascending) whose window ``[i − k, i)`` holds enough."""
+    if not len(bad_at):
+        return np.zeros(0, dtype=np.int64)
+    r = need[slo_of]
+    last_of_run = np.arange(len(bad_at)) + r - 1  # bad_at[j .. j+r−1] within one SLO
+    valid = (last_of_run < seg_end).nonzero()[0]
+    base = slo_of[valid] * stride
+    first = np.maximum(bad_at[last_of_run[valid]] + 1, base + i0)
+    last = np.minimum(bad_at[valid] + k, base + i1)
+    if not len(first):
+        return np.zeros(0, dtype=np.int64)
+    first[1:] = np.maximum(first[1:], last[:-1] + 1)
+    keep = first <= last
+    first, last = first[keep], last[keep]
+    return _expand(first, last)
+
+
+def _expand(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Every integer of the disjoint ascending ranges ``[first[j], last[j]]``."""
+    lengths = last - first + 1
+    return np.repeat(first - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(int(lengths.sum()))
+
+
+def _dense(tls: Sequence[timeline.Timeline], i0: int, i1: int) -> list:
+    """Every other SLO: burn.replay's block-bound path for all of ``tls`` at once."""
+    tl0 = tls[0]
+    w = tl0.window_seconds
+    rows = _rows(tls)
+    stride = tl0.n + 1  # prefix sums of SLO k at k·stride; boundaries i0..i1 never touch 0 or n+1
+    cb, cw = np.empty(len(tls) * stride), np.empty(len(tls) * stride)
+    for k, tl in enumerate(tls):  # each SLO's own prefix sums, written in place
+        tl.cumulative("bad", out=cb[k * stride : (k + 1) * stride])
+        tl.cumulative("weight", out=cw[k * stride : (k + 1) * stride])
+    budgets = np.array([tl.budget for tl in tls])
+    base = np.arange(len(tls)) * stride
+    fired: dict[str, list[tuple]] = {}
+    for aw, thresholds in rows:
+        n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
+        at = _may_fire(cb, cw, base, i0, i1, n_long, thresholds)
+        if not len(at):
+            continue
+        k = at // stride
+        lo = at - n_short
+        bad_s, weight_s = cb[at] - cb[lo], cw[at] - cw[lo]
+        good = (bad_s > thresholds[k] * weight_s) & (weight_s > 0)
+        on, k = at[good], k[good]
+        if not len(on):
+            continue
+        lo = on - n_long
+        bad_l, weight_l = cb[on] - cb[lo], cw[on] - cw[lo]
+        keep = (weight_l > 0) & (bad_l > thresholds[k] * weight_l)
+        on, bad_l, weight_l, k = on[keep], bad_l[keep], weight_l[keep], k[keep]
+        if len(on):
+            fired.setdefault(aw.severity, []).append(
+                (on, bad_l / (weight_l * budgets[k]), bad_l, weight_l, aw.label, n_long))
+    return _episodes(tls, [aw for aw, _ in rows], stride, i0, i1, fired)
+
+
+def _may_fire(cb: np.ndarray, cw: np.ndarray, base: np.ndarray, i0: int, i1: int, n: int,
+              thresholds: np.ndarray) -> np.ndarray:
+    """:func:`burn._may_fire` for every SLO at once (SLO ``s``'s prefix sums from ``base[s]``)."""
+    size = max(min(n // 2, 60), 1)
+    b_local = np.arange(i0, i1 + 1, size)
+    e_local = np.minimum(b_local + size - 1, i1)
+    u_local, x_local = np.maximum(b_local - n, 0), np.maximum(e_local - n, 0)
+    off = base[:, None]
+    b, e, u, x = (b_local + off).ravel(), (e_local + off).ravel(), (u_local + off).ravel(), (x_local + off).ravel()
+    weight_in = np.where(x <= b, cw[b] - cw[np.minimum(x, b)], 0.0)
+    thr = np.repeat(thresholds, len(b_local))
+    keep = cb[e] - cb[u] > thr * weight_in
+    if not keep.any():
+        return np.zeros(0, dtype=np.int64)
+    return _expand(b[keep], e[keep])
+
+
+def _episodes(tls: Sequence[timeline.Timeline], windows: list[burn.AlertWindow], stride: int, i0: int, i1: int,
+              fired: dict[str, list[tuple]]) -> list:
+    """Per SLO: its episodes (as burn.replay builds them) and its alert windows."""
+    per_slo: list[list[burn.Episode]] = [[] for _ in tls]
+    count = i1 - i0 + 1
+    ratios = [tl.budget_ratio for tl in tls]
+    for severity, conds in fired.items():
+        mask = np.zeros(len(tls) * stride, dtype=bool)
+        for c in conds:
+            mask[c[0]] = True
+        points = mask.nonzero()[0]
+        breaks = (points[1:] - points[:-1] > 1).nonzero()[0]
+        starts = points[np.concatenate(([0], breaks + 1))]
+        ends = points[np.concatenate((breaks, [len(points) - 1]))] + 1
+        peak_bad, peak_weight, labels = burn._peaks(conds, starts, ends)
+        for s, e, bad, weight, names in zip(starts.tolist(), ends.tolist(), peak_bad, peak_weight, labels):
+            k = s // stride
+            tl = tls[k]
+            s, e = s - k * stride, e - k * stride  # boundaries of SLO k
+            stop = tl.time(e) if e - i0 < count else None
+            begin = tl.time(s)
+            minutes = ((stop or tl.time(i1)) - begin).total_seconds() / 60
+            peak = burn._exact_burn(bad, weight, *ratios[k])
+            per_slo[k].append(burn.Episode(severity, begin, stop, minutes, peak, names))
+    out = []
+    for tl, episodes in zip(tls, per_slo):
+        episodes.sort(key=lambda ep: (ep.start, ep.severity))
+        out.append((episodes, burn.alert_windows(tl.slo)))
+    return out
