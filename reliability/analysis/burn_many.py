@@ -89,27 +89,31 @@ def _sparse(tls: Sequence[timeline.Timeline], i0: int, i1: int) -> list:
     fired: dict[str, list[tuple]] = {}
     for aw, thresholds in rows:
         n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
-        need = np.floor(thresholds * n_short).astype(np.int64) + 1  # bad slices a short window needs
-        on = _holding(bad_at, slo_of, seg_end, need, n_short, stride, i0, i1)
-        if not len(on):
-            continue
-        bad_l = (bad_at.searchsorted(on) - bad_at.searchsorted(on - n_long)).astype(float)
-        weight_l = np.full(len(on), float(n_long))
-        k = on // stride
-        keep = bad_l > thresholds[k] * weight_l
-        on, bad_l, weight_l, k = on[keep], bad_l[keep], weight_l[keep], k[keep]
+        # A window of n slices fires when its bad slices (a whole number) exceed
+        # threshold·n: at least floor(threshold·n) + 1 of them. Both windows' boundaries
+        # are unions of intervals; where they meet, the alert fires.
+        short = _holding(bad_at, slo_of, seg_end, np.floor(thresholds * n_short).astype(np.int64) + 1,
+                         n_short, stride, i0, i1)
+        long = _holding(bad_at, slo_of, seg_end, np.floor(thresholds * n_long).astype(np.int64) + 1,
+                        n_long, stride, i0, i1)
+        on = _expand(*_intersect(*short, *long))
         if len(on):
+            bad_l = (bad_at.searchsorted(on) - bad_at.searchsorted(on - n_long)).astype(float)
+            weight_l = np.full(len(on), float(n_long))
+            k = on // stride
             fired.setdefault(aw.severity, []).append(
                 (on, bad_l / (weight_l * budgets[k]), bad_l, weight_l, aw.label, n_long))
     return _episodes(tls, [aw for aw, _ in rows], stride, i0, i1, fired)
 
 
 def _holding(bad_at: np.ndarray, slo_of: np.ndarray, seg_end: np.ndarray, need: np.ndarray, k: int,
-             stride: int, i0: int, i1: int) -> np.ndarray:
-    """:func:`burn._holding` for every SLO at once (SLO ``s`` needing ``need[s]`` bad slices):
-    the boundaries ``s·stride + i`` (ascending) whose window ``[i − k, i)`` holds enough."""
+             stride: int, i0: int, i1: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`burn._holding` for every SLO at once (SLO ``s`` needing ``need[s]`` bad slices),
+    as disjoint ascending ranges ``[first, last]`` of the boundaries ``s·stride + i`` whose
+    window ``[i − k, i)`` holds enough."""
+    none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     if not len(bad_at):
-        return np.zeros(0, dtype=np.int64)
+        return none
     r = need[slo_of]
     last_of_run = np.arange(len(bad_at)) + r - 1  # bad_at[j .. j+r−1] within one SLO
     valid = (last_of_run < seg_end).nonzero()[0]
@@ -117,11 +121,22 @@ def _holding(bad_at: np.ndarray, slo_of: np.ndarray, seg_end: np.ndarray, need: 
     first = np.maximum(bad_at[last_of_run[valid]] + 1, base + i0)
     last = np.minimum(bad_at[valid] + k, base + i1)
     if not len(first):
-        return np.zeros(0, dtype=np.int64)
+        return none
     first[1:] = np.maximum(first[1:], last[:-1] + 1)
     keep = first <= last
-    first, last = first[keep], last[keep]
-    return _expand(first, last)
+    return first[keep], last[keep]
+
+
+def _intersect(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The overlap of two unions of disjoint ascending ranges ``[a0, a1]`` and ``[b0, b1]``,
+    as such ranges."""
+    lo = b1.searchsorted(a0)  # the first range of b that ends at or after each range of a starts
+    count = np.maximum(b0.searchsorted(a1, side="right") - lo, 0)  # ... and those starting by its end
+    ia = np.repeat(np.arange(len(a0)), count)
+    ib = _expand(lo, lo + count - 1) if len(ia) else ia
+    first, last = np.maximum(a0[ia], b0[ib]), np.minimum(a1[ia], b1[ib])
+    keep = first <= last
+    return first[keep], last[keep]
 
 
 def _expand(first: np.ndarray, last: np.ndarray) -> np.ndarray:
