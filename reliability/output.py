@@ -14,13 +14,14 @@ def iso_z(value: datetime | None) -> str | None:
     """ISO 8601 UTC with a ``Z`` suffix (CONTRACT.md), seconds precision unless finer."""
     if value is None:
         return None
-    value = value.astimezone(timezone.utc)
+    if value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
     if value.year < 1000:  # isoformat pads the year to four digits, strftime does not
         text = value.strftime("%Y-%m-%dT%H:%M:%S")
         if value.microsecond:
             text += f".{value.microsecond:06d}".rstrip("0")
         return text + "Z"
-    text = value.replace(tzinfo=None).isoformat()  # ...THH:MM:SS[.ffffff], several times faster
+    text = value.isoformat()[:-6]  # ...THH:MM:SS[.ffffff] without +00:00: several times faster
     return (text.rstrip("0") if value.microsecond else text) + "Z"
 
 

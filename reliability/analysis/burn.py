@@ -131,6 +131,10 @@ def _exact_burn(bad: float, weight: float, budget_n: int, budget_d: int) -> floa
 def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float | None:
     """Burn rate over slices ``[first, last)``; None when the window has no weight."""
     first, last = max(0, first), min(tl.n, last)
+    if tl.slo.budgeting_method == "Timeslices":  # bad 0/1 and weight 1 per slice: counts
+        slices = max(last - first, 0)
+        bad = int(tl.bad_slices.searchsorted(last) - tl.bad_slices.searchsorted(first)) if slices else 0
+        return _exact_burn(float(bad), float(slices), *tl.budget_ratio)
     return _exact_burn(float(tl.bad[first:last].sum()), float(tl.weight[first:last].sum()), *tl.budget_ratio)
 
 
