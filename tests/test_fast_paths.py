@@ -181,27 +181,34 @@ def test_cli_keeps_freed_memory_unless_told_otherwise(monkeypatch):
     assert memory.keep_freed_memory() is False
 
 
-# --- burn replay: Timeslices from the bad slices' positions --------------------------------
+# --- burn replay: the shortcuts of burn_many against the plain replay ----------------------
 
 @pytest.mark.parametrize("seed", range(5))
 def test_holding_is_a_count_of_bad_slices_per_window(seed):
-    from reliability.analysis.burn import _holding
+    from reliability.analysis.burn_many import _expand, _holding
 
     rng = np.random.default_rng(seed)
-    n = 3000
-    bad_at = np.flatnonzero(rng.random(n) < [0.002, 0.01, 0.05, 0.3, 0.9][seed])
-    counts = np.concatenate(([0], np.cumsum(np.isin(np.arange(n), bad_at))))
+    n, stride = 3000, 3100
+    per_slo = [np.flatnonzero(rng.random(n) < rate) for rate in ([0.002, 0.01, 0.05, 0.3, 0.9][seed], 0.02, 0.0)]
+    slo_of = np.repeat(np.arange(3), [len(p) for p in per_slo])
+    bad_at = np.concatenate(per_slo) + slo_of * stride
+    seg_end = np.cumsum([len(p) for p in per_slo])[slo_of]
     for k, r, i0, i1 in ((5, 1, 5, n), (30, 1, 400, 2500), (360, 3, 360, n), (60, 2, 1000, 1000), (120, 50, 200, 2999)):
-        i = np.arange(i0, i1 + 1)
-        expected = np.flatnonzero(counts[i] - counts[i - k] >= r)
-        assert np.array_equal(_holding(bad_at, k, r, i0, i1), expected), (k, r, i0, i1)
+        need = np.array([r, r + 1, 1])  # per SLO
+        expected = []
+        for s, positions in enumerate(per_slo):
+            counts = np.concatenate(([0], np.cumsum(np.isin(np.arange(n), positions))))
+            i = np.arange(i0, i1 + 1)
+            expected.append(i[counts[i] - counts[i - k] >= need[s]] + s * stride)
+        got = _expand(*_holding(bad_at, slo_of, seg_end, need, k, stride, i0, i1))
+        assert np.array_equal(got, np.concatenate(expected)), (k, r, i0, i1)
 
 
 @pytest.mark.parametrize("method", ["Timeslices", "Occurrences", "RatioTimeslices"])
 @pytest.mark.parametrize("rate", [0.0005, 0.005, 0.05, 0.4])
 def test_replay_shortcuts_equal_the_dense_replay(method, rate, tmp_path):
     """Timeslices from the bad slices' positions, the others through the long-window block
-    bound (burn._may_fire): the episodes of evaluating both windows at every boundary."""
+    bound (burn_many._may_fire): the episodes of evaluating both windows at every boundary."""
     from reliability.analysis import burn
 
     rng = np.random.default_rng(int(rate * 10_000))
@@ -220,14 +227,14 @@ def test_replay_shortcuts_equal_the_dense_replay(method, rate, tmp_path):
     start, end = t0 + timedelta(days=3), t0 + timedelta(days=8)
     fast, _ = burn.replay(tl, start, end)
     plain, _ = burn.replay(timeline.from_arrays(slo, 0, t0, 60, good, total, np.full(n, np.nan), np.full(n, np.nan)),
-                           start, end, sparse=False)
+                           start, end, shortcuts=False)
     assert [e.as_json() for e in fast] == [e.as_json() for e in plain]
     assert plain  # the outages page
 
 
 def test_replay_many_equals_replay_one_by_one(tmp_path):
-    """burn --all replays a chunk of SLOs at once (burn_many): the same episodes as replaying
-    each alone — every method, a threshold SLI, different targets and periods, SLOs without
+    """burn --all replays a chunk of SLOs at once (burn_many): the same episodes as the plain
+    replay of each alone — every method, a threshold SLI, different targets and periods, SLOs without
     the 3-day lead (replayed one by one), and SLOs that never page."""
     from reliability.analysis import burn
     from reliability.analysis.burn_many import replay_many
@@ -257,7 +264,7 @@ def test_replay_many_equals_replay_one_by_one(tmp_path):
     for s in (start, early):
         many = replay_many(tls, s, end)
         for tl, (episodes, windows) in zip(tls, many):
-            alone, alone_windows = burn.replay(tl, s, end)
+            alone, alone_windows = burn.replay(tl, s, end, shortcuts=False)
             assert [e.as_json() for e in episodes] == [e.as_json() for e in alone], tl.slo.name
             assert [w.as_json() for w in windows] == [w.as_json() for w in alone_windows]
     assert sum(len(e) for e, _ in replay_many(tls, start, end)) > 10  # the outages page

@@ -23,7 +23,6 @@ every slice boundary (every minute with 1-minute slices).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -149,84 +148,6 @@ def _sums(c: np.ndarray, i0: int, i1: int, k: int) -> np.ndarray:
     return hi - np.concatenate((head, c[0 : max(i1 + 1 - k, 0)]))
 
 
-def _holding(bad_at: np.ndarray, k: int, r: int, i0: int, i1: int) -> np.ndarray:
-    """``i − i0`` for every boundary ``i`` in ``[i0, i1]`` whose window ``[i − k, i)`` holds at
-    least ``r`` of the (sorted) bad slices ``bad_at``.
-
-    The window holds ``bad_at[j .. j+r−1]`` exactly when ``bad_at[j] ≥ i − k`` and
-    ``bad_at[j+r−1] < i``: the boundaries ``(bad_at[j+r−1], bad_at[j] + k]``, one interval
-    per ``j``; their union is the answer (both ends grow with ``j``, so each interval is cut
-    to start after the previous one ends, and the rest laid out with one arange)."""
-    m = len(bad_at)
-    if m < r:
-        return np.zeros(0, dtype=np.int64)
-    first = np.maximum(bad_at[r - 1 :] + 1, i0)
-    last = np.minimum(bad_at[: m - r + 1] + k, i1)
-    first[1:] = np.maximum(first[1:], last[:-1] + 1)
-    keep = first <= last
-    first, last = first[keep], last[keep]
-    lengths = last - first + 1
-    offsets = np.repeat(first - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    return offsets + np.arange(int(lengths.sum())) - i0
-
-
-def _peaks(conds: list[tuple], starts: np.ndarray, ends: np.ndarray) -> tuple[list, list, list]:
-    """Per episode ``[starts[r], ends[r])`` (evaluations; ``conds`` fire only inside episodes):
-    the long window's bad and weight where its burn rate peaked, and the labels of the
-    alert windows that fired in it. The peak is the highest long-window burn rate of any
-    condition, ties to the later evaluation, then to the longer window; within one
-    condition the first evaluation with its highest rate. Located in floats; the caller
-    computes the burn rate exactly from bad and weight."""
-    runs = len(starts)
-    best_v, best_i, best_n = np.full(runs, -np.inf), np.full(runs, -1), np.zeros(runs, dtype=np.int64)
-    bad, weight = np.zeros(runs), np.zeros(runs)
-    present = []
-    for on, long, bad_l, weight_l, _, n in conds:
-        a, b = on.searchsorted(starts), on.searchsorted(ends)
-        has = a < b
-        present.append(has.tolist())
-        if not has.any():
-            continue
-        # The evaluations of consecutive episodes are consecutive in ``on``: one reduceat.
-        first = a[has]
-        top = np.maximum.reduceat(long, first)
-        episode = np.repeat(np.arange(len(first)), b[has] - first)
-        at_top = (long == top[episode]).nonzero()[0]
-        # First evaluation at the top, per episode (every episode of ``first`` has one).
-        k = at_top[episode[at_top].searchsorted(np.arange(len(first)))]
-        v, i, r = long[k], on[k], (has).nonzero()[0]
-        better = (v > best_v[r]) | ((v == best_v[r]) & ((i > best_i[r]) | ((i == best_i[r]) & (n > best_n[r]))))
-        r, k = r[better], k[better]
-        best_v[r], best_i[r], best_n[r] = v[better], i[better], n
-        bad[r], weight[r] = bad_l[k], weight_l[k]
-    names = [c[4] for c in conds]
-    labels = [[name for name, has in zip(names, flags) if has] for flags in zip(*present)]
-    return bad.tolist(), weight.tolist(), labels
-
-
-def _may_fire(cb: np.ndarray, cw: np.ndarray, i0: int, i1: int, n: int, threshold: float) -> np.ndarray:
-    """The boundaries ``i`` in ``[i0, i1]`` (ascending) where the long window
-    ``[max(i − n, 0), i)`` may burn above ``threshold``: every boundary where it does, and no
-    more than the blocks holding them.
-
-    Boundaries go in blocks ``[b, e]`` of n/2, at most 60. Every window of the block lies within
-    ``U = [max(b − n, 0), e)`` and covers ``I = [max(e − n, 0), b)``; bad and weight are never
-    negative, so prefix sums never decrease and, rounding being monotone, each window's
-    ``bad ≤ bad(U)`` and ``threshold·weight ≥ threshold·weight(I)`` in floats too. A block
-    with ``bad(U) ≤ threshold·weight(I)`` cannot fire (usually almost all of them)."""
-    size = max(min(n // 2, 60), 1)  # U and I within 60 slices of the window, or n/2 for short ones
-    b = np.arange(i0, i1 + 1, size)
-    e = np.minimum(b + size - 1, i1)
-    u, x = np.maximum(b - n, 0), np.maximum(e - n, 0)
-    weight_in = np.where(x <= b, cw[b] - cw[np.minimum(x, b)], 0.0)
-    keep = cb[e] - cb[u] > threshold * weight_in
-    if not keep.any():
-        return np.zeros(0, dtype=np.int64)
-    first, last = b[keep], e[keep]
-    lengths = last - first + 1
-    return np.repeat(first - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(int(lengths.sum()))
-
-
 @dataclass(frozen=True)
 class Episode:
     """A run of evaluations where an alert of ``severity`` fired: ``[start, end)``; ``end`` is
@@ -247,91 +168,40 @@ class Episode:
 
 
 def replay(tl: timeline.Timeline, start: datetime, end: datetime,
-           sparse: bool | None = None) -> tuple[list[Episode], list[AlertWindow]]:
+           shortcuts: bool = True) -> tuple[list[Episode], list[AlertWindow]]:
     """Alert episodes of the SLO's four alert windows, evaluated at every slice boundary in
     ``[start, end]``. ``tl`` must begin at least 3 days before ``start`` for full windows.
-    ``sparse=False``: evaluate both windows at every boundary, the plain way the tests
-    compare the shortcuts with (None: the bad slices' positions for Timeslices, else only
-    the boundaries :func:`_may_fire` leaves; the same numbers)."""
+
+    By :mod:`reliability.analysis.burn_many` (the same numbers with far fewer operations);
+    ``shortcuts=False``: both windows evaluated at every boundary, the plain computation the
+    tests compare the shortcuts with, and what a timeline without the 3-day lead gets."""
+    if shortcuts:
+        from reliability.analysis.burn_many import replay_many
+
+        return replay_many([tl], start, end)[0]
+    from reliability.analysis.burn_many import episodes
+
     windows = alert_windows(tl.slo)
     i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
     w = tl.window_seconds
-    shorts = [max(aw.short_seconds // w, 1) for aw in windows]
-    # Timeslices with every short window whole: bad is 0 or 1 per slice and the weight of a
-    # window is its length, so the replay needs only where the bad slices are (usually a few
-    # hundred of 40,000): prefix sums are counts of bad slices before a boundary, and the
-    # boundaries where a short window holds enough of them come from those positions alone.
-    plain = sparse is False
-    sparse = not plain and tl.slo.budgeting_method == "Timeslices" and i0 >= max(shorts)
-    if sparse:
-        bad_at = tl.bad_slices
-
-        def cb(idx):  # prefix sums of bad at boundaries idx (the numbers of the dense path)
-            return bad_at.searchsorted(idx).astype(float)
-
-        def cw(idx):
-            return np.asarray(idx, dtype=float)
-    else:
-        cb_all, cw_all = tl.cumulative("bad"), tl.cumulative("weight")
-        cb, cw = cb_all.__getitem__, cw_all.__getitem__
-    sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # window slices -> (bad, weight) at each boundary
-
-    def window(k: int) -> tuple[np.ndarray, np.ndarray]:
-        if k not in sums:
-            sums[k] = (_sums(cb_all, i0, i1, k), _sums(cw_all, i0, i1, k))
-        return sums[k]
-
+    cb, cw = tl.cumulative("bad"), tl.cumulative("weight")
     # Fires when both windows' bad > factor·(1 − target)·weight; burn = bad / (weight·(1 − target)).
     # The short window is checked at every boundary; the long one only where the short fires
     # (``c[i] − c[max(i − k, 0)]``: the numbers _sums gives there).
     fired: dict[str, list[tuple]] = {}
-    for aw, n_short in zip(windows, shorts):
-        n_long = aw.long_seconds // w
+    for aw in windows:
+        n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
         threshold = _threshold(aw, tl.slo.objectives[tl.objective].target, tl.target)
-        if sparse:
-            # bad_s > threshold·n_short for a whole number bad_s: at least floor(·) + 1 bad slices.
-            on = _holding(bad_at, n_short, math.floor(threshold * n_short) + 1, i0, i1)
-        elif plain:
-            bad_s, weight_s = window(n_short)
-            on = (bad_s > threshold * weight_s).nonzero()[0]  # boundaries i0 + on
-            on = on[weight_s[on] > 0]
-        else:
-            # The short window checked only where the long one may fire (see _may_fire).
-            at = _may_fire(cb_all, cw_all, i0, i1, n_long, threshold)
-            lo = np.maximum(at - n_short, 0)
-            bad_s, weight_s = cb_all[at] - cb_all[lo], cw_all[at] - cw_all[lo]
-            on = at[(bad_s > threshold * weight_s) & (weight_s > 0)] - i0
-        if not len(on):
-            continue
-        i = i0 + on
+        bad_s, weight_s = _sums(cb, i0, i1, n_short), _sums(cw, i0, i1, n_short)
+        on = (bad_s > threshold * weight_s).nonzero()[0]  # boundaries i0 + on
+        i = i0 + on[weight_s[on] > 0]
         lo = np.maximum(i - n_long, 0)
-        bad_l, weight_l = cb(i) - cb(lo), cw(i) - cw(lo)
+        bad_l, weight_l = cb[i] - cb[lo], cw[i] - cw[lo]
         keep = (weight_l > 0) & (bad_l > threshold * weight_l)
-        on, bad_l, weight_l = on[keep], bad_l[keep], weight_l[keep]
-        # The long-window burn rate where it fires, to find each episode's peak.
-        fired.setdefault(aw.severity, []).append((on, bad_l / (weight_l * tl.budget), bad_l, weight_l, aw.label, n_long))
-    episodes = []
-    count = i1 - i0 + 1  # evaluations
-    budget_n, budget_d = tl.budget_ratio
-    for severity, conds in fired.items():
-        mask = np.zeros(count, dtype=bool)
-        for c in conds:
-            mask[c[0]] = True
-        firing = (mask).nonzero()[0]
-        if not len(firing):
-            continue
-        breaks = (firing[1:] - firing[:-1] > 1).nonzero()[0]
-        starts = firing[np.concatenate(([0], breaks + 1))]  # episodes [starts, ends) of evaluations
-        ends = firing[np.concatenate((breaks, [len(firing) - 1]))] + 1
-        peak_bad, peak_weight, labels = _peaks(conds, starts, ends)
-        for s, e, bad, weight, names in zip(starts.tolist(), ends.tolist(), peak_bad, peak_weight, labels):
-            stop = tl.time(i0 + e) if e < count else None
-            begin = tl.time(i0 + s)
-            minutes = ((stop or tl.time(i1)) - begin).total_seconds() / 60
-            peak = _exact_burn(bad, weight, budget_n, budget_d)
-            episodes.append(Episode(severity, begin, stop, minutes, peak, names))
-    episodes.sort(key=lambda ep: (ep.start, ep.severity))
-    return episodes, windows
+        i, bad_l, weight_l = i[keep], bad_l[keep], weight_l[keep]
+        if len(i):  # with the long-window burn rate where it fires, to find each episode's peak
+            fired.setdefault(aw.severity, []).append((i, bad_l / (weight_l * tl.budget), bad_l, weight_l, aw.label, n_long))
+    return episodes([tl], tl.n + 1, i0, i1, fired)[0]
 
 
 def incidents_paged(

@@ -7,15 +7,17 @@ slice length, length and evaluated range) are laid end to end in one index space
 at offset ``k × stride``, with a gap between them wider than any window, so that windows and
 episodes never reach across two SLOs. Each step of the replay then runs once for the chunk:
 
-- Timeslices (bad is 0 or 1 per slice): the positions of all bad slices in one sorted array;
-  the boundaries where a short window holds enough of them (:func:`burn._holding`, per SLO
-  counts) and long-window counts by ``searchsorted``.
-- everything else: the SLOs' prefix sums end to end; the long-window block bound
-  (:func:`burn._may_fire`) for all blocks of all SLOs in one go; both windows evaluated on the
-  boundaries that are left.
+- Timeslices (bad is 0 or 1 per slice, a window's weight its length): the positions of all
+  bad slices in one sorted array; the boundaries where a window holds enough of them are
+  unions of intervals (:func:`_holding`), short and long intersected before anything is laid
+  out; burn rates from counts (``searchsorted``).
+- everything else: the SLOs' prefix sums end to end; a bound on the long window per block of
+  boundaries (:func:`_may_fire`) skips the blocks that cannot fire; both windows evaluated on
+  the boundaries that are left.
 
 Only SLOs whose every alert window is whole over the evaluated range (the 3-day lead
-``burn`` loads) are batched; the rest go through :func:`burn.replay`. Thresholds, products and
+``burn`` loads) are batched; the rest get the plain computation
+(``burn.replay(shortcuts=False)``). Thresholds, products and
 comparisons are the same float operations on the same values, so the episodes are exactly
 :func:`burn.replay`'s (tests/test_fast_paths.py compares them).
 """
@@ -39,7 +41,7 @@ def replay_many(tls: Sequence[timeline.Timeline], start: datetime,
     for j, tl in enumerate(tls):
         key = _batch_key(tl, start, end)
         if key is None:
-            out[j] = burn.replay(tl, start, end)
+            out[j] = burn.replay(tl, start, end, shortcuts=False)
         else:
             groups.setdefault(key, []).append(j)
     for key, members in groups.items():
@@ -103,14 +105,20 @@ def _sparse(tls: Sequence[timeline.Timeline], i0: int, i1: int) -> list:
             k = on // stride
             fired.setdefault(aw.severity, []).append(
                 (on, bad_l / (weight_l * budgets[k]), bad_l, weight_l, aw.label, n_long))
-    return _episodes(tls, [aw for aw, _ in rows], stride, i0, i1, fired)
+    return episodes(tls, stride, i0, i1, fired)
 
 
 def _holding(bad_at: np.ndarray, slo_of: np.ndarray, seg_end: np.ndarray, need: np.ndarray, k: int,
              stride: int, i0: int, i1: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`burn._holding` for every SLO at once (SLO ``s`` needing ``need[s]`` bad slices),
-    as disjoint ascending ranges ``[first, last]`` of the boundaries ``s·stride + i`` whose
-    window ``[i − k, i)`` holds enough."""
+    """For every SLO ``s`` at once (its bad slices ``bad_at[j]`` with ``slo_of[j] == s``, all
+    before ``seg_end[j]``; needing ``need[s]``): the boundaries ``s·stride + i``, ``i`` in
+    ``[i0, i1]``, whose window ``[i − k, i)`` holds at least that many bad slices, as
+    disjoint ascending ranges ``[first, last]``.
+
+    The window holds ``bad_at[j .. j+r−1]`` exactly when ``bad_at[j] ≥ i − k`` and
+    ``bad_at[j+r−1] < i``: the boundaries ``(bad_at[j+r−1], bad_at[j] + k]``, one range per
+    ``j``; their union is the answer (both ends grow with ``j``, so each range is cut to
+    start after the previous one ends)."""
     none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     if not len(bad_at):
         return none
@@ -177,12 +185,21 @@ def _dense(tls: Sequence[timeline.Timeline], i0: int, i1: int) -> list:
         if len(on):
             fired.setdefault(aw.severity, []).append(
                 (on, bad_l / (weight_l * budgets[k]), bad_l, weight_l, aw.label, n_long))
-    return _episodes(tls, [aw for aw, _ in rows], stride, i0, i1, fired)
+    return episodes(tls, stride, i0, i1, fired)
 
 
 def _may_fire(cb: np.ndarray, cw: np.ndarray, base: np.ndarray, i0: int, i1: int, n: int,
               thresholds: np.ndarray) -> np.ndarray:
-    """:func:`burn._may_fire` for every SLO at once (SLO ``s``'s prefix sums from ``base[s]``)."""
+    """For every SLO ``s`` at once (its prefix sums from ``base[s]``, its threshold
+    ``thresholds[s]``): the boundaries ``base[s] + i``, ``i`` in ``[i0, i1]`` (ascending),
+    where the long window ``[i − n, i)`` may burn above the threshold: every boundary where
+    it does, and no more than the blocks holding them.
+
+    Boundaries go in blocks ``[b, e]`` of n/2, at most 60. Every window of the block lies
+    within ``U = [b − n, e)`` and covers ``I = [e − n, b)``; bad and weight are never
+    negative, so prefix sums never decrease and, rounding being monotone, each window's
+    ``bad ≤ bad(U)`` and ``threshold·weight ≥ threshold·weight(I)`` in floats too. A block
+    with ``bad(U) ≤ threshold·weight(I)`` cannot fire (usually almost all of them)."""
     size = max(min(n // 2, 60), 1)
     b_local = np.arange(i0, i1 + 1, size)
     e_local = np.minimum(b_local + size - 1, i1)
@@ -197,9 +214,12 @@ def _may_fire(cb: np.ndarray, cw: np.ndarray, base: np.ndarray, i0: int, i1: int
     return _expand(b[keep], e[keep])
 
 
-def _episodes(tls: Sequence[timeline.Timeline], windows: list[burn.AlertWindow], stride: int, i0: int, i1: int,
-              fired: dict[str, list[tuple]]) -> list:
-    """Per SLO: its episodes (as burn.replay builds them) and its alert windows."""
+def episodes(tls: Sequence[timeline.Timeline], stride: int, i0: int, i1: int,
+             fired: dict[str, list[tuple]]) -> list:
+    """Per SLO: its episodes and its alert windows. ``fired[severity]``: per alert window
+    that fired, ``(boundaries k·stride + i of SLO k where it fired, long-window burn rate,
+    bad and weight there, label, long-window slices)``; an episode is a run of consecutive
+    boundaries where any window of its severity fired."""
     per_slo: list[list[burn.Episode]] = [[] for _ in tls]
     count = i1 - i0 + 1
     ratios = [tl.budget_ratio for tl in tls]
@@ -211,7 +231,7 @@ def _episodes(tls: Sequence[timeline.Timeline], windows: list[burn.AlertWindow],
         breaks = (points[1:] - points[:-1] > 1).nonzero()[0]
         starts = points[np.concatenate(([0], breaks + 1))]
         ends = points[np.concatenate((breaks, [len(points) - 1]))] + 1
-        peak_bad, peak_weight, labels = burn._peaks(conds, starts, ends)
+        peak_bad, peak_weight, labels = _peaks(conds, starts, ends)
         for s, e, bad, weight, names in zip(starts.tolist(), ends.tolist(), peak_bad, peak_weight, labels):
             k = s // stride
             tl = tls[k]
@@ -226,3 +246,37 @@ def _episodes(tls: Sequence[timeline.Timeline], windows: list[burn.AlertWindow],
         episodes.sort(key=lambda ep: (ep.start, ep.severity))
         out.append((episodes, burn.alert_windows(tl.slo)))
     return out
+
+
+def _peaks(conds: list[tuple], starts: np.ndarray, ends: np.ndarray) -> tuple[list, list, list]:
+    """Per episode ``[starts[r], ends[r])`` (evaluations; ``conds`` fire only inside episodes):
+    the long window's bad and weight where its burn rate peaked, and the labels of the
+    alert windows that fired in it. The peak is the highest long-window burn rate of any
+    condition, ties to the later evaluation, then to the longer window; within one
+    condition the first evaluation with its highest rate. Located in floats; the caller
+    computes the burn rate exactly from bad and weight."""
+    runs = len(starts)
+    best_v, best_i, best_n = np.full(runs, -np.inf), np.full(runs, -1), np.zeros(runs, dtype=np.int64)
+    bad, weight = np.zeros(runs), np.zeros(runs)
+    present = []
+    for on, long, bad_l, weight_l, _, n in conds:
+        a, b = on.searchsorted(starts), on.searchsorted(ends)
+        has = a < b
+        present.append(has.tolist())
+        if not has.any():
+            continue
+        # The evaluations of consecutive episodes are consecutive in ``on``: one reduceat.
+        first = a[has]
+        top = np.maximum.reduceat(long, first)
+        episode = np.repeat(np.arange(len(first)), b[has] - first)
+        at_top = (long == top[episode]).nonzero()[0]
+        # First evaluation at the top, per episode (every episode of ``first`` has one).
+        k = at_top[episode[at_top].searchsorted(np.arange(len(first)))]
+        v, i, r = long[k], on[k], (has).nonzero()[0]
+        better = (v > best_v[r]) | ((v == best_v[r]) & ((i > best_i[r]) | ((i == best_i[r]) & (n > best_n[r]))))
+        r, k = r[better], k[better]
+        best_v[r], best_i[r], best_n[r] = v[better], i[better], n
+        bad[r], weight[r] = bad_l[k], weight_l[k]
+    names = [c[4] for c in conds]
+    labels = [[name for name, has in zip(names, flags) if has] for flags in zip(*present)]
+    return bad.tolist(), weight.tolist(), labels
