@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the real components the tests drive: Debian's prometheus (with promtool) and
-# chromium. Installs only what is missing, only as root with apt-get. Under CI=true a
+# Installs the real components the tests drive: Debian's prometheus (with promtool),
+# chromium, and openssl (certificates for the TLS test of the extractor). Installs only what is missing, only as root with apt-get. Under CI=true a
 # component that is still missing is an error; elsewhere the tests that need it skip.
 set -u
 missing=()
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -17,6 +18,7 @@ fi
 still=()
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || still+=(prometheus)
 command -v chromium >/dev/null 2>&1 || still+=(chromium)
+command -v openssl >/dev/null 2>&1 || still+=(openssl)
 if [ ${#still[@]} -ne 0 ]; then
   if [ "${CI:-}" = "true" ]; then
     echo "error: missing ${still[*]} (needed by the tests; install them as root with apt-get)" >&2

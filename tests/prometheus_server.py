@@ -97,8 +97,9 @@ class PrometheusServer:
     """One ``prometheus`` process on 127.0.0.1 over a data dir; restartable on the same port."""
 
     def __init__(self, binary: str, data_dir: Path, port: int | None = None, web_config: Path | None = None,
-                 scheme: str = "http") -> None:
+                 scheme: str = "http", auth: tuple[str, str] | None = None) -> None:
         self.binary, self.data_dir, self.web_config, self.scheme = binary, data_dir, web_config, scheme
+        self.auth = auth  # basic auth for the readiness probe, when the web config asks for it
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         self.config = data_dir.parent / f"prometheus-{self.port}.yml"
@@ -129,7 +130,7 @@ class PrometheusServer:
             if self.proc and self.proc.poll() is not None:
                 raise RuntimeError(f"prometheus exited with {self.proc.returncode}; see {self.log}")
             try:
-                if requests.get(f"{self.url}/-/ready", timeout=1, verify=False).status_code == 200:
+                if requests.get(f"{self.url}/-/ready", timeout=1, verify=False, auth=self.auth).status_code == 200:
                     return
             except requests.RequestException:
                 pass

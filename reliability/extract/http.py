@@ -106,7 +106,10 @@ class PromClient:
     def _once(self, path: str, query: str, form: dict) -> tuple[dict, list[str]]:
         self.requests += 1
         try:
-            resp = self.session.post(self.conn.url + path, data=form, timeout=self.conn.timeout)
+            # verify on every request: requests lets $REQUESTS_CA_BUNDLE / $CURL_CA_BUNDLE
+            # override the session's own setting, which would drop --ca-file and --insecure.
+            resp = self.session.post(self.conn.url + path, data=form, timeout=self.conn.timeout,
+                                     verify=self.conn.verify)
         except requests.exceptions.SSLError as exc:
             raise FetchError(f"TLS error talking to {self.conn.display_url}: {_reason(exc)} "
                              "(use --ca-file for a private CA, or --insecure)") from None
