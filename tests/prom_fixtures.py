@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import os
 import random
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -179,16 +180,24 @@ def prom_data():
     return build()
 
 
-@pytest.fixture(scope="session")
-def prom(tmp_path_factory, prom_data):
-    """A real Prometheus with the test data set backfilled; stopped after the session."""
+def require_prometheus(*also: str) -> tuple[str, str]:
+    """``(prometheus, promtool)``, installing them when this process may; with ``also``,
+    further commands that must be on PATH. Missing: a failure under CI=true, else a skip."""
     binaries = find_prometheus()
-    if binaries is None:
-        message = "prometheus/promtool not installed and cannot be installed (needs root and apt-get)"
+    missing = [name for name in also if shutil.which(name) is None]
+    if binaries is None or missing:
+        message = (f"{', '.join(missing or ['prometheus/promtool'])} not installed and cannot be installed "
+                   "(make test installs them as root with apt-get)")
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
-    prometheus, promtool = binaries
+    return binaries
+
+
+@pytest.fixture(scope="session")
+def prom(tmp_path_factory, prom_data):
+    """A real Prometheus with the test data set backfilled; stopped after the session."""
+    prometheus, promtool = require_prometheus()
     root: Path = tmp_path_factory.mktemp("prometheus")
     files = write_openmetrics_per_day(prom_data[0], root / "openmetrics")
     backfill(promtool, files, root / "tsdb")

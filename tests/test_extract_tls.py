@@ -10,7 +10,6 @@ wrong.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import warnings
 from pathlib import Path
@@ -19,8 +18,8 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from prom_fixtures import BASE, Lookup, counter_events, expected_ratio
-from prometheus_server import PrometheusServer, backfill, find_prometheus, series, write_openmetrics_per_day
+from prom_fixtures import BASE, Lookup, counter_events, expected_ratio, require_prometheus
+from prometheus_server import PrometheusServer, backfill, series, write_openmetrics_per_day
 from test_extract_prometheus import apply, iso, rows, slo_yaml, table_snapshot
 
 pytestmark = pytest.mark.prometheus
@@ -51,15 +50,9 @@ def _openssl(*args: str, cwd: Path) -> None:
 
 @pytest.fixture(scope="module")
 def secure_prom(tmp_path_factory):
-    binaries = find_prometheus()
-    if binaries is None or not any(Path(d, "openssl").exists() for d in os.environ.get("PATH", "").split(os.pathsep)):
-        message = "prometheus/promtool or openssl not installed (make test installs them as root)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    prometheus, promtool = require_prometheus("openssl")
     import bcrypt
 
-    prometheus, promtool = binaries
     root: Path = tmp_path_factory.mktemp("secure-prometheus")
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
     _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=test CA", cwd=root)
