@@ -18,6 +18,11 @@ where service = $service and sli = $sli and ts >= $start and ts < $end;
 insert into sli_slices (service, sli, ts, good, total, value)
 select $service, $sli, ts, good, total, null from extract_chunk;
 
+-- name: insert_values_chunk
+-- As insert_chunk for threshold SLIs: columns ts, value.
+insert into sli_slices (service, sli, ts, good, total, value)
+select $service, $sli, ts, null, null, value from extract_chunk;
+
 -- name: set_watermark
 -- Moves the watermark of one series forward (never back).
 insert into extract_watermarks (source, service, sli, until, updated_at)

@@ -15,6 +15,8 @@ Data sets (``DATA``):
 - search: a latency histogram (``_bucket{le=...}``, ``_count``), day 0 at 15 s.
 - probe: ``probe_success`` every 15 s on day 0, an 11-minute outage and a 10-minute gap.
 - ledger: two counters over 30 days at 1-minute resolution (the chunking case).
+- queue: a p95-latency gauge ``queue_wait_p95_seconds`` (a threshold SLI) every 15 s on day 0,
+  +Inf for 10 minutes (above the highest bucket) and a 20-minute gap.
 """
 
 from __future__ import annotations
@@ -44,12 +46,15 @@ SEARCH_COUNT = series("search_request_duration_seconds_count", svc="search")
 PROBE = series("probe_success", job="blackbox", instance="shop")
 LEDGER_OK = series("ledger_events_total", svc="ledger", result="ok")
 LEDGER_ALL = series("ledger_events_total", svc="ledger", result="all")
+QUEUE_P95 = series("queue_wait_p95_seconds", svc="queue")
 
 CHECKOUT_RESET = BASE + 600 * 60 + 22  # the ok counter restarts from zero at this sample
 CHECKOUT_GAP = (BASE + DAY + 3 * 3600, BASE + DAY + 3 * 3600 + 1800)
 BILLING_GAP = (BASE + 2000 * 60, BASE + 2020 * 60)
 PROBE_OUTAGE = (BASE + 300 * 60, BASE + 311 * 60)
 PROBE_GAP = (BASE + 700 * 60, BASE + 710 * 60)
+QUEUE_INF = (BASE + 100 * 60, BASE + 110 * 60)
+QUEUE_GAP = (BASE + 200 * 60, BASE + 220 * 60)
 
 
 def _in(ts: float, span: tuple[int, int]) -> bool:
@@ -125,6 +130,14 @@ def build() -> tuple[dict, dict]:
         total += minute % 5 + minute % 3
         data[LEDGER_OK].append((BASE + minute * 60 + 30, ok))
         data[LEDGER_ALL].append((BASE + minute * 60 + 30, total))
+
+    queue = random.Random(7)  # its own stream: the data sets above stay as they were
+    data[QUEUE_P95] = []
+    for minute in range(1440):
+        for off in (7, 22, 37, 52):
+            ts = BASE + minute * 60 + off
+            if not _in(ts, QUEUE_GAP):
+                data[QUEUE_P95].append((ts, float("inf") if _in(ts, QUEUE_INF) else queue.randint(50, 900) / 1000))
     return data, truth
 
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import socket
+import math
 import subprocess
 import time
 from collections.abc import Iterable, Mapping
@@ -57,7 +58,10 @@ def series(name: str, **labels: str) -> SeriesKey:
 def _line(key: SeriesKey, ts: float, value: float) -> str:
     name, labels = key
     body = ",".join(f'{k}="{v}"' for k, v in labels)
-    text = repr(float(value)) if value != int(value) else str(int(value))
+    if math.isinf(value):
+        text = "+Inf" if value > 0 else "-Inf"
+    else:
+        text = repr(float(value)) if value != int(value) else str(int(value))
     return f"{name}{{{body}}} {text} {ts:.3f}\n"
 
 

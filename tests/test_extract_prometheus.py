@@ -19,8 +19,8 @@ import requests
 from conftest import SCRIPT, assert_bad_input, run_cli
 from prom_fixtures import (  # noqa: F401 - fixtures
     BASE, BILLING_GAP, BILLING_GOOD, BILLING_TOTAL, CHECKOUT_ERR, CHECKOUT_GAP, CHECKOUT_OK, CHECKOUT_RESET, DAY,
-    LEDGER_ALL, LEDGER_OK, PROBE, PROBE_GAP, SEARCH_BUCKETS, SEARCH_COUNT, Lookup, counter_events, expected_ratio,
-    prom, prom_data, summed,
+    LEDGER_ALL, LEDGER_OK, PROBE, PROBE_GAP, QUEUE_GAP, QUEUE_INF, QUEUE_P95, SEARCH_BUCKETS, SEARCH_COUNT, Lookup,
+    counter_events, expected_ratio, prom, prom_data, summed,
 )
 from prometheus_server import free_port
 
@@ -496,3 +496,61 @@ def test_the_cycle_collector_is_off_while_fetching_and_restored_after(tmp_path, 
         finally:
             gc.enable()
     assert seen == [False, False]
+
+
+def threshold_yaml(name: str, query: str) -> str:
+    return f"""apiVersion: openslo/v1
+kind: SLO
+metadata: {{name: {name}}}
+spec:
+  service: queue
+  indicator:
+    metadata: {{name: wait-p95}}
+    spec:
+      thresholdMetric: {{metricSource: {{type: Prometheus, spec: {{query: '{query}'}}}}}}
+  timeWindow: [{{duration: 28d, isRolling: true}}]
+  budgetingMethod: Timeslices
+  objectives: [{{target: 0.99, op: lt, value: 0.5, timeSliceWindow: 1m}}]
+---
+"""
+
+
+def values(db: Path, service: str, sli: str) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        found = con.execute("select epoch(ts)::bigint, value, good, total from sli_slices "
+                            "where service = ? and sli = ? order by ts", [service, sli]).fetchall()
+    finally:
+        con.close()
+    assert all(good is None and total is None for *_, good, total in found)
+    return {ts: value for ts, value, *_ in found}
+
+
+def test_threshold_sli_value_at_each_slice_end_with_inf_and_gap(prom, prom_data, db, tmp_path):
+    """A threshold SLI (p95 latency gauge): the slice's value is the query's value at its end,
+    +Inf (above the highest bucket) kept as a value, the gap reported as no data."""
+    data, _ = prom_data
+    apply(db, tmp_path, threshold_yaml("queue-wait", 'max(queue_wait_p95_seconds{svc="queue"})'))
+    start, end = BASE + 60 * 60, BASE + 6 * 3600
+    result = extract(db, prom.url, "--start", iso(start), "--end", iso(end))
+    assert result.code == 0, result.stderr
+    lookup = Lookup(data[QUEUE_P95])
+    expected = {t: lookup.at(t + 60) for t in range(start, end, 60) if lookup.at(t + 60) is not None}
+    assert values(db, "queue", "wait-p95") == expected
+    # By hand: the +Inf samples run from 100:07 to 109:52, so the slices ending 101:00 ..
+    # 110:00 (slices 100..109) end on one; slice 110 ends on the finite 110:52 sample.
+    assert [t for t, v in expected.items() if v == float("inf")] == [BASE + m * 60 for m in range(100, 110)]
+    # The gap [200, 220) min: the last sample before it (199:52) still answers at 204:00 (5-minute
+    # lookback); the slices ending 205:00 .. 220:00 (204..219) have no value.
+    (summary,) = result.json()["slos"]
+    assert summary["gaps"] == [{"start": iso(BASE + 204 * 60), "end": iso(BASE + 220 * 60)}]
+    assert summary["written"] == len(expected) == (end - start) // 60 - 16
+    rerun = extract(db, prom.url, "--start", iso(start), "--end", iso(end))
+    assert rerun.code == 0 and values(db, "queue", "wait-p95") == expected
+
+
+def test_threshold_query_with_several_series_exit_2_writes_nothing(prom, db, tmp_path):
+    apply(db, tmp_path, threshold_yaml("queue-wait-split", 'app_requests_total{svc="checkout"}'))
+    result = extract(db, prom.url, "--start", iso(BASE + 3600), "--end", iso(BASE + 7200))
+    assert_bad_input(result, "queue-wait-split", "2 series", "max(")
+    assert table_snapshot(db) == []

@@ -117,7 +117,7 @@ def prometheus(ctx: click.Context, url, start_text, end_text, slo_name, step_tex
             raise BadInput(f"no SLO named {slo_name!r}; see 'reliability slo list'", field="--slo")
         chosen = [s for s in found if prom.is_prometheus(s)]
         if slo_name and not chosen:
-            raise BadInput(f"SLO {slo_name!r} has no Prometheus ratioMetric metric sources", field="--slo")
+            raise BadInput(f"SLO {slo_name!r} has no Prometheus metric sources", field="--slo")
         tgts = prom.targets(chosen, lambda name: slos.datasource(con, name), overrides, step)
 
     bar = None

@@ -75,10 +75,13 @@ class PromClient:
             raise QueryError(query, f"expected a range vector result, got {data.get('resultType')!r}")
         return [Series(s.get("metric", {}), s.get("values", [])) for s in data.get("result", [])], warnings
 
-    def check(self, query: str, at: float) -> None:
+    def check(self, query: str, at: float) -> int:
         """Evaluate ``query`` once at ``at`` (seconds): raises QueryError for bad PromQL and
-        FetchError when the server cannot be used. Costs one cheap request."""
-        self._call("/api/v1/query", query, {"query": query, "time": _num(at)})
+        FetchError when the server cannot be used; returns how many series it gave (a scalar
+        counts as one). Costs one cheap request."""
+        data, _ = self._call("/api/v1/query", query, {"query": query, "time": _num(at)})
+        result = data.get("result")
+        return len(result) if data.get("resultType") in ("vector", "matrix") and isinstance(result, list) else 1
 
     def _call(self, path: str, query: str, form: dict) -> tuple[dict, list[str]]:
         retrying = tenacity.Retrying(

@@ -39,20 +39,29 @@ COMMIT_SECONDS = 1.0  # group commit: a crash loses at most this much fetched wo
 
 @dataclass(frozen=True)
 class Target:
-    """One SLO to extract: its series key, queries (``bad`` or ``good``) and connection."""
+    """One SLO to extract: its series key, queries and connection. A ratio SLI has ``total``
+    and ``good`` or ``bad``; a threshold SLI has ``value`` (the query's value at the end of
+    each slice is the slice's value)."""
 
     slo: str
     service: str
     sli: str
     counter: bool
-    total: str
+    total: str | None
     good: str | None
     bad: str | None
     step: int  # seconds per slice
     connection: Connection
+    value: str | None = None
+
+    @property
+    def threshold(self) -> bool:
+        return self.value is not None
 
     def queries(self) -> list[tuple[str, str]]:
         """``(role, query)`` pairs, total first."""
+        if self.value is not None:
+            return [("value", self.value)]
         out = [("total", self.total)]
         out.append(("good", self.good) if self.good is not None else ("bad", self.bad))
         return out
@@ -79,12 +88,17 @@ class Summary:
         return self.slices - self.written
 
 
+def _sources(slo: SLO) -> dict:
+    """``{role: MetricSource}`` of the SLO's indicator."""
+    ratio, threshold = slo.indicator.ratio, slo.indicator.threshold
+    if ratio is not None:
+        return {role: getattr(ratio, role) for role in ("total", "good", "bad") if getattr(ratio, role) is not None}
+    return {"value": threshold.source} if threshold is not None else {}
+
+
 def is_prometheus(slo: SLO) -> bool:
-    ratio = slo.indicator.ratio
-    if ratio is None:
-        return False
-    sources = [s for s in (ratio.total, ratio.good, ratio.bad) if s is not None]
-    return all((s.type or "").lower() in TYPES for s in sources)
+    sources = _sources(slo).values()
+    return bool(sources) and all((s.type or "").lower() in TYPES for s in sources)
 
 
 def targets(slo_list: Sequence[SLO], datasource: Callable[[str], dict | None], overrides: Overrides,
@@ -92,24 +106,23 @@ def targets(slo_list: Sequence[SLO], datasource: Callable[[str], dict | None], o
     """The extraction targets of these SLOs; ``datasource(name)`` looks up a DataSource."""
     out = []
     for slo in slo_list:
-        ratio = slo.indicator.ratio
-        refs = {s.ref for s in (ratio.total, ratio.good, ratio.bad) if s is not None and s.ref}
+        sources = _sources(slo)
+        refs = {s.ref for s in sources.values() if s.ref}
         if len(refs) > 1:
             raise BadInput(f"SLO {slo.name!r}: good/bad/total use different DataSources {sorted(refs)}")
         ref = refs.pop() if refs else None
         doc = datasource(ref) if ref else None
         queries = {}
-        for role in ("total", "good", "bad"):
-            source = getattr(ratio, role)
-            if source is None:
-                continue
+        for role, source in sources.items():
             if not source.query:
-                raise BadInput(f"SLO {slo.name!r}: the {role} metricSource has no spec.query",
-                               field=f"ratioMetric.{role}.metricSource.spec.query")
+                where = "thresholdMetric" if role == "value" else f"ratioMetric.{role}"
+                raise BadInput(f"SLO {slo.name!r}: the {'threshold' if role == 'value' else role} metricSource "
+                               "has no spec.query", field=f"{where}.metricSource.spec.query")
             queries[role] = source.query
+        ratio = slo.indicator.ratio
         out.append(Target(
-            slo=slo.name, service=slo.service, sli=slo.sli, counter=ratio.counter,
-            total=queries["total"], good=queries.get("good"), bad=queries.get("bad"),
+            slo=slo.name, service=slo.service, sli=slo.sli, counter=bool(ratio and ratio.counter),
+            total=queries.get("total"), good=queries.get("good"), bad=queries.get("bad"), value=queries.get("value"),
             step=step or slo.time_slice_window_seconds or 60,
             connection=resolve(doc, overrides, slo=slo.name),
         ))
@@ -127,12 +140,10 @@ class _Result:
     target: int
     start: int
     n: int
-    good: np.ndarray
-    total: np.ndarray
-    has: np.ndarray
+    has: np.ndarray  # per slice: has data
     clamped: int
     warnings: tuple[str, ...]
-    table: pa.Table  # the rows to insert: ts, good, total of the slices with data
+    table: pa.Table  # the rows to insert: ts and good, total (or value) of the slices with data
 
 
 def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Result:
@@ -149,16 +160,22 @@ def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Re
                 f"[{start}, {start + n * t.step}) after accepting it: {exc.message}"
             ) from None
         warnings += warn
-        points = slices.grid([s.values for s in found], start, t.step, n + 1)
+        if t.threshold and len(found) > 1:  # passed the preflight check: the series changed since
+            raise FetchError(f"SLO {t.slo!r}: the threshold query {query!r} returned {len(found)} series on "
+                             f"[{start}, {start + n * t.step}); a threshold SLI needs one (aggregate it, "
+                             "e.g. max(...))")
+        points = slices.grid([s.values for s in found], start, t.step, n + 1, infinite=t.threshold)
         summed[role] = slices.total_over_series(slices.events(points, t.counter))
+    ts_of = lambda has: pa.array((start + np.flatnonzero(has) * t.step).astype(np.int64) * 1_000_000,  # noqa: E731
+                                 type=pa.timestamp("us", tz="UTC"))
+    if t.threshold:  # the value at the end of each slice
+        value = summed["value"]
+        has = ~np.isnan(value)
+        table = pa.table({"ts": ts_of(has), "value": pa.array(value[has])})
+        return _Result(index, start, n, has, 0, tuple(warnings), table)
     good, total, has, clamped = slices.ratio(summed.get("good"), summed.get("bad"), summed["total"])
-    ts = (start + np.flatnonzero(has) * t.step).astype(np.int64) * 1_000_000
-    table = pa.table({
-        "ts": pa.array(ts, type=pa.timestamp("us", tz="UTC")),
-        "good": pa.array(good[has]),
-        "total": pa.array(total[has]),
-    })
-    return _Result(index, start, n, good, total, has, clamped, tuple(warnings), table)
+    table = pa.table({"ts": ts_of(has), "good": pa.array(good[has]), "total": pa.array(total[has])})
+    return _Result(index, start, n, has, clamped, tuple(warnings), table)
 
 
 class _Writer:
@@ -187,7 +204,7 @@ class _Writer:
                             {**key, "start": _dt(first.start), "end": _dt(last.start + last.n * t.step)})
                 con.register("extract_chunk", pa.concat_tables([r.table for _, r, _ in group]))
                 try:
-                    con.execute(_sql("insert_chunk"), key)
+                    con.execute(_sql("insert_values_chunk" if t.threshold else "insert_chunk"), key)
                 finally:
                     con.unregister("extract_chunk")
                 marks = [m for _, _, m in group if m is not None]
@@ -340,16 +357,19 @@ def _preflight(pool: ThreadPoolExecutor, clients, tgts: Sequence[Target], summar
         if s.end <= s.start:
             continue
         for role, query in t.queries():
-            jobs.append((t, role, query, pool.submit(clients[t.connection].check, query, s.end)))
-    for t, role, query, job in jobs:
+            jobs.append((t, s, role, query, pool.submit(clients[t.connection].check, query, s.end)))
+    for t, s, role, query, job in jobs:
         try:
-            job.result()
+            series = job.result()
         except QueryError as exc:
             raise BadInput(f"SLO {t.slo!r}: Prometheus rejected the {role} query {query!r}: {exc.message}") from None
         except FetchError:
             for *_, other in jobs:
                 other.cancel()
             raise
+        if t.threshold and series > 1:
+            raise BadInput(f"SLO {t.slo!r}: the threshold query {query!r} returns {series} series at {s.end}; "
+                           "a threshold SLI needs one value per slice (aggregate it, e.g. max(...))")
 
 
 def _apply(writer: _Writer, done: Sequence[_Result], tgts, summaries, on_progress) -> None:

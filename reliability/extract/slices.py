@@ -10,7 +10,8 @@ covers ``[start + i*step, start + (i+1)*step)``:
 
 A query that returns several series is handled per series (so a reset in one series is seen
 even though their sum would hide it) and the events are summed; a slice has data when at
-least one series has data for it. NaN and infinite values count as missing points.
+least one series has data for it. NaN and infinite values count as missing points (a threshold
+SLI keeps infinite values: see :func:`grid`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from operator import itemgetter
 import numpy as np
 
 
-def grid(series_points: Sequence[Sequence], start: float, step: float, n_points: int) -> np.ndarray:
+def grid(series_points: Sequence[Sequence], start: float, step: float, n_points: int,
+         infinite: bool = False) -> np.ndarray:
     """Values of each series at ``start + k*step`` as a ``(series, n_points)`` array, NaN where
-    the server returned no point. ``series_points`` holds ``[(ts, "value"), ...]`` per series."""
+    the server returned no point. ``series_points`` holds ``[(ts, "value"), ...]`` per series.
+    ``+Inf``/``-Inf`` count as missing too, unless ``infinite`` (a threshold SLI's value:
+    ``histogram_quantile`` gives +Inf above the highest bucket, which is a value, and a bad one)."""
     out = np.full((len(series_points), n_points), np.nan)
     for row, points in enumerate(series_points):
         if not points:
@@ -31,7 +35,7 @@ def grid(series_points: Sequence[Sequence], start: float, step: float, n_points:
         ts = np.fromiter(map(itemgetter(0), points), dtype=float, count=len(points))
         values = np.array([p[1] for p in points], dtype=float)
         idx = np.rint((ts - start) / step).astype(np.int64)
-        keep = (idx >= 0) & (idx < n_points) & np.isfinite(values)
+        keep = (idx >= 0) & (idx < n_points) & (~np.isnan(values) if infinite else np.isfinite(values))
         out[row, idx[keep]] = values[keep]
     return out
 
