@@ -4,8 +4,9 @@
 costs a scan per SLO. Here the SLOs that share a slice length and a range are loaded together:
 one query per 50 series of one SLI returns their rows (cell = series x slices + slice, good,
 total) in file order; NumPy puts them into dense per-series arrays (adding rows of one slice
-up when a slice has several, see :func:`dense`), and each SLO's :class:`~reliability.analysis.timeline.Timeline` is built
-from its series' row by the same code as the per-SLO loader — so every number is the same.
+up when a slice has several, see :func:`dense`), and each SLO's
+:class:`~reliability.analysis.timeline.Timeline` is built from its series' row by the same code
+as the per-SLO loader — so every number is the same.
 Threshold series get their per-slice lowest and highest value from a second, grouped query.
 """
 

@@ -86,11 +86,18 @@ class Timeline:
             return out
         if self.slo.budgeting_method == "Occurrences":
             return self.failed
-        at = (self.good < self.total).nonzero()[0]  # RatioTimeslices: 1 − good/total
-        at = at[self.total[at] > 0]
+        at = self._below_one  # RatioTimeslices: 1 − good/total
         out = np.zeros(self.n)
         out[at] = 1 - self.good[at] / self.total[at]
         return out
+
+    @cached_property
+    def _below_one(self) -> np.ndarray:
+        """The slices where ``good/total < 1`` (``good < total``, ``total > 0``): the ratio is
+        taken there and nowhere else, the same numbers as over every slice with data at a
+        fraction of the cost."""
+        at = (self.good < self.total).nonzero()[0]
+        return at[self.total[at] > 0]
 
     @cached_property
     def bad_slices(self) -> np.ndarray:
@@ -101,10 +108,7 @@ class Timeline:
             return (self.data & ~_holds(obj.op, self.lo, self.hi, obj.value)).nonzero()[0]
         if self.slo.budgeting_method != "Timeslices":
             raise ValueError(f"{self.slo.budgeting_method}: bad is not 0 or 1 per slice")
-        # good/total < 1 only where good < total: the ratio is taken there and nowhere else
-        # (the same numbers as over every slice with data, at a fraction of the cost).
-        at = (self.good < self.total).nonzero()[0]
-        at = at[self.total[at] > 0]
+        at = self._below_one
         return at[self.good[at] / self.total[at] < obj.time_slice_target]
 
     @cached_property

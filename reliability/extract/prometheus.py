@@ -166,8 +166,11 @@ def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Re
                              "e.g. max(...))")
         points = slices.grid([s.values for s in found], start, t.step, n + 1, infinite=t.threshold)
         summed[role] = slices.total_over_series(slices.events(points, t.counter))
-    ts_of = lambda has: pa.array((start + np.flatnonzero(has) * t.step).astype(np.int64) * 1_000_000,  # noqa: E731
-                                 type=pa.timestamp("us", tz="UTC"))
+
+    def ts_of(has: np.ndarray) -> pa.Array:  # the starts of the slices with data
+        return pa.array((start + np.flatnonzero(has) * t.step).astype(np.int64) * 1_000_000,
+                        type=pa.timestamp("us", tz="UTC"))
+
     if t.threshold:  # the value at the end of each slice
         value = summed["value"]
         has = ~np.isnan(value)
