@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reliability.errors import BadInput
@@ -57,12 +57,12 @@ def month(text: str, tz: str = "UTC") -> Period:
     return Period(f"{year:04d}-{mon:02d}", tz, start.astimezone(timezone.utc), end.astimezone(timezone.utc))
 
 
-def next_business_day_end(at: datetime, tz: str = "UTC") -> datetime:
-    """The end (local midnight after it) of the first Monday-Friday day after ``at``'s local date."""
+def next_business_day_end(at: datetime, tz: str = "UTC", holidays: frozenset[date] = frozenset()) -> datetime:
+    """The end (local midnight after it, in UTC) of the first business day — Monday to Friday,
+    not one of ``holidays`` (local dates) — after ``at``'s local date in ``tz``."""
     zi = ZoneInfo(tz)
-    local = at.astimezone(zi).date()
-    day = local + timedelta(days=1)
-    while day.weekday() >= 5:
+    day = at.astimezone(zi).date() + timedelta(days=1)
+    while day.weekday() >= 5 or day in holidays:
         day += timedelta(days=1)
     end = day + timedelta(days=1)
     return datetime(end.year, end.month, end.day, tzinfo=zi).astimezone(timezone.utc)

@@ -76,6 +76,19 @@ def test_configurable_targets(incidents_db):
     assert doc["by_severity"]["SEV-2"]["ack_target_met"] == 0.5  # D met, H never acknowledged
 
 
+def test_holidays_are_not_business_days(incidents_db):
+    """E (SEV-4) in Kiritimati (UTC+14): detected Saturday 2025-11-29 08:00 local, so the next
+    business day is Monday 1 December, ending Tuesday 00:00 local = Monday 10:00Z; the ack at
+    Monday 23:59Z misses it. With Monday a holiday the day is Tuesday, ending Tuesday 10:00Z: met."""
+    args = ("incidents", "--month", "2025-11", "--tz", "Pacific/Kiritimati", "--json")
+    plain = run_cli(*args, db=incidents_db).json()
+    assert plain["by_severity"]["SEV-4"]["ack_target_met"] == 0.0
+    assert plain["holidays"] == []
+    holiday = run_cli(*args, "--holiday", "2025-12-01", "--holiday", "2025-12-25", db=incidents_db).json()
+    assert holiday["by_severity"]["SEV-4"]["ack_target_met"] == 1.0
+    assert holiday["holidays"] == ["2025-12-01", "2025-12-25"]
+
+
 def test_empty_month_has_nulls_not_errors(incidents_db):
     doc = run_cli("incidents", "--month", "2024-01", "--json", db=incidents_db).json()
     assert doc["count"] == 0
@@ -97,6 +110,7 @@ def test_readable_table(incidents_db):
         (["--month", "2025-11", "--tz", "Mars/Olympus"], "--tz"),
         (["--month", "2025-11", "--ack-target", "P1=5"], "--ack-target"),
         (["--month", "2025-11", "--ack-target", "SEV-1=soon"], "--ack-target"),
+        (["--month", "2025-11", "--holiday", "2025-13-01"], "--holiday"),
     ],
 )
 def test_bad_options(incidents_db, args, fragment):

@@ -24,7 +24,6 @@ comparisons are the same float operations on the same values, so the episodes ar
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import datetime
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 
 import duckdb
@@ -84,22 +84,23 @@ def _median(values: list[int]) -> float | None:
     return float(Fraction(mid[0] + mid[1], 2 * US_PER_MINUTE))
 
 
-def met_target(severity: str, detected: datetime, acknowledged: datetime | None, targets: Mapping, tz: str) -> bool:
+def met_target(severity: str, detected: datetime, acknowledged: datetime | None, targets: Mapping, tz: str,
+               holidays: frozenset[date] = frozenset()) -> bool:
     if acknowledged is None:
         return False
     target = targets[severity]
     if target == NEXT_BUSINESS_DAY:
-        return acknowledged < periods.next_business_day_end(detected, tz)
+        return acknowledged < periods.next_business_day_end(detected, tz, holidays)
     return (acknowledged - detected).total_seconds() <= float(target) * 60
 
 
-def summarise(rows: list[dict], targets: Mapping, tz: str) -> dict:
+def summarise(rows: list[dict], targets: Mapping, tz: str, holidays: frozenset[date] = frozenset()) -> dict:
     """The metrics of one group of incidents (rows of ``incidents.timing_rows``)."""
 
     def present(key: str) -> list[int]:
         return [r[key] for r in rows if r[key] is not None]
 
-    met = [met_target(r["severity"], r["detected_at"], r["acknowledged_at"], targets, tz) for r in rows]
+    met = [met_target(r["severity"], r["detected_at"], r["acknowledged_at"], targets, tz, holidays) for r in rows]
     resolve = present("resolve_us")
     return {
         "count": len(rows),
@@ -127,13 +128,16 @@ def monthly(
     *,
     service: str | None = None,
     targets: Mapping | None = None,
+    holidays: frozenset[date] = frozenset(),
 ) -> dict:
-    """The contract's ``incidents --month`` document."""
+    """The contract's ``incidents --month`` document. ``holidays`` (local dates in ``tz``) are
+    not business days for the next-business-day target."""
     targets = targets or DEFAULT_ACK_TARGETS
     period = periods.month(month, tz)
     rows = detected_in(con, period.start, period.end, service)
-    overall = summarise(rows, targets, tz)
-    by_severity = {sev: summarise([r for r in rows if r["severity"] == sev], targets, tz) for sev in SEVERITIES}
+    overall = summarise(rows, targets, tz, holidays)
+    by_severity = {sev: summarise([r for r in rows if r["severity"] == sev], targets, tz, holidays)
+                   for sev in SEVERITIES}
     count = overall.pop("count")
     return {
         "month": period.label,
@@ -144,4 +148,5 @@ def monthly(
         "overall": overall,
         "by_severity": by_severity,
         "ack_targets_minutes": {k: v for k, v in targets.items()},
+        "holidays": sorted(d.isoformat() for d in holidays),
     }

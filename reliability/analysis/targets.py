@@ -19,9 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -50,12 +49,7 @@ class BusinessCalendar:
 
     def next_business_day_end(self, at: datetime) -> datetime:
         """Local midnight ending the first business day after ``at``'s local date (UTC)."""
-        zi = ZoneInfo(self.zone)
-        day = at.astimezone(zi).date() + timedelta(days=1)
-        while not self.is_business_day(day):
-            day += timedelta(days=1)
-        end = day + timedelta(days=1)
-        return datetime(end.year, end.month, end.day, tzinfo=zi).astimezone(timezone.utc)
+        return periods.next_business_day_end(at, self.zone, self.holidays)
 
 
 def parse_holidays(items: tuple[str, ...] | list[str]) -> frozenset[date]:

@@ -18,10 +18,13 @@ from reliability.output import emit_json, fmt, table
     metavar="SEV-N=MINUTES",
     help="Override a response target, e.g. SEV-2=10 or SEV-4=next-business-day (repeatable).",
 )
+@click.option("--holiday", "holidays", multiple=True, metavar="YYYY-MM-DD",
+              help="Not a business day for the next-business-day target (local date in --tz; repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def incidents(
-    ctx: click.Context, month: str, tz: str, service: str | None, ack_targets: tuple[str, ...], as_json: bool
+    ctx: click.Context, month: str, tz: str, service: str | None, ack_targets: tuple[str, ...],
+    holidays: tuple[str, ...], as_json: bool,
 ) -> None:
     """Incident metrics for a month: MTTA, MTTR (mean and median), response targets.
 
@@ -34,11 +37,13 @@ def incidents(
     """
     from reliability import periods, store
     from reliability.analysis import incidents as analysis
+    from reliability.analysis.targets import parse_holidays
 
     targets = analysis.parse_targets(ack_targets)
+    days_off = parse_holidays(holidays)
     periods.month(month, tz)  # validate the options before touching the database
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        report = analysis.monthly(con, month, tz, service=service, targets=targets)
+        report = analysis.monthly(con, month, tz, service=service, targets=targets, holidays=days_off)
     if as_json:
         emit_json(report)
         return
