@@ -6,7 +6,7 @@ AppTest cannot drive ``st.navigation`` (app.py), so each page file runs on its o
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -144,6 +144,25 @@ def test_breach_investigation_from_a_shared_link(env):
     shared = run("breach", slo="search-availability", month="2026-03", days="2026-03-17..2026-03-17")
     assert shared.date_input(key="days").value == (date(2026, 3, 17), date(2026, 3, 17))
     assert metrics(shared) == metrics(at)
+
+
+def test_breach_tables_show_times_in_the_slos_zone(env):
+    """ledger-availability's month and day picker are in America/New_York: so are its tables."""
+    at = run("breach", slo="ledger-availability", month="2025-11")
+    incidents = next(f.value for f in at.dataframe if "budget_spent" in f.value.columns)
+    assert str(incidents["window_start"].dt.tz) == "America/New_York"
+    with con_of(env) as con:
+        detected = dict(con.execute("select id, coalesce(started_at, detected_at) from incidents "
+                                    "where service = 'ledger'").fetchall())
+    assert set(incidents["id"]) >= {"INC-0016", "INC-0020", "INC-0024"}
+    for row in incidents.itertuples():  # the same instants, shown in New York time (compared as
+        # epoch seconds: Python never calls a time in a DST fold equal to one in another zone)
+        assert row.window_start.timestamp() == detected[row.id].timestamp()
+    # INC-0016 started 06:30Z on the night the clocks went back: 01:30 EST, the second 01:30.
+    inc16 = incidents.set_index("id").loc["INC-0016", "window_start"]
+    assert detected["INC-0016"] == datetime(2025, 11, 2, 6, 30, tzinfo=timezone.utc)
+    assert (inc16.hour, inc16.minute, inc16.utcoffset()) == (1, 30, timedelta(hours=-5))
+    assert any("Times in America/New_York" in c.value for c in at.caption)
 
 
 def test_breach_investigation_other_slo(env):

@@ -18,8 +18,21 @@ TIME = "YYYY-MM-DD HH:mm"
 
 
 def times(*names: str) -> dict:
-    """Column configs showing instants (UTC) to the minute."""
+    """Column configs showing instants to the minute (in the zone their column carries)."""
     return {n: st.column_config.DatetimeColumn(n.replace("_", " "), format=TIME) for n in names}
+
+
+def in_zone(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
+    """``frame`` with its instants (time-zone-aware columns, or columns of aware datetimes and
+    None) shown in ``zone``: the SLO's, the zone its month and the day picker are in."""
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            out[name] = col.dt.tz_convert(zone)
+        elif col.dtype == object and len(col.dropna()) and all(isinstance(v, datetime) for v in col.dropna()):
+            out[name] = pd.to_datetime(col, utc=True).dt.tz_convert(zone)
+    return out
 
 
 def sli_chart(inv: dict, bucket: int) -> go.Figure:
@@ -95,7 +108,7 @@ def page() -> None:
     if episodes.empty:
         right.write("No multi-window burn-rate alert would have fired in the range.")
     else:
-        ep = episodes.assign(windows=episodes["windows"].map(", ".join))
+        ep = in_zone(episodes.assign(windows=episodes["windows"].map(", ".join)), slo["time_zone"])
         right.dataframe(ep[["severity", "start", "end", "duration_minutes", "peak_burn_rate", "windows"]],
                         hide_index=True, width="stretch",
                         column_config={**times("start", "end"),
@@ -106,12 +119,13 @@ def page() -> None:
     if inv["worst"].empty:
         st.write("No bad slices this month.")
     else:
-        st.dataframe(inv["worst"], hide_index=True, width="stretch",
+        st.dataframe(in_zone(inv["worst"], slo["time_zone"]), hide_index=True, width="stretch",
                      column_config={**times("start", "end"), "burn_rate": st.column_config.NumberColumn("burn rate", format="%.1f")})
 
     st.subheader("Incidents in range and their SLA impact")
-    st.caption("Times in UTC. Impact: the incident's window (start to mitigation) in this SLO's month.")
-    incidents = inv["incidents"]
+    st.caption(f"Times in {slo['time_zone']}, the SLO's zone. Impact: the incident's window (start to "
+               "mitigation) in this SLO's month.")
+    incidents = in_zone(inv["incidents"], slo["time_zone"])
     if incidents.empty:
         st.write(f"No incident of {inv['service']} was detected in the range.")
     else:
@@ -123,7 +137,7 @@ def page() -> None:
         })
     if not inv["paged"].empty:
         st.caption("Would the burn-rate alerts have paged for these incidents?")
-        paged = inv["paged"].drop(columns=["title"], errors="ignore")
+        paged = in_zone(inv["paged"].drop(columns=["title"], errors="ignore"), slo["time_zone"])
         st.dataframe(paged, hide_index=True, width="stretch",
                      column_config=times(*[c for c in paged.columns if pd.api.types.is_datetime64_any_dtype(paged[c])]))
     st.subheader("Related incidents")
