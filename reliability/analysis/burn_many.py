@@ -25,7 +25,7 @@ comparisons are the same float operations on the same values, so the episodes ar
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -164,10 +164,11 @@ def _dense(tls: Sequence[timeline.Timeline], i0: int, i1: int) -> list:
         tl.cumulative("weight", out=cw[k * stride : (k + 1) * stride])
     budgets = np.array([tl.budget for tl in tls])
     base = np.arange(len(tls)) * stride
+    cb2, cw2, grids = cb.reshape(len(tls), stride), cw.reshape(len(tls), stride), {}
     fired: dict[str, list[tuple]] = {}
     for aw, thresholds in rows:
         n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
-        at = _may_fire(cb, cw, base, i0, i1, n_long, thresholds)
+        at = _may_fire(grids, cb2, cw2, base, i0, i1, n_long, thresholds)
         if not len(at):
             continue
         k = at // stride
@@ -187,30 +188,48 @@ def _dense(tls: Sequence[timeline.Timeline], i0: int, i1: int) -> list:
     return episodes(tls, stride, i0, i1, fired)
 
 
-def _may_fire(cb: np.ndarray, cw: np.ndarray, base: np.ndarray, i0: int, i1: int, n: int,
-              thresholds: np.ndarray) -> np.ndarray:
-    """For every SLO ``s`` at once (its prefix sums from ``base[s]``, its threshold
-    ``thresholds[s]``): the boundaries ``base[s] + i``, ``i`` in ``[i0, i1]`` (ascending),
-    where the long window ``[i − n, i)`` may burn above the threshold: every boundary where
-    it does, and no more than the blocks holding them.
+class _Grid:
+    """The SLOs' prefix sums (rows of ``cb``/``cw`` seen as ``(SLOs, stride)``) at every
+    ``size``-th boundary, and at the last one: the only values :func:`_may_fire` reads, copied
+    once per block size into small arrays instead of gathered from the large ones per window."""
 
-    Boundaries go in blocks ``[b, e]`` of n/2, at most 60. Every window of the block lies
-    within ``U = [b − n, e)`` and covers ``I = [e − n, b)``; bad and weight are never
-    negative, so prefix sums never decrease and, rounding being monotone, each window's
-    ``bad ≤ bad(U)`` and ``threshold·weight ≥ threshold·weight(I)`` in floats too. A block
-    with ``bad(U) ≤ threshold·weight(I)`` cannot fire (usually almost all of them)."""
-    size = max(min(n // 2, 60), 1)
-    b_local = np.arange(i0, i1 + 1, size)
-    e_local = np.minimum(b_local + size - 1, i1)
-    u_local, x_local = np.maximum(b_local - n, 0), np.maximum(e_local - n, 0)
-    off = base[:, None]
-    b, e, u, x = (b_local + off).ravel(), (e_local + off).ravel(), (u_local + off).ravel(), (x_local + off).ravel()
-    weight_in = np.where(x <= b, cw[b] - cw[np.minimum(x, b)], 0.0)
-    thr = np.repeat(thresholds, len(b_local))
-    keep = cb[e] - cb[u] > thr * weight_in
+    def __init__(self, cb2: np.ndarray, cw2: np.ndarray, last: int, size: int) -> None:
+        at = np.arange(0, last + 1, size)
+        if at[-1] != last:
+            at = np.append(at, last)
+        self.size, self.bad, self.weight = size, cb2[:, at], cw2[:, at]
+
+
+def _may_fire(grids: dict, cb2: np.ndarray, cw2: np.ndarray, base: np.ndarray, i0: int, i1: int, n: int,
+              thresholds: np.ndarray) -> np.ndarray:
+    """For every SLO ``s`` at once (its prefix sums in row ``s`` of ``cb2``/``cw2``, from
+    ``base[s]`` in the flat arrays; its threshold ``thresholds[s]``): the flat boundaries
+    ``base[s] + i``, ``i`` in ``[i0, i1]`` (ascending), where the long window ``[i − n, i)`` may
+    burn above the threshold: every boundary where it does, and no more than the blocks
+    holding them.
+
+    Boundaries go in blocks ``[g·m, g·m + g − 1]``, ``g`` the largest divisor of ``n`` up to
+    ``min(n/2, 60)``. Every window of block m lies within ``U = [g·m − n, g·(m+1))`` and covers
+    ``I = [g·(m+1) − n, g·m)`` — both end on the grid of multiples of ``g``. Bad and weight are
+    never negative, so prefix sums never decrease and, rounding being monotone, each window's
+    ``bad ≤ bad(U)`` and ``threshold·weight ≥ threshold·weight(I)`` in floats too. A block with
+    ``bad(U) ≤ threshold·weight(I)`` cannot fire (usually almost all of them)."""
+    size = max(d for d in range(1, max(min(n // 2, 60), 1) + 1) if n % d == 0)
+    last = cb2.shape[1] - 1
+    if size not in grids:
+        grids[size] = _Grid(cb2, cw2, last, size)
+    grid = grids[size]
+    tail = grid.bad.shape[1] - 1  # the grid index of the last boundary
+    m = np.arange(i0 // size, i1 // size + 1)
+    shift = n // size
+    bad_u = grid.bad[:, np.minimum(m + 1, tail)] - grid.bad[:, np.maximum(m - shift, 0)]
+    weight_i = grid.weight[:, np.minimum(m, tail)] - grid.weight[:, np.maximum(m + 1 - shift, 0)]
+    keep = bad_u > thresholds[:, None] * np.maximum(weight_i, 0.0)
     if not keep.any():
         return np.zeros(0, dtype=np.int64)
-    return _expand(b[keep], e[keep])
+    slo, j = keep.nonzero()
+    first = np.maximum(m[j] * size, i0) + base[slo]
+    return _expand(first, np.minimum(m[j] * size + size - 1, i1) + base[slo])
 
 
 def episodes(tls: Sequence[timeline.Timeline], stride: int, i0: int, i1: int,
@@ -221,7 +240,8 @@ def episodes(tls: Sequence[timeline.Timeline], stride: int, i0: int, i1: int,
     boundaries where any window of its severity fired."""
     per_slo: list[list[burn.Episode]] = [[] for _ in tls]
     count = i1 - i0 + 1
-    ratios = [tl.budget_ratio for tl in tls]
+    ratios = np.array([tl.budget_ratio for tl in tls], dtype=object)
+    t0, w = tls[0].start, tls[0].window_seconds  # shared: SLOs are batched by slice grid
     for severity, conds in fired.items():
         mask = np.zeros(len(tls) * stride, dtype=bool)
         for c in conds:
@@ -230,16 +250,18 @@ def episodes(tls: Sequence[timeline.Timeline], stride: int, i0: int, i1: int,
         breaks = (points[1:] - points[:-1] > 1).nonzero()[0]
         starts = points[np.concatenate(([0], breaks + 1))]
         ends = points[np.concatenate((breaks, [len(points) - 1]))] + 1
-        peak_bad, peak_weight, labels = _peaks(conds, starts, ends)
-        for s, e, bad, weight, names in zip(starts.tolist(), ends.tolist(), peak_bad, peak_weight, labels):
-            k = s // stride
-            tl = tls[k]
-            s, e = s - k * stride, e - k * stride  # boundaries of SLO k
-            stop = tl.time(e) if e - i0 < count else None
-            begin = tl.time(s)
-            minutes = ((stop or tl.time(i1)) - begin).total_seconds() / 60
-            peak = burn._exact_burn(bad, weight, *ratios[k])
-            per_slo[k].append(burn.Episode(severity, begin, stop, minutes, peak, names))
+        bad, weight, labels = _peaks(conds, starts, ends)
+        k = starts // stride
+        first, after = starts - k * stride, ends - k * stride  # boundaries of SLO k
+        still = after - i0 >= count  # firing at the end of the replay: no end
+        # Minutes as (stop − begin).total_seconds() / 60 gives them: whole seconds / 60.
+        minutes = ((np.where(still, i1, after) - first) * w / 60).tolist()
+        peaks = _exact_burns(bad, weight, ratios[k])
+        for slo, s, e, open_, m, peak, names in zip(k.tolist(), (first * w).tolist(), (after * w).tolist(),
+                                                    still.tolist(), minutes, peaks, labels):
+            begin = t0 + timedelta(seconds=s)  # = tl.time(first)
+            stop = None if open_ else t0 + timedelta(seconds=e)
+            per_slo[slo].append(burn.Episode(severity, begin, stop, m, peak, names))
     out = []
     for tl, episodes in zip(tls, per_slo):
         episodes.sort(key=lambda ep: (ep.start, ep.severity))
@@ -278,4 +300,26 @@ def _peaks(conds: list[tuple], starts: np.ndarray, ends: np.ndarray) -> tuple[li
         bad[r], weight[r] = bad_l[k], weight_l[k]
     names = [c[4] for c in conds]
     labels = [[name for name, has in zip(names, flags) if has] for flags in zip(*present)]
-    return bad.tolist(), weight.tolist(), labels
+    return bad, weight, labels
+
+
+_EXACT = float(2**53)
+
+
+def _exact_burns(bad: np.ndarray, weight: np.ndarray, ratios: np.ndarray) -> list[float]:
+    """``burn._exact_burn`` of each (bad, weight, 1 − target as (n, d)). Whole numbers whose
+    products with d and n stay below 2^53 are exact doubles, and one IEEE division of exact
+    operands is correctly rounded — the same number as the rational division — so those are
+    divided in one vectorised step; any other falls back to the rational computation."""
+    if not len(bad):
+        return []
+    n = np.array([r[0] for r in ratios], dtype=float)
+    d = np.array([r[1] for r in ratios], dtype=float)
+    top, bottom = bad * d, weight * n
+    plain = ((bad == np.floor(bad)) & (weight == np.floor(weight)) & (bad >= 0) & (weight > 0)
+             & (top < _EXACT) & (bottom < _EXACT) & (d < _EXACT) & (n < _EXACT))
+    out = (top / np.where(plain, bottom, 1.0)).tolist()
+    if not plain.all():
+        for j in (~plain).nonzero()[0].tolist():
+            out[j] = burn._exact_burn(float(bad[j]), float(weight[j]), *ratios[j])
+    return out
