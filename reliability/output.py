@@ -57,6 +57,16 @@ def emit_json(document) -> None:
     click.echo(to_json(document))
 
 
+def to_json_with_list(document: dict, key: str, encoded: list[str]) -> str:
+    """``to_json`` of ``document`` whose last key ``key`` holds a list whose items are already
+    encoded by :func:`to_json` (the fleet commands encode each SLO's result as soon as it is
+    computed, while the next chunk loads): the same text as encoding it all at once."""
+    if list(document)[-1] != key:
+        raise ValueError(f"{key!r} must be the document's last key")
+    text = to_json({**document, key: []})
+    return text[: -len("[]}")] + "[" + ", ".join(encoded) + "]}"
+
+
 def fmt(value, digits: int = 4) -> str:
     if value is None:
         return "-"

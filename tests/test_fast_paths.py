@@ -21,7 +21,7 @@ import pytest
 
 from reliability.analysis import fleet, timeline, worst
 from reliability.openslo import documents
-from reliability.output import _clean, iso_z, to_json
+from reliability.output import _clean, iso_z, to_json, to_json_with_list
 from test_sla import slo_yaml
 
 
@@ -167,6 +167,20 @@ def test_to_json_is_the_walked_document():
     assert json.loads(to_json(doc))["rows"][-1] == {"burn": None, "ratio": None}
     with pytest.raises(TypeError):
         to_json({"x": object()})
+
+
+def test_a_list_encoded_item_by_item_is_the_same_document():
+    """worst/burn --all encode each SLO's result as it is computed and splice them in."""
+    utc = timezone.utc
+    items = [{"slo": "a", "at": datetime(2025, 1, 1, tzinfo=utc), "burn": 1.5},
+             {"slo": "é", "burn": math.inf, "windows": [("x", 1)]}, {}]
+    for slos in (items, items[:1], []):
+        doc = {"from": datetime(2025, 1, 1, tzinfo=utc), "to": None, "slos": slos}
+        spliced = to_json_with_list({**doc, "slos": None}, "slos", [to_json(i) for i in slos])
+        assert spliced == to_json(doc)
+        assert json.loads(spliced)["slos"] == json.loads(to_json(doc))["slos"]
+    with pytest.raises(ValueError, match="last key"):
+        to_json_with_list({"slos": None, "to": 1}, "slos", [])
 
 
 # --- allocator settings ---------------------------------------------------------------------

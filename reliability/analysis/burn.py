@@ -23,6 +23,7 @@ every slice boundary (every minute with 1-minute slices).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -244,10 +245,13 @@ def analyse(con: duckdb.DuckDBPyConnection, slo: SLO, start: datetime, end: date
 
 
 def analyse_many(
-    con: duckdb.DuckDBPyConnection, selected: list[SLO], start: datetime, end: datetime, windows: list | None = None
-) -> list[dict]:
+    con: duckdb.DuckDBPyConnection, selected: list[SLO], start: datetime, end: datetime, windows: list | None = None,
+    then: Callable[[dict], object] | None = None,
+) -> list:
     """:func:`analyse` for every SLO of ``selected``, their slices loaded by one scan
-    (:mod:`reliability.analysis.fleet`) and their incidents by one query: the same numbers."""
+    (:mod:`reliability.analysis.fleet`) and their incidents by one query: the same numbers.
+    ``then``: applied to each result as soon as it is computed (e.g. JSON encoding, done
+    while the next chunk loads); the list holds what it returns."""
     from reliability.analysis import fleet
 
     services = sorted({s.service for s in selected})
@@ -262,6 +266,8 @@ def analyse_many(
         replays = replay_many([tl for _, tl in chunk], start, end)  # the chunk's replays at once
         for (i, tl), replayed in zip(chunk, replays):
             out[i] = _analysed(con, tl, start, end, windows, by_service.get(tl.slo.service, []), replayed)
+            if then is not None:
+                out[i] = then(out[i])
     return out
 
 

@@ -14,6 +14,8 @@ counts); ``burn_rate`` (as in ``burn``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import numpy as np
 
@@ -72,16 +74,20 @@ def compute(con: duckdb.DuckDBPyConnection, slo: SLO, month: str, window_seconds
 
 
 def compute_many(
-    con: duckdb.DuckDBPyConnection, selected: list[SLO], month: str, window_seconds: int, top: int = 5
-) -> list[dict]:
+    con: duckdb.DuckDBPyConnection, selected: list[SLO], month: str, window_seconds: int, top: int = 5,
+    then: Callable[[dict], object] | None = None,
+) -> list:
     """:func:`compute` for every SLO of ``selected``, their series loaded by one query per
-    zone and slice length (:mod:`reliability.analysis.fleet`): the same numbers, one scan."""
+    zone and slice length (:mod:`reliability.analysis.fleet`): the same numbers, one scan.
+    ``then``: applied to each result as soon as it is computed (the list holds what it returns)."""
     from reliability.analysis import fleet
 
     period_of = {s.name: periods.month(month, sla.slo_zone(s)) for s in selected}
     out: list = [None] * len(selected)
     for i, tl in fleet.timelines(con, selected, lambda s: (period_of[s.name].start, period_of[s.name].end)):
         out[i] = _result(tl, period_of[tl.slo.name], window_seconds, top)
+        if then is not None:
+            out[i] = then(out[i])
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reliability.output import emit_json, fmt, iso_z, table
+from reliability.output import emit_json, fmt, iso_z, table, to_json, to_json_with_list
 
 
 @click.command("burn")
@@ -46,9 +46,9 @@ def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, e
         extra.append(d.seconds)
     if all_slos:
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            results = analysis.analyse_many(con, slos.load(con), t0, t1, extra)
+            results = analysis.analyse_many(con, slos.load(con), t0, t1, extra, then=to_json if as_json else None)
         if as_json:
-            emit_json({"from": t0, "to": t1, "slos": results})
+            click.echo(to_json_with_list({"from": t0, "to": t1, "slos": None}, "slos", results))
             return
         click.echo(table(
             ["slo", "burn rate", "pages", "tickets"],

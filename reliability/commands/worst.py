@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reliability.output import emit_json, fmt, iso_z, table
+from reliability.output import fmt, iso_z, table, to_json, to_json_with_list
 
 
 @click.command("worst")
@@ -42,10 +42,12 @@ def worst(ctx: click.Context, month: str, slo_name: str | None, window: str, top
         # One SLO: its own query. Several: one scan for all (the same numbers).
         if len(selected) == 1:
             results = [analysis.compute(con, selected[0], month, d.seconds, top)]
-        else:
-            results = analysis.compute_many(con, selected, month, d.seconds, top)
+            encoded = [to_json(results[0])] if as_json else None
+        else:  # encoded as they come, while the next chunk loads
+            results = encoded = analysis.compute_many(con, selected, month, d.seconds, top,
+                                                      then=to_json if as_json else None)
     if as_json:
-        emit_json({"month": month, "window": window, "top": top, "slos": results})
+        click.echo(to_json_with_list({"month": month, "window": window, "top": top, "slos": None}, "slos", encoded))
         return
     rows = [[r["slo"], iso_z(w["start"]), iso_z(w["end"]), fmt(w["bad"], 2), fmt(w["bad_minutes"], 1),
              fmt(w["failed_events"], 0), fmt(w["burn_rate"], 2)] for r in results for w in r["windows"]]
