@@ -16,10 +16,11 @@ episodes never reach across two SLOs. Each step of the replay then runs once for
   the boundaries that are left.
 
 Only SLOs whose every alert window is whole over the evaluated range (the 3-day lead
-``burn`` loads) are batched; the rest get the plain computation
-(``burn.replay(shortcuts=False)``). Thresholds, products and
-comparisons are the same float operations on the same values, so the episodes are exactly
-:func:`burn.replay`'s (tests/test_fast_paths.py compares them).
+``burn`` loads) are batched; the rest get the plain computation, both windows evaluated at
+every boundary (``burn.replay(shortcuts=False)``). Thresholds, products and comparisons are
+the same float operations on the same values, and the bounds only skip boundaries that
+provably cannot fire, so the episodes are exactly the plain computation's
+(tests/test_fast_paths.py compares them).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _rows(tls: Sequence[timeline.Timeline]) -> list[tuple[burn.AlertWindow, np.n
 
 
 def _sparse(tls: Sequence[timeline.Timeline], i0: int, i1: int) -> list:
-    """Timeslices: burn.replay's sparse path for all of ``tls`` at once."""
+    """Timeslices SLOs sharing a slice grid, all at once, from their bad slices' positions."""
     tl0 = tls[0]
     w = tl0.window_seconds
     rows = _rows(tls)
@@ -153,7 +154,7 @@ def _expand(first: np.ndarray, last: np.ndarray) -> np.ndarray:
 
 
 def _dense(tls: Sequence[timeline.Timeline], i0: int, i1: int) -> list:
-    """Every other SLO: burn.replay's block-bound path for all of ``tls`` at once."""
+    """Any other SLOs sharing a slice grid, all at once, from their prefix sums."""
     tl0 = tls[0]
     w = tl0.window_seconds
     rows = _rows(tls)
