@@ -554,3 +554,11 @@ def test_threshold_query_with_several_series_exit_2_writes_nothing(prom, db, tmp
     result = extract(db, prom.url, "--start", iso(BASE + 3600), "--end", iso(BASE + 7200))
     assert_bad_input(result, "queue-wait-split", "2 series", "max(")
     assert table_snapshot(db) == []
+
+
+def test_threshold_slo_without_a_query_exit_2(prom, db, tmp_path):
+    doc = threshold_yaml("queue-wait-noquery", "max(x)").replace("spec: {query: 'max(x)'}", "spec: {}")
+    apply(db, tmp_path, doc)
+    result = extract(db, prom.url, "--slo", "queue-wait-noquery", "--start", iso(BASE), "--end", iso(BASE + 3600))
+    assert_bad_input(result, "queue-wait-noquery", "thresholdMetric.metricSource.spec.query")
+    assert table_snapshot(db) == []
