@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import run_cli
+from conftest import assert_bad_input, run_cli
 from prom_fixtures import BASE, Lookup, counter_events, expected_ratio, require_prometheus
-from prometheus_server import PrometheusServer, backfill, series, write_openmetrics_per_day
+from prometheus_server import PrometheusServer, backfill, free_port, series, write_openmetrics_per_day
 from test_extract_prometheus import apply, iso, rows, slo_yaml, table_snapshot
 
 pytestmark = pytest.mark.prometheus
@@ -154,4 +154,17 @@ def test_refused_credentials_exit_1_and_nothing_written(secure_prom, db, tmp_pat
     assert result.code == 1
     assert "refused the credentials (HTTP 401)" in result.stderr
     assert "Traceback" not in result.stderr and PASSWORD not in result.stderr
+    _nothing_written(db)
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (("--ca-file", "missing-ca.pem"), ("missing-ca.pem", "--ca-file", "CA bundle not found")),
+    (("--user", USER, "--password-file", "missing-password"), ("missing-password", "--password-file")),
+])
+def test_missing_ca_or_password_file_exit_2_nothing_written(db, tmp_path, args, fragments):
+    """Checked before any request: no server needed, nothing written."""
+    apply(db, tmp_path, VAULT)
+    result = run_cli("extract", "prometheus", "--url", f"https://127.0.0.1:{free_port()}", "--json",
+                     "--start", iso(BASE), "--end", iso(BASE + 3600), *args, db=db, cwd=tmp_path)
+    assert_bad_input(result, *fragments)
     _nothing_written(db)
