@@ -111,16 +111,11 @@ def _threshold(aw: AlertWindow, target: float, target_exact: Fraction) -> float:
     return _THRESHOLDS[key]
 
 
-def exact_burn(bad: float, weight: float, target: Fraction) -> float | None:
-    """``(bad / weight) / (1 − target)`` in rationals, rounded once; None without weight. As
-    integer ratios: Python's int / int is correctly rounded, so this is exactly
+def exact_burn(bad: float, weight: float, budget_n: int, budget_d: int) -> float | None:
+    """``(bad / weight) / (1 − target)`` in rationals, rounded once, with ``1 − target =
+    budget_n / budget_d`` (``Timeline.budget_ratio``); None without weight. As integer ratios:
+    Python's int / int is correctly rounded, so this is exactly
     ``float(Fraction(bad) / Fraction(weight) / (1 − target))``, without building Fractions."""
-    budget = 1 - target
-    return _exact_burn(bad, weight, budget.numerator, budget.denominator)
-
-
-def _exact_burn(bad: float, weight: float, budget_n: int, budget_d: int) -> float | None:
-    """:func:`exact_burn` with ``1 − target = budget_n / budget_d``."""
     if weight <= 0:
         return None
     bn, bd = float(bad).as_integer_ratio()
@@ -134,8 +129,8 @@ def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float | None:
     if tl.slo.budgeting_method == "Timeslices":  # bad 0/1 and weight 1 per slice: counts
         slices = max(last - first, 0)
         bad = int(tl.bad_slices.searchsorted(last) - tl.bad_slices.searchsorted(first)) if slices else 0
-        return _exact_burn(float(bad), float(slices), *tl.budget_ratio)
-    return _exact_burn(float(tl.bad[first:last].sum()), float(tl.weight[first:last].sum()), *tl.budget_ratio)
+        return exact_burn(float(bad), float(slices), *tl.budget_ratio)
+    return exact_burn(float(tl.bad[first:last].sum()), float(tl.weight[first:last].sum()), *tl.budget_ratio)
 
 
 def _sums(c: np.ndarray, i0: int, i1: int, k: int) -> np.ndarray:

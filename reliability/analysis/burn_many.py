@@ -308,7 +308,7 @@ _EXACT = float(2**53)
 
 
 def _exact_burns(bad: np.ndarray, weight: np.ndarray, ratios: np.ndarray) -> list[float]:
-    """``burn._exact_burn`` of each (bad, weight, 1 − target as (n, d)). Whole numbers whose
+    """``burn.exact_burn`` of each (bad, weight, 1 − target as (n, d)). Whole numbers whose
     products with d and n stay below 2^53 are exact doubles, and one IEEE division of exact
     operands is correctly rounded — the same number as the rational division — so those are
     divided in one vectorised step; any other falls back to the rational computation."""
@@ -322,5 +322,5 @@ def _exact_burns(bad: np.ndarray, weight: np.ndarray, ratios: np.ndarray) -> lis
     out = (top / np.where(plain, bottom, 1.0)).tolist()
     if not plain.all():
         for j in (~plain).nonzero()[0].tolist():
-            out[j] = burn._exact_burn(float(bad[j]), float(weight[j]), *ratios[j])
+            out[j] = burn.exact_burn(float(bad[j]), float(weight[j]), *ratios[j])
     return out
