@@ -182,7 +182,10 @@ def prefix_sums(values: np.ndarray, whole: bool = False, out: np.ndarray | None 
         return out
     if (ints == values).all():
         sums = ints.cumsum()
-        if len(sums) == 0 or (sums.max() <= _EXACT and sums.min() >= -_EXACT):
+        # Every partial sum within 2^53: counts are never negative, so the last is the largest
+        # (one pass for the minimum); otherwise both extremes.
+        if len(sums) == 0 or (sums[-1] <= _EXACT and ints.min() >= 0) or (
+                sums.max() <= _EXACT and sums.min() >= -_EXACT):
             out[1:] = sums
             return out
     np.cumsum(values, out=out[1:])
