@@ -57,7 +57,7 @@ def sli_chart(inv: dict, bucket: int) -> go.Figure:
             hovertemplate="%{x}<br>%{customdata[0]} rolled back: %{customdata[1]}<extra></extra>",
         ))
     fig.update_layout(title=f"SLI per {bucket} minutes (shaded: incident windows, triangles: deployments)",
-                      height=380, margin=MARGIN, yaxis_title="good %", legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1})
+                      height=380, margin=MARGIN, yaxis_title="good %", xaxis_title="UTC", legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1})
     return fig
 
 
@@ -99,7 +99,7 @@ def page() -> None:
     bd = inv["burndown"]
     if not bd.empty:
         fig = px.line(bd, x="at", y=bd["remaining"] * 100, title=f"Error budget burn-down, {month}",
-                      labels={"y": "budget left %", "at": ""})
+                      labels={"y": "budget left %", "at": "UTC"})
         fig.add_hline(y=0, line={"color": "#d73027", "dash": "dot"})
         fig.update_layout(height=320, margin=MARGIN, yaxis_title="budget left %")
         left.plotly_chart(fig, width="stretch")
