@@ -99,7 +99,7 @@ def alert_windows(slo: SLO) -> list[AlertWindow]:
 
 
 _WINDOWS: dict[tuple, tuple[AlertWindow, ...]] = {}
-_THRESHOLDS: dict[tuple[Fraction, float], float] = {}
+_THRESHOLDS: dict[tuple, float] = {}  # (long s, short s, factor n, factor d, target) -> threshold
 
 
 def _threshold(aw: AlertWindow, target: float, target_exact: Fraction) -> float:
@@ -248,14 +248,13 @@ def analyse_many(
     ``then``: applied to each result as soon as it is computed (e.g. JSON encoding, done
     while the next chunk loads); the list holds what it returns."""
     from reliability.analysis import fleet
+    from reliability.analysis.burn_many import replay_many
 
     services = sorted({s.service for s in selected})
     rows = con.execute(store.query("burn.incidents_many"), {"services": services, "start": start, "end": end}).fetchall()
     by_service: dict[str, list] = {}
     for r in rows:
         by_service.setdefault(r[1], []).append(r[:1] + r[2:])
-    from reliability.analysis.burn_many import replay_many
-
     out: list = [None] * len(selected)
     for chunk in fleet.chunked(con, selected, lambda s: (_first(s, start, end, windows), end)):
         replays = replay_many([tl for _, tl in chunk], start, end)  # the chunk's replays at once

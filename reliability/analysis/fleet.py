@@ -160,5 +160,5 @@ def dense(cell: list[np.ndarray], size: int, *columns: list[np.ndarray]) -> list
                 d[at] = values
             out.append(d)
         return out
-    flat = np.concatenate(cell) if cell else np.zeros(0, dtype=np.int64)
-    return [np.bincount(flat, weights=np.concatenate(col) if col else None, minlength=size) for col in columns]
+    flat = np.concatenate(cell)  # out of order: at least two rows
+    return [np.bincount(flat, weights=np.concatenate(col), minlength=size) for col in columns]
