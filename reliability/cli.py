@@ -1,6 +1,6 @@
 """The command line: ``reliability [--db PATH] COMMAND [ARGS]``.
 
-Exit codes (CONTRACT.md): 0 success, 2 bad input or usage, 1 any other failure. Bad input is
+Exit codes: 0 success, 2 bad input or usage, 1 any other failure. Bad input is
 reported on stderr as one line naming the file, row and field, never as a traceback. Heavy
 modules (pandas, pyarrow, analysis) are imported inside the commands that use them so that
 ``reliability --help`` starts fast.

@@ -11,7 +11,7 @@ import click
 
 
 def iso_z(value: datetime | None) -> str | None:
-    """ISO 8601 UTC with a ``Z`` suffix (CONTRACT.md), seconds precision unless finer."""
+    """ISO 8601 UTC with a ``Z`` suffix, seconds precision unless finer."""
     if value is None:
         return None
     if value.tzinfo is not timezone.utc:

@@ -1,4 +1,4 @@
-"""Incident metrics per CONTRACT.md (``incidents``): MTTD, MTTA, MTTM, MTTR and response targets.
+"""Incident metrics (``incidents``, docs/incidents.md): MTTD, MTTA, MTTM, MTTR and response targets.
 
 - An incident belongs to the month (in the report's zone) in which it was detected.
 - Time to detect = ``detected_at − started_at``; to acknowledge (TTA) = ``acknowledged_at −

@@ -1,4 +1,4 @@
-"""SLA compliance over calendar months, per CONTRACT.md ("Results out", ``sla``).
+"""SLA compliance over calendar months, (``sla``, docs/sla.md).
 
 The heavy part (bucketing rows into slices and counting) is one SQL query over all SLOs at
 once (queries/sla.sql); the final arithmetic is exact, in rationals, over a few numbers per SLO:

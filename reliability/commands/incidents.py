@@ -1,4 +1,4 @@
-"""``reliability incidents``: incident metrics per month (CONTRACT.md)."""
+"""``reliability incidents``: incident metrics per month (docs/incidents.md)."""
 
 from __future__ import annotations
 

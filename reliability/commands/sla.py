@@ -1,4 +1,4 @@
-"""``reliability sla``: SLA compliance per SLO over calendar months (CONTRACT.md)."""
+"""``reliability sla``: SLA compliance per SLO over calendar months (docs/sla.md)."""
 
 from __future__ import annotations
 
