@@ -2,7 +2,7 @@
 -- Every calendar month (UTC, 'YYYY-MM') that holds at least one slice, newest first.
 with months as (
     select distinct strftime(date_trunc('month', ts), '%Y-%m') as month
-    from sli_slices
+    from usable_slices
 )
 
 select month from months order by month desc;
@@ -19,7 +19,7 @@ with counted as (
         max(ts) as last_slice,
         count(*) as slices,
         count(*) filter (where (total is null or total = 0) and value is null) as no_data_slices
-    from sli_slices
+    from usable_slices
     group by service, sli
 ),
 
@@ -42,7 +42,7 @@ with counted as (
         date_trunc('month', ts) as month_start,
         count(*) as slices,
         count(*) filter (where not ((total is null or total = 0) and value is null)) as with_data
-    from sli_slices
+    from usable_slices
     group by service, sli, month_start
 ),
 

@@ -40,7 +40,7 @@ final as (
         coalesce(sum(s.good), 0) as sum_good,
         coalesce(sum(s.total), 0) as sum_total,
         coalesce(sum(s.good / s.total) filter (where s.total > 0), 0) as sum_ratio
-    from sli_slices as s
+    from usable_slices as s
     join series
         on s.service = series.service
         and s.sli = series.sli
@@ -88,7 +88,7 @@ rows_in_period as (
         s.good,
         s.total,
         s.value
-    from sli_slices as s
+    from usable_slices as s
     join series
         on s.service = series.service
         and s.sli = series.sli
