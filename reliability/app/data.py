@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import periods, slos, store
+from reliability.app.fallback import last_good
 
 CACHE = {"show_spinner": False, "max_entries": 256}
 
@@ -46,6 +47,7 @@ def _frame(con, name: str, params: dict | None = None) -> pd.DataFrame:
 # -- SLOs and months -------------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
     """``YYYY-MM`` of every month that has slices, newest first (UTC)."""
@@ -54,6 +56,7 @@ def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
     return [r[0] for r in rows]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
     """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""
@@ -76,6 +79,7 @@ def _slo(con, name: str):
 # -- SLA --------------------------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz: str | None = None) -> pd.DataFrame:
     """One row per SLO objective for the month (the ``sla --json`` rows) with the credit owed
@@ -101,6 +105,7 @@ def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz
     return frame
 
 
+@last_good
 @st.cache_data(show_spinner=False, max_entries=4)
 def monthly_report(db: str, month: str, fmt: str = "md", stamp_: tuple = ()) -> bytes:
     """The monthly review document (``reliability report monthly``) as bytes, ``md`` or ``html``."""
@@ -114,6 +119,7 @@ def monthly_report(db: str, month: str, fmt: str = "md", stamp_: tuple = ()) -> 
         return out.read_bytes()
 
 
+@last_good
 @st.cache_data(**CACHE)
 def sla_history(db: str, first: str, last: str, stamp_: tuple = ()) -> pd.DataFrame:
     """One row per SLO and month from ``first`` to ``last`` (each SLO's zone)."""
@@ -124,6 +130,7 @@ def sla_history(db: str, first: str, last: str, stamp_: tuple = ()) -> pd.DataFr
     return pd.DataFrame(out)
 
 
+@last_good
 @st.cache_data(**CACHE)
 def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
     """Per SLO: error budget remaining, policy status and exhaustion forecasts for ``month``."""
@@ -147,6 +154,7 @@ def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
 # -- Breach investigation ---------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def investigation(db: str, slo_name: str, month: str, start: datetime, end: datetime, bucket_minutes: int,
                   stamp_: tuple = ()) -> dict:
@@ -219,6 +227,7 @@ def _month_labels(first: str, last: str) -> list[str]:
     return history.months_between(first, last)
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
                   stamp_: tuple = ()) -> pd.DataFrame:
@@ -240,6 +249,7 @@ def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str 
     return frame
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
                     stamp_: tuple = ()) -> dict:
@@ -284,6 +294,7 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
 # -- Data health ------------------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def data_health(db: str, stamp_: tuple = ()) -> dict:
     """Per series health, coverage per month (UTC, 1-minute slices), extraction watermarks."""
@@ -302,6 +313,7 @@ def _has_table(con, name: str) -> bool:
     return rows[0][0] > 0
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incidents_month(db: str, month: str, tz: str = "UTC", stamp_: tuple = ()) -> dict:
     from reliability.analysis import incidents

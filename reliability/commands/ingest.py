@@ -87,7 +87,9 @@ def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map
     list, or text split on ';' or ','), and in JSON timeline [{at, kind, text}] and
     action_items [{title, owner, due, done}]. Timestamps must be ordered started_at <=
     detected_at <= acknowledged_at <= mitigated_at <= resolved_at <= closed_at. An existing
-    id is replaced together with its timeline and action items.
+    id is replaced; its timeline and action items change only where the record carries those
+    lists, and what `ingest updates` / `ingest action-items` stored is kept, so re-ingesting
+    a file (a CSV included) changes nothing.
 
     pagerduty: a REST API v2 GET /incidents response with each incident's log entries (the
     first acknowledge_log_entry gives acknowledged_at), or an Analytics POST

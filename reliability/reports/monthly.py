@@ -139,7 +139,8 @@ def _charts(doc: dict) -> dict:
                            marker_color=colors))
     fig.update_layout(title=f"Error budget remaining at the end of {doc['month']} (%)", height=480,
                       margin=dict(l=200, r=20, t=50, b=40), yaxis=dict(autorange="reversed"))
-    charts["fleet"] = render.plotly_div(fig, "chart-fleet")
+    used: set[str] = set()
+    charts["fleet"] = render.plotly_div(fig, render.chart_id("fleet", used))
     for service in doc["services"]:
         fig = go.Figure()
         for b in service["budgets"]:
@@ -150,7 +151,8 @@ def _charts(doc: dict) -> dict:
         fig.add_hline(y=0, line_dash="dot", line_color="#c62828")
         fig.update_layout(title=f"{escape(service['name'])}: error budget remaining (%), daily", height=320,
                           margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h", y=-0.2))
-        charts[service["name"]] = render.plotly_div(fig, f"chart-{service['name']}")
+        # Keyed apart from "fleet", which is also a possible service name.
+        charts[("service", service["name"])] = render.plotly_div(fig, render.chart_id(service["name"], used))
     return charts
 
 
