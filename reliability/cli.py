@@ -59,8 +59,10 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script; maps errors to the contract's exit codes."""
     from reliability.memory import keep_freed_memory
+    from reliability.terminal import guard_std_streams
 
     keep_freed_memory()
+    guard_std_streams()  # data printed in a table or message never acts on the terminal
     try:
         rv = cli.main(args=argv, prog_name="reliability", standalone_mode=False)
     except BadInput as exc:
