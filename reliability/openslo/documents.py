@@ -11,6 +11,7 @@ from reliability.errors import BadInput
 from reliability.openslo.fields import _get, _name, _Where, parse_duration
 from reliability.openslo.model import API_VERSION, KINDS, OPS, SLO, Document
 from reliability.openslo.parse import parse_indicator, parse_slo
+from reliability.openslo.yaml_limits import load_documents
 
 
 def read_documents(path: str) -> list[Document]:
@@ -31,7 +32,7 @@ def read_documents(path: str) -> list[Document]:
     if "\x00" in text:
         raise BadInput("not a text file (binary?)", file=path)
     try:
-        loaded = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        loaded = load_documents(text, path)  # refuses alias bombs before expanding them
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
