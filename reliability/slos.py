@@ -22,13 +22,15 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> list[Document]:
+def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str], read: Sequence[Document] | None = None) -> list[Document]:
     """Validate every document of every file, then store them all (the caller's transaction).
 
-    Nothing is written unless every document is valid. Returns the applied documents.
+    ``read``: the files' documents already read (``openslo.read_documents``), e.g. before the
+    database was locked. Nothing is written unless every document is valid. Returns the
+    applied documents.
     """
-    docs: list[Document] = []
-    for path in paths:
+    docs: list[Document] = list(read) if read is not None else []
+    for path in paths if read is None else ():
         docs.extend(openslo.read_documents(path))
     stored = _stored(con, "SLI") + _stored(con, "DataSource")
     slos, docs = openslo.resolve(docs, stored)

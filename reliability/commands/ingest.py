@@ -12,10 +12,13 @@ import click
 
 def _run(ctx: click.Context, files: tuple[str, ...], as_json: bool, load: Callable, describe: Callable) -> None:
     from reliability import store
+    from reliability.ingest.inputs import spooled
 
     started = time.monotonic()
-    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
-        summaries = load(con, list(files))
+    # Pipes and FIFOs are read to their end before the lock is taken: waiting for input never
+    # keeps other writers (or the app) out of the database.
+    with spooled(files) as paths, store.connect(ctx.obj["db"]) as con, store.transaction(con):
+        summaries = load(con, paths)
     elapsed = time.monotonic() - started
     for s in summaries:
         click.echo(describe(s), err=True)
@@ -113,16 +116,21 @@ def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map
             f"{s['action_items']} action items{skipped}, detected {s['start']} .. {s['end']})"
         )
 
-    def load(con, paths):
-        if fmt == "generic":
-            from reliability.ingest.incidents import ingest_incidents
+    from reliability.ingest.inputs import spooled
 
-            return ingest_incidents(con, paths, severity_map)
-        from reliability.ingest.vendors import ingest_vendor_incidents
+    with spooled([severity_map] if severity_map else []) as maps:  # a pipe too, before the lock
+        smap = maps[0] if maps else None
 
-        return ingest_vendor_incidents(con, paths, fmt, severity_map)
+        def load(con, paths):
+            if fmt == "generic":
+                from reliability.ingest.incidents import ingest_incidents
 
-    _run(ctx, files, as_json, load, describe)
+                return ingest_incidents(con, paths, smap)
+            from reliability.ingest.vendors import ingest_vendor_incidents
+
+            return ingest_vendor_incidents(con, paths, fmt, smap)
+
+        _run(ctx, files, as_json, load, describe)
 
 
 @ingest.command()

@@ -26,10 +26,12 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
     Example:
       reliability --db rel.duckdb slo apply data/slos.yaml
     """
-    from reliability import slos, store
+    from reliability import openslo, slos, store
 
+    # Read every file (a pipe or FIFO included, once) before the database is locked.
+    read = [d for path in files for d in openslo.read_documents(path)]
     with store.connect(ctx.obj["db"]) as con, store.transaction(con):
-        docs = slos.apply(con, files)
+        docs = slos.apply(con, files, read)
     counts: dict[str, int] = {}
     for d in docs:
         counts[d.kind] = counts.get(d.kind, 0) + 1
