@@ -7,7 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from reliability.app import data, widgets
+from reliability.app import data, freshness, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 STATUS_ORDER = {"exhausted": 0, "at_risk": 1, "healthy": 2}
@@ -37,6 +37,7 @@ def page() -> None:
     if not months:
         st.info("No SLI data yet. Load the sample with `reliability demo` or ingest series.")
         return
+    freshness.warn(data.newest_slices(db, stamp))
     first, last = widgets.period_picker(months)
     history = data.sla_history(db, first, last, stamp)
     if history.empty:
