@@ -8,8 +8,8 @@ another magnitude. JSON itself keeps raw values: ratios as ratios, durations in 
   (``3,739.7``; ``3,740`` with ``digits=0``).
 - :func:`percent`: a ratio as a percentage with a fixed number of decimals (``0.999`` →
   ``99.9%``).
-- :func:`duration`: minutes in the one human format: ``12.5 min`` under an hour, else
-  ``21 h 18 min`` (whole minutes; hours never roll over into days).
+- :func:`duration`: minutes in the one human format: ``12.5 min`` under an hour, ``21 h 18 min``
+  under 48 hours (whole minutes), else ``9 d 01 h`` (whole hours).
 - :func:`budget_unit`: what an SLO's ``bad`` and ``allowed_bad`` count.
 """
 
@@ -52,13 +52,17 @@ def percent(ratio, digits: int = 1) -> str:
 
 
 def duration(minutes) -> str:
-    """Minutes in the human format: ``12.5 min`` under an hour, else ``21 h 18 min`` (rounded to
-    the minute); negative durations (a page before the impact started) keep their sign."""
+    """Minutes in the human format: ``12.5 min`` under an hour, ``21 h 18 min`` under 48 hours
+    (rounded to the minute), else ``9 d 01 h`` (rounded to the hour); negative durations (a page
+    before the impact started) keep their sign."""
     if not _finite(minutes):
         return "-"
     value = float(minutes)
     sign = "-" if value < 0 else ""
     value = abs(value)
+    if round(value) >= 48 * 60:
+        d, h = divmod(round(value / 60), 24)
+        return f"{sign}{d:,} d {h:02d} h"
     if round(value) >= 60:
         h, m = divmod(round(value), 60)
         return f"{sign}{h:,} h {m:02d} min"
