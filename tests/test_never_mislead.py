@@ -320,3 +320,21 @@ def test_one_impact_window_for_an_incident(demo_db):
                    db=demo_db).json()
     [inc] = [i for i in burn["incidents"] if i["id"] == "INC-0074"]
     assert (inc["impact_start"], inc["impact_end"]) == (impact["window_start"], impact["window_end"])
+
+
+def test_heatmaps_never_show_a_month_without_data_as_fine():
+    import pandas as pd
+
+    from reliability.app.pages.data_health import coverage_heatmap
+    from reliability.app.pages.overview import compliance_heatmap
+
+    cov = pd.DataFrame({"service": ["a", "a", "b"], "sli": ["x", "x", "x"], "month": ["2026-01", "2026-03", "2026-01"],
+                        "expected": [44640.0, 44640.0, 44640.0], "with_data": [44640, 44640, 44623]})
+    fig = coverage_heatmap(cov)
+    z = dict(zip(fig.data[0].y, fig.data[0].z.tolist()))
+    assert z["b / x"] == [17.0, 44640.0]  # b has no row in March: all of it lacks data, not "complete"
+    history = pd.DataFrame({"slo": ["s", "s"], "month": ["2026-10", "2026-11"], "error_budget_remaining": [0.5, 1.0],
+                            "attainment": [0.9995, None], "status": ["met", "insufficient_data"]})
+    fig = compliance_heatmap(history)
+    assert fig.data[0].text.tolist() == [["99.95", "no data"]]
+    assert fig.data[0].z[0][0] == 50.0 and pd.isna(fig.data[0].z[0][1])

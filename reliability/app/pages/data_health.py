@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from reliability import units
+from reliability import periods, units
 from reliability.app import data, freshness, widgets
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
@@ -23,6 +23,12 @@ def coverage_heatmap(coverage) -> go.Figure:
                           pct=100 * coverage["with_data"] / coverage["expected"])
     lacking = cov.pivot(index="series", columns="month", values="lacking").sort_index(ascending=False)
     pct = cov.pivot(index="series", columns="month", values="pct").reindex_like(lacking)
+    # A series without a single row in a month lacks the whole month: never a blank ("complete") cell.
+    whole = {m: periods.month(m, "UTC").seconds / 60 for m in lacking.columns}
+    for m in lacking.columns:
+        gone = lacking[m].isna()
+        lacking.loc[gone, m] = whole[m]
+        pct.loc[gone, m] = 0.0
     fig = go.Figure(go.Heatmap(
         z=lacking.values, x=list(lacking.columns), y=widgets.plot_text(lacking.index), customdata=pct.values,
         zmin=0, zmax=max(60.0, float(lacking.max().max())), colorscale=[[0, "#f7f7f7"], [0.02, "#fddbc7"], [1, "#b2182b"]],

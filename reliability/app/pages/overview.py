@@ -19,6 +19,10 @@ def compliance_heatmap(history: pd.DataFrame) -> go.Figure:
     grid = history.pivot(index="slo", columns="month", values="error_budget_remaining").sort_index(ascending=False)
     att = history.pivot(index="slo", columns="month", values="attainment").reindex_like(grid)
     text = att.map(lambda a: "" if pd.isna(a) else f"{a * 100:.2f}")
+    # A month with insufficient data has no verdict: no colour that reads as met, "no data" instead.
+    if "status" in history:
+        short = history.pivot(index="slo", columns="month", values="status").reindex_like(grid) == "insufficient_data"
+        grid, text = grid.mask(short), text.mask(short, "no data")
     fig = go.Figure(go.Heatmap(
         z=(grid.clip(-1, 1) * 100).values, x=list(grid.columns), y=widgets.plot_text(grid.index), text=text.values,
         texttemplate="%{text}", zmin=-100, zmax=100, colorscale="RdYlGn",
