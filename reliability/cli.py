@@ -22,7 +22,8 @@ from reliability.errors import BadInput
     "db",
     type=click.Path(dir_okay=False),
     default=None,
-    help="DuckDB file (default: $RELIABILITY_DB, else ./reliability.duckdb). Created on first use.",
+    help="DuckDB file (default: $RELIABILITY_DB, else ./reliability.duckdb). Created by the first command "
+    "that writes (slo apply, ingest, extract, demo); commands that only read refuse a missing file.",
 )
 @click.version_option(package_name="reliability")
 @click.pass_context

@@ -111,20 +111,21 @@ def _threshold(aw: AlertWindow, target: float, target_exact: Fraction) -> float:
     return _THRESHOLDS[key]
 
 
-def exact_burn(bad: float, weight: float, budget_n: int, budget_d: int) -> float | None:
+def exact_burn(bad: float, weight: float, budget_n: int, budget_d: int) -> float:
     """``(bad / weight) / (1 − target)`` in rationals, rounded once, with ``1 − target =
-    budget_n / budget_d`` (``Timeline.budget_ratio``); None without weight. As integer ratios:
+    budget_n / budget_d`` (``Timeline.budget_ratio``); 0 when the window has no weight (no
+    events burn nothing: docs/budgets-and-burn.md). As integer ratios:
     Python's int / int is correctly rounded, so this is exactly
     ``float(Fraction(bad) / Fraction(weight) / (1 − target))``, without building Fractions."""
     if weight <= 0:
-        return None
+        return 0.0
     bn, bd = float(bad).as_integer_ratio()
     wn, wd = float(weight).as_integer_ratio()
     return (bn * wd * budget_d) / (bd * wn * budget_n)
 
 
-def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float | None:
-    """Burn rate over slices ``[first, last)``; None when the window has no weight."""
+def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float:
+    """Burn rate over slices ``[first, last)``; 0 when the window has no weight (no events)."""
     first, last = max(0, first), min(tl.n, last)
     if tl.slo.budgeting_method == "Timeslices":  # bad 0/1 and weight 1 per slice: counts
         slices = max(last - first, 0)
