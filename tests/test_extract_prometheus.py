@@ -279,7 +279,7 @@ def test_injected_failure_at_any_request_resumes_without_gap_or_duplicate(prom, 
     from reliability import slos, store
     from reliability.extract import prometheus as extract_prom
     from reliability.extract.connection import Overrides
-    from reliability.extract.http import PromClient
+    from reliability.extract.prom_api import PromClient
 
     apply(db, tmp_path, CHECKOUT)
     with store.connect(db) as con:
@@ -332,7 +332,8 @@ def test_query_failing_mid_run_is_exit_1_and_resumable(prom, prom_data, db, tmp_
     from reliability import slos, store
     from reliability.extract import prometheus as extract_prom
     from reliability.extract.connection import Overrides
-    from reliability.extract.http import FetchError, PromClient
+    from reliability.extract.http import FetchError
+    from reliability.extract.prom_api import PromClient
 
     apply(db, tmp_path, CHECKOUT)
     with store.connect(db) as con:
@@ -454,7 +455,7 @@ def test_connection_settings_reach_the_http_session(tmp_path, monkeypatch):
     """DataSource + flags + env resolve into the session's headers, auth and TLS settings."""
     from reliability.errors import BadInput
     from reliability.extract.connection import Overrides, parse_header, resolve
-    from reliability.extract.http import PromClient
+    from reliability.extract.prom_api import PromClient
 
     (tmp_path / "pw").write_text("pw-from-file\n")
     (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
