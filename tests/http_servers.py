@@ -113,7 +113,10 @@ def huge(size: int, chunked: bool = False):
             prometheus_like(req)
             return
         head = b'{"status":"success","data":{"resultType":"matrix","result":['
-        series = b'{"metric":{"i":"x"},"values":[' + b",".join(b'[1,"1"]' for _ in range(20000)) + b"]},"
+        # Points as Prometheus writes them, at times before any extraction range (so a body
+        # read in full is parsed and then ignored): about 27 bytes a point.
+        points = b",".join(b'[%d,"%d.25"]' % (1_000_000_000 + 60 * k, 100_000 + k) for k in range(11_000))
+        series = b'{"metric":{"__name__":"x"},"values":[' + points + b"]},"
         tail = b'{"metric":{},"values":[]}]}}'
         count = max(1, (size - len(head) - len(tail)) // len(series))
         req.send_response(200)

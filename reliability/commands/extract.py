@@ -74,7 +74,7 @@ def extract() -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds for a whole request, from connecting "
               "to the last byte of the response (default 30).")
 @click.option("--max-response", "max_response", type=click.IntRange(1, 4096), metavar="MIB",
-              help="Largest response body read, in MiB (default 64); a larger one stops the run with a "
+              help="Largest response body read, in MiB (default 32); a larger one stops the run with a "
               "hint to use a smaller --chunk.")
 @click.option("--retries", type=click.IntRange(1, 100), help="Attempts per request on connection errors, "
               "timeouts and 5xx, with exponential backoff (default 5).")

@@ -24,7 +24,10 @@ PASSWORD_ENV = "RELIABILITY_PROM_PASSWORD"
 URL_ENV = "RELIABILITY_PROM_URL"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 5
-DEFAULT_MAX_BYTES = 64 << 20  # the largest response body read (64 MiB; --max-response)
+# The largest response body read (--max-response). Parsed, a range response takes ~17x its
+# size in memory (measured: benchmarks/bench_extract_memory.py), so 32 MiB is ~0.6 GB per
+# request in flight; a normal chunk (10,999 points) is ~0.3 MiB per series.
+DEFAULT_MAX_BYTES = 32 << 20
 
 
 

@@ -169,6 +169,7 @@ def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Re
             points = slices.grid([s.values for s in found], start, t.step, n + 1, infinite=t.threshold)
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             raise client.malformed(query, "points that are not [time, \"value\"] pairs") from None
+        del found  # free this response's point lists before the next query is fetched and parsed
         summed[role] = slices.total_over_series(slices.events(points, t.counter))
 
     def ts_of(has: np.ndarray) -> pa.Array:  # the starts of the slices with data
