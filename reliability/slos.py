@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import duckdb
 
 from reliability import openslo, store
+from reliability.errors import BadInput
+from reliability.openslo import secrets
 from reliability.openslo import SLO, Document
 
 
@@ -32,6 +34,9 @@ def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str], read: Sequence[D
     docs: list[Document] = list(read) if read is not None else []
     for path in paths if read is None else ():
         docs.extend(openslo.read_documents(path))
+    for doc in docs:  # before anything else: a credential must not even reach an error message
+        for field, message in secrets.refusals(doc.kind, doc.body):
+            raise BadInput(message, file=doc.file, document=doc.index, field=field)
     stored = _stored(con, "SLI") + _stored(con, "DataSource")
     slos, docs = openslo.resolve(docs, stored)
     slis = {d.name: d for d in stored if d.kind == "SLI"}

@@ -90,27 +90,16 @@ def check_other(doc: Document) -> None:
                 _check_condition(where, f"{path}.spec.condition", _get(where, inner, f"{path}.spec", "condition", dict))
 
 
-# connectionDetails keys that would hold a literal secret. Refused at apply time, so no
-# credential is ever stored in the database: name an environment variable or a file instead.
+# Kept for callers of the old fixed list; recognition is by pattern (reliability.openslo.secrets).
 LITERAL_SECRETS = ("token", "bearerToken", "password", "apiKey", "secret", "accessToken")
 
 
-def _refuse_literal_secrets(where: _Where, details: Mapping) -> None:
-    from urllib.parse import urlsplit
+def _refuse_literal_secrets(where: _Where, details) -> None:
+    """A literal secret anywhere in ``connectionDetails`` is bad input (by pattern: secrets.py)."""
+    from reliability.openslo import secrets
 
-    for key in LITERAL_SECRETS:
-        if key in details:
-            raise where.fail(
-                f"spec.connectionDetails.{key}",
-                f"a literal secret is not stored; use {key}Env (an environment variable) or {key}File (a file)",
-            )
-    for key in ("url", "address"):
-        value = details.get(key)
-        if isinstance(value, str) and urlsplit(value).password:
-            raise where.fail(
-                f"spec.connectionDetails.{key}",
-                "a password in the URL is a literal secret; use passwordEnv or passwordFile",
-            )
+    for path, message in secrets.refusals("DataSource", {"spec": {"connectionDetails": details}}):
+        raise where.fail(path, message)
 
 
 def _check_condition(where: _Where, path: str, cond: Mapping) -> None:
