@@ -22,16 +22,17 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> list[Document]:
+def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str], warn=None) -> list[Document]:
     """Validate every document of every file, then store them all (the caller's transaction).
 
-    Nothing is written unless every document is valid. Returns the applied documents.
+    Nothing is written unless every document is valid. Returns the applied documents; ``warn``
+    is called with a message for each field accepted but ignored.
     """
     docs: list[Document] = []
     for path in paths:
         docs.extend(openslo.read_documents(path))
     stored = _stored(con, "SLI") + _stored(con, "DataSource")
-    slos, docs = openslo.resolve(docs, stored)
+    slos, docs = openslo.resolve(docs, stored, warn)
     slis = {d.name: d for d in stored if d.kind == "SLI"}
     slis.update({d.name: d for d in docs if d.kind == "SLI"})
     by_name = {s.name: s for s in slos}

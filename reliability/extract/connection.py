@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from reliability.errors import BadInput
 from reliability.openslo import LITERAL_SECRETS as _LITERAL_SECRETS  # refused by `slo apply` too
+from reliability.openslo import connection_details
 
 TOKEN_ENV = "RELIABILITY_PROM_TOKEN"
 PASSWORD_ENV = "RELIABILITY_PROM_PASSWORD"
@@ -100,7 +101,7 @@ def resolve(datasource: Mapping | None, overrides: Overrides, *, slo: str) -> Co
     ``$RELIABILITY_PROM_TOKEN`` / ``$RELIABILITY_PROM_PASSWORD``.
     """
     name = (datasource or {}).get("metadata", {}).get("name", "?")
-    details = dict(((datasource or {}).get("spec") or {}).get("connectionDetails") or {})
+    details = connection_details((datasource or {}).get("spec"))
     where = f"DataSource {name!r} spec.connectionDetails"
     for key in _LITERAL_SECRETS:
         if key in details:
