@@ -108,3 +108,12 @@ def datasource(con: duckdb.DuckDBPyConnection, name: str) -> dict | None:
         if d.name == name:
             return dict(d.body)
     return None
+
+
+def alerting(con: duckdb.DuckDBPyConnection, name: str) -> tuple[dict, dict[str, dict], dict[str, dict]]:
+    """The stored definition of SLO ``name`` and the stored AlertPolicy and AlertCondition
+    documents by name, for resolving its ``alertPolicies``."""
+    definitions = dict(con.execute(store.query("slo.slo_definitions")).fetchall())
+    policies = {d.name: dict(d.body) for d in _stored(con, "AlertPolicy")}
+    conditions = {d.name: dict(d.body) for d in _stored(con, "AlertCondition")}
+    return json.loads(definitions[name]), policies, conditions
