@@ -26,7 +26,7 @@ and inside PromQL strings alike.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -60,13 +60,14 @@ class Options:
     alert_labels: tuple[tuple[str, str], ...] = ()
     annotations: tuple[tuple[str, str], ...] = ()
     windows: str | None = None
-    notes: list = field(default_factory=list, compare=False)
 
 
-def _windowed(query: str | None, window: str, field_: str) -> str:
+def _windowed(query: str | None, window: str, field_: str, counter: bool = False) -> str:
     rewritten = promql.rewrite_ranges(query or "", window)
     if rewritten is None:
-        raise BadInput(f"needs a PromQL query with a range selector such as [1m] or a subquery, got {query!r}",
+        hint = (" (with counter: true the query returns a cumulative counter; rules need a rate over a "
+                "window, e.g. sum(rate(x[1m])))") if counter else ""
+        raise BadInput(f"needs a PromQL query with a range selector such as [1m] or a subquery, got {query!r}{hint}",
                        field=field_)
     return rewritten
 
@@ -76,10 +77,10 @@ def _ratio(slo: SLO, window: str) -> str:
     if ratio is None:
         raise BadInput(f"{slo.name} has a threshold SLI; rules are generated for ratio SLIs", field="--slo")
     base = "spec.indicator.spec.ratioMetric"
-    total = _windowed(ratio.total.query, window, f"{base}.total")
+    total = _windowed(ratio.total.query, window, f"{base}.total", ratio.counter)
     if ratio.bad is not None:
-        return f"({_windowed(ratio.bad.query, window, base + '.bad')}) / ({total})"
-    return f"1 - (({_windowed(ratio.good.query, window, base + '.good')}) / ({total}))"
+        return f"({_windowed(ratio.bad.query, window, base + '.bad', ratio.counter)}) / ({total})"
+    return f"1 - (({_windowed(ratio.good.query, window, base + '.good', ratio.counter)}) / ({total}))"
 
 
 def _text(value: str, what: str) -> str:
@@ -101,8 +102,11 @@ def _alert(name: str, expr: str, labels: dict, annotations: dict, for_: str | No
     return rule
 
 
-def rules_data(slo: SLO, conditions: list[BurnRateCondition] = (), options: Options = Options()) -> dict:
-    """The rule file as data (``{"groups": [...]}``); see the module docstring."""
+def rules_data(slo: SLO, conditions: list[BurnRateCondition] = (), options: Options = Options(),
+               notes: list[str] | None = None) -> dict:
+    """The rule file as data (``{"groups": [...]}``); see the module docstring. ``notes`` gets
+    where the alert windows come from, then any ``warning:`` lines."""
+    notes = notes if notes is not None else []
     sloth = options.flavour == "sloth"
     budget = 1 - Fraction(Decimal(repr(slo.objectives[0].target)))
     service = _text(slo.service, "spec.service")
@@ -116,7 +120,7 @@ def rules_data(slo: SLO, conditions: list[BurnRateCondition] = (), options: Opti
         raise BadInput(f"label {clash[0]!r} is set by the rules themselves", field="--label")
     sel = promql.selector(ids)
     windows, source = ([], "alert windows: the SLO's AlertPolicy") if conditions else for_rules(slo, options.windows)
-    options.notes.append(source)
+    notes.append(source)
     seconds = {s for aw in windows for s in (aw.long_seconds, aw.short_seconds)}
     seconds |= {int(c.lookback.seconds) for c in conditions}
     if sloth:
@@ -138,7 +142,7 @@ def rules_data(slo: SLO, conditions: list[BurnRateCondition] = (), options: Opti
         groups.append({"name": f"sloth-slo-meta-recordings-{ids['sloth_id']}", "rules": _meta(slo, ids, extra, sel, period)})
     else:
         groups.append({"name": f"slo-{slo.name}", "rules": recordings})
-    alerts = _policy_alerts(slo, conditions, sel, budget, options) if conditions else \
+    alerts = _policy_alerts(slo, conditions, sel, budget, options, notes) if conditions else \
         _table_alerts(slo, windows, sel, budget, options)
     if sloth:
         groups.append({"name": f"sloth-slo-alerts-{ids['sloth_id']}", "rules": alerts})
@@ -197,11 +201,11 @@ def _table_alerts(slo, windows, sel, budget, options: Options) -> list[dict]:
     return out
 
 
-def _policy_alerts(slo, conditions, sel, budget, options: Options) -> list[dict]:
+def _policy_alerts(slo, conditions, sel, budget, options: Options, notes: list[str]) -> list[dict]:
     out = []
     for c in conditions:
         if c.op in ("lt", "lte"):
-            options.notes.append(f"warning: AlertCondition {c.name!r} fires while the burn rate is {OPS[c.op]} "
+            notes.append(f"warning: AlertCondition {c.name!r} fires while the burn rate is {OPS[c.op]} "
                                  f"{c.threshold:g} (op: {c.op}), i.e. while the budget is NOT burning fast")
         expr = f"slo:sli_error:ratio_rate{_dur(int(c.lookback.seconds))}{sel} {OPS[c.op]} {_number(Fraction(c.threshold) * budget)}"
         labels = {k: _text(v, "--alert-label") for k, v in options.alert_labels}
@@ -215,12 +219,22 @@ def _policy_alerts(slo, conditions, sel, budget, options: Options) -> list[dict]
                                   f"(AlertPolicy {c.policy}, AlertCondition {c.name})"}
         annotations |= {k: _text(v, "--annotation") for k, v in options.annotations}
         for_ = _dur(int(c.alert_after.seconds)) if c.alert_after else None
-        out.append(_alert(options.alert_name or c.name, expr, labels, annotations, for_))
+        name = options.alert_name or c.name
+        out.append(_alert(name, expr, labels, annotations, for_))
+        if c.no_data:  # alertWhenNoData: no series, or NaN (no events in the window)
+            ratio = f"slo:sli_error:ratio_rate{_dur(int(c.lookback.seconds))}{sel}"
+            out.append(_alert(f"{name}-no-data" if "-" in name else f"{name}NoData",
+                              f"absent({ratio}) or ({ratio} != {ratio})", labels | {"alert_kind": "no_data"},
+                              {"summary": f"{slo.name}: no burn rate over {c.lookback} (no data; AlertPolicy "
+                                          f"{c.policy} has alertWhenNoData)"}, for_))
     return out
 
 
-def rules_yaml(slo: SLO, conditions: list[BurnRateCondition] = (), options: Options = Options()) -> str:
-    """The rule file (YAML text) for ``promtool`` and Prometheus, with a header comment."""
+def rules_yaml(slo: SLO, conditions: list[BurnRateCondition] = (), options: Options = Options(),
+               notes: list[str] | None = None) -> str:
+    """The rule file (YAML text) for ``promtool`` and Prometheus, with a header comment saying
+    where its alert windows come from; ``notes`` as for :func:`rules_data`."""
+    notes = notes if notes is not None else []
     import yaml
 
     class _Dumper(yaml.SafeDumper):
@@ -234,8 +248,8 @@ def rules_yaml(slo: SLO, conditions: list[BurnRateCondition] = (), options: Opti
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     _Dumper.add_representer(str, _str)
-    data = rules_data(slo, conditions, options)
-    head = f"# Rules for SLO {slo.name} by `reliability rules`; {options.notes[0]}.\n"
+    data = rules_data(slo, conditions, options, notes)
+    head = f"# Rules for SLO {slo.name} by `reliability rules`; {notes[0]}.\n"
     return head + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16,
                             default_flow_style=False)
 

@@ -308,3 +308,42 @@ def test_bad_options(rdb):
     assert_bad_input(run_cli("rules", "--slo", "occ", "--label", "__x=1", db=rdb), "--label")
     assert_bad_input(run_cli("rules", "--slo", "occ", "--label", "slo=x", db=rdb), "--label", "'slo'")
     assert_bad_input(run_cli("rules", "--slo", "occ", "--alert-name", "bad name", db=rdb), "--alert-name")
+
+
+@needs_promtool
+def test_alert_when_no_data(rdb, tmp_path):
+    """A policy with alertWhenNoData: an extra alert fires when the burn rate has no value."""
+    policy = """apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: quiet}
+spec:
+  alertWhenNoData: true
+  conditions:
+    - kind: AlertCondition
+      metadata: {name: FastBurn}
+      spec: {severity: page, condition: {kind: burnrate, op: gt, threshold: 10, lookbackWindow: 1h}}
+  notificationTargets: [{targetRef: oncall}]"""
+    _apply(rdb, tmp_path, policy, _slo("nodata", good="sum(rate(gone_ok[1m]))", total="sum(rate(gone[1m]))",
+                                       policies="  alertPolicies: [quiet]\n"))
+    rules = tmp_path / "nodata.rules.yml"
+    r = run_cli("rules", "--slo", "nodata", "-o", rules, db=rdb)
+    assert r.code == 0, r.stderr
+    assert [a["alert"] for a in yaml.safe_load(rules.read_text())["groups"][0]["rules"] if "alert" in a] == [
+        "FastBurn", "FastBurnNoData"]
+    _promtool_test(tmp_path, rules, """    alert_rule_test:
+      - eval_time: 30m
+        alertname: FastBurn
+      - eval_time: 30m
+        alertname: FastBurnNoData
+        exp_alerts:
+          - exp_labels: {severity: page, alert_policy: quiet, alert_condition: FastBurn, notification_targets: oncall,
+                         alert_kind: no_data, slo: nodata, service: occ, sli: availability}
+            exp_annotations: {summary: "nodata: no burn rate over 1h (no data; AlertPolicy quiet has alertWhenNoData)"}
+""")
+
+
+def test_counter_queries_get_a_hint(rdb, tmp_path):
+    """go-sdk's example SLO (counter: true, a bare counter query) cannot be windowed."""
+    _apply(rdb, tmp_path, (Path(DATA) / "openslo/go-sdk/openslo__v1__examples__slos.yaml").read_text())
+    assert_bad_input(run_cli("rules", "--slo", "web-availability", db=rdb), "ratioMetric.total", "range selector",
+                     "counter: true")

@@ -76,8 +76,9 @@ def rules(ctx: click.Context, slo_name: str, output: str | None, sloth: bool, wi
     conds, notes = slo_conditions(slo_name, definition, policies, conditions)
     if conds and windows:
         raise BadInput(f"SLO {slo_name!r} has an AlertPolicy, whose conditions set the windows", field="--windows")
-    text = rules_yaml(found[0], conds, options)
-    for note in notes + [n for n in options.notes if n.startswith("warning:")]:
+    made: list[str] = []
+    text = rules_yaml(found[0], conds, options, made)
+    for note in notes + [n for n in made if n.startswith("warning:")]:
         click.echo(note if note.startswith("warning:") else f"note: {note}", err=True)
     if output:
         with open(output, "w", encoding="utf-8") as fh:

@@ -26,7 +26,8 @@ class BurnRateCondition:
     """One alert: ``policy`` and ``name`` (the AlertCondition), ``severity`` as written,
     ``op`` one of lt/lte/gt/gte, ``threshold`` a burn rate, ``lookback`` the window it is
     measured over, ``alert_after`` how long it must hold (None: at once), ``targets`` the
-    names of the policy's notification targets."""
+    names of the policy's notification targets, ``no_data`` the policy's
+    ``alertWhenNoData``."""
 
     policy: str
     name: str
@@ -36,6 +37,7 @@ class BurnRateCondition:
     lookback: Duration
     alert_after: Duration | None
     targets: tuple[str, ...] = ()
+    no_data: bool = False
 
 
 def check_condition(where: _Where, path: str, cond: Mapping) -> None:
@@ -67,7 +69,8 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _condition(where: _Where, path: str, body: Mapping, policy: str, targets: tuple[str, ...]) -> BurnRateCondition:
+def _condition(where: _Where, path: str, body: Mapping, policy: str, targets: tuple[str, ...],
+               no_data: bool) -> BurnRateCondition:
     """An inline or stored AlertCondition (``{metadata: {name}, spec: {severity, condition}}``)."""
     name = _get(where, _get(where, body, path, "metadata", dict), _join(path, "metadata"), "name", str)
     spec = _get(where, body, path, "spec", dict)
@@ -85,6 +88,7 @@ def _condition(where: _Where, path: str, body: Mapping, policy: str, targets: tu
         lookback=parse_duration(where, f"{spath}.condition.lookbackWindow", cond["lookbackWindow"]),
         alert_after=after_d,
         targets=targets,
+        no_data=no_data,
     )
 
 
@@ -128,7 +132,7 @@ def slo_conditions(
         if pspec.get("alertWhenBreaching") is False:
             notes.append(f"AlertPolicy {pname!r} has alertWhenBreaching: false; no alert is made for it")
             continue
-        targets = _targets(pspec)
+        targets, no_data = _targets(pspec), pspec.get("alertWhenNoData") is True
         sub = f"{ppath}.spec" if ppath else "spec"
         for j, c in enumerate(_get(pwhere, pspec, sub, "conditions", list)):
             cpath = f"{sub}.conditions[{j}]"
@@ -137,9 +141,9 @@ def slo_conditions(
                 if cbody is None:
                     raise BadInput(f"no AlertCondition named {c['conditionRef']!r} is applied",
                                    file=pwhere.file, field=f"{cpath}.conditionRef")
-                found.append(_condition(_Where(f"AlertCondition {c['conditionRef']}", None), "", cbody, pname, targets))
+                found.append(_condition(_Where(f"AlertCondition {c['conditionRef']}", None), "", cbody, pname, targets, no_data))
             elif isinstance(c, Mapping):
-                found.append(_condition(pwhere, cpath, c, pname, targets))
+                found.append(_condition(pwhere, cpath, c, pname, targets, no_data))
             else:
                 raise pwhere.fail(cpath, "expected a conditionRef or an inline AlertCondition")
     return found, notes
