@@ -22,7 +22,7 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str], warn=None) -> list[Document]:
+def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str], *, warn=None) -> list[Document]:
     """Validate every document of every file, then store them all (the caller's transaction).
 
     Nothing is written unless every document is valid. Returns the applied documents; ``warn``
@@ -32,7 +32,7 @@ def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str], warn=None) -> li
     for path in paths:
         docs.extend(openslo.read_documents(path))
     stored = _stored(con, "SLI") + _stored(con, "DataSource")
-    slos, docs = openslo.resolve(docs, stored, warn)
+    slos, docs = openslo.resolve(docs, stored, warn=warn)
     slis = {d.name: d for d in stored if d.kind == "SLI"}
     slis.update({d.name: d for d in docs if d.kind == "SLI"})
     by_name = {s.name: s for s in slos}

@@ -18,7 +18,7 @@ DATA = Path(__file__).parent / "data" / "openslo"
 V1_ONLY = "only OpenSLO v1 is read: v1alpha and v2alpha have a different schema"
 REFUSED = {
     "go-sdk/openslo__v1__examples__data_sources.yaml": (
-        ["document 2", "spec.connectionDetails.apiKey", "literal secret"],
+        ["document 2", "spec.connectionDetails", "apiKey", "literal secret"],
         "the Datadog DataSource carries a literal apiKey; credentials are never stored"),
     "go-sdk/openslo__v1__examples__services.yaml": (
         ["document 2", "metadata.name", "also defined"],
@@ -108,7 +108,7 @@ def test_published_file(con, name):
     con.execute("begin")
     try:
         try:
-            docs = slos.apply(con, [str(DATA / name)], warnings.append)
+            docs = slos.apply(con, [str(DATA / name)], warn=warnings.append)
         except BadInput as exc:
             assert name in REFUSED, str(exc)
             fragments, _reason = REFUSED[name]
@@ -141,7 +141,7 @@ def test_through_the_command_line(tmp_path):
     assert [(s["slo"], s["service"], s["time_window"], s["time_slice_window_minutes"]) for s in listed] == [
         ("web-availability", "web", "1w", 1.0)]
     bad = run_cli("slo", "apply", DATA / "go-sdk/openslo__v1__examples__data_sources.yaml", db=tmp_path / "b.duckdb")
-    assert_bad_input(bad, "data_sources.yaml", "document 2", "spec.connectionDetails.apiKey")
+    assert_bad_input(bad, "data_sources.yaml", "document 2", "spec.connectionDetails", "apiKey")
     assert "my-api-key" not in bad.stderr
     assert b"my-api-key" not in (tmp_path / "b.duckdb").read_bytes()
 

@@ -31,7 +31,7 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
 
     warnings: list[str] = []
     with store.connect(ctx.obj["db"]) as con, store.transaction(con):
-        docs = slos.apply(con, files, warnings.append)
+        docs = slos.apply(con, files, warn=warnings.append)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
     counts: dict[str, int] = {}

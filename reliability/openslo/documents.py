@@ -130,7 +130,7 @@ def _refuse_literal_secrets(where: _Where, details: Mapping) -> None:
             )
 
 
-def resolve(docs: Iterable[Document], stored: Iterable[Document] = (), warn=None) -> tuple[list[SLO], list[Document]]:
+def resolve(docs: Iterable[Document], stored: Iterable[Document] = (), *, warn=None) -> tuple[list[SLO], list[Document]]:
     """Validate documents, resolving ``indicatorRef`` and ``metricSourceRef`` against the new
     documents first, then the stored ones. Returns the SLOs and every document; ``warn`` (if
     given) is called with a message for each field that is accepted but ignored."""
