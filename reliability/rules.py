@@ -119,7 +119,7 @@ def rules_data(slo: SLO, conditions: list[BurnRateCondition] = (), options: Opti
     if clash:
         raise BadInput(f"label {clash[0]!r} is set by the rules themselves", field="--label")
     sel = promql.selector(ids)
-    windows, source = ([], "alert windows: the SLO's AlertPolicy") if conditions else for_rules(slo, options.windows)
+    windows, source = ([], "alerts from the SLO's AlertPolicy") if conditions else for_rules(slo, options.windows)
     notes.append(source)
     seconds = {s for aw in windows for s in (aw.long_seconds, aw.short_seconds)}
     seconds |= {int(c.lookback.seconds) for c in conditions}
