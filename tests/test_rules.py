@@ -164,6 +164,18 @@ def test_alert_policies_are_honoured(rdb, tmp_path):
         exp_alerts:
 {exp}
 """)
+    # The same alerts in Sloth's shape: sloth_* labels, meta recordings, the 5m ratio too.
+    sloth = tmp_path / "pol.sloth.yml"
+    assert run_cli("rules", "--slo", "pol", "--sloth", "-o", sloth, db=rdb).code == 0
+    check = subprocess.run([PROMTOOL, "check", "rules", str(sloth)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    groups = yaml.safe_load(sloth.read_text())["groups"]
+    assert [g["name"] for g in groups] == ["sloth-slo-sli-recordings-occ-pol", "sloth-slo-meta-recordings-occ-pol",
+                                           "sloth-slo-alerts-occ-pol"]
+    assert [r["record"] for r in groups[0]["rules"]] == [
+        "slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate1h", "slo:sli_error:ratio_rate30d"]
+    assert [(a["alert"], a["labels"]["sloth_severity"]) for a in groups[2]["rules"]] == [
+        ("memory-usage-breach", "High"), ("memory-usage-breach", "High")]
 
 
 @needs_promtool
@@ -220,6 +232,7 @@ def test_seven_day_slo_uses_sloths_table(rdb, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@needs_promtool
 def test_short_periods_need_explicit_windows(rdb, tmp_path):
     _apply(rdb, tmp_path, _slo("fortnight", window="duration: 14d\n      isRolling: true"),
            _slo("week2", window="duration: 1w\n      isRolling: true"))
@@ -231,6 +244,9 @@ def test_short_periods_need_explicit_windows(rdb, tmp_path):
     assert r.code == 0, r.stderr
     assert "alert windows from" in r.stdout.splitlines()[0]
     assert "> 0.00098" in r.stdout  # 0.42 · 168 / 72 · 0.001
+    (tmp_path / "w2.yml").write_text(r.stdout)
+    check = subprocess.run([PROMTOOL, "check", "rules", str(tmp_path / "w2.yml")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
     bad = tmp_path / "w.yaml"
     bad.write_text(sloth_7d.read_text().replace("shortWindow: 5m", "shortWindow: 2h"))
     assert_bad_input(run_cli("rules", "--slo", "week2", "--windows", bad, db=rdb), "w.yaml",
