@@ -121,6 +121,9 @@ def rules_data(slo: SLO, conditions: list[BurnRateCondition] = (), options: Opti
     sel = promql.selector(ids)
     windows, source = ([], "alerts from the SLO's AlertPolicy") if conditions else for_rules(slo, options.windows)
     notes.append(source)
+    if len(slo.objectives) > 1:
+        notes.append(f"warning: SLO {slo.name!r} has {len(slo.objectives)} objectives; the rules are for the first "
+                     f"(target {slo.objectives[0].target:g})")
     seconds = {s for aw in windows for s in (aw.long_seconds, aw.short_seconds)}
     seconds |= {int(c.lookback.seconds) for c in conditions}
     if sloth:
@@ -132,12 +135,13 @@ def rules_data(slo: SLO, conditions: list[BurnRateCondition] = (), options: Opti
         recordings.append({"record": f"slo:sli_error:ratio_rate{w}", "expr": _ratio(slo, w), "labels": labels})
     groups = []
     period = _dur(int(period_hours(slo) * HOUR))
-    if sloth:
+    if sloth and int(period_hours(slo) * HOUR) not in seconds:  # else recorded above, as a window
         base = f"slo:sli_error:ratio_rate{_dur(PERIOD_BASE)}{sel}"
         recordings.append({"record": f"slo:sli_error:ratio_rate{period}",
                            "expr": f"sum_over_time({base}[{period}])\n/ ignoring (sloth_window)\n"
                                    f"count_over_time({base}[{period}])",
                            "labels": ids | extra | {"sloth_window": period}})
+    if sloth:
         groups.append({"name": f"sloth-slo-sli-recordings-{ids['sloth_id']}", "rules": recordings})
         groups.append({"name": f"sloth-slo-meta-recordings-{ids['sloth_id']}", "rules": _meta(slo, ids, extra, sel, period)})
     else:

@@ -50,8 +50,8 @@ def check_condition(where: _Where, path: str, cond: Mapping) -> None:
         raise where.fail(f"{path}.op", f"expected one of lt, lte, gt, gte, got {op!r}")
     _get(where, cond, path, "threshold", float)
     lookback = parse_duration(where, f"{path}.lookbackWindow", cond.get("lookbackWindow"))
-    if lookback.seconds is None:
-        raise where.fail(f"{path}.lookbackWindow", f"expected a fixed duration such as 1h or 1d, got {lookback}")
+    if lookback.seconds is None or lookback.seconds % 60:
+        raise where.fail(f"{path}.lookbackWindow", f"expected whole minutes such as 5m, 1h or 1d, got {lookback}")
     _alert_after(where, f"{path}.alertAfter", cond.get("alertAfter"))
 
 
@@ -60,8 +60,8 @@ def _alert_after(where: _Where, path: str, value) -> Duration | None:
     if value is None or (isinstance(value, str) and re.fullmatch(r"0[smhdw]?", value)) or value == 0:
         return None
     after = parse_duration(where, path, value)
-    if after.seconds is None:
-        raise where.fail(path, f"expected a fixed duration such as 5m, got {after}")
+    if after.seconds is None or after.seconds % 60:
+        raise where.fail(path, f"expected whole minutes such as 5m, got {after}")
     return after
 
 
