@@ -52,7 +52,8 @@ def incidents(
     groups += list(report["by_severity"].items())
     click.echo(
         table(
-            ["severity", "count", "MTTD min", "MTTA min", "MTTR min", "MTTR median", "ack target met"],
+            ["severity", "count", "MTTD min", "MTTA min", "MTTR min", "MTTR median", "ack target met",
+             "ack unknown"],
             [
                 [
                     name,
@@ -62,10 +63,11 @@ def incidents(
                     fmt(g.get("mttr_minutes"), 1),
                     fmt(g.get("mttr_minutes_median"), 1),
                     "-" if g.get("ack_target_met") is None else f"{g['ack_target_met'] * 100:.1f}%",
+                    g.get("ack_unknown", 0),
                 ]
                 for name, g in groups
             ],
-            right=(1, 2, 3, 4, 5, 6),
+            right=(1, 2, 3, 4, 5, 6, 7),
         )
     )
 

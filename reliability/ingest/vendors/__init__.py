@@ -7,6 +7,12 @@ record, then replaces the incidents by id in one transaction. Ids are vendor-pre
 re-import replaces the same rows. A vendor import replaces only the incident row: timeline
 entries and action items ingested for it separately (``ingest updates``, ``ingest
 action-items``) are kept.
+
+All or nothing by default: one bad record refuses the call. With ``skip_invalid`` the valid
+records are written and each bad one is listed with its reason (``skipped_records``, kind
+``invalid``), next to the records deliberately left out (kind ``excluded``: test, triage,
+merged...). Each file's summary also carries ``warnings`` (e.g. a response that says more pages
+exist), ``ack_unknown`` (incidents whose acknowledgement cannot be known) and ``no_service``.
 """
 
 from __future__ import annotations
@@ -16,16 +22,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
+from reliability import store
 from reliability.ingest.common import Record
 from reliability.ingest.incidents import Incident, store_incidents, summary
-from reliability.ingest.vendors import base
-from reliability.ingest.vendors.severity import SeverityMap, load_map
+from reliability.ingest.vendors import base, services
+from reliability.ingest.vendors.severity import load_map
 
 FORMATS = ("generic", "pagerduty", "opsgenie", "incidentio")
 
 
-def _parser(fmt: str) -> Callable[[str | Path, SeverityMap], base.Parsed]:
+def _parser(fmt: str) -> Callable[[str | Path, base.Options], base.Parsed]:
     if fmt == "pagerduty":
         from reliability.ingest.vendors.pagerduty import parse
     elif fmt == "opsgenie":
@@ -37,14 +45,15 @@ def _parser(fmt: str) -> Callable[[str | Path, SeverityMap], base.Parsed]:
     return parse
 
 
-def parse_files(paths: list[str | Path], fmt: str, smap: SeverityMap) -> list[base.Parsed]:
+def parse_files(paths: list[str | Path], fmt: str, opts: base.Options | None = None) -> list[base.Parsed]:
     """Every file parsed and validated, ids unique across the call (nothing written)."""
     parse = _parser(fmt)
+    opts = opts or base.Options()
     seen: dict[str, tuple[Record, Incident]] = {}
     out = []
     for path in paths:
-        parsed = parse(path, smap)
-        kept = []
+        parsed = parse(path, opts)
+        kept, skips = [], list(parsed.skips)
         for rec, incident in parsed.items:
             first = seen.get(incident.id)
             if first is None:
@@ -54,8 +63,12 @@ def parse_files(paths: list[str | Path], fmt: str, smap: SeverityMap) -> list[ba
             if _same(first[1], incident):
                 continue  # offset pagination can repeat a record across pages: count it once
             where = first[0].where if first[0].file == rec.file else f"{first[0].file} {first[0].where}"
-            raise rec.bad(f"incident '{incident.id}' appears twice with different content (also in {where})", "id")
-        out.append(dataclasses.replace(parsed, items=tuple(kept)))
+            bad = rec.bad(f"incident '{incident.id}' appears twice with different content (also in {where})", "id")
+            if not opts.skip_invalid:
+                raise bad
+            skips.append(base.Skip(rec.record, incident.vendor_id, base.reason_of(bad), invalid=True))
+        skips.sort(key=lambda s: (s.record is None, s.record or 0))
+        out.append(dataclasses.replace(parsed, items=tuple(kept), skips=tuple(skips)))
     return out
 
 
@@ -68,12 +81,41 @@ def ingest_vendor_incidents(
     paths: list[str | Path],
     fmt: str,
     severity_map: str | Path | None = None,
+    *,
+    skip_invalid: bool = False,
+    tz: str | None = None,
+    service_map: str | Path | None = None,
 ) -> list[dict]:
     """Validate every file, then replace/insert their incidents (children kept); per-file summaries."""
-    smap = load_map(severity_map)
-    parsed = parse_files(paths, fmt, smap)
+    opts = base.Options(load_map(severity_map), services.load(service_map), skip_invalid, tz)
+    parsed = parse_files(paths, fmt, opts)
     store_incidents(con, [i for p in parsed for _, i in p.items], keep_children=True)
-    return [
-        {**summary(p.file, [i for _, i in p.items]), "format": p.kind, "skipped": p.skipped}
-        for p in parsed
-    ]
+    store_ack_unknown(con, [(i.id, i.id in p.ack_unknown) for p in parsed for _, i in p.items])
+    return [file_summary(p) for p in parsed]
+
+
+def file_summary(p: base.Parsed) -> dict:
+    """What ``ingest incidents --json`` (and ``extract``) prints per file."""
+    incidents = [i for _, i in p.items]
+    return {
+        **summary(p.file, incidents),
+        "format": p.kind,
+        "skipped": p.skipped,
+        "invalid": sum(s.invalid for s in p.skips),
+        "skipped_records": [s.as_json() for s in p.skips],
+        "ack_unknown": sum(i.id in p.ack_unknown for i in incidents),
+        "no_service": list(p.no_service),
+        "warnings": list(p.warnings),
+    }
+
+
+def store_ack_unknown(con: duckdb.DuckDBPyConnection, flags: list[tuple[str, bool]]) -> None:
+    """Mark which of the incidents just written have an unknown acknowledgement."""
+    if not flags:
+        return
+    con.register("ingest_ack_unknown", pa.table({"id": pa.array([f[0] for f in flags], pa.string()),
+                                                  "ack_unknown": pa.array([f[1] for f in flags], pa.bool_())}))
+    try:
+        con.execute(store.query("incidents.set_ack_unknown")).fetchall()
+    finally:
+        con.unregister("ingest_ack_unknown")
