@@ -68,7 +68,9 @@ def parse_files(paths: list[str | Path], fmt: str, opts: base.Options | None = N
                 raise bad
             skips.append(base.Skip(rec.record, incident.vendor_id, base.reason_of(bad), invalid=True))
         skips.sort(key=lambda s: (s.record is None, s.record or 0))
-        out.append(dataclasses.replace(parsed, items=tuple(kept), skips=tuple(skips)))
+        written = {r.record for r, _ in kept}
+        out.append(dataclasses.replace(parsed, items=tuple(kept), skips=tuple(skips),
+                                       no_service=tuple(n for n in parsed.no_service if n["record"] in written)))
     return out
 
 
