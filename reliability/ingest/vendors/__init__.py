@@ -18,8 +18,8 @@ exist), ``ack_unknown`` (incidents whose acknowledgement cannot be known) and ``
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -33,26 +33,37 @@ from reliability.ingest.vendors.severity import load_map
 FORMATS = ("generic", "pagerduty", "opsgenie", "incidentio")
 
 
-def _parser(fmt: str) -> Callable[[str | Path, base.Options], base.Parsed]:
+def _module(fmt: str):
     if fmt == "pagerduty":
-        from reliability.ingest.vendors.pagerduty import parse
+        from reliability.ingest.vendors import pagerduty as module
     elif fmt == "opsgenie":
-        from reliability.ingest.vendors.opsgenie import parse
+        from reliability.ingest.vendors import opsgenie as module
     elif fmt == "incidentio":
-        from reliability.ingest.vendors.incidentio import parse
+        from reliability.ingest.vendors import incidentio as module
     else:
         raise ValueError(f"not a vendor format: {fmt}")
-    return parse
+    return module
 
 
 def parse_files(paths: list[str | Path], fmt: str, opts: base.Options | None = None) -> list[base.Parsed]:
     """Every file parsed and validated, ids unique across the call (nothing written)."""
-    parse = _parser(fmt)
+    parse = _module(fmt).parse
     opts = opts or base.Options()
+    return unique([parse(path, opts) for path in paths], opts)
+
+
+def parse_docs(docs: list[tuple[str, Any]], fmt: str, opts: base.Options) -> list[base.Parsed]:
+    """As :func:`parse_files` for responses already read, as ``(name, document)``."""
+    parse_doc = _module(fmt).parse_doc
+    return unique([parse_doc(name, doc, opts) for name, doc in docs], opts)
+
+
+def unique(parsed_files: list[base.Parsed], opts: base.Options) -> list[base.Parsed]:
+    """Ids unique across the call: a repeat with the same content counts once, one with other
+    content is bad input (or, with ``skip_invalid``, skipped and listed)."""
     seen: dict[str, tuple[Record, Incident]] = {}
     out = []
-    for path in paths:
-        parsed = parse(path, opts)
+    for parsed in parsed_files:
         kept, skips = [], list(parsed.skips)
         for rec, incident in parsed.items:
             first = seen.get(incident.id)
@@ -91,9 +102,14 @@ def ingest_vendor_incidents(
     """Validate every file, then replace/insert their incidents (children kept); per-file summaries."""
     opts = base.Options(load_map(severity_map), services.load(service_map), skip_invalid, tz)
     parsed = parse_files(paths, fmt, opts)
+    store_parsed(con, parsed)
+    return [file_summary(p) for p in parsed]
+
+
+def store_parsed(con: duckdb.DuckDBPyConnection, parsed: list[base.Parsed]) -> None:
+    """Replace/insert the incidents of parsed files (children kept) with their ack_unknown."""
     store_incidents(con, [i for p in parsed for _, i in p.items], keep_children=True)
     store_ack_unknown(con, [(i.id, i.id in p.ack_unknown) for p in parsed for _, i in p.items])
-    return [file_summary(p) for p in parsed]
 
 
 def file_summary(p: base.Parsed) -> dict:

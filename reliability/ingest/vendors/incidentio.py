@@ -63,6 +63,11 @@ NO_SEVERITY = "none"  # the --severity-map key for an incident without a severit
 def parse(path: str | Path, opts: base.Options) -> base.Parsed:
     """The incidents of one saved incident.io incidents list response."""
     name, doc = base.load_document(path)
+    return parse_doc(name, doc, opts)
+
+
+def parse_doc(name: str, doc: Any, opts: base.Options) -> base.Parsed:
+    """As :func:`parse`, for a response already read (``extract`` passes the pages it pulled)."""
     recs = base.records(name, doc, "incidents", EXPECTED)
     base.check_looks_like(recs, ("reference", "incident_status", "incident_timestamp_values"), "an incident.io IncidentV2")
     built, skips = base.collect(recs, lambda r: _incident(r, opts.smap, opts.services), skip_invalid=opts.skip_invalid)

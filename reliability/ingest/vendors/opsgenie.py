@@ -27,6 +27,7 @@ tag, else ``ownerTeam``. Severity (section ``opsgenie``): ``priority`` P1 … P5
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from reliability.ingest.common import Record
 from reliability.ingest.incidents import Incident
@@ -43,6 +44,11 @@ _INCIDENT_KEYS = ("impactedServices", "ownerTeam")
 def parse(path: str | Path, opts: base.Options) -> base.Parsed:
     """The incidents of one saved Opsgenie alert or incident list response."""
     name, doc = base.load_document(path)
+    return parse_doc(name, doc, opts)
+
+
+def parse_doc(name: str, doc: Any, opts: base.Options) -> base.Parsed:
+    """As :func:`parse`, for a response already read (``extract`` passes the pages it pulled)."""
     recs = base.records(name, doc, "data", EXPECTED)
     base.check_looks_like(recs, ("tinyId", "createdAt", "message"), "an Opsgenie alert or incident")
     built, skips = base.collect(recs, lambda r: _incident(r, opts), skip_invalid=opts.skip_invalid)

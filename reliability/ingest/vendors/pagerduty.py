@@ -71,6 +71,11 @@ TOLERANCE = timedelta(seconds=1)
 def parse(path: str | Path, opts: base.Options) -> base.Parsed:
     """The incidents of one saved PagerDuty response (REST v2 or Analytics, by shape)."""
     name, doc = base.load_document(path)
+    return parse_doc(name, doc, opts)
+
+
+def parse_doc(name: str, doc: Any, opts: base.Options) -> base.Parsed:
+    """As :func:`parse`, for a response already read (``extract`` passes the pages it pulled)."""
     warnings: list[str] = []
     if isinstance(doc, dict) and "incidents" in doc:
         recs = base.records(name, doc, "incidents", EXPECTED)
