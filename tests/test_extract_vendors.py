@@ -6,7 +6,7 @@ Retry-After, resuming after a failure, and the token never stored, logged or pri
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import duckdb
 import pytest

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import click
 
-from reliability.commands.extract import extract, parse_duration, parse_time
+from reliability.commands.extract import _setup_logging, extract, parse_duration, parse_time
 from reliability.errors import BadInput
 
 VENDORS = {
@@ -125,18 +124,6 @@ def _run(ctx: click.Context, vendor: str, **kw) -> None:
         click.echo(f"{vendor} {kw['api']}: {doc['incidents']} incidents written ({doc['skipped']} skipped, "
                    f"{doc['invalid']} invalid, {doc['ack_unknown']} ack unknown) from {doc['start']} to "
                    f"{doc['end']} in {doc['requests']} requests; watermark {doc['watermark']}")
-
-
-def _setup_logging() -> None:
-    import logging
-
-    logger = logging.getLogger("reliability.extract")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("warning: %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.WARNING)
-        logger.propagate = False
 
 
 @extract.command("pagerduty")
