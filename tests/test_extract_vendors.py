@@ -169,3 +169,20 @@ def test_interrupted_run_resumes_at_the_watermark(db):
 def test_help_has_an_example(vendor):
     out = run_cli("extract", vendor, "--help").stdout
     assert "Example" in out and ENV[vendor] in out or "--token-file" in out
+
+
+def test_client_redirects_same_host_only_and_caps_the_body():
+    from reliability.extract.saas import Api, Client, SaasError
+
+    with VendorServer(n=3) as server:
+        api = Api("incident.io", server.url, TOKEN)
+        server.redirects["/old/incidents"] = "/v2/incidents?page_size=1"
+        assert len(Client(api).get("/old/incidents")["incidents"]) == 1
+        server.redirects["/moved"] = "http://127.0.0.2:1/v2/incidents"
+        with pytest.raises(SaasError, match=r"refusing to follow a link to another host \(http://127.0.0.2:1/v2/incidents\)"):
+            Client(api).get("/moved")
+        assert [r[1] for r in server.requests][-1] == "/moved"  # nothing went to the other host
+        small = Api("incident.io", server.url, TOKEN, max_bytes=1024)
+        with pytest.raises(SaasError, match="larger than") as exc:
+            Client(small).get("/v2/incidents", {"page_size": 3})
+        assert TOKEN not in str(exc.value)

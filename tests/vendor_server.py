@@ -118,6 +118,7 @@ class VendorServer:
         self.rate_limit_once: set[str] = set()  # paths whose first request gets a 429
         self.fail_after: int | None = None  # every request after this many gets a 500
         self.next_host: str | None = None  # Opsgenie paging.next on another host
+        self.redirects: dict[str, str] = {}  # path -> Location of a 302
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -154,6 +155,8 @@ class VendorServer:
                 if parts.path in server.rate_limit_once:
                     server.rate_limit_once.discard(parts.path)
                     return self._send(429, {"error": "rate limited"}, {"Retry-After": "1"})
+                if parts.path in server.redirects:
+                    return self._send(302, {}, {"Location": server.redirects[parts.path]})
                 if not auth or not auth.endswith(server.token):
                     return self._send(401, {"error": {"message": "Unauthorized", "code": 2006}})
                 status, doc = server.route(method, parts.path, query, body)

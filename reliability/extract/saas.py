@@ -10,7 +10,9 @@ Safe by default, whatever the vendor:
 - HTTP 429 waits the response's ``Retry-After`` (seconds or an HTTP date; capped by
   ``max_wait``), 5xx, timeouts and connection errors back off exponentially (0.5 s, 1 s, 2 s
   ... capped at 10 s); all count against ``retries`` attempts. 401/403 is never retried.
-- A response larger than ``max_bytes`` is refused rather than held in memory.
+- A response larger than ``max_bytes`` is refused rather than held in memory, and one whose body
+  takes longer than ``deadline`` seconds in all (a server trickling bytes defeats a per-read
+  timeout) is abandoned as a timeout.
 
 ``session`` and ``sleep`` may be injected (fault injection in tests).
 """
@@ -60,6 +62,7 @@ class Api:
     retries: int = 5
     max_wait: float = 300.0
     max_bytes: int = 64 << 20
+    deadline: float = 300.0
 
     @property
     def origin(self) -> tuple[str, str, int | None]:
@@ -145,7 +148,10 @@ class Client:
                     url = self.url(urljoin(url, resp.headers["Location"]))  # same origin only
                     params = None  # the Location carries its own query
                     continue
-                return self._body(url, resp)
+                try:
+                    return self._body(url, resp)
+                except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                    raise _Transient("the connection broke while reading the response") from None
         raise SaasError(f"{self.api.vendor} at {_where(url)}: more than {REDIRECTS} redirects")
 
     def _body(self, url: str, resp: requests.Response) -> Any:
@@ -166,12 +172,14 @@ class Client:
             raise SaasError(f"{self.api.vendor} at {_where(url)}: the response is not JSON (is --url right?)") from None
 
     def _read(self, url: str, resp: requests.Response) -> bytes:
-        chunks, size = [], 0
+        chunks, size, until = [], 0, time.monotonic() + self.api.deadline
         for chunk in resp.iter_content(1 << 16):
+            if time.monotonic() > until:
+                raise _Transient(f"the response took longer than {self.api.deadline:g} s")
             size += len(chunk)
             if size > self.api.max_bytes:
                 raise SaasError(f"{self.api.vendor} at {_where(url)}: response larger than "
-                                f"{self.api.max_bytes >> 20} MiB; refused")
+                                f"{self.api.max_bytes:,} bytes; refused")
             chunks.append(chunk)
         return b"".join(chunks)
 
