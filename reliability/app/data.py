@@ -272,10 +272,12 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
             doc = targets.monthly(con, month, tz, service=service)
             for sev, r in doc["response"].items():
                 acc = response.setdefault(sev, {"target": r["target"], "count": 0, "met": 0, "missed": 0,
-                                                "never_acknowledged": 0, "missed_ids": []})
-                for k in ("count", "met", "missed", "never_acknowledged"):
+                                                "never_acknowledged": 0, "ack_unknown": 0, "missed_ids": [],
+                                                "ack_unknown_ids": []})
+                for k in ("count", "met", "missed", "never_acknowledged", "ack_unknown"):
                     acc[k] += r[k]
                 acc["missed_ids"] += r["missed_ids"]
+                acc["ack_unknown_ids"] += r["ack_unknown_ids"]
             for sev, c in doc["cadence"].items():
                 acc = cadence.setdefault(sev, {"target_minutes": c["target_minutes"], "assessed": 0, "compliant": 0,
                                                "gaps": 0, "gaps_over_target": 0})

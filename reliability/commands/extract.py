@@ -191,3 +191,6 @@ def _report(summaries, as_json: bool) -> None:
 
 
 COMMANDS = [extract]
+
+# extract pagerduty|opsgenie|incidentio live in their own module and add themselves to the group.
+from reliability.commands import extract_vendors as _vendors  # noqa: E402,F401

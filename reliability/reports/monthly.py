@@ -31,6 +31,7 @@ import duckdb
 
 from reliability import periods, slos, store
 from reliability.analysis import budget, credits, impact, postmortems, recurrence, sla, timing
+from reliability.analysis import incidents as incident_rows
 from reliability.reports import render
 
 METRICS = (("detect", "Time to detect"), ("acknowledge", "Time to acknowledge"),
@@ -85,6 +86,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
     rec = recurrence.report(con, month, month, "UTC")
     items = postmortems.action_items(con, as_of)
     timing_rows, timing_spans = _timing(con, month)
+    # incidents whose acknowledgement is unknown: left out of time to acknowledge, never a miss
+    ack_unknown = [r["id"] for r in incident_rows.detected_in(con, period.start, period.end) if r["ack_unknown"]]
     services = {}
     for r in rows:
         services.setdefault(r["service"], []).append(r)
@@ -107,6 +110,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
             "budget_status": Counter(r["budget_status"] for r in rows if r["budget_status"]),
             "incidents": len(impacts),
             "by_severity": {s: severities.get(s, 0) for s in ("SEV-1", "SEV-2", "SEV-3", "SEV-4")},
+            "ack_unknown": ack_unknown,
         },
         "services": [{"name": name, "slos": srows, "budgets": [budgets[r["slo"]] for r in srows
                                                                if r["slo"] in budgets]}
