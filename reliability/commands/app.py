@@ -18,12 +18,14 @@ def app_script():
 
 
 @click.command("app", context_settings={"ignore_unknown_options": True})
+@click.option("--db", "db_option", type=click.Path(dir_okay=False), default=None, metavar="PATH",
+              help="DuckDB file (as the global --db; default $RELIABILITY_DB, else ./reliability.duckdb).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True, help="TCP port to serve on.")
 @click.option("--address", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0: every interface; put the login in front, docs/app.md).")
+              help="Address to listen on (0.0.0.0: every interface; set a login first, docs/app.md).")
 @click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- STREAMLIT OPTIONS]")
 @click.pass_context
-def app(ctx: click.Context, port: int, address: str, streamlit_args: tuple[str, ...]) -> None:
+def app(ctx: click.Context, db_option: str | None, port: int, address: str, streamlit_args: tuple[str, ...]) -> None:
     """Serve the Streamlit app over the database until interrupted (Ctrl-C).
 
     The app only reads: the database must exist (build one with `reliability --db DB demo`, or
@@ -32,7 +34,7 @@ def app(ctx: click.Context, port: int, address: str, streamlit_args: tuple[str, 
 
     \b
     Example:
-      reliability --db demo.duckdb app --port 8501
+      reliability app --db demo.duckdb --port 8501
       reliability --db demo.duckdb app -- --theme.base dark
     """
     import os
@@ -40,7 +42,9 @@ def app(ctx: click.Context, port: int, address: str, streamlit_args: tuple[str, 
 
     from reliability.errors import BadInput
 
-    db = ctx.obj["db"]
+    from pathlib import Path
+
+    db = Path(db_option) if db_option else ctx.obj["db"]
     if not db.is_file():
         raise BadInput(f"no such database (nothing was created; build one with `reliability --db {db} demo`)",
                        file=str(db))
