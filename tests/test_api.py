@@ -340,3 +340,29 @@ def test_help_is_enough_to_use_a_method(db):
     text = pydoc.render_doc(db.sla, renderer=pydoc.plaintext)
     for needed in ("month", "slo", "no_data", "Columns", "attainment", "Example", ">>> "):
         assert needed in text, needed
+
+
+def test_latency_from_histograms_is_the_json_of_the_command(tmp_path):
+    """Latency has no histograms in the sample: the buckets of tests/test_latency.py, whose
+    quantiles are worked by hand there."""
+    from test_latency import EXPECTED_SLICES, SLICES, _csv
+
+    path = tmp_path / "h.duckdb"
+    (tmp_path / "h.csv").write_text(_csv(SLICES))
+    assert run_cli("ingest", "histogram", tmp_path / "h.csv", db=path).code == 0
+    db = rel.open(path)
+    cli = run_cli("latency", "--service", "api", "--sli", "latency", "--month", "2025-11", "--quantile", "0.5",
+                  "--quantile", "0.95", "--quantile", "0.99", "--scale", "1000", "--json", db=path).json()
+    doc = db.latency(month="2025-11", service="api", sli="latency", quantiles=[0.5, 0.95, 0.99], scale=1000, table=None)
+    assert json.loads(to_json(doc)) == cli
+    slices = db.latency(month="2025-11", service="api", sli="latency")
+    assert [{k: (iso_z(v.to_pydatetime()) if k == "ts" else (None if v is None or v != v else v)) for k, v in r.items()}
+            for r in slices.to_dict("records")] == EXPECTED_SLICES
+    period = db.latency(month="2025-11", service="api", sli="latency", table="period")
+    assert period[["slices", "count", "p95", "p99"]].iloc[0].tolist() == [3, 200.0, 1.0, 1.0]
+
+
+def test_slos_are_slo_list(db, demo_db):  # noqa: F811
+    cli = run_cli("slo", "list", "--json", db=demo_db).json()["slos"]
+    assert json.loads(to_json(db.slos().to_dict("records"))) == cli
+    assert db.slo("search-availability").objectives[0].target == 0.999

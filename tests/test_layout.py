@@ -150,3 +150,14 @@ def test_no_script_or_module_is_a_wall_of_code():
              for p in [*sorted((ROOT / "benchmarks").glob("*.py")), *sorted((PACKAGE / "api").glob("*.py"))]}
     assert "benchmarks/bench_sla.py" in sizes
     assert {k: v for k, v in sizes.items() if v >= 500} == {}
+
+
+def test_the_split_benchmark_still_starts():
+    """bench_sla.py imports its pieces (fleet, baselines, harness) from its own folder."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_sla.py"), "--help"],
+                       capture_output=True, text=True, cwd=ROOT.parent)
+    assert r.returncode == 0, r.stderr
+    assert "--windows" in r.stdout

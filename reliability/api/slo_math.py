@@ -28,7 +28,8 @@ _WORST_TABLES = {
     "slos": Table(("slos",), drop=("windows",)),
 }
 _CREDIT_TABLES = {"slos": Table(("slos",)), "tiers": Table(("tiers",))}
-_LATENCY_TABLES = {"slices": Table(("slices",)), "period": Table(("period",)), "buckets": Table(("buckets",))}
+_LATENCY_TABLES = {"slices": Table(("slices",), columns=("ts", "count")), "period": Table(("period",)),
+                   "buckets": Table(("buckets",), columns=("le", "count"))}
 
 
 class SloMath:
@@ -271,6 +272,12 @@ class SloMath:
         multiplies values (1000: seconds to ms). Tables: ``"slices"`` (default; ``ts``,
         ``count`` and one column per quantile: ``p50``, ``p95``, ``p99``), ``"period"`` (the
         month's quantiles, buckets summed first), ``"buckets"``.
+
+        Example (the bundled sample has no histogram series: no slices, no quantile):
+
+        >>> db.latency(month="2026-03", slo="search-latency", table="period")
+           slices  count   p50   p95   p99
+        0       0    0.0  None  None  None
         """
         from reliability import periods
         from reliability.analysis import latency as analysis
