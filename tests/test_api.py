@@ -366,3 +366,18 @@ def test_slos_are_slo_list(db, demo_db):  # noqa: F811
     cli = run_cli("slo", "list", "--json", db=demo_db).json()["slos"]
     assert json.loads(to_json(db.slos().to_dict("records"))) == cli
     assert db.slo("search-availability").objectives[0].target == 0.999
+
+
+def test_series_are_the_stored_slices(db):
+    """db.series returns the rows `reliability demo` stored: the sample's own generator, called
+    independently, gives the same minutes and counts (here the hour of the March search outage)."""
+    from reliability import sample
+
+    start, end = datetime(2026, 3, 17, 15, tzinfo=timezone.utc), datetime(2026, 3, 17, 16, tzinfo=timezone.utc)
+    want = sample.series("search", "availability", start, end, sample.load_incidents())
+    got = db.series("search-availability", start, end)
+    assert len(got) == 60
+    assert got.ts.tolist() == [pd.Timestamp(t, tz="UTC") for t in want["ts"]]
+    assert got.good.tolist() == want["good"].astype(float).tolist()
+    assert got.total.tolist() == want["total"].astype(float).tolist()
+    assert got.value.isna().all()
