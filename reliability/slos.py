@@ -125,3 +125,26 @@ def alerting(con: duckdb.DuckDBPyConnection, name: str) -> tuple[dict, dict[str,
     policies = {d.name: dict(d.body) for d in _stored(con, "AlertPolicy")}
     conditions = {d.name: dict(d.body) for d in _stored(con, "AlertCondition")}
     return json.loads(definitions[name]), policies, conditions
+
+
+def describe(slo: SLO) -> dict:
+    """One SLO as ``slo list --json`` shows it: names, budgeting method, time window and zone,
+    slice length in minutes (None for Occurrences), objectives (targets as ratios)."""
+    return {
+        "slo": slo.name,
+        "display_name": slo.display_name,
+        "service": slo.service,
+        "sli": slo.sli,
+        "sli_kind": slo.indicator.kind,
+        "budgeting_method": slo.budgeting_method,
+        "time_window": str(slo.window.duration),
+        "is_rolling": slo.window.is_rolling,
+        "time_zone": slo.window.time_zone,
+        "time_slice_window_minutes": None
+        if slo.time_slice_window_seconds is None
+        else slo.time_slice_window_seconds / 60,
+        "objectives": [
+            {"name": o.name, "target": o.target, "time_slice_target": o.time_slice_target, "op": o.op, "value": o.value}
+            for o in slo.objectives
+        ],
+    }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from reliability.analysis.burn import HOUR, SEVEN_DAYS, WORKBOOK, AlertWindow, _dur, period_hours, scaled
+from reliability.analysis.alerting import HOUR, SEVEN_DAYS, WORKBOOK, AlertWindow, _dur, period_hours, scaled
 from reliability.errors import BadInput
 from reliability.openslo import SLO
 from reliability.promql import duration_seconds

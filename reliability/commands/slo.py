@@ -57,34 +57,7 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
         found = slos.load(con)
-    rows = []
-    for s in found:
-        rows.append(
-            {
-                "slo": s.name,
-                "display_name": s.display_name,
-                "service": s.service,
-                "sli": s.sli,
-                "sli_kind": s.indicator.kind,
-                "budgeting_method": s.budgeting_method,
-                "time_window": str(s.window.duration),
-                "is_rolling": s.window.is_rolling,
-                "time_zone": s.window.time_zone,
-                "time_slice_window_minutes": None
-                if s.time_slice_window_seconds is None
-                else s.time_slice_window_seconds / 60,
-                "objectives": [
-                    {
-                        "name": o.name,
-                        "target": o.target,
-                        "time_slice_target": o.time_slice_target,
-                        "op": o.op,
-                        "value": o.value,
-                    }
-                    for o in s.objectives
-                ],
-            }
-        )
+    rows = [slos.describe(s) for s in found]
     if as_json:
         emit_json({"slos": rows})
         return
