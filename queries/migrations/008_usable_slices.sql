@@ -1,3 +1,4 @@
+-- (Numbered 008: no issue of that number, so no migration of a parallel branch takes it.)
 -- The slices every reader uses: rows whose instant and numbers are in range. Ingestion refuses
 -- anything else (non-finite or negative counts, good > total, counts or values beyond 2^53
 -- in magnitude, instants outside 1970-01-01 .. 2200-12-31 UTC), but a file written by an
