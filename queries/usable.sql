@@ -49,3 +49,12 @@ final as (
 )
 
 select * from final order by service, sli
+
+-- name: stored_series
+-- Every (service, sli) with a stored row, usable or not.
+with final as (
+    select distinct service, sli
+    from sli_slices
+)
+
+select * from final order by service, sli

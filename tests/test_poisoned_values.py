@@ -225,3 +225,16 @@ def test_stored_rows_from_before_this_version_are_readable(poisoned):
     with duckdb.connect(str(clean), read_only=True) as con:
         names = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     assert {"usable_slices", "usable_incidents"} <= names
+
+
+def test_the_data_health_page_names_the_unusable_series(poisoned, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    _, bad = poisoned
+    monkeypatch.setenv("RELIABILITY_DB", str(bad))
+    page = Path(__file__).resolve().parent.parent / "reliability" / "app" / "pages" / "data_health.py"
+    at = AppTest.from_file(str(page), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("1 series hold stored rows that cannot be used" in w.value for w in at.warning)
+    [table] = [d.value for d in at.dataframe if "problem" in d.value.columns]
+    assert table[["service", "sli", "rows"]].values.tolist() == [["api", "availability", 4]]

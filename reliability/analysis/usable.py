@@ -11,7 +11,7 @@ so one bad row never takes the month down for every SLO and is never silently ab
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 import duckdb
@@ -29,6 +29,12 @@ def unusable(con: duckdb.DuckDBPyConnection, series: Sequence[tuple[str, str]], 
     params = {"services": [s for s, _ in series], "slis": [s for _, s in series], "start": start, "end": end}
     found = store.rows(con, "usable.unusable_rows", params)
     return [{**row, "first_ts": iso(row["first_ts"])} for row in found]
+
+
+def anywhere(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """:func:`unusable` over every stored series and all time (the app's data health page)."""
+    series = [(r["service"], r["sli"]) for r in store.rows(con, "usable.stored_series")]
+    return unusable(con, series, datetime(1970, 1, 1, tzinfo=UTC), datetime(2201, 1, 1, tzinfo=UTC))
 
 
 def for_rows(con: duckdb.DuckDBPyConnection, rows: Iterable) -> list[dict]:
