@@ -238,3 +238,17 @@ def test_the_data_health_page_names_the_unusable_series(poisoned, monkeypatch):
     assert any("1 series hold stored rows that cannot be used" in w.value for w in at.warning)
     [table] = [d.value for d in at.dataframe if "problem" in d.value.columns]
     assert table[["service", "sli", "rows"]].values.tolist() == [["api", "availability", 4]]
+
+
+@pytest.mark.parametrize("args", [
+    ("impact", "--month", "2026-02"),
+    ("report", "monthly", "--month", "2026-02", "--out", "REPORT"),
+    ("sla", "--from", "2026-02", "--to", "2026-02"),
+])
+def test_reports_name_the_unusable_series(poisoned, tmp_path, args):
+    _, bad = poisoned
+    args = tuple(str(tmp_path / "r.md") if a == "REPORT" else a for a in args)
+    result = run_cli(*args, db=bad)
+    assert result.code == 0, result.stderr
+    assert "warning: series api/availability: 4 stored row(s) unusable" in result.stderr
+    assert "web/availability" not in result.stderr

@@ -37,6 +37,18 @@ def anywhere(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return unusable(con, series, datetime(1970, 1, 1, tzinfo=UTC), datetime(2201, 1, 1, tzinfo=UTC))
 
 
+def for_month(con: duckdb.DuckDBPyConnection, month: str) -> list[dict]:
+    """:func:`unusable` over every stored series for the calendar month ``YYYY-MM``, widened by
+    14 hours each side (the month in any SLO's zone lies within that)."""
+    from datetime import timedelta
+
+    from reliability import periods
+
+    series = [(r["service"], r["sli"]) for r in store.rows(con, "usable.stored_series")]
+    period = periods.month(month)
+    return unusable(con, series, period.start - timedelta(hours=14), period.end + timedelta(hours=14))
+
+
 def for_rows(con: duckdb.DuckDBPyConnection, rows: Iterable) -> list[dict]:
     """:func:`unusable` for the series and periods of SLA rows (objects with ``service``,
     ``sli``, ``period_start`` and ``period_end``)."""
