@@ -152,7 +152,7 @@ def test_an_unexpected_error_is_redacted_in_extract_runs(applied):
     from reliability.extract.prom_api import PromClient
 
     class Failing(requests.Session):
-        def post(self, *args, **kwargs):
+        def request(self, *args, **kwargs):
             raise RuntimeError(f"header value {self.headers['Authorization']!r} and {self.headers['X-Api-Key']}")
 
     with FakeServer(prometheus_like) as server, store.connect(applied) as con:

@@ -208,12 +208,14 @@ def _refuse_cross_origin(resp: requests.Response, *args, **kwargs) -> requests.R
     return resp
 
 
-def harden(session: requests.Session, pool: int = 4) -> requests.Session:
+def harden(session: requests.Session, pool: int = 4, prefixes: Iterable[str] = ()) -> requests.Session:
     """Make ``session`` safe for :func:`fetch` (in place): the watched adapter with ``pool``
-    connections per host, no adapter retries, the cross-origin redirect hook. Returns it."""
+    connections per host for ``http://``, ``https://`` and ``prefixes`` (a library that mounted
+    its own adapter on its base URL, as prometheus-api-client does), no adapter retries, the
+    cross-origin redirect hook. Returns it."""
     adapter = _Adapter(pool_connections=1, pool_maxsize=max(pool, 1), max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    for prefix in ("http://", "https://", *prefixes):
+        session.mount(prefix, adapter)
     if _refuse_cross_origin not in session.hooks["response"]:
         session.hooks["response"].append(_refuse_cross_origin)
     return session
