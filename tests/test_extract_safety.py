@@ -291,7 +291,7 @@ def test_the_http_layer_alone(tmp_path):
     from reliability.extract.http import Limits, Redactor, RedirectRefused, ResponseTooLarge, Transient, fetch, harden
 
     redact = Redactor([TOKEN])
-    assert redact(f"Bearer {TOKEN} at http://u:p@h/x, Basic dTpw") == "Bearer *** at http://***@h/x, Basic ***"
+    assert redact(f"Bearer {TOKEN} at http://u:p@h/x, Basic dTpwYXNz") == "Bearer *** at http://***@h/x, Basic ***"
     session = harden(requests.Session())
     with FakeServer(prometheus_like) as ok:
         resp, body = fetch(session, "GET", ok.url + "/api/v1/query", limits=Limits(), redact=redact,

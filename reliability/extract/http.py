@@ -76,7 +76,7 @@ class Redactor:
     """Removes secrets from text: the given values (tokens, passwords, header values of at
     least 4 characters), URL user-info, and ``Bearer``/``Basic`` credentials."""
 
-    _SCHEME = re.compile(r"(?i)\b(Bearer|Basic|Token|GenieKey|Digest)\s+[^\s'\",;)}\]]+")
+    _SCHEME = re.compile(r"\b(Bearer|Basic|Token|GenieKey|Digest|bearer)\s+[A-Za-z0-9._~+/=:-]{6,}")
     _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s?#@'\"]*@")
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
