@@ -190,4 +190,6 @@ def _report(summaries, as_json: bool) -> None:
             click.echo(f"warning: {d['slo']}: {fmt(w)}", err=True)
 
 
+# extract pagerduty|opsgenie|incidentio live in reliability.commands.extract_vendors, which adds
+# them to this group when the CLI registers its command modules.
 COMMANDS = [extract]

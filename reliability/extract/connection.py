@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from reliability.errors import BadInput
+from reliability.openslo import connection_details
 from reliability.openslo import secrets as _secrets  # the same recognition as `slo apply`
 
 TOKEN_ENV = "RELIABILITY_PROM_TOKEN"
@@ -154,10 +155,7 @@ def resolve(datasource: Mapping | None, overrides: Overrides, *, slo: str) -> Co
     # Documents stored by older versions were checked against a fixed list of names only.
     for path, message in _secrets.refusals("DataSource", {"spec": {"connectionDetails": raw_details}}):
         raise BadInput(f"DataSource {name!r}: {message}", field=path)
-    if isinstance(raw_details, list):  # OpenSLO allows a list of mappings: merged in order
-        details = {k: v for item in raw_details if isinstance(item, Mapping) for k, v in item.items()}
-    else:
-        details = dict(raw_details)
+    details = connection_details((datasource or {}).get("spec"))  # a list of mappings is merged
     ds_url = details.get("url") or details.get("address")
     if ds_url:
         ds_url = expand(str(ds_url), f"{where}.url")
