@@ -309,3 +309,18 @@ def test_the_http_layer_alone(tmp_path):
         with pytest.raises(RedirectRefused, match="127.0.0.2"):
             fetch(session, "GET", hop.url + "/x", limits=Limits(), redact=redact, headers={"X-Api-Key": API_KEY})
         assert other.requests == []
+
+
+@pytest.mark.parametrize("headers_first", [True, False], ids=["dripping-body", "dripping-headers"])
+def test_the_saas_client_deadline_trips_on_a_dripping_server(headers_first):
+    """The incident APIs' client (extract pagerduty|opsgenie|incidentio) shares the watchdog: a
+    check between 64 KiB body chunks alone waited for ever on a byte every 0.2 s."""
+    from reliability.extract.saas import Api, Client, SaasError
+
+    with FakeServer(drip(headers_first, interval=0.2)) as server:
+        client = Client(Api(vendor="pagerduty", base_url=server.url, token=TOKEN, timeout=2, retries=1, deadline=2))
+        t0 = time.monotonic()
+        with pytest.raises(SaasError, match="took longer than 2 s") as caught:
+            client.get("/incidents")
+    assert time.monotonic() - t0 < 6
+    assert TOKEN not in str(caught.value)

@@ -31,6 +31,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from reliability.extract.http import Deadline, watch
+
 log = logging.getLogger("reliability.extract")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 REDIRECTS = 5
@@ -95,7 +97,9 @@ class Client:
     def __init__(self, api: Api, session: requests.Session | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.api = api
-        self.session = session or requests.Session()
+        # Connections a Deadline can cut: a server trickling bytes (headers or body) blocks a
+        # read for as long as it likes, so a check between body chunks alone never fires.
+        self.session = watch(session or requests.Session())
         self.session.trust_env = False  # no proxy or netrc credentials picked up behind our back
         self.sleep = sleep
         self.requests = 0
@@ -134,24 +138,30 @@ class Client:
     def _once(self, method: str, url: str, params: dict | None, json_body: dict | None) -> Any:
         headers = {"Accept": "application/json", "Authorization": self.api.auth_prefix + self.api.token,
                    **dict(self.api.headers)}
-        for _ in range(REDIRECTS + 1):
-            self.requests += 1
+        with Deadline(self.api.deadline) as deadline:
             try:
-                resp = self.session.request(method, url, params=params, json=json_body, headers=headers,
-                                            timeout=self.api.timeout, allow_redirects=False, stream=True)
-            except requests.Timeout:
-                raise _Transient(f"timed out after {self.api.timeout:g} s") from None
-            except requests.ConnectionError:
-                raise _Transient("connection failed") from None
-            with resp:
-                if resp.status_code in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
-                    url = self.url(urljoin(url, resp.headers["Location"]))  # same origin only
-                    params = None  # the Location carries its own query
-                    continue
-                try:
-                    return self._body(url, resp)
-                except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
-                    raise _Transient("the connection broke while reading the response") from None
+                for _ in range(REDIRECTS + 1):
+                    self.requests += 1
+                    try:
+                        resp = self.session.request(method, url, params=params, json=json_body, headers=headers,
+                                                    timeout=self.api.timeout, allow_redirects=False, stream=True)
+                    except requests.Timeout:
+                        raise _Transient(f"timed out after {self.api.timeout:g} s") from None
+                    except requests.ConnectionError:
+                        raise _Transient("connection failed") from None
+                    with resp:
+                        if resp.status_code in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
+                            url = self.url(urljoin(url, resp.headers["Location"]))  # same origin only
+                            params = None  # the Location carries its own query
+                            continue
+                        try:
+                            return self._body(url, resp)
+                        except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                            raise _Transient("the connection broke while reading the response") from None
+            except (_Transient, SaasError):  # a body the watchdog cut short is not JSON either
+                if deadline.expired:
+                    raise _Transient(f"the response took longer than {self.api.deadline:g} s") from None
+                raise
         raise SaasError(f"{self.api.vendor} at {_where(url)}: more than {REDIRECTS} redirects")
 
     def _body(self, url: str, resp: requests.Response) -> Any:
