@@ -109,6 +109,17 @@ def test_slo_apply_refuses_openslo_readme_cloudwatch_example(db):
     assert not db.exists() or b"CloudWatch" not in db.read_bytes()
 
 
+@pytest.mark.parametrize("name, document, field", [
+    ("nobl9_openslo_v1_data_sources.yaml", "document 2", "spec.connectionDetails.clientSecret"),
+    ("go_sdk_v1_examples_data_sources.yaml", "document 2", "spec.connectionDetails[0].apiKey"),
+], ids=["appdynamics-clientSecret", "datadog-apiKey"])
+def test_slo_apply_refuses_published_lists_of_datasources(db, name, document, field):
+    """YAML lists of documents, as go-sdk and Nobl9's converter write them."""
+    result = run_cli("slo", "apply", DATA / name, db=db)
+    assert_bad_input(result, name, document, field, "never stored")
+    assert not db.exists() or b"connectionDetails" not in db.read_bytes()
+
+
 SLO = """apiVersion: openslo/v1
 kind: SLO
 metadata: {name: checkout}
