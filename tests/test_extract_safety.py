@@ -324,3 +324,37 @@ def test_the_saas_client_deadline_trips_on_a_dripping_server(headers_first):
             client.get("/incidents")
     assert time.monotonic() - t0 < 6
     assert TOKEN not in str(caught.value)
+
+
+def test_events_summing_to_infinity_are_not_stored(db, tmp_path):
+    """Two series of 1e308 sum to +Inf: issue #12 found +Inf stored and `sla` failing for the
+    whole month. Those slices are no data, reported in gaps and warnings; the rest is stored."""
+    path = tmp_path / "slo.yaml"
+    path.write_text(SLO.replace("counter: true", "counter: false"), encoding="utf-8")
+    assert run_cli("slo", "apply", path, db=db).code == 0
+
+    def handle(req) -> None:
+        if req.path.endswith("/api/v1/query"):
+            prometheus_like(req)
+            return
+        start, end, step = (float(req.form[k]) for k in ("start", "end", "step"))
+        times = [start + k * step for k in range(int((end - start) // step) + 1)]
+        huge_at = {BASE + 600, BASE + 660}  # the values at the ends of slices 9 and 10
+        series = [{"metric": {"pod": p}, "values": [[t, "1e308" if t in huge_at else "30"] for t in times]}
+                  for p in ("a", "b")]
+        send_json(req, {"status": "success", "data": {"resultType": "matrix", "result": series}})
+
+    with FakeServer(handle) as server:
+        result = run_cli("extract", "prometheus", "--url", server.url, "--start", START, "--end", END, "--json", db=db)
+    assert result.code == 0, result.stderr
+    (doc,) = result.json()["slos"]
+    assert doc["written"] == 58 and doc["no_data"] == 2
+    assert doc["gaps"] == [{"start": "2025-03-03T00:09:00Z", "end": "2025-03-03T00:11:00Z"}]
+    assert any("float range" in w for w in doc["warnings"])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select count(*), min(total), max(total) from sli_slices").fetchone() == (58, 60.0, 60.0)
+    finally:
+        con.close()
+    sla = run_cli("sla", "--month", "2025-03", "--json", db=db)
+    assert sla.code == 0, sla.stderr
