@@ -1,4 +1,5 @@
-"""A small client for the Prometheus HTTP API (Prometheus, Thanos, Mimir, Cortex).
+"""The Prometheus HTTP API (Prometheus, Thanos, Mimir, Cortex), called through
+prometheus-api-client's ``PrometheusConnect`` with this module's guarantees around it.
 
 Only two endpoints are used, always at explicit times: ``/api/v1/query_range`` (evaluated at
 ``start + k * step`` for every whole ``k`` up to ``end``, all epoch seconds) and
