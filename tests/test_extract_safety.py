@@ -358,3 +358,30 @@ def test_events_summing_to_infinity_are_not_stored(db, tmp_path):
         con.close()
     sla = run_cli("sla", "--month", "2025-03", "--json", db=db)
     assert sla.code == 0, sla.stderr
+
+
+def test_prometheus_connect_makes_the_calls(applied, monkeypatch):
+    """prometheus-api-client's PrometheusConnect (the design's package) builds every request;
+    the guarantees above hold around it (issue #14)."""
+    from prometheus_api_client import PrometheusConnect
+
+    from reliability import slos, store
+    from reliability.extract import prometheus as prom
+    from reliability.extract.connection import Overrides
+
+    calls = []
+    for name in ("custom_query", "custom_query_range"):
+        original = getattr(PrometheusConnect, name)
+
+        def counted(self, *args, _original=original, _name=name, **kwargs):
+            calls.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(PrometheusConnect, name, counted)
+    with FakeServer(prometheus_like) as server:
+        with store.connect(applied) as con:
+            tgts = prom.targets(slos.load(con), lambda name: None, Overrides(url=server.url), None)
+        (summary,) = prom.run(applied, tgts, start=BASE, end=BASE + 3600, parallel=1)
+    assert summary.written == 60
+    assert sorted(calls) == ["custom_query"] * 2 + ["custom_query_range"] * 2  # preflight, then one chunk each
+    assert len(server.requests) == 4 and all(r["path"].startswith("/api/v1/query") for r in server.requests)
