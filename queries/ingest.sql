@@ -55,9 +55,9 @@ with final as (
 select * from final
 
 -- name: delete_replaced_slices
--- Deletes the slices stored before this call (rowid <= $max_old) that rows of ingest_staged
--- replace (same service, sli and ts), looking only inside each series' [lo, hi] of
--- ingest_bounds. Returns the deleted count.
+-- Deletes the slices stored before this call (rowid <= ingest_bounds.max_old) that rows of
+-- ingest_staged replace (same service, sli and ts), looking only inside each series' [lo, hi]
+-- of ingest_bounds. Returns the deleted count.
 delete from sli_slices
 where rowid in (
     with candidates as (
@@ -65,7 +65,7 @@ where rowid in (
         from sli_slices as s
         inner join ingest_bounds as b
             on s.service = b.service and s.sli = b.sli and s.ts between b.lo and b.hi
-        where s.rowid <= $max_old
+        where s.rowid <= b.max_old
     ),
 
     final as (
@@ -80,13 +80,14 @@ where rowid in (
 
 -- name: first_repeated_slice
 -- Returns (service, sli, ts) of the first key that rows appended by this call
--- (rowid > $max_old) hold twice, within the series and spans of ingest_bounds; no row if none.
+-- (rowid > ingest_bounds.max_old) hold twice, within the series and spans of ingest_bounds; no
+-- row if none.
 with appended as (
     select s.service, s.sli, s.ts
     from sli_slices as s
     inner join ingest_bounds as b
         on s.service = b.service and s.sli = b.sli and s.ts between b.lo and b.hi
-    where s.rowid > $max_old
+    where s.rowid > b.max_old
 ),
 
 final as (

@@ -71,15 +71,11 @@ def to_json_with_list(document: dict, key: str, encoded: list[str]) -> str:
 
 
 def fmt(value, digits: int = 4) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return "-"
-        return f"{value:.{digits}f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
-    return str(value)
+    """A value for a table cell: :func:`reliability.units.number` (at most ``digits`` decimals,
+    thousands separated, never another magnitude than the JSON's value)."""
+    from reliability.units import number
+
+    return number(value, digits)
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence], right: Iterable[int] = ()) -> str:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from reliability.errors import BadInput
+
 DEFAULT_DB = "reliability.duckdb"
 LOCK_WAIT_SECONDS = 30.0  # override with $RELIABILITY_LOCK_WAIT (seconds)
 
@@ -131,6 +133,21 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text or "conflicting" in text
 
 
+class MissingDatabase(BadInput):
+    """A command that only reads was pointed at a database file that does not exist. Reading
+    never creates a file: a mistyped ``--db`` must not turn into an empty database whose
+    reports say "0 of 0 SLOs met"."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            "no such database file (commands that only read never create one); create it with "
+            f"`reliability --db {path} demo` (the bundled sample) or `reliability --db {path} slo apply FILE` "
+            "and `ingest` (your own data), or check --db / $RELIABILITY_DB",
+            file=str(path),
+        )
+        self.path = path
+
+
 class DatabaseBusy(RuntimeError):
     """Another process held the database file for longer than we were willing to wait."""
 
@@ -193,24 +210,25 @@ def connect(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection to the database, migrated to the latest schema.
 
-    A read-only request on a file that does not exist yet or needs migrating first creates
-    or migrates it read-write, then reopens read-only. While another process holds the file
+    A read-only request on a file that does not exist raises :class:`MissingDatabase` (exit 2
+    at the command line) and creates nothing; on a file that needs migrating first it migrates
+    it read-write, then reopens read-only. While another process holds the file
     (DuckDB locks it whole), opening retries with backoff for ``wait`` seconds (default
     ``$RELIABILITY_LOCK_WAIT`` or 30), then raises DatabaseBusy.
     """
     target = db_path(path)
     if read_only:
-        needs_write = not target.exists()
-        if not needs_write:
-            con = _open(target, True, wait)
-            _configure(con)
-            if _up_to_date(con):
-                try:
-                    yield con
-                finally:
-                    con.close()
-                return
-            con.close()
+        if not target.exists():
+            raise MissingDatabase(target)
+        con = _open(target, True, wait)
+        _configure(con)
+        if _up_to_date(con):
+            try:
+                yield con
+            finally:
+                con.close()
+            return
+        con.close()
         with connect(target, read_only=False, wait=wait):
             pass
         con = _open(target, True, wait)

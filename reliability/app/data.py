@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +22,15 @@ CACHE = {"show_spinner": False, "max_entries": 256}
 
 
 def db_path() -> str:
-    return str(store.db_path(os.environ.get("RELIABILITY_DB")))
+    """``$RELIABILITY_DB`` (else ./reliability.duckdb). The app only reads, so it never creates
+    the file: a missing one stops the page with an error saying how to create it."""
+    path = store.db_path(os.environ.get("RELIABILITY_DB"))
+    if not path.exists():
+        st.error(f"No database at `{path}`: the app only reads and never creates one. Build the sample with "
+                 f"`reliability --db {path} demo`, or load your own data with `slo apply` and `ingest`; "
+                 "then set RELIABILITY_DB to that file.")
+        st.stop()
+    return str(path)
 
 
 def stamp(db: str) -> tuple[int, int, int, int]:
@@ -82,9 +88,10 @@ def _slo(con, name: str):
 @last_good
 @st.cache_data(**CACHE)
 def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz: str | None = None) -> pd.DataFrame:
-    """One row per SLO objective for the month (the ``sla --json`` rows) with the credit owed
-    (``credit_percent``, default tiers). ``tz`` None: each SLO's own zone; else every SLO's
-    month is computed in ``tz``."""
+    """One row per SLO objective for the month (the ``sla --json`` rows: ``status``,
+    ``data_coverage``, ``partial``, ``as_of`` included) with the credit owed (``covered``,
+    ``credit_percent`` — None when unknown —, default tiers). ``tz`` None: each SLO's own zone;
+    else every SLO's month is computed in ``tz``."""
     from reliability.analysis import credits, sla
 
     with store.connect(db, read_only=True) as con:
@@ -93,16 +100,11 @@ def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz
         else:
             period = periods.month(month, tz)
             rows = sla.compute_periods(con, lambda _slo: period, no_data=no_data)
-    frame = pd.DataFrame([r.as_json() for r in rows])
-    if frame.empty:
-        return frame
-    # As in the monthly report: the tiers describe an SLA of at least their highest bound
-    # (99.9 %), so a 99 % latency objective owes nothing under them.
-    highest = max(t.below for t in credits.DEFAULT_TIERS)
-    owed = [credits.credit(a) if Fraction(Decimal(repr(t))) >= highest else None
-            for a, t in zip(frame["attainment"], frame["target"])]
-    frame["credit_percent"] = [float(t.credit_percent) if t else 0.0 for t in owed]
-    return frame
+    # The credit rule is credits.owed's (the same for `credits` and the monthly report), applied
+    # to the rows before they become a frame, where a missing attainment would turn into NaN.
+    owed = credits.for_rows(rows)
+    return pd.DataFrame([r.as_json() | {k: c[k] for k in ("covered", "credit_percent", "tier_below")}
+                         for r, c in zip(rows, owed)])
 
 
 @last_good
@@ -144,6 +146,7 @@ def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
             out.append({
                 "slo": slo.name, "service": slo.service, "sli": slo.sli,
                 "remaining": rep["error_budget_remaining"], "status": rep["status"],
+                "data_coverage": rep["data_coverage"],
                 "exhausted_at": rep["exhausted_at"],
                 "exhausts_at_1d": (fc.get("1d") or {}).get("exhausts_at"),
                 "burn_1d": (fc.get("1d") or {}).get("burn_rate"),
@@ -269,10 +272,12 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
             doc = targets.monthly(con, month, tz, service=service)
             for sev, r in doc["response"].items():
                 acc = response.setdefault(sev, {"target": r["target"], "count": 0, "met": 0, "missed": 0,
-                                                "never_acknowledged": 0, "missed_ids": []})
-                for k in ("count", "met", "missed", "never_acknowledged"):
+                                                "never_acknowledged": 0, "ack_unknown": 0, "missed_ids": [],
+                                                "ack_unknown_ids": []})
+                for k in ("count", "met", "missed", "never_acknowledged", "ack_unknown"):
                     acc[k] += r[k]
                 acc["missed_ids"] += r["missed_ids"]
+                acc["ack_unknown_ids"] += r["ack_unknown_ids"]
             for sev, c in doc["cadence"].items():
                 acc = cadence.setdefault(sev, {"target_minutes": c["target_minutes"], "assessed": 0, "compliant": 0,
                                                "gaps": 0, "gaps_over_target": 0})
@@ -304,6 +309,13 @@ def data_health(db: str, stamp_: tuple = ()) -> dict:
         marks = _frame(con, "app.watermarks")
         runs = _frame(con, "app.extract_runs") if _has_table(con, "extract_runs") else pd.DataFrame()
     return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs}
+
+
+@st.cache_data(**CACHE)
+def newest_slices(db: str, stamp_: tuple = ()) -> pd.DataFrame:
+    """Per series (service, sli): the start of its newest slice (UTC), for staleness warnings."""
+    with store.connect(db, read_only=True) as con:
+        return _frame(con, "app.newest_slices")
 
 
 def _has_table(con, name: str) -> bool:

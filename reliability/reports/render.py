@@ -16,12 +16,12 @@
 from __future__ import annotations
 
 import functools
-import math
 import os
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from reliability import units
 from reliability.errors import BadInput
 
 FORMATS = (".html", ".md", ".pdf")
@@ -59,19 +59,14 @@ def md(value) -> str:
 
 
 def num(value, digits: int = 2) -> str:
-    """A number with thousands separators and at most ``digits`` decimals; ``-`` for None."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if isinstance(value, float) and value != int(value):
-        return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
-    return f"{int(value):,}"
+    """A number with thousands separators and at most ``digits`` decimals; ``-`` for None
+    (:func:`reliability.units.number`, as in the CLI's tables)."""
+    return units.number(value, digits)
 
 
 def pct(value, digits: int = 1) -> str:
     """A ratio as a percentage (0.6944 → ``69.4%``); ``-`` for None."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    return f"{value * 100:.{digits}f}%"
+    return units.percent(value, digits)
 
 
 def ts(value: datetime | None) -> str:
@@ -87,13 +82,9 @@ def hm(value: datetime | None) -> str:
 
 
 def minutes(value) -> str:
-    """Minutes as ``1 h 05 min`` past an hour, else ``12.5 min``."""
-    if value is None:
-        return "-"
-    if value >= 60:
-        h, m = divmod(round(value), 60)
-        return f"{h} h {m:02d} min"
-    return f"{num(float(value), 1)} min"
+    """A duration in minutes in the one human format (:func:`reliability.units.duration`):
+    ``12.5 min`` under an hour, else ``21 h 18 min``."""
+    return units.duration(value)
 
 
 @functools.cache
