@@ -311,6 +311,7 @@ def data_health(db: str, stamp_: tuple = ()) -> dict:
     return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs}
 
 
+@last_good
 @st.cache_data(**CACHE)
 def newest_slices(db: str, stamp_: tuple = ()) -> pd.DataFrame:
     """Per series (service, sli): the start of its newest slice (UTC), for staleness warnings."""
