@@ -103,3 +103,21 @@ select * from final order by started_at desc limit 20;
 -- Record one extraction run (written by reliability/extract/prometheus.py at the end of a run).
 insert into extract_runs (source, started_at, finished_at, outcome, slos, slices, written, error)
 values ($source, $started_at, now(), $outcome, $slos, $slices, $written, $error);
+
+-- name: months_with_incidents
+-- Every calendar month (UTC, 'YYYY-MM') in which an incident was detected, newest first
+-- (the incidents page also serves a database that holds incidents but no SLI slices).
+with months as (
+    select distinct strftime(date_trunc('month', detected_at at time zone 'UTC'), '%Y-%m') as month
+    from incidents
+)
+
+select month from months order by month desc;
+
+-- name: incident_services
+-- Every service that has an incident, sorted.
+with services as (
+    select distinct service from incidents
+)
+
+select service from services order by service;

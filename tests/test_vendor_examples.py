@@ -351,3 +351,20 @@ def test_incidentio_missing_severity_is_listed_not_refused(tmp_path, db):
     mapped = _iio_ingest(tmp_path, db, doc, extra=("--severity-map", sev))
     assert mapped.code == 0, mapped.stderr
     assert [(r[0], r[2]) for r in rows(db)] == [("iio:INC-123", "SEV-4")]
+
+
+def test_app_incidents_page_shows_ack_unknown_apart(db, monkeypatch):
+    """A database of imported incidents alone: the incidents page has its month, and the
+    response-target table shows the incident as ack unknown, not missed."""
+    from streamlit.testing.v1 import AppTest
+
+    assert ingest(db, "pagerduty", PD_REST).code == 0
+    monkeypatch.setenv("RELIABILITY_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "reliability" / "app" / "pages" / "incidents.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.selectbox][:2] == ["2015-10", "2015-10"]
+    table = next(t.value for t in at.dataframe if "ack unknown" in t.value.columns)
+    sev2 = table[table["severity"] == "SEV-2"].iloc[0]
+    assert (sev2["incidents"], sev2["met"], sev2["missed"], sev2["ack unknown"]) == (1, 0, 0, 1)
+    assert sev2["ack unknown ids"] == "pd:PT4KHLK" and sev2["met %"] is None
