@@ -186,3 +186,21 @@ def test_client_redirects_same_host_only_and_caps_the_body():
         with pytest.raises(SaasError, match="larger than") as exc:
             Client(small).get("/v2/incidents", {"page_size": 3})
         assert TOKEN not in str(exc.value)
+
+
+def test_invalid_record_first_window_exit_2_later_window_exit_1(db):
+    with VendorServer(n=5) as server:
+        server.pd_incidents[4]["service"] = None  # the last incident (third 12-hour window) names no service
+        late = pull(db, "pagerduty", server, "--since", SINCE, "--until", UNTIL, "--chunk", "12h")
+        assert late.code == 1
+        assert "record 1: field 'service.summary'" in late.stderr and "--skip-invalid" in late.stderr
+        assert query(db, "select count(*) from incidents") == [(4,)]
+        skipped = pull(db, "pagerduty", server, "--since", SINCE, "--until", UNTIL, "--chunk", "12h", "--skip-invalid")
+        assert skipped.code == 0, skipped.stderr
+        assert skipped.json()["invalid"] == 1
+    with VendorServer(n=5) as server:
+        server.pd_incidents[0]["service"] = None
+        fresh = db.parent / "fresh.duckdb"
+        first = pull(fresh, "pagerduty", server, "--since", SINCE, "--until", UNTIL, "--chunk", "12h")
+        assert_bad_input(first, "record 1", "service.summary")
+        assert not fresh.exists() or query(fresh, "select count(*) from incidents") == [(0,)]
