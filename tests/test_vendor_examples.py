@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -100,6 +100,28 @@ def test_pagerduty_analytics_zone(tmp_path, db, zone_field, tz, detected):
     assert rows(db, "id = 'pd:PYC0H08'")[0][4] == detected
     if zone_field and tz:
         assert f"--tz {tz} ignored: the response says its times are in {zone_field} (time_zone)" in result.json()["files"][0]["warnings"]
+
+
+@pytest.mark.parametrize(
+    "local, utc_expected",
+    [
+        ("2023-11-05T00:59:59", utc(2023, 11, 5, 4, 59, 59)),  # EDT, a second before the repeated hour
+        ("2023-11-05T01:30:00", utc(2023, 11, 5, 5, 30)),  # repeated hour: its first occurrence (EDT)
+        ("2023-11-05T02:00:00", utc(2023, 11, 5, 7)),  # EST after the change
+        ("2023-03-12T02:30:00", utc(2023, 3, 12, 7, 30)),  # skipped hour: the offset before the change (EST)
+    ],
+    ids=["before fall-back", "repeated hour", "after fall-back", "skipped hour"],
+)
+def test_pagerduty_analytics_dst_in_the_response_zone(tmp_path, db, local, utc_expected):
+    doc = load(PD_ANALYTICS)
+    doc["time_zone"] = "America/New_York"
+    doc["data"] = doc["data"][:1]
+    doc["data"][0].update(created_at=local, resolved_at=None)
+    result = ingest(db, "pagerduty", write(tmp_path, "pda.json", doc))
+    assert result.code == 0, result.stderr
+    # detected in the zone; acknowledged 5 s and resolved 3,305 s later, whatever the wall clock did
+    assert rows(db)[0][4:8] == (utc_expected, utc_expected + timedelta(seconds=5), None,
+                                utc_expected + timedelta(seconds=3305))
 
 
 def test_pagerduty_analytics_without_any_zone_is_bad_input(tmp_path, db):
