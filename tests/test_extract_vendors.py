@@ -128,6 +128,21 @@ def test_opsgenie_follows_paging_next_and_refuses_another_host(tmp_path, db):
         assert len(server.requests) == before + 1  # nothing sent to the other host
 
 
+def test_opsgenie_incident_api(tmp_path, db):
+    smap = tmp_path / "services.json"
+    smap.write_text('{"service_id": {"daa0d66f-ad35-4396-b30d-70f0314c697a": "outbound"}}')
+    with VendorServer(n=3) as server:
+        result = pull(db, "opsgenie", server, "--api", "incidents", "--since", SINCE, "--until", UNTIL,
+                      "--service-map", smap)
+        assert result.code == 0, result.stderr
+        assert {r[1] for r in server.requests} == {"/v1/incidents"}
+        assert result.json()["ack_unknown"] == 3  # the Incident API carries no acknowledgement
+        rows = query(db, "select service, started_at, detected_at, mitigated_at, ack_unknown from incidents order by id")
+        assert rows == [("outbound", T0 + timedelta(hours=6 * k), T0 + timedelta(hours=6 * k),
+                         T0 + timedelta(hours=6 * k, minutes=39), True) for k in range(3)]
+        assert watermark(db, "opsgenie", "incidents") is not None and watermark(db, "opsgenie", "alerts") is None
+
+
 def test_incidentio_after_cursor_and_since_until(tmp_path, db):
     smap = tmp_path / "services.yaml"
     smap.write_text("default: database\n")
