@@ -12,10 +12,13 @@ import click
 
 def _run(ctx: click.Context, files: tuple[str, ...], as_json: bool, load: Callable, describe: Callable) -> None:
     from reliability import store
+    from reliability.ingest.inputs import spooled
 
     started = time.monotonic()
-    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
-        summaries = load(con, list(files))
+    # Pipes and FIFOs are read to their end before the lock is taken: waiting for input never
+    # keeps other writers (or the app) out of the database.
+    with spooled(files) as paths, store.connect(ctx.obj["db"]) as con, store.transaction(con):
+        summaries = load(con, paths)
     elapsed = time.monotonic() - started
     for s in summaries:
         click.echo(describe(s), err=True)
@@ -100,7 +103,9 @@ def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map
     list, or text split on ';' or ','), and in JSON timeline [{at, kind, text}] and
     action_items [{title, owner, due, done}]. Timestamps must be ordered started_at <=
     detected_at <= acknowledged_at <= mitigated_at <= resolved_at <= closed_at. An existing
-    id is replaced together with its timeline and action items.
+    id is replaced; its timeline and action items change only where the record carries those
+    lists, and what `ingest updates` / `ingest action-items` stored is kept, so re-ingesting
+    a file (a CSV included) changes nothing.
 
     pagerduty: a REST API v2 GET /incidents response with each incident's log entries (the
     first acknowledge_log_entry gives acknowledged_at), or an Analytics POST
@@ -139,22 +144,30 @@ def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map
         lines += listed + [f"  warning: {w}" for w in s.get("warnings", [])]
         return "\n".join(lines)
 
-    def load(con, paths):
-        if fmt == "generic":
-            from reliability.ingest.incidents import ingest_incidents
+    from reliability.ingest.inputs import spooled
 
-            vendor_only = [n for n, v in (("--skip-invalid", skip_invalid), ("--tz", tz), ("--service-map", service_map)) if v]
-            if vendor_only:
-                from reliability.errors import BadInput
+    extra = [p for p in (severity_map, service_map) if p]
+    with spooled(extra) as spooled_paths:  # pipes too, read before the lock
+        by_name = dict(zip(extra, spooled_paths))
+        smap = by_name.get(severity_map) if severity_map else None
+        svc_map = by_name.get(service_map) if service_map else None
 
-                raise BadInput(f"{vendor_only[0]} applies to --format pagerduty, opsgenie or incidentio", field=vendor_only[0])
-            return ingest_incidents(con, paths, severity_map)
-        from reliability.ingest.vendors import ingest_vendor_incidents
+        def load(con, paths):
+            if fmt == "generic":
+                from reliability.ingest.incidents import ingest_incidents
 
-        return ingest_vendor_incidents(con, paths, fmt, severity_map, skip_invalid=skip_invalid, tz=tz,
-                                       service_map=service_map)
+                vendor_only = [n for n, v in (("--skip-invalid", skip_invalid), ("--tz", tz), ("--service-map", service_map)) if v]
+                if vendor_only:
+                    from reliability.errors import BadInput
 
-    _run(ctx, files, as_json, load, describe)
+                    raise BadInput(f"{vendor_only[0]} applies to --format pagerduty, opsgenie or incidentio", field=vendor_only[0])
+                return ingest_incidents(con, paths, smap)
+            from reliability.ingest.vendors import ingest_vendor_incidents
+
+            return ingest_vendor_incidents(con, paths, fmt, smap, skip_invalid=skip_invalid, tz=tz,
+                                           service_map=svc_map)
+
+        _run(ctx, files, as_json, load, describe)
 
 
 @ingest.command()
