@@ -157,6 +157,12 @@ def test_pagerduty_rest_example_ack_is_unknown_not_missed(tmp_path, db):
     assert (compliance["met"], compliance["missed"], compliance["never_acknowledged"]) == (0, 0, 0)
     assert (compliance["ack_unknown"], compliance["ack_unknown_ids"], compliance["met_share"]) == (1, ["pd:PT4KHLK"], None)
 
+    import reliability
+
+    api = reliability.open(db).compliance(month="2015-10")
+    sev2 = api[api["severity"] == "SEV-2"].iloc[0]
+    assert (sev2["missed"], sev2["ack_unknown"], sev2["met_share"]) == (0, 1, None)
+
     from reliability.app import data
 
     report = data.incident_report(str(db), "2015-10", "2015-10")
