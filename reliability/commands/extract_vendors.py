@@ -176,3 +176,6 @@ def incidentio(ctx, **kw) -> None:
       RELIABILITY_INCIDENTIO_TOKEN=... reliability --db rel.duckdb extract incidentio --since 2026-01-01
     """
     _run(ctx, "incidentio", **kw)
+
+
+COMMANDS: list = []  # its commands join the `extract` group (reliability.commands.extract)
