@@ -64,6 +64,20 @@ def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
 
 @last_good
 @st.cache_data(**CACHE)
+def months_with_incidents(db: str, stamp_: tuple = ()) -> list[str]:
+    """``YYYY-MM`` of every month in which an incident was detected, newest first (UTC)."""
+    with store.connect(db, read_only=True) as con:
+        return [r[0] for r in con.execute(store.query("app.months_with_incidents")).fetchall()]
+
+
+@st.cache_data(**CACHE)
+def incident_services(db: str, stamp_: tuple = ()) -> list[str]:
+    """Every service with an incident, sorted."""
+    with store.connect(db, read_only=True) as con:
+        return [r[0] for r in con.execute(store.query("app.incident_services")).fetchall()]
+
+
+@st.cache_data(**CACHE)
 def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
     """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""
     with store.connect(db, read_only=True) as con:
