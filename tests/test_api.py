@@ -381,3 +381,10 @@ def test_series_are_the_stored_slices(db):
     assert got.good.tolist() == want["good"].astype(float).tolist()
     assert got.total.tolist() == want["total"].astype(float).tolist()
     assert got.value.isna().all()
+
+
+def test_the_documents_own_fields_are_in_attrs(db, demo_db):  # noqa: F811
+    assert db.sla(month="2026-03").attrs == {"month": "2026-03", "no_data_policy": "good"}
+    cli = run_cli("incidents", "--month", "2026-03", "--json", db=demo_db).json()
+    attrs = db.incidents(month="2026-03").attrs
+    assert attrs["count"] == cli["count"] == 17 and iso_z(attrs["period_start"]) == cli["period_start"]

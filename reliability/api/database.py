@@ -125,7 +125,9 @@ class Database(SloMath, IncidentAnalytics):
             return document
         if table not in tables:
             raise args.ArgumentError(f"expected one of {', '.join(map(repr, tables))} or None, got {table!r}", "table")
-        return frames.frame(rows_of or document, tables[table])
+        out = frames.frame(rows_of or document, tables[table])
+        out.attrs = frames.scalars(document)
+        return out
 
     # ------------------------------------------------------------------ definitions
 

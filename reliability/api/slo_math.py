@@ -160,6 +160,8 @@ class SloMath:
     def burn(self, start, end, *, slo: str | None = None, windows=(), table: str | None = "slos") -> pd.DataFrame | dict:
         """Burn rates over ``[start, end)`` and the replay of the multi-window, multi-burn-rate
         alerts: ``reliability burn --json`` (``slo=None``: every SLO, as ``burn --all``).
+        ``start`` and ``end`` are times: ISO 8601 with ``Z`` or an offset, a date (midnight
+        UTC), or timezone-aware datetimes.
 
         ``windows``: also the burn rate over these windows ending at ``end`` (``["1h", "6h"]``),
         in columns ``burn_rates_at_end.1h``... A burn rate of 1 spends exactly the budget
