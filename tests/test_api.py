@@ -388,3 +388,31 @@ def test_the_documents_own_fields_are_in_attrs(db, demo_db):  # noqa: F811
     cli = run_cli("incidents", "--month", "2026-03", "--json", db=demo_db).json()
     attrs = db.incidents(month="2026-03").attrs
     assert attrs["count"] == cli["count"] == 17 and iso_z(attrs["period_start"]) == cli["period_start"]
+
+
+# Every command that prints analysis as --json has its method; those that write (ingest, extract)
+# or draft text (report update) are listed here on purpose, so a new command cannot be missed.
+API_OF_COMMAND = {
+    "sla": "sla", "budget": "budget", "burn": "burn", "worst": "worst", "credits": "credits", "latency": "latency",
+    "incidents": "incidents", "mttx": "mttx", "compliance": "compliance", "action-items": "action_items",
+    "impact": "impact", "recurrence": "recurrence", "changes": "changes", "slo list": "slos",
+}
+NOT_ANALYSIS = {"extract prometheus", "report update"}
+
+
+def test_every_analysis_command_has_a_method():
+    import click
+
+    from reliability.cli import cli
+
+    def walk(group, prefix=()):
+        for name, cmd in sorted(group.commands.items()):
+            if isinstance(cmd, click.Group):
+                yield from walk(cmd, prefix + (name,))
+            else:
+                yield " ".join(prefix + (name,)), cmd
+
+    with_json = {path for path, cmd in walk(cli) if any(p.name == "as_json" for p in cmd.params)}
+    analysis = {p for p in with_json if not p.startswith("ingest ")} - NOT_ANALYSIS
+    assert analysis == set(API_OF_COMMAND)
+    assert all(callable(getattr(rel.Database, m, None)) for m in API_OF_COMMAND.values())
