@@ -416,3 +416,13 @@ def test_every_analysis_command_has_a_method():
     analysis = {p for p in with_json if not p.startswith("ingest ")} - NOT_ANALYSIS
     assert analysis == set(API_OF_COMMAND)
     assert all(callable(getattr(rel.Database, m, None)) for m in API_OF_COMMAND.values())
+
+
+def test_open_without_a_path_takes_the_command_lines_default(demo_db, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("RELIABILITY_DB", str(demo_db))
+    assert rel.open().path == demo_db
+    monkeypatch.delenv("RELIABILITY_DB")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="reliability.duckdb"):
+        rel.open()
+    assert list(tmp_path.iterdir()) == []

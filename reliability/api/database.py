@@ -23,10 +23,11 @@ class NotADatabase(ValueError):
     """The path names a file that is not a DuckDB database written by ``reliability``."""
 
 
-def open(path: str | os.PathLike[str]) -> Database:  # noqa: A001  (reliability.open, as dbm.open / shelve.open)
-    """The database at ``path``, for reading. Never creates or changes a file: a missing path
-    raises ``FileNotFoundError`` (build one with ``reliability --db PATH demo``, or ``slo apply``
-    and ``ingest``); a file that is not a reliability database raises ``NotADatabase``.
+def open(path: str | os.PathLike[str] | None = None) -> Database:  # noqa: A001  (as dbm.open / shelve.open)
+    """The database at ``path``, for reading (no path: ``$RELIABILITY_DB``, else
+    ``./reliability.duckdb``, as the command line's ``--db``). Never creates a file: a missing
+    path raises ``FileNotFoundError`` (build one with ``reliability --db PATH demo``, or ``slo
+    apply`` and ``ingest``); a file that is not a reliability database raises ``NotADatabase``.
 
     Example:
 
@@ -38,7 +39,9 @@ def open(path: str | os.PathLike[str]) -> Database:  # noqa: A001  (reliability.
     1       api-gateway-latency  api-gateway      Occurrences
     2         auth-availability         auth  RatioTimeslices
     """
-    return Database(path)
+    from reliability.store import db_path
+
+    return Database(db_path(path))
 
 
 def build_demo(path: str | os.PathLike[str]) -> Database:
