@@ -258,6 +258,12 @@ def test_durations_as_strings_or_timedelta(db):
     (lambda db: db.mttx(months="2026-01"), "months"),
     (lambda db: db.sla(month="2026-03", table="nope"), "table"),
     (lambda db: db.slo("nope"), "name"),
+    (lambda db: db.series("nope", "2026-03-01", "2026-03-02"), "slo"),
+    (lambda db: db.series("search-availability", "2026-03-02", "2026-03-01"), "end"),
+    (lambda db: db.latency(month="2026-03"), "service"),
+    (lambda db: db.changes(hours="2"), "hours"),
+    (lambda db: db.recurrence(similarity=2.0), "similarity"),
+    (lambda db: db.compliance(month="2026-03", as_of="yesterday"), "as_of"),
 ])
 def test_a_bad_argument_names_the_argument(db, call, argument):
     with pytest.raises(rel.ArgumentError) as info:

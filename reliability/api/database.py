@@ -167,13 +167,16 @@ class Database(SloMath, IncidentAnalytics):
         >>> s.service, s.budgeting_method, s.window.time_zone, s.objectives[0].target
         ('ledger', 'Timeslices', 'America/New_York', 0.999)
         """
+        return self._definition(name, "name")
+
+    def _definition(self, name, argument: str):
         from reliability import slos
 
-        args.name(name, "name", required=True)
+        args.name(name, argument, required=True)
         with self._connect() as con:
             found = slos.load(con, name)
         if not found:
-            raise args.ArgumentError(f"no SLO named {name!r} (see db.slos())", "name")
+            raise args.ArgumentError(f"no SLO named {name!r} (see db.slos())", argument)
         return found[0]
 
     def series(self, slo: str, start, end) -> pd.DataFrame:
@@ -195,7 +198,7 @@ class Database(SloMath, IncidentAnalytics):
         """
         from reliability import store
 
-        definition = self.slo(slo)
+        definition = self._definition(slo, "slo")
         t0, t1 = args.instant(start, "start"), args.instant(end, "end")
         if t1 <= t0:
             raise args.ArgumentError(f"end {t1:%Y-%m-%dT%H:%M:%SZ} is not after start", "end")
