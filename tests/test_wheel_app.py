@@ -120,3 +120,9 @@ def test_reliability_app_serves_from_the_installed_wheel(installed, tmp_path):
             os.killpg(server.pid, signal.SIGKILL)
             out, _ = server.communicate()
     assert f"serving demo.duckdb on {url}" in out
+
+
+def test_in_a_checkout_the_app_is_the_checkouts_app_py():
+    from reliability.commands.app import app_script
+
+    assert app_script() == ROOT / "app.py"
