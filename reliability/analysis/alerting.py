@@ -12,7 +12,8 @@ Alert windows (Google SRE workbook, "Alerting on SLOs", table 5-8) for a 30-day 
     ticket    3d    6h     10 %          1
 
 For other periods the factors scale as Sloth does: ``factor = share × period hours / long
-window hours``; see :mod:`reliability.analysis.burn` for when an alert fires.
+window hours``; a 7-day period uses Sloth's 7-day table (shares 8 %, 12.5 %, 20 %, 42 %:
+factors 13.44, 3.5, 1.4, 0.98). See :mod:`reliability.analysis.burn` for when an alert fires.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ WORKBOOK = (
     ("page", 6 * HOUR, 30 * 60, Fraction(5, 100)),
     ("ticket", 24 * HOUR, 2 * HOUR, Fraction(10, 100)),
     ("ticket", 72 * HOUR, 6 * HOUR, Fraction(10, 100)),
+)
+# A 7-day SLO scaled from the workbook would ticket at burn rate 0.23 (0.1 · 168 h / 72 h),
+# spending a fifth of its budget per week. Sloth's published 7-day table (slok/sloth
+# examples/windows/7d.yaml) keeps every factor near or above 1: 13.44, 3.5, 1.4, 0.98.
+SEVEN_DAYS = (
+    ("page", 1 * HOUR, 5 * 60, Fraction(8, 100)),
+    ("page", 6 * HOUR, 30 * 60, Fraction(125, 1000)),
+    ("ticket", 24 * HOUR, 2 * HOUR, Fraction(20, 100)),
+    ("ticket", 72 * HOUR, 6 * HOUR, Fraction(42, 100)),
 )
 LONGEST = 72 * HOUR
 _NOMINAL_DAYS = {"M": 30, "Q": 90, "Y": 365}
@@ -78,16 +88,21 @@ def period_hours(slo: SLO) -> Fraction:
 
 
 def alert_windows(slo: SLO) -> list[AlertWindow]:
-    """The workbook's four (long, short) windows with factors scaled to the SLO's period."""
+    """The workbook's four (long, short) windows with factors scaled to the SLO's period
+    (Sloth's 7-day table for a 7-day period)."""
     d = slo.window.duration
     key = (d.seconds, d.count, d.unit)  # hashing these is cheap; hashing a Fraction is not
     if key not in _WINDOWS:
         hours = period_hours(slo)
-        _WINDOWS[key] = tuple(
-            AlertWindow(sev, long, short, share, share * hours / Fraction(long, HOUR))
-            for sev, long, short, share in WORKBOOK
-        )
+        _WINDOWS[key] = scaled(SEVEN_DAYS if hours == 7 * 24 else WORKBOOK, hours)
     return list(_WINDOWS[key])
+
+
+def scaled(rows, hours: Fraction) -> tuple[AlertWindow, ...]:
+    """(severity, long s, short s, share) rows with ``factor = share × period hours / long
+    window hours``, as Sloth computes it."""
+    return tuple(AlertWindow(sev, long, short, share, share * hours / Fraction(long, HOUR))
+                 for sev, long, short, share in rows)
 
 
 _WINDOWS: dict[tuple, tuple[AlertWindow, ...]] = {}
@@ -103,13 +118,14 @@ def _threshold(aw: AlertWindow, target: float, target_exact: Fraction) -> float:
     return _THRESHOLDS[key]
 
 
-def exact_burn(bad: float, weight: float, budget_n: int, budget_d: int) -> float | None:
+def exact_burn(bad: float, weight: float, budget_n: int, budget_d: int) -> float:
     """``(bad / weight) / (1 − target)`` in rationals, rounded once, with ``1 − target =
-    budget_n / budget_d`` (``Timeline.budget_ratio``); None without weight. As integer ratios:
+    budget_n / budget_d`` (``Timeline.budget_ratio``); 0 when the window has no weight (no
+    events burn nothing: docs/budgets-and-burn.md). As integer ratios:
     Python's int / int is correctly rounded, so this is exactly
     ``float(Fraction(bad) / Fraction(weight) / (1 − target))``, without building Fractions."""
     if weight <= 0:
-        return None
+        return 0.0
     bn, bd = float(bad).as_integer_ratio()
     wn, wd = float(weight).as_integer_ratio()
     return (bn * wd * budget_d) / (bd * wn * budget_n)

@@ -6,7 +6,7 @@ Burn rate over a window W = (bad fraction in W) / (1 − target): Occurrences
 rate of 1 spends exactly the budget over the SLO's period; a window with no weight burns 0.
 
 The alert windows are the Google SRE workbook's four (long, short) pairs, their factors scaled
-to the SLO's period (:mod:`reliability.analysis.alerting`, which the one-SLO and the many-SLO
+to the SLO's period (Sloth's 7-day table for a 7-day period) (:mod:`reliability.analysis.alerting`, which the one-SLO and the many-SLO
 replays share). An alert of a row fires at evaluation time t when the burn rates over
 ``[t − long, t)`` and ``[t − short, t)`` both exceed (``>``) its factor, as the Prometheus
 rules of ``reliability rules`` do. Evaluation runs at every slice boundary (every minute with
@@ -23,14 +23,15 @@ import duckdb
 from reliability import store
 from reliability.analysis import timeline
 from reliability.analysis.alerting import (  # noqa: F401  (burn.alert_windows & co. kept for callers)
-    HOUR, LONGEST, WORKBOOK, AlertWindow, Episode, _dur, alert_windows, exact_burn, period_hours, plain_replay,
+    HOUR, LONGEST, SEVEN_DAYS, WORKBOOK, AlertWindow, Episode, _dur, alert_windows, exact_burn, period_hours,
+    plain_replay, scaled,
 )
 from reliability.analysis.burn_many import replay_many
 from reliability.openslo import SLO
 
 
-def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float | None:
-    """Burn rate over slices ``[first, last)``; None when the window has no weight."""
+def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float:
+    """Burn rate over slices ``[first, last)``; 0 when the window has no weight (no events)."""
     first, last = max(0, first), min(tl.n, last)
     if tl.slo.budgeting_method == "Timeslices":  # bad 0/1 and weight 1 per slice: counts
         slices = max(last - first, 0)

@@ -17,7 +17,8 @@ def slo() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.pass_context
 def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
-    """Validate and store OpenSLO v1 YAML files (multi-document files allowed).
+    """Validate and store OpenSLO v1 YAML or JSON files (several documents per file, separated
+    by --- or as a list).
 
     Applying a document whose kind and name already exist replaces it. All files are
     applied in one transaction: one invalid document and nothing is stored.
@@ -26,10 +27,15 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
     Example:
       reliability --db rel.duckdb slo apply data/slos.yaml
     """
-    from reliability import slos, store
+    from reliability import openslo, slos, store
 
+    # Read every file (a pipe or FIFO included, once) before the database is locked.
+    read = [d for path in files for d in openslo.read_documents(path)]
+    warnings: list[str] = []
     with store.connect(ctx.obj["db"]) as con, store.transaction(con):
-        docs = slos.apply(con, files)
+        docs = slos.apply(con, files, read, warn=warnings.append)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
     counts: dict[str, int] = {}
     for d in docs:
         counts[d.kind] = counts.get(d.kind, 0) + 1

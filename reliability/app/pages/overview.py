@@ -7,10 +7,11 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from reliability.app import data, widgets
+from reliability import units
+from reliability.app import data, freshness, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
-STATUS_ORDER = {"exhausted": 0, "at_risk": 1, "healthy": 2}
+STATUS_ORDER = {"exhausted": 0, "at_risk": 1, "insufficient_data": 2, "healthy": 3}
 
 
 def compliance_heatmap(history: pd.DataFrame) -> go.Figure:
@@ -18,6 +19,10 @@ def compliance_heatmap(history: pd.DataFrame) -> go.Figure:
     grid = history.pivot(index="slo", columns="month", values="error_budget_remaining").sort_index(ascending=False)
     att = history.pivot(index="slo", columns="month", values="attainment").reindex_like(grid)
     text = att.map(lambda a: "" if pd.isna(a) else f"{a * 100:.2f}")
+    # A month with insufficient data has no verdict: no colour that reads as met, "no data" instead.
+    if "status" in history:
+        short = history.pivot(index="slo", columns="month", values="status").reindex_like(grid) == "insufficient_data"
+        grid, text = grid.mask(short), text.mask(short, "no data")
     fig = go.Figure(go.Heatmap(
         z=(grid.clip(-1, 1) * 100).values, x=list(grid.columns), y=widgets.plot_text(grid.index), text=text.values,
         texttemplate="%{text}", zmin=-100, zmax=100, colorscale="RdYlGn",
@@ -37,6 +42,7 @@ def page() -> None:
     if not months:
         st.info("No SLI data yet. Load the sample with `reliability demo` or ingest series.")
         return
+    freshness.warn(data.newest_slices(db, stamp))
     first, last = widgets.period_picker(months)
     history = data.sla_history(db, first, last, stamp)
     if history.empty:
@@ -53,16 +59,17 @@ def page() -> None:
     c2.metric(f"SLOs at risk in {last}", len(at_risk))
     c3.metric("Incidents", len(incidents))
     median = report["mttx"]["overall"]["resolve"]["median_minutes"]
-    c4.metric("Median time to resolve", "-" if median is None else f"{median / 60:.1f} h")
+    c4.metric("Median time to resolve", units.duration(median))
 
     st.plotly_chart(compliance_heatmap(history), width="stretch")
 
     left, right = st.columns(2)
     b = budgets.sort_values("remaining")
-    b = b.assign(slo=widgets.plot_text(b["slo"]))
+    b = b.assign(slo=widgets.plot_text(b["slo"]), remaining=b["remaining"] * 100)  # percent, as everywhere
     fig = px.bar(b, x="remaining", y="slo", color="status", orientation="h",
-                 color_discrete_map={"healthy": "#1a9850", "at_risk": "#fdae61", "exhausted": "#d73027"},
-                 title=f"Error budget left in {last}", labels={"remaining": "budget left (ratio)", "slo": ""})
+                 color_discrete_map={"healthy": "#1a9850", "at_risk": "#fdae61", "exhausted": "#d73027",
+                                     "insufficient_data": "#9e9e9e"},
+                 title=f"Error budget left in {last}", labels={"remaining": "budget left %", "slo": ""})
     fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     left.plotly_chart(fig, width="stretch")
 
@@ -97,9 +104,12 @@ def page() -> None:
         st.write("Every SLO's error budget is healthy.")
     else:
         view = at_risk.assign(order=at_risk["status"].map(STATUS_ORDER)).sort_values(["order", "remaining"])
-        st.dataframe(view[["slo", "service", "status", "remaining", "exhausted_at", "exhausts_at_1d"]],
+        st.dataframe(view[["slo", "service", "status", "remaining", "data_coverage", "exhausted_at", "exhausts_at_1d"]]
+                     .assign(remaining=view["remaining"] * 100, data_coverage=view["data_coverage"] * 100),
                      hide_index=True, width="stretch",
-                     column_config={"remaining": st.column_config.NumberColumn("budget left", format="%.3f")})
+                     column_config={"remaining": st.column_config.NumberColumn("budget left %", format="%.1f"),
+                                    "data_coverage": st.column_config.NumberColumn("coverage %", format="%.1f"),
+                                    "exhausted_at": st.column_config.DatetimeColumn("exhausted since (UTC)")})
 
 
 if __name__ == "__main__":
