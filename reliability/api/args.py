@@ -176,13 +176,6 @@ def calendar_window(value, argument: str = "window") -> str | None:
     return value
 
 
-def ratio(value, argument: str) -> float:
-    """A ratio in [0, 1] (0.9 = 90 %)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ArgumentError(f"expected a ratio between 0 and 1 (0.9 = 90 %), got {value!r}", argument)
-    return value
-
-
 def choice(value, argument: str, allowed: Iterable[str]) -> str:
     allowed = tuple(allowed)
     if value not in allowed:

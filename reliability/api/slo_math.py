@@ -48,16 +48,15 @@ class SloMath:
         zone. ``slo``: only this SLO. ``no_data``: ``"good"`` (default), ``"bad"`` or
         ``"exclude"`` — how slices with no row or ``total = 0`` count. ``maintenance``: paths
         of maintenance-window files (CSV/JSON) left out of the period, besides stored ones.
-        ``min_coverage``: the share of slices with data (a ratio) below which ``status`` is
-        ``insufficient_data`` instead of ``met`` or ``breached``.
+        ``min_coverage``: below this share of slices with data an SLO's ``status`` is
+        ``insufficient_data`` (no verdict), else ``breached`` or ``met``.
 
         Columns: ``slo``, ``service``, ``sli``, ``objective``, ``budgeting_method``,
         ``target`` and ``attainment`` (ratios), ``period_start``/``period_end`` (UTC),
         ``breached``, ``bad`` and ``allowed_bad`` (events for Occurrences, slices for
         Timeslices: minutes with 1-minute slices), ``error_budget_remaining`` (``1 − bad /
-        allowed_bad``, negative when overspent), ``no_data`` (slices), ``data_coverage``,
-        ``status`` (met, breached, insufficient_data), ``partial`` and ``as_of`` (a period not
-        over yet, or past the newest data), and the maintenance fields (see ``docs/sla.md``).
+        allowed_bad``, negative when overspent), ``no_data`` (slices), and the maintenance
+        fields (see ``docs/sla.md``).
 
         Example:
 
@@ -78,11 +77,9 @@ class SloMath:
             raise args.ArgumentError("give exactly one of month, months, quarter, year or at", "month")
         args.name(slo, "slo")
         args.choice(no_data, "no_data", ("good", "bad", "exclude"))
-        args.ratio(min_coverage, "min_coverage")
-        cover = {"min_coverage": min_coverage}
-        head = {"no_data_policy": no_data, "min_coverage": min_coverage}
         if window is not None and at is None:
             raise args.ArgumentError("window needs at", "window")
+        cover = {"min_coverage": _coverage(min_coverage)}
         extra = None
         files = args.paths(maintenance, "maintenance")
         if files:
@@ -93,13 +90,13 @@ class SloMath:
             args.month(month)
             with self._connect() as con:
                 rows = analysis.compute(con, month, slo, no_data, maintenance=extra, **cover)
-            doc = {"month": month} | head | {"slos": [r.as_json() for r in rows]}
+            doc = {"month": month, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
             return self._out(doc, _SLA_TABLES, table)
         if months is not None:
             first, last = args.month_range(months)
             with self._connect() as con:
                 found = history.monthly(con, first, last, slo, no_data, maintenance=extra, **cover)
-            doc = {"from": first, "to": last} | head | {
+            doc = {"from": first, "to": last, "no_data_policy": no_data, **cover,
                    "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in found]}
             return self._out(doc, _SLA_HISTORY_TABLES, table)
         if at is not None:
@@ -108,14 +105,14 @@ class SloMath:
             duration = history.parse_window(text) if text else None
             with self._connect() as con:
                 rows = history.rolling_at(con, instant, duration, slo, no_data, maintenance=extra, **cover)
-            doc = {"at": instant, "window": text} | head | {"slos": [r.as_json() for r in rows]}
+            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
             return self._out(doc, _SLA_TABLES, table)
         kind, text = ("quarter", quarter) if quarter is not None else ("year", year)
         if not isinstance(text, str):
             raise args.ArgumentError(f"expected a string such as '2026-Q1' or '2026', got {text!r}", kind)
         with self._connect() as con:
             rows = history.calendar_span(con, kind, text, slo, no_data, maintenance=extra, **cover)
-        doc = {kind: text} | head | {"slos": [r.as_json() for r in rows]}
+        doc = {kind: text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
         return self._out(doc, _SLA_TABLES, table)
 
     @args.checked
@@ -126,8 +123,6 @@ class SloMath:
         ``at``: as of this time (default the month's end, or now for the current month).
         ``step``: burn-down points every ``step`` (``"1h"``; default daily at local midnight).
         ``at_risk``: budget remaining (ratio) below which the status is ``at_risk``.
-        ``min_coverage``: share of the slices so far with data below which the status is
-        ``insufficient_data``.
 
         Tables: ``"slos"`` (default; one row per SLO: ``bad``, ``allowed_bad``,
         ``error_budget_remaining`` ratio, ``status`` healthy/at_risk/exhausted,
@@ -151,8 +146,9 @@ class SloMath:
         args.name(slo, "slo")
         step_seconds = args.duration(step, "step")[0] if step is not None else None
         instant = args.optional_instant(at, "at")
-        args.ratio(at_risk, "at_risk")
-        args.ratio(min_coverage, "min_coverage")
+        if not isinstance(at_risk, (int, float)) or not 0 <= at_risk <= 1:
+            raise args.ArgumentError(f"expected a ratio between 0 and 1, got {at_risk!r}", "at_risk")
+        coverage = _coverage(min_coverage)
         with self._connect() as con:
             selected = self._selected(con, slo)
             reports = []
@@ -160,16 +156,14 @@ class SloMath:
                 b = analysis.load(con, s, month, instant)
                 if step_seconds and step_seconds % b.tl.window_seconds:
                     raise args.ArgumentError(f"{step} is not a multiple of {s.name}'s slices", "step")
-                reports.append(analysis.report(b, step_seconds, at_risk, min_coverage))
-        doc = {"month": month, "at_risk": at_risk, "min_coverage": min_coverage, "slos": reports}
+                reports.append(analysis.report(b, step_seconds, at_risk, coverage))
+        doc = {"month": month, "at_risk": at_risk, "min_coverage": coverage, "slos": reports}
         return self._out(doc, _BUDGET_TABLES, table)
 
     @args.checked
     def burn(self, start, end, *, slo: str | None = None, windows=(), table: str | None = "slos") -> pd.DataFrame | dict:
         """Burn rates over ``[start, end)`` and the replay of the multi-window, multi-burn-rate
         alerts: ``reliability burn --json`` (``slo=None``: every SLO, as ``burn --all``).
-        ``start`` and ``end`` are times: ISO 8601 with ``Z`` or an offset, a date (midnight
-        UTC), or timezone-aware datetimes.
 
         ``windows``: also the burn rate over these windows ending at ``end`` (``["1h", "6h"]``),
         in columns ``burn_rates_at_end.1h``... A burn rate of 1 spends exactly the budget
@@ -249,11 +243,10 @@ class SloMath:
 
         ``tiers``: ``{99.9: 10, 99: 25, 95: 100}`` (attainment below that percent earns that
         credit percent of the monthly fee; the lowest tier below wins) or the command
-        line's ``["99.9=10", ...]``; default Azure's VM tiers. ``sla_target`` (percent, e.g.
-        99.9): SLOs with a lower target are not covered by the tiers (default: the highest
-        tier's bound). A month whose data coverage is below ``min_coverage`` owes an unknown
-        credit (``credit_percent`` None), never 0. Columns: ``covered``, ``credit_percent``,
-        ``tier_below``, ``attainment``, ``status``... Tables: ``"slos"``, ``"tiers"``.
+        line's ``["99.9=10", ...]``; default Azure's VM tiers. ``sla_target``: the lowest
+        target (percent) of an SLO the tiers cover (default the highest tier's bound); a
+        month with insufficient data (``min_coverage``) owes an unknown credit (NaN), never 0. Columns: ``credit_percent``,
+        ``tier_below``, ``attainment``, ``target``... Tables: ``"slos"``, ``"tiers"``.
 
         Example:
 
@@ -269,15 +262,12 @@ class SloMath:
             tiers = [f"{below}={credit}" for below, credit in tiers.items()]
         texts = args.strings(tiers, "tiers")
         parsed = tuple(analysis.parse_tier(t) for t in texts) or analysis.DEFAULT_TIERS
-        if sla_target is not None and (isinstance(sla_target, bool) or not isinstance(sla_target, (str, int, float))):
-            raise args.ArgumentError(f"expected a target in percent such as 99.9, got {sla_target!r}", "sla_target")
-        given = None if sla_target is None else analysis.parse_sla_target(str(sla_target))
-        minimum = analysis.sla_target(parsed, given)
-        args.ratio(min_coverage, "min_coverage")
+        coverage = _coverage(min_coverage)
+        minimum = analysis.sla_target(parsed, analysis.parse_sla_target(str(sla_target)) if sla_target is not None else None)
         with self._connect() as con:
-            rows = analysis.compute(con, month, slo, parsed, min_coverage=min_coverage, minimum=minimum)
+            rows = analysis.compute(con, month, slo, parsed, min_coverage=coverage, minimum=minimum)
         doc = {"month": month, "tiers": [t.as_json() for t in parsed], "sla_target": float(minimum),
-               "min_coverage": min_coverage, "slos": rows}
+               "min_coverage": coverage, "slos": rows}
         return self._out(doc, _CREDIT_TABLES, table)
 
     @args.checked
@@ -332,3 +322,17 @@ class SloMath:
         if slo is not None and not selected:
             raise args.ArgumentError(f"no SLO named {slo!r} (see db.slos())", "slo")
         return selected
+
+
+def _coverage(value) -> float:
+    """``min_coverage`` checked as the command line checks ``--min-coverage``."""
+    from reliability.analysis.sla import check_min_coverage
+    from reliability.errors import BadInput
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise args.ArgumentError(f"expected a ratio between 0 and 1, got {value!r}", "min_coverage")
+    try:
+        check_min_coverage(float(value))
+    except BadInput as exc:
+        raise args.ArgumentError(str(exc), "min_coverage") from None
+    return float(value)

@@ -2,17 +2,51 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
 import time
 from datetime import datetime, timezone
 
 import click
 
-from reliability.commands.extract_common import (  # noqa: F401  (extract.parse_time & co. kept for callers)
-    _setup_logging, extract, parse_duration, parse_time,
-)
 from reliability.errors import BadInput
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"^([0-9]+)([smhdw]?)$")
+
+
+def parse_duration(text: str, option: str) -> int:
+    """``'5m'`` -> 300 (seconds); a bare number is seconds."""
+    m = _DURATION.match(text.strip())
+    if not m or int(m.group(1)) <= 0:
+        raise BadInput(f"expected a duration such as 30s, 1m, 6h or 7d, got {text!r}", field=option)
+    return int(m.group(1)) * _UNITS[m.group(2) or "s"]
+
+
+def parse_time(text: str, option: str) -> int:
+    """ISO 8601 (``Z`` or an offset; no offset means UTC), epoch seconds, or ``now``."""
+    text = text.strip()
+    if text == "now":
+        return int(time.time())
+    try:
+        return int(float(text))
+    except ValueError:
+        pass
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"expected ISO 8601 (2025-11-01T00:00:00Z), epoch seconds or 'now', got {text!r}",
+                       field=option) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return int(value.timestamp())
+
+
+@click.group("extract")
+def extract() -> None:
+    """Extract SLI series from metrics backends into the database."""
 
 
 @extract.command("prometheus")
@@ -118,6 +152,16 @@ def prometheus(ctx: click.Context, url, start_text, end_text, slo_name, step_tex
     _report(summaries, as_json)
 
 
+def _setup_logging() -> None:
+    logger = logging.getLogger("reliability.extract")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("warning: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+
+
 def _report(summaries, as_json: bool) -> None:
     from reliability.output import emit_json, fmt, iso_z, table
 
@@ -146,8 +190,6 @@ def _report(summaries, as_json: bool) -> None:
             click.echo(f"warning: {d['slo']}: {fmt(w)}", err=True)
 
 
+# extract pagerduty|opsgenie|incidentio live in reliability.commands.extract_vendors, which adds
+# them to this group when the CLI registers its command modules.
 COMMANDS = [extract]
-
-# extract pagerduty|opsgenie|incidentio live in their own module and add themselves to the group
-# (they import the group from extract_common, not from here).
-from reliability.commands import extract_vendors as _vendors  # noqa: E402,F401

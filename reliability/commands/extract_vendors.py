@@ -1,6 +1,6 @@
 """``reliability extract pagerduty|opsgenie|incidentio``: incidents pulled from the vendors' APIs.
 
-Registered on the ``extract`` group (reliability/commands/extract_common.py). The token comes from
+Registered on the ``extract`` group (reliability/commands/extract.py). The token comes from
 ``--token-file`` or the vendor's environment variable and is never stored, logged or printed.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from reliability.commands.extract_common import _setup_logging, extract, parse_duration, parse_time
+from reliability.commands.extract import _setup_logging, extract, parse_duration, parse_time
 from reliability.errors import BadInput
 
 VENDORS = {
@@ -174,3 +174,6 @@ def incidentio(ctx, **kw) -> None:
       RELIABILITY_INCIDENTIO_TOKEN=... reliability --db rel.duckdb extract incidentio --since 2026-01-01
     """
     _run(ctx, "incidentio", **kw)
+
+
+COMMANDS: list = []  # its commands join the `extract` group (reliability.commands.extract)
