@@ -9,6 +9,7 @@ other opener; a read-only holder blocks writers).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import os
 import re
@@ -151,11 +152,36 @@ class DatabaseBusy(RuntimeError):
     """Another process held the database file for longer than we were willing to wait."""
 
 
+# The wait of every connect() in this context that names none (see :func:`waiting`).
+_WAIT: contextvars.ContextVar[float | None] = contextvars.ContextVar("reliability_lock_wait", default=None)
+
+
+@contextlib.contextmanager
+def waiting(seconds: float) -> Iterator[None]:
+    """Within the block, a connect() without ``wait`` gives up after ``seconds`` (the app
+    bounds its readers this way, whatever its loaders open)."""
+    token = _WAIT.set(seconds)
+    try:
+        yield
+    finally:
+        _WAIT.reset(token)
+
+
+def lock_wait() -> float:
+    """Seconds a connect() waits for the file by default (``$RELIABILITY_LOCK_WAIT``, else 30)."""
+    return float(os.environ.get("RELIABILITY_LOCK_WAIT", LOCK_WAIT_SECONDS))
+
+
 def _open(path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
     if wait is None:
-        wait = float(os.environ.get("RELIABILITY_LOCK_WAIT", LOCK_WAIT_SECONDS))
+        wait = _WAIT.get()
+    if wait is None:
+        wait = lock_wait()
     deadline = time.monotonic() + wait
     delay = 0.05
+    # A reader polls often: writers that follow each other leave short gaps between them, and
+    # a reader sleeping a whole second would miss every one.
+    cap = 0.1 if read_only else 1.0
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -167,8 +193,8 @@ def _open(path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyCon
                     f"{path} is locked by another process (a running ingestion, extraction or demo "
                     f"build?); waited {wait:g} s"
                 ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, cap)
 
 
 def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
@@ -229,7 +255,27 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("begin transaction")
     try:
         yield con
-    except BaseException:
+    except BaseException as exc:
         con.execute("rollback")
+        cause = _first_cause(exc)
+        if cause is not exc:
+            raise cause from None
         raise
     con.execute("commit")
+
+
+def _first_cause(exc: BaseException) -> BaseException:
+    """The error that aborted the transaction, not a follow-up it caused.
+
+    Once a statement fails (disk full, a file-size limit, a constraint of a newer schema),
+    DuckDB refuses everything else in that transaction with "Current transaction is aborted";
+    a clean-up such as ``con.unregister`` in a ``finally`` then raises that, and the real cause
+    survives only as its ``__context__``. Walk back to it so the operator sees the cause.
+    """
+    while (
+        isinstance(exc, duckdb.TransactionException)
+        and "transaction is aborted" in str(exc).lower()
+        and isinstance(exc.__context__, Exception)
+    ):
+        exc = exc.__context__
+    return exc

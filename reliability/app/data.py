@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import periods, slos, store
+from reliability.app.fallback import last_good
 from reliability.units import budget_unit
 
 CACHE = {"show_spinner": False, "max_entries": 256}
@@ -53,6 +54,7 @@ def _frame(con, name: str, params: dict | None = None) -> pd.DataFrame:
 # -- SLOs and months -------------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
     """``YYYY-MM`` of every month that has slices, newest first (UTC)."""
@@ -61,6 +63,7 @@ def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
     return [r[0] for r in rows]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
     """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""
@@ -83,6 +86,7 @@ def _slo(con, name: str):
 # -- SLA --------------------------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz: str | None = None) -> pd.DataFrame:
     """One row per SLO objective for the month (the ``sla --json`` rows: ``status``,
@@ -104,6 +108,7 @@ def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz
                          for r, c in zip(rows, owed)])
 
 
+@last_good
 @st.cache_data(show_spinner=False, max_entries=4)
 def monthly_report(db: str, month: str, fmt: str = "md", stamp_: tuple = ()) -> bytes:
     """The monthly review document (``reliability report monthly``) as bytes, ``md`` or ``html``."""
@@ -117,6 +122,7 @@ def monthly_report(db: str, month: str, fmt: str = "md", stamp_: tuple = ()) -> 
         return out.read_bytes()
 
 
+@last_good
 @st.cache_data(**CACHE)
 def sla_history(db: str, first: str, last: str, stamp_: tuple = ()) -> pd.DataFrame:
     """One row per SLO and month from ``first`` to ``last`` (each SLO's zone)."""
@@ -127,6 +133,7 @@ def sla_history(db: str, first: str, last: str, stamp_: tuple = ()) -> pd.DataFr
     return pd.DataFrame(out)
 
 
+@last_good
 @st.cache_data(**CACHE)
 def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
     """Per SLO: error budget remaining, policy status and exhaustion forecasts for ``month``."""
@@ -151,6 +158,7 @@ def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
 # -- Breach investigation ---------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def investigation(db: str, slo_name: str, month: str, start: datetime, end: datetime, bucket_minutes: int,
                   stamp_: tuple = ()) -> dict:
@@ -224,6 +232,7 @@ def _month_labels(first: str, last: str) -> list[str]:
     return history.months_between(first, last)
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
                   stamp_: tuple = ()) -> pd.DataFrame:
@@ -245,6 +254,7 @@ def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str 
     return frame
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
                     stamp_: tuple = ()) -> dict:
@@ -264,10 +274,12 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
             doc = targets.monthly(con, month, tz, service=service)
             for sev, r in doc["response"].items():
                 acc = response.setdefault(sev, {"target": r["target"], "count": 0, "met": 0, "missed": 0,
-                                                "never_acknowledged": 0, "missed_ids": []})
-                for k in ("count", "met", "missed", "never_acknowledged"):
+                                                "never_acknowledged": 0, "ack_unknown": 0, "missed_ids": [],
+                                                "ack_unknown_ids": []})
+                for k in ("count", "met", "missed", "never_acknowledged", "ack_unknown"):
                     acc[k] += r[k]
                 acc["missed_ids"] += r["missed_ids"]
+                acc["ack_unknown_ids"] += r["ack_unknown_ids"]
             for sev, c in doc["cadence"].items():
                 acc = cadence.setdefault(sev, {"target_minutes": c["target_minutes"], "assessed": 0, "compliant": 0,
                                                "gaps": 0, "gaps_over_target": 0})
@@ -289,6 +301,7 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
 # -- Data health ------------------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def data_health(db: str, stamp_: tuple = ()) -> dict:
     """Per series health, coverage per month (UTC, 1-minute slices), extraction watermarks."""
@@ -314,6 +327,7 @@ def _has_table(con, name: str) -> bool:
     return rows[0][0] > 0
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incidents_month(db: str, month: str, tz: str = "UTC", stamp_: tuple = ()) -> dict:
     from reliability.analysis import incidents

@@ -75,9 +75,11 @@ def compliance(ctx, month, tz, service, ack_targets, business_tz, holidays, cade
         emit_json(doc)
         return
     click.echo(f"Incidents detected in {doc['month']} ({tz}): {doc['count']}")
-    click.echo(table(["severity", "count", "target", "met", "met %", "missed"],
-                     [[s, r["count"], _target(r["target"]), r["met"], _pct(r["met_share"]), ", ".join(r["missed_ids"])]
-                      for s, r in doc["response"].items()], right=(1, 3, 4)))
+    # ack unknown: neither met nor missed; met % is over the incidents with a known acknowledgement
+    click.echo(table(["severity", "count", "target", "met", "met %", "ack unknown", "missed"],
+                     [[s, r["count"], _target(r["target"]), r["met"], _pct(r["met_share"]), r["ack_unknown"],
+                       ", ".join(r["missed_ids"])]
+                      for s, r in doc["response"].items()], right=(1, 3, 4, 5)))
     click.echo("\nUpdate cadence")
     click.echo(table(["severity", "target", "assessed", "compliant %", "gaps over %", "longest silence"],
                      [[s, duration(c["target_minutes"]), c["assessed"], _pct(c["compliant_share"]),

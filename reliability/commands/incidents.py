@@ -53,7 +53,7 @@ def incidents(
     groups += list(report["by_severity"].items())
     click.echo(
         table(
-            ["severity", "count", "MTTD", "MTTA", "MTTR", "MTTR median", "ack target met"],
+            ["severity", "count", "MTTD", "MTTA", "MTTR", "MTTR median", "ack target met", "ack unknown"],
             [
                 [
                     name,
@@ -63,10 +63,11 @@ def incidents(
                     duration(g.get("mttr_minutes")),
                     duration(g.get("mttr_minutes_median")),
                     percent(g.get("ack_target_met"), 1),
+                    g.get("ack_unknown", 0),
                 ]
                 for name, g in groups
             ],
-            right=(1, 2, 3, 4, 5, 6),
+            right=(1, 2, 3, 4, 5, 6, 7),
         )
     )
 

@@ -31,6 +31,7 @@ import duckdb
 
 from reliability import periods, slos, store
 from reliability.analysis import budget, credits, impact, postmortems, recurrence, sla, timing
+from reliability.analysis import incidents as incident_rows
 from reliability.reports import render
 
 METRICS = (("detect", "Time to detect"), ("acknowledge", "Time to acknowledge"),
@@ -85,6 +86,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
     rec = recurrence.report(con, month, month, "UTC")
     items = postmortems.action_items(con, as_of)
     timing_rows, timing_spans = _timing(con, month)
+    # incidents whose acknowledgement is unknown: left out of time to acknowledge, never a miss
+    ack_unknown = [r["id"] for r in incident_rows.detected_in(con, period.start, period.end) if r["ack_unknown"]]
     services = {}
     for r in rows:
         services.setdefault(r["service"], []).append(r)
@@ -107,6 +110,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
             "budget_status": Counter(r["budget_status"] for r in rows if r["budget_status"]),
             "incidents": len(impacts),
             "by_severity": {s: severities.get(s, 0) for s in ("SEV-1", "SEV-2", "SEV-3", "SEV-4")},
+            "ack_unknown": ack_unknown,
         },
         "services": [{"name": name, "slos": srows, "budgets": [budgets[r["slo"]] for r in srows
                                                                if r["slo"] in budgets]}
@@ -140,7 +144,8 @@ def _charts(doc: dict) -> dict:
                            marker_color=colors))
     fig.update_layout(title=f"Error budget remaining at the end of {doc['month']} (%)", height=480,
                       margin=dict(l=200, r=20, t=50, b=40), yaxis=dict(autorange="reversed"))
-    charts["fleet"] = render.plotly_div(fig, "chart-fleet")
+    used: set[str] = set()
+    charts["fleet"] = render.plotly_div(fig, render.chart_id("fleet", used))
     for service in doc["services"]:
         fig = go.Figure()
         for b in service["budgets"]:
@@ -151,7 +156,8 @@ def _charts(doc: dict) -> dict:
         fig.add_hline(y=0, line_dash="dot", line_color="#c62828")
         fig.update_layout(title=f"{escape(service['name'])}: error budget remaining (%), daily", height=320,
                           margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h", y=-0.2))
-        charts[service["name"]] = render.plotly_div(fig, f"chart-{service['name']}")
+        # Keyed apart from "fleet", which is also a possible service name.
+        charts[("service", service["name"])] = render.plotly_div(fig, render.chart_id(service["name"], used))
     return charts
 
 

@@ -32,6 +32,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 def out_format(path: str, allowed: tuple[str, ...] = FORMATS, option: str = "--out") -> str:
     """The report format from the output file's extension (``.html``, ``.md`` or ``.pdf``)."""
+    if Path(path).is_dir():
+        raise BadInput("is a directory; expected a file name such as "
+                       f"{Path(path) / ('report' + allowed[0])}", file=str(path), field=option)
     suffix = Path(path).suffix.lower()
     if suffix not in allowed:
         raise BadInput(f"unsupported output extension {suffix or '(none)'!r}; use one of "
@@ -114,6 +117,22 @@ def script_json(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def chart_id(name: str, used: set[str]) -> str:
+    """A DOM id for a chart of ``name``, unique among ``used`` (which it joins).
+
+    Ids keep letters, digits, ``-`` and ``_``; names that differ only elsewhere
+    (``pay.ments`` and ``pay-ments``) would collide and one chart would draw over the other, so
+    a repeat gets ``-2``, ``-3``...
+    """
+    base = "chart-" + "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name)
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    used.add(candidate)
+    return candidate
+
+
 def plotly_div(fig, div_id: str) -> str:
     """A ``<div>`` and the script that draws ``fig`` into it (plotly.js is included once)."""
     from markupsafe import Markup
@@ -144,15 +163,19 @@ def _umask() -> int:
 
 
 def write_files(files: dict[Path, bytes]) -> None:
-    """Write every file through a temporary sibling and ``os.replace`` (all computed first)."""
+    """Write every file through a temporary sibling and ``os.replace`` (all computed first).
+
+    A failure at any point (a full disk while writing, a file-size limit) removes every
+    temporary file, so nothing is left behind, not even a partial ``.NAME.XXXX``.
+    """
     staged = []
     try:
         for path, data in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+            staged.append((tmp, path))  # before writing: a failed write must still clean up
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.chmod(tmp, 0o666 & ~_umask())
-            staged.append((tmp, path))
         for tmp, path in staged:
             os.replace(tmp, path)
     except BaseException:
