@@ -17,6 +17,7 @@ import streamlit as st
 
 from reliability import periods, slos, store
 from reliability.app.fallback import last_good
+from reliability.units import budget_unit
 
 CACHE = {"show_spinner": False, "max_entries": 256}
 
@@ -219,6 +220,7 @@ def investigation(db: str, slo_name: str, month: str, start: datetime, end: date
     return {
         "slo": slo.name, "service": slo.service, "target": float(slo.objectives[0].target),
         "budgeting_method": slo.budgeting_method, "series": series, "deployments": deploys,
+        "budget_unit": budget_unit(slo.budgeting_method, tl.slice_minutes),
         "burndown": burndown, "episodes": pd.DataFrame(alerts["episodes"]), "burn_rate": alerts["burn_rate"],
         "paged": pd.DataFrame(alerts["incidents"]), "worst": pd.DataFrame(worst_windows),
         "worst_minutes": window / 60, "incidents": pd.DataFrame(rows),

@@ -8,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from reliability import units
 from reliability.app import data, widgets
 
 SEVERITIES = ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
@@ -81,7 +82,7 @@ def page() -> None:
     m1.metric("Incidents", overall["count"])
     for col, metric in ((m2, "acknowledge"), (m3, "mitigate"), (m4, "resolve")):
         median = overall[metric]["median_minutes"]
-        col.metric(f"Median {METRICS[metric]}", "-" if median is None else f"{median:.0f} min")
+        col.metric(f"Median {METRICS[metric]}", units.duration(median))  # the one human format
 
     st.subheader("Time metrics")
     c1, c2 = st.columns([1, 3])
