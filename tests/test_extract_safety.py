@@ -313,14 +313,14 @@ def test_the_http_layer_alone(tmp_path):
 
 @pytest.mark.parametrize("headers_first", [True, False], ids=["dripping-body", "dripping-headers"])
 def test_the_saas_client_deadline_trips_on_a_dripping_server(headers_first):
-    """The incident APIs' client (extract pagerduty|opsgenie|incidentio) shares the watchdog: a
-    check between 64 KiB body chunks alone waited for ever on a byte every 0.2 s."""
+    """The incident APIs' client (extract pagerduty|opsgenie|incidentio) shares the watchdog
+    (a check between 64 KiB body chunks alone waited for ever on a byte every 0.2 s)."""
     from reliability.extract.saas import Api, Client, SaasError
 
     with FakeServer(drip(headers_first, interval=0.2)) as server:
-        client = Client(Api(vendor="pagerduty", base_url=server.url, token=TOKEN, timeout=2, retries=1, deadline=2))
+        client = Client(Api(vendor="pagerduty", base_url=server.url, token=TOKEN, timeout=2, retries=1))
         t0 = time.monotonic()
-        with pytest.raises(SaasError, match="took longer than 2 s") as caught:
+        with pytest.raises(SaasError, match="within 2 s") as caught:
             client.get("/incidents")
     assert time.monotonic() - t0 < 6
     assert TOKEN not in str(caught.value)

@@ -26,7 +26,7 @@ It raises, with messages already redacted:
 
 Status codes are not judged here: the caller decides what 401, 404 or 503 mean for its API.
 A client with its own request loop can take the deadline alone: :func:`watch` its session and
-run each request inside ``with Deadline(seconds)`` (as ``saas.Client`` does).
+run each request inside ``with Deadline(seconds)``.
 """
 
 from __future__ import annotations
