@@ -111,3 +111,45 @@ def test_the_in_app_prompt_shares_the_attempt_limit(monkeypatch, tmp_path):
     at.text_input[0].input("s3cret").run()
     assert at.error and at.error[0].value.startswith("Too many attempts: try again in")
     assert not at.title  # no page ran
+
+
+def test_an_unparsable_secrets_file_keeps_the_gate_closed(monkeypatch):
+    """A typo in secrets.toml must not turn the login off (fail closed, no detail shown)."""
+    import asyncio
+
+    def broken():
+        raise gate.SecretsUnreadable("the app's secrets file cannot be parsed")
+
+    monkeypatch.setattr(gate, "app_password", broken)
+    reached, sent = [], []
+
+    async def app(scope, receive, send):
+        reached.append(scope["path"])
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    asyncio.run(gate.LoginGate(app)({"type": "http", "path": "/sla", "method": "GET", "headers": []}, receive, send))
+    assert not reached and sent[0]["status"] == 503
+    sent.clear()
+    asyncio.run(gate.LoginGate(app)({"type": "websocket", "path": "/_stcore/stream", "headers": []}, receive, send))
+    assert not reached and sent == [{"type": "websocket.close", "code": 4500}]
+
+
+def test_a_real_unparsable_secrets_file_is_told_apart_from_none(tmp_path, monkeypatch):
+    from streamlit import config
+
+    bad = tmp_path / "secrets.toml"
+    bad.write_text('app_password = "unterminated\n')
+    monkeypatch.setattr(config, "get_option", lambda k, _orig=config.get_option: [str(bad)] if k == "secrets.files" else _orig(k))
+    import streamlit as st
+
+    st.secrets._secrets = None  # reload from the patched location
+    try:
+        with pytest.raises(gate.SecretsUnreadable):
+            gate.app_password()
+    finally:
+        st.secrets._secrets = None

@@ -83,14 +83,21 @@ class Attempts:
 ATTEMPTS = Attempts()  # one per server process, shared by the middleware and the in-app prompt
 
 
+class SecretsUnreadable(RuntimeError):
+    """A secrets file exists but cannot be parsed: the app stays closed (never fails open)."""
+
+
 def app_password() -> str | None:
     """``app_password`` from the app's secrets (``.streamlit/secrets.toml`` or
-    ``secrets.files``), or None when login is off."""
+    ``secrets.files``), or None when login is off (no secrets file, or no such key).
+    SecretsUnreadable when a secrets file cannot be parsed."""
     import streamlit as st
 
     try:
         value = st.secrets.get("app_password")
-    except Exception:  # no secrets file: login is off
+    except FileNotFoundError as exc:  # Streamlit's StreamlitSecretNotFoundError, both cases
+        if "parsing" in str(exc).lower():
+            raise SecretsUnreadable("the app's secrets file cannot be parsed") from None
         return None
     return str(value) if value else None
 
@@ -200,7 +207,15 @@ class LoginGate:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        password = app_password()
+        try:
+            password = app_password()
+        except SecretsUnreadable:
+            # Not the parser's message: it can quote a character of the file.
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 4500})
+            else:
+                await _respond(send, 503, b"the app's secrets file cannot be parsed; see .streamlit/secrets.toml\n")
+            return
         if not password:
             await self.app(scope, receive, send)
             return

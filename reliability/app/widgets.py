@@ -87,7 +87,10 @@ def plot_text(values):
 def _secrets() -> dict:
     try:
         return dict(st.secrets)
-    except Exception:  # no secrets.toml: login is off
+    except FileNotFoundError as exc:  # no secrets.toml: login is off; unparsable: stay closed
+        if "parsing" in str(exc).lower():
+            st.error("The app's secrets file (.streamlit/secrets.toml) cannot be parsed: fix it to open the app.")
+            st.stop()
         return {}
 
 
