@@ -58,3 +58,23 @@ with final as (
 )
 
 select * from final order by service, sli
+
+-- name: any_unusable
+-- Returns (n): how many stored rows starting in [$start, $end), or with an instant out of
+-- range anywhere, usable_slices leaves out. One plain scan, no join: the cheap check that
+-- runs first (unusable_rows, which names the series, runs only when n > 0).
+with final as (
+    select count(*) as n
+    from sli_slices
+    where ((ts >= $start and ts < $end)
+            or ts < '1970-01-01 00:00:00+00'::timestamptz
+            or ts >= '2201-01-01 00:00:00+00'::timestamptz)
+      and not coalesce(
+          ts >= '1970-01-01 00:00:00+00'::timestamptz
+          and ts < '2201-01-01 00:00:00+00'::timestamptz
+          and ((value is null and good >= 0 and good <= total and total <= 9007199254740992)
+               or (good is null and total is null and abs(value) <= 9007199254740992)),
+          false)
+)
+
+select * from final
