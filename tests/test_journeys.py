@@ -1,0 +1,43 @@
+"""Journeys of the tool's people, as they type them: a newcomer following the README, the SRE
+lead's monthly review, the incident commander's updates. One test (or more) per thing found
+broken on the way; expected values come from the sample's own rows or by hand.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import assert_bad_input, run_cli
+
+# A first `ingest` into a database that does not exist yet, with input that is bad.
+BAD_FIRST_INGESTS = [
+    (("ingest", "series", "{tmp}/slices.csv"), None, "slices.csv"),
+    (("ingest", "incidents", "{tmp}/incidents.csv"), "id,service,severity,detected_at\nX,search,SEV-5,2026-03-01T00:00:00Z\n",
+     "severity"),
+    (("ingest", "series", "{tmp}/slices.csv"), "ts,service,sli,good,total\n2026-03-01T00:00:00Z,s,a,1,1\n", "timestamp"),
+    (("ingest", "deployments", "{tmp}/deploys.csv"), None, "deploys.csv"),
+    (("ingest", "maintenance", "{tmp}/windows.csv"), None, "windows.csv"),
+    (("ingest", "updates", "{tmp}/updates.csv"), None, "updates.csv"),
+]
+
+
+@pytest.mark.parametrize("argv,content,named", BAD_FIRST_INGESTS, ids=[" ".join(a[0][:2]) + f"-{i}" for i, a in enumerate(BAD_FIRST_INGESTS)])
+def test_a_first_ingest_of_bad_input_creates_no_database(argv, content, named, tmp_path):
+    """README's "Your own data" with a file that is missing or malformed: exit 2 and nothing
+    written — not even the empty database file (and its folder) the call would have created."""
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    if content is not None:
+        (tmp_path / args[-1].rsplit("/", 1)[-1]).write_text(content)
+    target = tmp_path / "new" / "rel.duckdb"
+    r = run_cli(*args, db=target)
+    assert_bad_input(r, named)
+    assert not (tmp_path / "new").exists(), list((tmp_path / "new").iterdir())
+
+
+def test_a_bad_ingest_into_an_existing_database_keeps_it(tmp_path):
+    target = tmp_path / "rel.duckdb"
+    good = tmp_path / "ok.csv"
+    good.write_text("timestamp,service,sli,good,total\n2026-03-01T00:00:00Z,s,a,1,1\n")
+    assert run_cli("ingest", "series", good, db=target).code == 0
+    assert_bad_input(run_cli("ingest", "series", tmp_path / "missing.csv", db=target), "missing.csv")
+    assert target.exists()
