@@ -41,3 +41,38 @@ def test_a_bad_ingest_into_an_existing_database_keeps_it(tmp_path):
     assert run_cli("ingest", "series", good, db=target).code == 0
     assert_bad_input(run_cli("ingest", "series", tmp_path / "missing.csv", db=target), "missing.csv")
     assert target.exists()
+
+
+def _help_examples() -> list[str]:
+    from reliability.cli import cli
+
+    found = []
+
+    def walk(cmd):
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+        found.extend(line.strip() for line in (cmd.help or "").partition("Example:")[2].splitlines()
+                     if line.strip().startswith("reliability"))
+
+    walk(cli)
+    assert found
+    return found
+
+
+def test_help_examples_name_slos_and_incidents_of_the_sample():
+    """A newcomer copies `reliability sla --help`'s example onto the sample: every SLO and
+    incident an example names exists there (one named `ledger-timeslices-ny`, which the sample
+    does not have: "no SLO named")."""
+    import json
+    import re
+
+    from reliability.sample import data_dir
+
+    slos_text = (data_dir() / "slos.yaml").read_text()
+    names = set(re.findall(r"^\s+name:\s*(\S+)", slos_text, re.MULTILINE))
+    incidents = {i["id"] for i in json.loads((data_dir() / "incidents.json").read_text())}
+    for example in _help_examples():
+        for slo in re.findall(r"--slo (\S+)", example):
+            assert slo in names, example
+        for inc in re.findall(r"\bINC-\d+", example):
+            assert inc in incidents, example
