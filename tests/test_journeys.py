@@ -76,3 +76,22 @@ def test_help_examples_name_slos_and_incidents_of_the_sample():
             assert slo in names, example
         for inc in re.findall(r"\bINC-\d+", example):
             assert inc in incidents, example
+
+
+def test_mttx_never_shows_an_unknown_impact_as_zero_minutes(tmp_path):
+    """An incident with neither mitigated_at nor resolved_at has an unknown customer impact
+    (JSON: impact_missing): the table said "0" minutes for it."""
+    (tmp_path / "inc.csv").write_text(
+        "id,service,severity,detected_at,mitigated_at\n"
+        "A,s,SEV-1,2026-03-01T00:00:00Z,2026-03-01T00:30:00Z\n"
+        "B,s,SEV-1,2026-03-02T00:00:00Z,\n"
+        "C,s,SEV-2,2026-03-03T00:00:00Z,\n")
+    db = tmp_path / "rel.duckdb"
+    assert run_cli("ingest", "incidents", tmp_path / "inc.csv", db=db).code == 0
+    doc = run_cli("mttx", "--json", db=db).json()
+    assert (doc["overall"]["customer_impact_minutes"], doc["overall"]["impact_missing"]) == (30.0, 2)
+    rows = {line.split()[0]: line for line in run_cli("mttx", db=db).stdout.splitlines()}
+    assert rows["all"].endswith("30 (2 unknown)")
+    assert rows["SEV-1"].endswith("30 (1 unknown)")
+    assert rows["SEV-2"].endswith(" -")  # its one incident's impact is unknown
+    assert rows["SEV-3"].endswith(" 0")  # no incident: nothing to know
