@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from app_fixtures import demo_db, demo_db_build  # noqa: F401  (session fixtures)
 from conftest import assert_bad_input, run_cli
 
 # A first `ingest` into a database that does not exist yet, with input that is bad.
@@ -95,3 +96,18 @@ def test_mttx_never_shows_an_unknown_impact_as_zero_minutes(tmp_path):
     assert rows["SEV-1"].endswith("30 (1 unknown)")
     assert rows["SEV-2"].endswith(" -")  # its one incident's impact is unknown
     assert rows["SEV-3"].endswith(" 0")  # no incident: nothing to know
+
+
+@pytest.mark.parametrize("at", [None, "2026-03-17T18:00:00Z"])
+def test_a_spent_budget_is_never_forecast_to_run_out(demo_db, at):
+    """search-availability's March budget ran out at 15:49 on the 17th. The forecast columns
+    said it "runs out" at --at (18:00, a time after it had run out) or, at the month's end,
+    "not this period" — next to "exhausted"."""
+    extra = ["--at", at] if at else []
+    doc = run_cli("budget", "--month", "2026-03", "--slo", "search-availability", *extra, "--json", db=demo_db).json()
+    [slo] = doc["slos"]
+    assert slo["status"] == "exhausted" and slo["exhausted_at"] == "2026-03-17T15:49:00Z"
+    assert [f["minutes_to_exhaustion"] for f in slo["forecast"]] == [0, 0]
+    shown = run_cli("budget", "--month", "2026-03", "--slo", "search-availability", *extra, db=demo_db).stdout
+    row = shown.splitlines()[2]
+    assert row.endswith("already spent       already spent"), row
