@@ -5,7 +5,7 @@
 -- mitigated_at (else resolved_at; null when neither).
 with found as (
     select *
-    from incidents
+    from usable_incidents
     where id = $id
 ),
 
@@ -31,7 +31,7 @@ with first_slice as (
 
 rows_in as (
     select ts, good, total
-    from sli_slices
+    from usable_slices
     where service = $service
       and sli = $sli
       and ts >= (select start from first_slice)
@@ -63,7 +63,7 @@ select * from final;
 -- Ids of incidents detected in [$start, $end), optionally of one $service; by detection.
 with final as (
     select id, detected_at
-    from incidents
+    from usable_incidents
     where detected_at >= $start
       and detected_at < $end
       and ($service is null or service = $service)
