@@ -341,6 +341,7 @@ def compute_periods(
         raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
     if not selected:
         return []
+    selected = expand_instances(con, selected, period_for)
     params, key_of, period_of = _params(selected, period_for)
     excluded = _exclusions(con, params, maintenance)
     ratio = [k for k in params["keys"] if params["kinds"][k] == "ratio" and k not in excluded]
@@ -365,6 +366,19 @@ def compute_periods(
             rows.append(finish(slo, idx, period, aggs.get(key, empty), no_data, ex.slices, ex.ids,
                                min_coverage, as_of))
     return rows
+
+
+def expand_instances(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) -> list[SLO]:
+    """``selected`` with each definition with grouping labels replaced by its instances that
+    have rows in its period (:mod:`reliability.analysis.instances`; nothing to do, and no
+    query, for SLOs without grouping)."""
+    grouped = [s for s in selected if s.group_by and not s.instance]
+    if not grouped:
+        return list(selected)
+    from reliability.analysis import instances
+
+    spans = [period_for(s) for s in grouped]
+    return instances.expand(con, selected, min(p.start for p in spans), max(p.end for p in spans))
 
 
 def _data_end(slo: SLO, period: periods.Period, agg: dict) -> datetime:

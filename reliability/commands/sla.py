@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.instance_option import instance_option, resolve
 from reliability.output import emit_json, fmt, iso_z, table
 from reliability.units import percent
 
@@ -16,7 +17,8 @@ from reliability.units import percent
 @click.option("--year", metavar="YYYY", help="Calendar year, in each SLO's time zone.")
 @click.option("--at", metavar="TIME", help="Rolling window ending at this instant (ISO 8601 with Z).")
 @click.option("--window", metavar="DURATION", help="With --at: window length (28d, 30d, 1w); default each SLO's own.")
-@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
+@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO (or instance: NAME{label=\"value\"}).")
+@instance_option
 @click.option(
     "--no-data",
     type=click.Choice(["good", "bad", "exclude"]),
@@ -49,6 +51,7 @@ def sla(
     maintenance_files: tuple[str, ...],
     min_coverage: float,
     as_json: bool,
+    instance: tuple[str, ...] = (),
 ) -> None:
     """SLA compliance of every SLO (or one) over a calendar month, a range of months, a
     quarter, a year, or a rolling window ending at a given time.
@@ -74,6 +77,7 @@ def sla(
     from reliability import store
     from reliability.errors import BadInput
 
+    slo_name = resolve(slo_name, instance)
     given = [name for name, v in (("--month", month), ("--from/--to", first or last), ("--quarter", quarter),
                                   ("--year", year), ("--at", at)) if v]
     if len(given) != 1:
