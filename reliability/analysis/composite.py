@@ -47,6 +47,19 @@ def zone(comp: Composite) -> str:
     return "UTC" if comp.window.is_rolling else comp.window.time_zone
 
 
+def month_period(comp: Composite, month: str) -> periods.Period:
+    """Calendar month ``YYYY-MM`` in the composite's zone (UTC for a rolling one)."""
+    return periods.month(month, zone(comp))
+
+
+def selected(con: duckdb.DuckDBPyConnection, slo_name: str | None) -> list[Composite]:
+    """The composites a command's ``--slo`` selects: all without it, the one it names, or none
+    (it names an SLO or an instance)."""
+    if slo_name is not None and "{" in slo_name:
+        return []
+    return load(con, slo_name)
+
+
 def _member_slos(con: duckdb.DuckDBPyConnection, comp: Composite) -> list[tuple[object, int]]:
     """(SLO, objective index) per member, in the definition's order."""
     out = []
@@ -91,12 +104,13 @@ def compute(
     picked = [by_key[s.name][idx] for s, idx in members]
     total_weight = sum(Fraction(m.weight) for m in comp.members)
     weights = [Fraction(m.weight) / total_weight for m in comp.members]
-    known = all(r.attainment is not None for r in picked)
+    values = [None if r.attainment is None else
+              r.exact_attainment if r.exact_attainment is not None else _exact(r.attainment) for r in picked]
+    known = all(v is not None for v in values)
     target = _exact(comp.target)
     attainment = None
     worst_index = None
     if known:
-        values = [_exact(r.attainment) for r in picked]
         if comp.aggregation == "weighted":
             attainment = sum(w * a for w, a in zip(weights, values))
         else:
@@ -121,7 +135,7 @@ def compute(
         }
         if comp.aggregation == "weighted":
             # The member's part of the composite's bad: w_i · (1 − a_i) (they add up to bad).
-            item["contribution"] = None if r.attainment is None else float(w * (1 - _exact(r.attainment)))
+            item["contribution"] = None if r.attainment is None else float(w * (1 - values[i]))
         else:
             item["worst"] = i == worst_index
         out_members.append(item)

@@ -29,7 +29,7 @@ slices they overlap from the period before any of this (:mod:`reliability.analys
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
@@ -96,6 +96,9 @@ class SlaRow:
     status: str = "insufficient_data"  # met, breached or insufficient_data (status_of)
     partial: bool = False  # the period is not over, or extends past its series' newest row
     as_of: datetime | None = None  # data up to this instant (period_end when not partial)
+    # The attainment as the exact fraction it was rounded from (composites combine these);
+    # not part of the JSON.
+    exact_attainment: Fraction | None = field(default=None, compare=False, repr=False)
 
     @property
     def unit(self) -> str:
@@ -112,7 +115,7 @@ class SlaRow:
         return out
 
 
-_SLA_FIELDS = tuple(f.name for f in fields(SlaRow))
+_SLA_FIELDS = tuple(f.name for f in fields(SlaRow) if f.name != "exact_attainment")
 
 
 def _exact(value: float | int) -> Fraction:
@@ -216,6 +219,7 @@ def finish(
         status=status_of(coverage, breached, min_coverage),
         partial=as_of < period.end,
         as_of=as_of,
+        exact_attainment=attainment,
     )
 
 

@@ -57,6 +57,21 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
     check_min_coverage(min_coverage)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         selected = slos.load(con, slo_name)
+        from reliability.analysis import composite
+
+        comps = composite.selected(con, slo_name) if slo_name and not selected else []
+        if comps:  # a composite SLO: its month so far and its daily points
+            doc = composite.budget(con, comps[0], month, instant, min_coverage=min_coverage)
+            if as_json:
+                emit_json(doc)
+                return
+            row = doc["row"] or {}
+            click.echo(f"{slo_name} (composite): budget left {percent(row.get('error_budget_remaining'), 1)}, "
+                       f"status {str(row.get('status', 'insufficient_data')).replace('_', ' ')}")
+            click.echo(table(["at", "attainment", "budget left", "status"],
+                             [[iso_z(p["at"]), percent(p["attainment"], 4), percent(p["remaining"], 2),
+                               p["status"].replace("_", " ")] for p in doc["points"]], right=(1, 2)))
+            return
         if slo_name and not selected:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
         from reliability.analysis.sla import expand_instances, slo_zone

@@ -69,6 +69,19 @@ def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, e
         return
     with store.connect(ctx.obj["db"], read_only=True) as con:
         found = slos.load(con, slo_name)
+        from reliability.analysis import composite
+
+        comps = [] if found else composite.selected(con, slo_name)
+        if comps:  # a composite SLO: its own burn rate from its members' attainment
+            result = composite.burn(con, comps[0], t0, t1, extra)
+            if as_json:
+                emit_json(result)
+                return
+            click.echo(f"{slo_name} (composite, {result['aggregation']}): burn rate {fmt(result['burn_rate'], 3)}x "
+                       f"over {iso_z(t0)} .. {iso_z(t1)}")
+            for label, value in result["burn_rates_at_end"].items():
+                click.echo(f"  last {label}: {fmt(value, 3)}x")
+            return
         if not found:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
         result = analysis.analyse(con, found[0], t0, t1, extra)

@@ -95,24 +95,37 @@ def sla(
         from reliability.ingest.maintenance import read_windows
 
         extra = [w for _, items in read_windows(list(maintenance_files)) for w in items]
+    from reliability.analysis import composite
+
+    kw = {"no_data": no_data, "maintenance": extra, **cover}
     if month is not None:
         from reliability.analysis import sla as analysis
 
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            rows = analysis.compute(con, month, slo_name, no_data, maintenance=extra, **cover)
-        _show(rows, {"month": month}, month, no_data, min_coverage, as_json)
+            comps = composite.selected(con, slo_name)
+            rows = [] if comps and slo_name else analysis.compute(con, month, slo_name, no_data, maintenance=extra,
+                                                                  **cover)
+            journeys = [composite.compute(con, c, composite.month_period(c, month), **kw) for c in comps]
+        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, journeys)
         return
     from reliability.analysis import history
 
     if first is not None:
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            months = history.monthly(con, first, last, slo_name, no_data, maintenance=extra, **cover)
+            comps = composite.selected(con, slo_name)
+            months = [] if comps and slo_name else history.monthly(con, first, last, slo_name, no_data,
+                                                                   maintenance=extra, **cover)
+            if not months:
+                months = [(m, []) for m in history.months_between(first, last)]
+            journeys = {m: [composite.compute(con, c, composite.month_period(c, m), **kw) for c in comps]
+                        for m, _ in months}
         if as_json:
             emit_json({"from": first, "to": last, "no_data_policy": no_data, "min_coverage": min_coverage,
-                       "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in months]})
+                       "months": [{"month": m, "slos": [r.as_json() for r in rows]}
+                                  | ({"composites": journeys[m]} if journeys[m] else {}) for m, rows in months]})
             return
         for m, rows in months:
-            _show(rows, {"month": m}, m, no_data, min_coverage, False)
+            _show(rows, {"month": m}, m, no_data, min_coverage, False, journeys[m])
             click.echo("")
         return
     if at is not None:
@@ -137,11 +150,19 @@ def status_text(status: str, partial: bool) -> str:
     return STATUS_TEXT[status] + (" (partial)" if partial else "")
 
 
-def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool) -> None:
+def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
+          journeys: list | None = None) -> None:
     if as_json:
         emit_json(head | {"no_data_policy": no_data, "min_coverage": min_coverage,
-                          "slos": [r.as_json() for r in rows]})
+                          "slos": [r.as_json() for r in rows]} | ({"composites": journeys} if journeys else {}))
         return
+    if journeys:
+        from reliability.commands.composite_table import show
+
+        show(journeys, label)
+        if not rows:
+            return
+        click.echo("")
     if not rows:
         click.echo("no SLOs defined (see `reliability slo apply`)")
         return
