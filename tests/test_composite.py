@@ -165,3 +165,12 @@ def test_bad_composites_are_bad_input(journey_db, tmp_path, members, fragment):
     f = tmp_path / "bad.yaml"
     f.write_text(_composite("journey-bad", "weighted", "target: 0.99", members))
     assert_bad_input(run_cli("slo", "apply", f, db=journey_db), str(f.name), "document 1", fragment)
+
+
+def test_python_api_composites_table(journey_db):
+    import reliability as rel
+
+    frame = rel.open(journey_db).sla(month="2025-11", table="composites")
+    row = frame.set_index("slo").loc["journey-weighted"]
+    assert row["attainment"] == float(Fraction(2, 3) * A_GW + Fraction(1, 3) * A_PAY)
+    assert row["status"] == "met" and row["budget_unit"] == "share"

@@ -185,14 +185,48 @@ def test_every_analysis_works_per_instance(fleet):
     assert burn["burn_rate"] == pytest.approx(50 / 43.2)
 
 
-def test_ingest_needs_the_label_column(fleet, tmp_path):
-    f = tmp_path / "nolabel.csv"
-    f.write_text("timestamp,service,sli,good,total\n2025-12-01T00:00:00Z,gw,availability,1,1\n")
-    assert_bad_input(run_cli("ingest", "series", f, db=fleet), str(f.name), "row 2", "customer")
-    f.write_text("timestamp,service,sli,customer,good,total\n2025-12-01T00:00:00Z,gw,availability,acme,1,1\n"
-                 "2025-12-01T00:00:00Z,gw,availability, ,1,1\n")
-    assert_bad_input(run_cli("ingest", "series", f, db=fleet), "row 3", "customer", "empty")
+def test_rows_without_labels_are_the_whole_series(fleet, tmp_path):
+    """No label column (or an empty label): the row is the series as a whole, under its plain
+    key, which an SLO without grouping on the same series measures; it is no instance."""
+    f = tmp_path / "whole.csv"
+    f.write_text("timestamp,service,sli,customer,good,total\n2025-12-01T00:00:00Z,gw,availability,,1,1\n"
+                 "2025-12-01T00:01:00Z,gw,availability,acme,1,1\n")
+    r = run_cli("ingest", "series", f, db=fleet)
+    assert r.code == 0, r.stderr
+    dec = run_cli("sla", "--month", "2025-12", "--slo", "gw-availability", "--json", db=fleet).json()["slos"]
+    assert [row["instance"] for row in dec] == [{"customer": "acme"}]
+    assert dec[0]["slices_with_data"] == 1
+
+
+def test_ingest_refuses_partial_labels_and_braces(fleet, tmp_path):
+    two = tmp_path / "two.yaml"
+    two.write_text(_slo("gw-two", grouped=True, service="two").replace("group-by: customer",
+                                                                      "group-by: customer,region"))
+    assert run_cli("slo", "apply", two, db=fleet).code == 0
+    f = tmp_path / "partial.csv"
+    f.write_text("timestamp,service,sli,customer,region,good,total\n"
+                 "2025-12-01T00:00:00Z,two,availability,acme,eu,1,1\n"
+                 "2025-12-01T00:00:00Z,two,availability,acme,,1,1\n")
+    assert_bad_input(run_cli("ingest", "series", f, db=fleet), f.name, "row 3", "region")
     f.write_text('timestamp,service,sli,good,total\n2025-12-01T00:00:00Z,gw,"availability{customer=""x""}",1,1\n')
     assert_bad_input(run_cli("ingest", "series", f, db=fleet), "row 2", "sli")
-    assert run_cli("sla", "--month", "2025-12", "--slo", "gw-availability", "--json", db=fleet).json()["slos"][0].get(
-        "instance") is None  # nothing of the refused files was written: no instance in December
+    two_rows = run_cli("sla", "--month", "2025-12", "--slo", "gw-two", "--json", db=fleet).json()["slos"]
+    assert two_rows == []  # nothing of the refused file was written: no instance in December
+
+
+def test_python_api_addresses_instances_the_same_way(fleet):
+    import reliability as rel
+
+    db = rel.open(fleet)
+    frame = db.sla(month="2025-11", slo="gw-availability", instance={"customer": "acme"})
+    cli = run_cli("sla", "--month", "2025-11", "--slo", "gw-availability", "--instance", "customer=acme", "--json",
+                  db=fleet).json()["slos"][0]
+    assert list(frame["slo"]) == ["gw-availability"] and list(frame["instance.customer"]) == ["acme"]
+    assert frame["attainment"].iloc[0] == cli["attainment"]
+    everyone = db.sla(month="2025-11")
+    assert set(everyone.loc[everyone["slo"] == "gw-availability", "instance.customer"]) == {"acme", "globex", "initech"}
+    assert everyone.loc[everyone["slo"] == "plain-availability", "instance.customer"].isna().all()
+    budget = db.budget(month="2025-11", slo='gw-availability{customer="acme"}')
+    assert list(budget["status"]) == ["exhausted"]
+    with pytest.raises(rel.ArgumentError, match="grouped by customer"):
+        db.sla(month="2025-11", slo="gw-availability", instance={"region": "eu"})

@@ -3,8 +3,7 @@
 The instances of a period are those with at least one stored row in it (any row: a row with
 ``total = 0`` says the instance exists, with no traffic). An instance asked for by its address
 (``--instance``, a contract) is always computed, with no data when it has no rows. A grouped
-definition without any instance in the period gives one row addressed by its name alone, with
-no data, rather than vanishing from the fleet.
+definition without any instance in the period has no row in it.
 
 An instance that appears mid-period is measured over the **whole** period: its slices before
 its first row are no-data slices, so with the default ``--min-coverage 0.9`` an instance with
@@ -53,7 +52,6 @@ def expand(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], start: datet
             continue
         mine = [i for i in found.get((slo.service, slo.indicator.name), []) if tuple(k for k, _ in i) == slo.group_by]
         if not mine:
-            out.append(slo)  # no instance in the period: the definition itself, with no data
-            continue
+            continue  # no instance in the period: nothing to measure (commands say so in a note)
         out.extend(instances.instance_of(slo, i) for i in sorted(mine, key=instances.selector))
     return out

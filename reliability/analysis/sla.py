@@ -346,6 +346,8 @@ def compute_periods(
     if not selected:
         return []
     selected = expand_instances(con, selected, period_for)
+    if not selected:  # a per-instance SLO with no instance in the period
+        return []
     params, key_of, period_of = _params(selected, period_for)
     excluded = _exclusions(con, params, maintenance)
     ratio = [k for k in params["keys"] if params["kinds"][k] == "ratio" and k not in excluded]

@@ -156,13 +156,11 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
         emit_json(head | {"no_data_policy": no_data, "min_coverage": min_coverage,
                           "slos": [r.as_json() for r in rows]} | ({"composites": journeys} if journeys else {}))
         return
-    if journeys:
+    if journeys and not rows:
         from reliability.commands.composite_table import show
 
         show(journeys, label)
-        if not rows:
-            return
-        click.echo("")
+        return
     if not rows:
         click.echo("no SLOs defined (see `reliability slo apply`)")
         return
@@ -201,6 +199,11 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
     for as_of in sorted({a for a, _ in partial}):
         names = [name for a, name in partial if a == as_of]
         click.echo(f"partial: data only up to {as_of} for {', '.join(names)}; the status may still change")
+    if journeys:  # composite SLOs after the SLOs they are made of
+        from reliability.commands.composite_table import show
+
+        click.echo("")
+        show(journeys, label)
 
 
 COMMANDS = [sla]

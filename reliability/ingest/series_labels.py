@@ -3,8 +3,10 @@
 A series whose ``(service, sli)`` an SLO with grouping labels measures takes those labels from
 columns of the same name (``timestamp,service,sli,customer,good,total``); each row is stored
 under the instance's key ``sli{customer="acme"}`` (:mod:`reliability.instances`). Rows of other
-series ignore such columns. A grouped series' row with an empty label, or a file without the
-column, is bad input naming the row and the column. The grouping in force is read once per
+series ignore such columns. A row without its labels (no such column, or empty values) is the
+series as a whole, stored under its plain key as before (an SLO without grouping may measure
+it: the gateway overall next to the gateway per customer); a row with some of its labels and
+not others is bad input naming the row and the missing column. The grouping in force is read once per
 call (:func:`grouping_of`) and held in a context variable while the call's chunks are read.
 """
 
@@ -55,28 +57,23 @@ def label_columns(header) -> tuple[str, ...]:
     return tuple(c for c in header if c in wanted)
 
 
-def _text_codes(col: pa.ChunkedArray, label: str, where, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """(int32 code per row, distinct stripped values) of a label column; empty values among
-    ``rows`` (the rows that need the label) are bad input."""
+def _text_codes(col: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """(int32 code per row, distinct stripped values) of a label column; ``""`` for empty."""
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = col.cast(pa.string())
     col = pc.utf8_trim_whitespace(col.fill_null(""))
     encoded = pc.dictionary_encode(col).combine_chunks()
-    values = encoded.dictionary.to_pylist()
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
-    empty = [i for i, v in enumerate(values) if v == ""]
-    if empty:
-        bad = rows[np.isin(codes[rows], empty)]
-        if len(bad):
-            raise where.bad(f"{label} is empty; this series is one instance per {label} value", int(bad[0]), label)
-    return codes, values
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32), encoded.dictionary.to_pylist()
 
 
 def apply(p, table: pa.Table):
     """``p`` (a :class:`~reliability.ingest.series_columns.Prepared` chunk) with the rows of
-    grouped series moved to their instances' keys; unchanged (and no work) without grouping."""
+    grouped series that carry their labels moved to their instances' keys; unchanged (and no
+    work) without grouping. A row whose labels are all absent or empty stays the series'
+    plain row (the whole series, which an SLO without grouping may measure); a row with some
+    labels and not others is bad input."""
     for i, (_, sli) in enumerate(p.services):
         if "{" in sli:
             row = int(np.flatnonzero(p.code == i)[0])
@@ -85,28 +82,38 @@ def apply(p, table: pa.Table):
                 "(timestamp,service,sli,customer,good,total)", row, "sli")
     known = _GROUPING.get()
     grouped = {i: known[s] for i, s in enumerate(p.services) if s in known}
-    if not grouped:
+    labels = sorted({label for labels, _ in grouped.values() for label in labels} & set(table.column_names))
+    if not grouped or not labels:
         return p
     combo = p.code.astype(np.int64)
-    labels = sorted({label for labels, _ in grouped.values() for label in labels})
     decoded: dict[str, list[str]] = {}
-    for label in labels:
-        users = [i for i, (ls, _) in grouped.items() if label in ls]
-        rows = np.flatnonzero(np.isin(p.code, users))
+    present = np.zeros(len(combo), np.int32)  # per row: how many of its series' labels it has
+    needed = np.zeros(len(combo), np.int32)
+    has_label: dict[str, np.ndarray] = {}
+    for label in sorted({label for labels, _ in grouped.values() for label in labels}):
+        users = np.isin(p.code, [i for i, (ls, _) in grouped.items() if label in ls])
+        needed += users
         if label not in table.column_names:
-            _, slo = next(grouped[i] for i in users)
-            raise p.where.bad(
-                f"missing column {label}: SLO {slo!r} gives one instance per {label} "
-                f"(found columns: {', '.join(table.column_names)})", int(rows[0]) if len(rows) else None, label)
-        codes, values = _text_codes(table.column(label), label, p.where, rows)
-        codes = np.where(np.isin(p.code, users), codes + 1, 0)  # 0: this series has no such label
+            continue
+        codes, values = _text_codes(table.column(label))
+        empty = [k for k, v in enumerate(values) if v == ""]
+        has = users & ~np.isin(codes, empty)
+        present += has
+        has_label[label] = has
         decoded[label] = [""] + values
-        combo = combo * (len(values) + 1) + codes
-    present, inverse = np.unique(combo, return_inverse=True)
+        combo = combo * (len(values) + 1) + np.where(has, codes + 1, 0)
+    partial = np.flatnonzero((present > 0) & (present < needed))
+    if len(partial):
+        i = int(partial[0])
+        labels_of = grouped[int(p.code[i])][0]
+        missing = [lb for lb in labels_of if lb not in has_label or not has_label[lb][i]]
+        raise p.where.bad(f"this series is one instance per {', '.join(labels_of)}: give all of them or none "
+                          f"(none: the row is the series as a whole)", i, missing[0])
+    uniq, inverse = np.unique(combo, return_inverse=True)
     services = []
-    for value in present.tolist():
+    for value in uniq.tolist():
         parts = {}
-        for label in reversed(labels):
+        for label in reversed(sorted(decoded)):
             value, code = divmod(value, len(decoded[label]))
             if code:
                 parts[label] = decoded[label][code]
