@@ -3,8 +3,9 @@
 
 -- name: keys_in_range
 -- Per grouped series ($services, $slis: parallel lists, the definitions' plain SLI names), the
--- stored instance keys with at least one row in [$start, $end), with the first and last row's
--- instant there. Rows of SLOs without grouping (no '{' in sli) are skipped before the join.
+-- stored instance keys with at least one row in [$start, $end). Rows of SLOs without grouping
+-- (no '{' in sli) are skipped before the join; a distinct (no sums) keeps this scan cheap next
+-- to the aggregates that follow.
 with series as (
     select
         unnest($services) as service,
@@ -12,16 +13,13 @@ with series as (
 ),
 
 keyed as (
-    select
+    select distinct
         s.service,
-        s.sli as key,
-        min(s.ts) as first_ts,
-        max(s.ts) as last_ts
+        s.sli as key
     from sli_slices as s
     where s.ts >= $start
       and s.ts < $end
       and contains(s.sli, '{')
-    group by s.service, s.sli
 ),
 
 final as (

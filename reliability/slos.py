@@ -193,4 +193,4 @@ def describe(slo: SLO) -> dict:
             {"name": o.name, "target": o.target, "time_slice_target": o.time_slice_target, "op": o.op, "value": o.value}
             for o in slo.objectives
         ],
-    }
+    } | ({"group_by": list(slo.group_by)} if slo.group_by else {})

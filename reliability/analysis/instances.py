@@ -25,7 +25,7 @@ from reliability.openslo import SLO
 
 def keys(con: duckdb.DuckDBPyConnection, grouped: Sequence[SLO], start: datetime, end: datetime) -> list[dict]:
     """The stored instance keys of ``grouped`` definitions with rows in ``[start, end)``:
-    dicts with ``service``, ``key`` (the stored sli), ``first_ts``, ``last_ts``."""
+    dicts with ``service`` and ``key`` (the stored sli)."""
     if not grouped:
         return []
     pairs = sorted({(s.service, s.indicator.name) for s in grouped})
