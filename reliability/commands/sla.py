@@ -75,6 +75,7 @@ def sla(
       reliability --db rel.duckdb sla --month 2025-11 --maintenance planned.csv --json
     """
     from reliability import store
+    from reliability.analysis import usable
     from reliability.errors import BadInput
 
     slo_name = resolve(slo_name, instance)
@@ -106,7 +107,8 @@ def sla(
             rows = [] if comps and slo_name else analysis.compute(con, month, slo_name, no_data, maintenance=extra,
                                                                   **cover)
             journeys = [composite.compute(con, c, composite.month_period(c, month), **kw) for c in comps]
-        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, journeys)
+            bad = usable.for_rows(con, rows)
+        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, bad, journeys)
         return
     from reliability.analysis import history
 
@@ -119,13 +121,16 @@ def sla(
                 months = [(m, []) for m in history.months_between(first, last)]
             journeys = {m: [composite.compute(con, c, composite.month_period(c, m), **kw) for c in comps]
                         for m, _ in months}
+            bad = usable.for_rows(con, [r for _, rows in months for r in rows])
+        usable.warn(bad)
         if as_json:
             emit_json({"from": first, "to": last, "no_data_policy": no_data, "min_coverage": min_coverage,
                        "months": [{"month": m, "slos": [r.as_json() for r in rows]}
-                                  | ({"composites": journeys[m]} if journeys[m] else {}) for m, rows in months]})
+                                  | ({"composites": journeys[m]} if journeys[m] else {}) for m, rows in months],
+                       "unusable_series": bad})
             return
         for m, rows in months:
-            _show(rows, {"month": m}, m, no_data, min_coverage, False, journeys[m])
+            _show(rows, {"month": m}, m, no_data, min_coverage, False, journeys=journeys[m])
             click.echo("")
         return
     if at is not None:
@@ -133,13 +138,16 @@ def sla(
         duration = history.parse_window(window) if window else None
         with store.connect(ctx.obj["db"], read_only=True) as con:
             rows = history.rolling_at(con, instant, duration, slo_name, no_data, maintenance=extra, **cover)
+            bad = usable.for_rows(con, rows)
         head = {"at": instant, "window": window}
-        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json)
+        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json,
+              bad)
         return
     kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra, **cover)
-    _show(rows, {kind: text}, text, no_data, min_coverage, as_json)
+        bad = usable.for_rows(con, rows)
+    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, bad)
 
 
 STATUS_TEXT = {"met": "met", "breached": "BREACHED", "insufficient_data": "insufficient data"}
@@ -151,10 +159,14 @@ def status_text(status: str, partial: bool) -> str:
 
 
 def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
-          journeys: list | None = None) -> None:
+          bad: list | None = None, journeys: list | None = None) -> None:
+    from reliability.analysis import usable
+
+    usable.warn(bad or [])
     if as_json:
         emit_json(head | {"no_data_policy": no_data, "min_coverage": min_coverage,
-                          "slos": [r.as_json() for r in rows]} | ({"composites": journeys} if journeys else {}))
+                          "slos": [r.as_json() for r in rows], "unusable_series": bad or []}
+                  | ({"composites": journeys} if journeys else {}))
         return
     if journeys and not rows:
         from reliability.commands.composite_table import show
