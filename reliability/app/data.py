@@ -159,6 +159,8 @@ def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
     out = []
     with store.connect(db, read_only=True) as con:
         for slo in slos.load(con):
+            if slo.group_by:  # per-instance SLOs: their budgets are in the overview's instance block
+                continue
             rep = budget.report(budget.load(con, slo, month))
             fc = {f["window"]: f for f in rep["forecast"]}
             out.append({
