@@ -9,6 +9,7 @@ The format is documented in docs/contracts.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
@@ -254,7 +255,6 @@ def read(path: str | Path) -> list[tuple[Contract, dict]]:
     """Every contract of the YAML file at ``path`` with its document (as JSON-ready data), all
     validated; names unique within the file."""
     from reliability.ingest.common import display
-    from reliability.openslo.yaml_limits import load_documents
 
     import yaml
 
@@ -266,7 +266,7 @@ def read(path: str | Path) -> list[tuple[Contract, dict]]:
     except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
         raise BadInput(f"cannot read it as UTF-8 text ({type(exc).__name__})", file=name) from None
     try:
-        documents = [d for d in load_documents(text, name) if d is not None]
+        documents = [d for d in _load(text, name) if d is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -282,6 +282,44 @@ def read(path: str | Path) -> list[tuple[Contract, dict]]:
         seen[contract.name] = index
         out.append((contract, _plain(raw)))
     return out
+
+
+def _load(text: str, path: str) -> list:
+    """The YAML documents of ``text`` within the limits of :mod:`reliability.openslo.yaml_limits`
+    (size, alias expansion), with dates and times left as text: this module parses them itself,
+    so that ``2025-13-01`` is an error naming its contract and field, not a crash of the loader."""
+    import yaml
+
+    from reliability.openslo import yaml_limits
+
+    if len(text) > yaml_limits.MAX_CHARS:
+        raise BadInput(f"the file is larger than {yaml_limits.MAX_CHARS // (1024 * 1024)} MiB; a contracts file "
+                       "is a few KB", file=path)
+    loader = _text_dates_loader()(text)
+    documents = []
+    try:
+        index = 0
+        while loader.check_node():
+            index += 1
+            node = loader.get_node()
+            yaml_limits._check(node, path, index)
+            documents.append(loader.construct_document(node))
+    finally:
+        loader.dispose()
+    return documents
+
+
+@functools.cache
+def _text_dates_loader():
+    import yaml
+
+    class TextDates(yaml.SafeLoader):
+        """The safe loader without the implicit timestamp type: dates stay strings."""
+
+    TextDates.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return TextDates
 
 
 def _plain(value: Any) -> Any:
