@@ -165,7 +165,7 @@ def breaches_cmd(ctx, month, first, last, customer, as_of, min_coverage, contrac
     """
     from reliability import store
     from reliability.analysis.sla import check_min_coverage
-    from reliability.contracts import breaches, liability, storage
+    from reliability.contracts import breaches, liability, storage, text
 
     check_min_coverage(min_coverage)
     at = as_of_instant(as_of)
@@ -184,7 +184,7 @@ def breaches_cmd(ctx, month, first, last, customer, as_of, min_coverage, contrac
     mark = {"done": "done", "missing": "MISSING", "not_applicable": "n/a"}
     click.echo(table(["month", "contract", "customer", "worst slo", "attainment", "credit"]
                      + list(breaches.STEPS),
-                     [[b["month"], b["contract"], b["customer"], b["slo"], percent(b["attainment"], 4),
+                     [[b["month"], b["contract"], b["customer"], b["slo"], text.attainment(b["attainment"]),
                        "unknown" if b["credit_percent"] is None else f"{b['credit_percent']:g}%"]
                       + [mark[b["steps"][s]["status"]] for s in breaches.STEPS] for b in found],
                      right=(4, 5)))

@@ -28,6 +28,7 @@ breach documents shaped like SLO breaches (``kind: "contract"``, the same step n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -79,9 +80,11 @@ def _each(declared: list[dict], has, what: str, lacking_what: str) -> dict:
 def _shared(declared: list[dict], updates: list[dict], contract: Contract, as_of: datetime) -> dict:
     if not declared:
         return _step("missing", "no declared incident whose post-mortem could be shared")
-    names = {contract.customer.casefold(), contract.customer_name.casefold()}
+    # The customer's id or name as a whole word: "acme" is not named by "acme-labs".
+    words = {contract.customer, contract.customer_name}
+    names = re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in words), re.IGNORECASE)
     shared = [u for u in updates if (u["kind"] or "").lower() == SHARED_KIND and u["at"] <= as_of
-              and any(n in (u["body"] or "").casefold() for n in names)]
+              and names.search(u["body"] or "")]
     if not shared:
         return _step("missing", f"no '{SHARED_KIND}' timeline entry naming {contract.customer} on "
                      + ", ".join(i["id"] for i in declared), shared=[])

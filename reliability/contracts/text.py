@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_FLOOR, Decimal
+
 from reliability.contracts import money
 
 
@@ -25,3 +27,12 @@ def tier(doc: dict, none: str = "-") -> str:
     """The tier the worst covered SLO fell under (``below 99.9%``), else ``none``."""
     bounds = [e["tier_below"] for e in doc["slos"] if e["tier_below"] is not None]
     return f"below {min(bounds) * 100:g}%" if bounds else none
+
+
+def attainment(ratio: float | None, digits: int = 4) -> str:
+    """A ratio as a percentage rounded *down* to ``digits`` decimals (0.99899977 → ``99.8999%``):
+    an attainment below a tier's bound never reads as at it, as rounding to nearest would show."""
+    if ratio is None:
+        return "-"
+    shown = (Decimal(repr(ratio)) * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_FLOOR)
+    return f"{shown}%"

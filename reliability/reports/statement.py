@@ -56,7 +56,7 @@ def gather(con: duckdb.DuckDBPyConnection, customer: str, month: str, *, min_cov
 
 
 def _filters() -> dict:
-    return {"money": money.text, "duration": duration}
+    return {"money": money.text, "duration": duration, "attainment": text.attainment}
 
 
 def build(con: duckdb.DuckDBPyConnection, customer: str, month: str, out: str, *,
