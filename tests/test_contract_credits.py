@@ -211,3 +211,18 @@ def test_per_slo_credits_unchanged_without_contract_options(cdb):
     assert set(doc) == {"month", "tiers", "sla_target", "min_coverage", "slos"}
     assert "amount" not in doc["slos"][0]
     assert run_cli("credits", db=cdb).code == 2
+
+
+def test_an_instance_that_cannot_be_measured_is_unknown(cdb, tmp_path):
+    """A contract over an SLO's per-customer instance: an SLO measured as a whole (no grouping
+    labels) has no such instance, and the contract says so — an unknown credit, never the whole
+    SLO's in its place."""
+    path = tmp_path / "instance.yaml"
+    path.write_text(fx.contract("k-inst", "c-inst", ["below-99"]).replace(
+        "    - slo: below-99\n", "    - slo: below-99\n      instance: {customer: c-inst}\n"))
+    r = run_cli("credits", "--month", "2025-11", "--contracts", path, "--json", db=cdb)
+    assert r.code == 0, r.stderr
+    [d] = r.json()["customers"][0]["contracts"]
+    assert (d["status"], d["credit_percent"], d["amount"], d["slos"]) == ("unknown", None, None, [])
+    [problem] = d["unmeasured"]
+    assert problem.startswith('covers below-99{customer="c-inst"}') and "instance cannot be measured" in problem

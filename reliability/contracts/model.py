@@ -38,7 +38,8 @@ class Selector:
 
     def text(self) -> str:
         what = self.slo or "labels " + ", ".join(f"{k}={v}" for k, v in self.labels)
-        return what + (" [" + ", ".join(f"{k}={v}" for k, v in self.instance) + "]" if self.instance else "")
+        # An instance as tables write it: api-gateway-availability{customer="acme"}.
+        return what + ("{" + ",".join(f'{k}="{v}"' for k, v in self.instance) + "}" if self.instance else "")
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,9 @@ STATUSES = ("met", "credit_owed", "unknown")
 
 
 def select(contract: Contract, defined: Sequence[SLO]) -> tuple[list[SLO], list[str]]:
-    """The defined SLOs the contract covers (each once, in definition order) and what cannot be
-    measured: a named SLO that is not defined, labels no SLO carries, an instance the SLO has
-    no series for. Each problem makes the contract's credit unknown."""
+    """The defined SLOs (or instances of them) the contract covers, each once, in definition
+    order, and what cannot be measured: a named SLO that is not defined, labels no SLO carries,
+    an instance of an SLO without those grouping labels. Each problem makes the credit unknown."""
     chosen: dict[str, SLO] = {}
     problems = []
     for sel in contract.slos:
@@ -49,8 +49,8 @@ def select(contract: Contract, defined: Sequence[SLO]) -> tuple[list[SLO], list[
             problems.append(f"covers {sel.text()}, which no defined SLO matches")
             continue
         if sel.instance:
-            problems.append(instance_problem(sel, found))
-            continue
+            found, missing = instances_of(sel, found)
+            problems.extend(missing)
         for s in found:
             chosen.setdefault(s.name, s)
     return list(chosen.values()), problems
@@ -64,12 +64,27 @@ def _matches(sel: Selector, slo: SLO) -> bool:
     return all(value in labels.get(key, ()) for key, value in sel.labels)
 
 
-def instance_problem(sel: Selector, found: Sequence[SLO]) -> str:
-    """Per-customer instances (one SLO definition measured per customer) plug in here: until
-    the SLO definitions carry their grouping labels, an instance cannot be measured, and the
-    contract says so rather than measuring the whole SLO in its place."""
-    return (f"covers {sel.text()}: per-instance series are not available for "
-            f"{', '.join(s.name for s in found)}, so the instance cannot be measured")
+def instances_of(sel: Selector, found: Sequence[SLO]) -> tuple[list[SLO], list[str]]:
+    """The instance ``sel.instance`` (e.g. ``{customer: acme}``) of each SLO in ``found``, as
+    :mod:`reliability.instances` addresses it (``api-gateway-availability{customer="acme"}``),
+    and a problem for each SLO that has no such instance: one without grouping labels, or grouped
+    by other labels. Never the whole SLO in an instance's place."""
+    try:
+        from reliability import instances
+    except ImportError:  # per-instance SLOs not available in this build
+        return [], [f"covers {sel.text()}: per-instance series are not available for "
+                    f"{', '.join(s.name for s in found)}, so the instance cannot be measured"]
+    out, problems = [], []
+    labels = tuple(k for k, _ in sel.instance)
+    for slo in found:
+        grouped = tuple(getattr(slo, "group_by", ()) or ())
+        if grouped != labels:
+            problems.append(f"covers {sel.text()}: SLO {slo.name} is "
+                            + (f"grouped by {', '.join(grouped)}" if grouped else "not measured per instance")
+                            + ", so the instance cannot be measured")
+            continue
+        out.append(instances.instance_of(slo, sel.instance))
+    return out, problems
 
 
 def exclusion_windows(con: duckdb.DuckDBPyConnection, contract: Contract,

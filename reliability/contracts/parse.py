@@ -27,6 +27,7 @@ API_VERSION = "reliability/v1"
 KIND = "Contract"
 _NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$")
 _LABEL = re.compile(r"^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")
+_INSTANCE_LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # an instance's grouping label (Prometheus)
 _TOP = {"apiVersion", "kind", "metadata", "spec"}
 _METADATA = {"name", "displayName"}
 _SPEC = {"customer", "customerName", "timeZone", "start", "end", "monthlyFee", "currency", "slos", "tiers",
@@ -116,13 +117,15 @@ def _instant(doc: _Doc, path: str, value: Any) -> datetime:
     return found.astimezone(timezone.utc)
 
 
-def _pairs(doc: _Doc, path: str, value: Any) -> tuple[tuple[str, str], ...]:
+def _pairs(doc: _Doc, path: str, value: Any, rule: re.Pattern = _LABEL) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, Mapping) or not value:
         raise doc.fail(path, f"expected a mapping of label keys to values, got {value!r}")
     out = []
     for key, item in value.items():
-        if not isinstance(key, str) or not _LABEL.match(key):
-            raise doc.fail(f"{path}.{key}", "expected a label key: letters, digits, '-', '_' or '.'")
+        if not isinstance(key, str) or not rule.match(key):
+            raise doc.fail(f"{path}.{key}", "expected a label name" + (
+                " ([A-Za-z_][A-Za-z0-9_]*, as Prometheus' labels)" if rule is _INSTANCE_LABEL else
+                ": letters, digits, '-', '_' or '.'"))
         if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
             raise doc.fail(f"{path}.{key}", f"expected a string value, got {item!r}")
         out.append((key, str(item).strip()))
@@ -134,10 +137,28 @@ def _selector(doc: _Doc, path: str, value: Any) -> Selector:
     has_slo, has_labels = item.get("slo") is not None, item.get("labels") is not None
     if has_slo == has_labels:
         raise doc.fail(path, "expected exactly one of slo: NAME or labels: {KEY: VALUE}")
-    instance = _pairs(doc, f"{path}.instance", item["instance"]) if item.get("instance") is not None else ()
+    instance = _pairs(doc, f"{path}.instance", item["instance"], _INSTANCE_LABEL) \
+        if item.get("instance") is not None else ()
     if has_slo:
-        return Selector(slo=_text(doc, f"{path}.slo", item["slo"]), instance=instance)
+        name = _text(doc, f"{path}.slo", item["slo"])
+        if "{" in name:  # the table form of an instance: api-gateway-availability{customer="acme"}
+            name, instance = _address(doc, f"{path}.slo", name, instance)
+        return Selector(slo=name, instance=instance)
     return Selector(labels=_pairs(doc, f"{path}.labels", item["labels"]), instance=instance)
+
+
+def _address(doc: _Doc, path: str, text: str, given: tuple) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``(name, instance)`` of an instance's address (reliability.instances' form)."""
+    if given:
+        raise doc.fail(path, "give the instance either in the address or as instance:, not both")
+    try:
+        from reliability.instances import parse_address
+    except ImportError:
+        raise doc.fail(path, f"{text!r} addresses a per-instance SLO, which this build does not support") from None
+    try:
+        return parse_address(text, field=path)
+    except BadInput as exc:
+        raise doc.fail(path, exc.message) from None
 
 
 def _tiers(doc: _Doc, path: str, value: Any) -> tuple[Tier, ...]:
