@@ -19,39 +19,24 @@ def customer_credits(db, month: str | None, first: str | None, last: str | None,
                      as_json: bool) -> None:
     """Compute and print the contracts' credits (by customer) or the liability."""
     from reliability import store
-    from reliability.contracts import liability as arrange, month as contract_month, storage
+    from reliability.contracts import documents
 
+    build = documents.credit_liability if liability else documents.credits
     with store.connect(db, read_only=True) as con:
-        chosen = storage.contracts(con, contracts_file, customer, contract_name)
-        if not chosen:
-            raise _none()
-        months = arrange.month_range(month, first, last, arrange.default_months(chosen))
-        docs = contract_month.months(con, chosen, months, min_coverage=min_coverage)
-    if liability:
-        doc = arrange.liability(docs, months)
-        if as_json:
-            emit_json({"min_coverage": min_coverage, **doc})
-        else:
-            _print_liability(doc)
-        return
-    customers = arrange.by_customer(docs)
+        doc = build(con, month, first, last, customer, contract_name, contracts_file, min_coverage)
     if as_json:
-        emit_json({"from": months[0], "to": months[-1], "min_coverage": min_coverage, "customers": customers})
-        return
-    _print_customers(customers, months)
+        emit_json(doc)
+    elif liability:
+        _print_liability(doc)
+    else:
+        _print_customers(doc["customers"], doc["from"], doc["to"])
 
 
-def _none():
-    from reliability.errors import BadInput
-
-    return BadInput("no contracts stored (see `reliability contracts apply`)", field="--by")
-
-
-def _print_customers(customers: list[dict], months: list[str]) -> None:
+def _print_customers(customers: list[dict], first: str, last: str) -> None:
     from reliability.contracts import money, text
 
     if not customers:
-        click.echo(f"no contract in force in {months[0]}" + (f"..{months[-1]}" if len(months) > 1 else ""))
+        click.echo(f"no contract in force in {first}" + (f"..{last}" if last != first else ""))
         return
     rows = []
     for c in customers:

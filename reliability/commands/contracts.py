@@ -25,11 +25,6 @@ def as_of_instant(text: str | None, option: str = "--as-of"):
     return datetime.now(timezone.utc) if text is None else parse_instant(text, option)
 
 
-def current_month(at) -> str:
-    """``YYYY-MM`` of ``at`` in UTC."""
-    return f"{at.year:04d}-{at.month:02d}"
-
-
 @click.group("contracts")
 def contracts() -> None:
     """Customer contracts: the SLOs they cover, credit tiers, fees, terms and exclusions.
@@ -77,13 +72,13 @@ def list_cmd(ctx: click.Context, contracts_file: str | None, as_json: bool) -> N
       reliability --db rel.duckdb contracts list --json
     """
     from reliability import store
-    from reliability.contracts import money, storage
+    from reliability.contracts import documents, money, storage
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
+        if as_json:
+            emit_json(documents.contracts_list(con, contracts_file))
+            return
         found = storage.contracts(con, contracts_file)
-    if as_json:
-        emit_json({"contracts": [c.as_json() for c in found]})
-        return
     if not found:
         click.echo("no contracts stored (see `reliability contracts apply`)")
         return
@@ -164,17 +159,13 @@ def breaches_cmd(ctx, month, first, last, customer, as_of, min_coverage, contrac
       reliability --db rel.duckdb contracts breaches --from 2026-01 --to 2026-10
     """
     from reliability import store
-    from reliability.analysis.sla import check_min_coverage
-    from reliability.contracts import breaches, liability, storage, text
+    from reliability.contracts import breaches, documents, text
 
-    check_min_coverage(min_coverage)
-    at = as_of_instant(as_of)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        chosen = storage.contracts(con, contracts_file, customer)
-        months = liability.month_range(month, first, last, liability.default_months(chosen) if chosen else None)
-        found = breaches.contractual_breaches(con, months, at, chosen, min_coverage=min_coverage)
-    doc = {"from": months[0], "to": months[-1], "as_of": at, "min_coverage": min_coverage,
-           "summary": breaches.summary(found), "breaches": found}
+        doc = documents.contract_breaches(con, month, first, last, customer, as_of_instant(as_of), contracts_file,
+                                          min_coverage)
+    found = doc["breaches"]
+    months = [doc["from"], doc["to"]]
     if as_json:
         emit_json(doc)
         return
@@ -212,23 +203,15 @@ def risk_cmd(ctx, month, at, threshold, min_coverage, contracts_file, as_json) -
       reliability --db rel.duckdb contracts risk --month 2026-10 --json
     """
     from reliability import store
-    from reliability.analysis.sla import check_min_coverage
-    from reliability.contracts import risk, storage
-    from reliability.errors import BadInput
+    from reliability.contracts import documents, text
 
-    from reliability.contracts import text
-
-    check_min_coverage(min_coverage)
-    if not 0 < threshold <= 1:
-        raise BadInput(f"expected a ratio in (0, 1], got {threshold:g}", field="--threshold")
-    now = as_of_instant(at, "--at")
-    month = month or current_month(now)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        chosen = storage.contracts(con, contracts_file)
-        docs = risk.at_risk(con, chosen, month, now, threshold, min_coverage=min_coverage)
+        doc = documents.contracts_at_risk(con, month, as_of_instant(at, "--at"), threshold, contracts_file,
+                                          min_coverage)
     if as_json:
-        emit_json({"month": month, "at": now, "threshold": threshold, "counts": risk.counts(docs), "contracts": docs})
+        emit_json(doc)
         return
+    docs, month = doc["contracts"], doc["month"]
     if not docs:
         click.echo(f"no contract in force in {month}")
         return

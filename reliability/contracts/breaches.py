@@ -64,8 +64,14 @@ def customer_incidents(con: duckdb.DuckDBPyConnection, contract: Contract, doc: 
     return [i for i in found if hit(i, contract)]
 
 
+# The facts a step may carry; every step has every key (None when it does not apply), so the
+# steps read as one table.
+FACTS = ("incidents", "lacking", "shared", "credit_percent", "amount", "currency", "items", "without_owner",
+         "without_due")
+
+
 def _step(status: str, evidence: str, **facts) -> dict:
-    return {"status": status, "evidence": evidence, **facts}
+    return {"status": status, "evidence": evidence, **dict.fromkeys(FACTS), **facts}
 
 
 def _each(declared: list[dict], has, what: str, lacking_what: str) -> dict:
