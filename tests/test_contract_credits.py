@@ -188,7 +188,7 @@ def test_the_table_shows_the_json_numbers(cdb, november):
     r = run_cli("credits", "--month", "2025-11", "--customer", "c-mid", db=cdb)
     assert r.code == 0, r.stderr
     [line] = [ln for ln in r.stdout.splitlines() if ln.startswith("c-mid ")]
-    assert line.split() == ["c-mid", "k-mid", "2025-11", "50.0%", "99.9490%", "below", "99.95%", "10%",
+    assert line.split() == ["c-mid", "k-mid", "2025-11", "50.0%", "99.9491%", "below", "99.95%", "10%",
                             "500.00", "USD"]
 
 

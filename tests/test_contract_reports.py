@@ -25,7 +25,7 @@ def test_statement_markdown(cdb, tmp_path):
     # Attainment per covered SLO, against the contract's SLA level, with tier, credit and amount.
     row = next(line for line in text.splitlines() if line.startswith("| below-999"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells == ["below-999", "Occurrences", "99.8999%", "100.00%", "breached", "-", "below 99.9%", "25%",
+    assert cells == ["below-999", "Occurrences", "99.89998%", "100.00%", "breached", "-", "below 99.9%", "25%",
                      "2,500.00 USD"]
     # The incident that hit the customer; not the one tagged for another customer.
     assert "| INC-T1 | SEV-2 | below-999 | 5xx after deploy |" in text and "INC-T2" not in text
@@ -64,7 +64,7 @@ def test_statement_pdf_read_back(cdb, tmp_path):
     text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(out).pages)
     for shown in ("Service credit statement: c-mid-ny, 2025-11", "Credit owed: 360.00 USD",
                   "2025-11-16 05:00:00Z to 2025-12-01 05:00:00Z", "49.93%", "3,600.00 USD", "7,210.00 USD",
-                  "99.9499%", "below 99.95%", "10%"):
+                  "99.94995%", "below 99.95%", "10%"):
         assert shown in text, (shown, text)
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
 

@@ -43,7 +43,7 @@ def _print_customers(customers: list[dict], first: str, last: str) -> None:
         for d in c["contracts"]:
             worst = min((e["attainment"] for e in d["slos"] if e["attainment"] is not None), default=None)
             rows.append([c["customer"], d["contract"], d["month"], percent(d["share_of_month"], 1),
-                         text.attainment(worst), text.tier(d), text.credit(d), text.amount(d),
+                         text.attainment(worst, text.bounds(d)), text.tier(d), text.credit(d), text.amount(d),
                          "yes" if d["partial"] else ""])
     click.echo(table(["customer", "contract", "month", "period", "worst attainment", "tier", "credit", "amount",
                       "partial"], rows, right=(3, 4, 6, 7)))

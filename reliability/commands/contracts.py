@@ -175,7 +175,7 @@ def breaches_cmd(ctx, month, first, last, customer, as_of, min_coverage, contrac
     mark = {"done": "done", "missing": "MISSING", "not_applicable": "n/a"}
     click.echo(table(["month", "contract", "customer", "worst slo", "attainment", "credit"]
                      + list(breaches.STEPS),
-                     [[b["month"], b["contract"], b["customer"], b["slo"], text.attainment(b["attainment"]),
+                     [[b["month"], b["contract"], b["customer"], b["slo"], text.attainment(b["attainment"], text.bounds(b)),
                        "unknown" if b["credit_percent"] is None else f"{b['credit_percent']:g}%"]
                       + [mark[b["steps"][s]["status"]] for s in breaches.STEPS] for b in found],
                      right=(4, 5)))

@@ -153,6 +153,7 @@ def audit(con: duckdb.DuckDBPyConnection, contract: Contract, doc: dict, as_of: 
                   "tier_below": e["tier_below"], "credit_percent": e["credit_percent"]} for e in breached],
         # The worst breached SLO, for callers that show one line per breach as for SLO breaches.
         "slo": min(breached, key=lambda e: e["attainment"])["slo"], "sla_level": doc["sla_level"],
+        "tiers": doc["tiers"],
         "attainment": min(e["attainment"] for e in breached), "target": doc["sla_level"],
         "credit_percent": doc["credit_percent"], "amount": doc["amount"], "currency": doc["currency"],
         "incidents": [{"id": i["id"], "severity": i["severity"], "title": i["title"], "window_start": i["window_start"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from reliability.contracts import money
 
@@ -29,10 +29,22 @@ def tier(doc: dict, none: str = "-") -> str:
     return f"below {min(bounds) * 100:g}%" if bounds else none
 
 
-def attainment(ratio: float | None, digits: int = 4) -> str:
-    """A ratio as a percentage rounded *down* to ``digits`` decimals (0.99899977 → ``99.8999%``):
-    an attainment below a tier's bound never reads as at it, as rounding to nearest would show."""
+def attainment(ratio: float | None, bounds=(), digits: int = 4) -> str:
+    """A ratio as a percentage with ``digits`` decimals, rounded to nearest — and with more
+    decimals where that rounding would carry it across one of ``bounds`` (the tiers' bounds,
+    ratios): 0.99899977 against 99.9 % reads ``99.899977%``, never ``99.9000%``, so an
+    attainment below a bound never reads as at it (nor one at it as below)."""
     if ratio is None:
         return "-"
-    shown = (Decimal(repr(ratio)) * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_FLOOR)
+    exact = Decimal(repr(ratio)) * 100
+    marks = [Decimal(repr(float(b))) * 100 for b in bounds]
+    for places in range(digits, 11):
+        shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+        if all((shown < m) == (exact < m) for m in marks):
+            break
     return f"{shown}%"
+
+
+def bounds(doc: dict) -> list[float]:
+    """The tiers' bounds (ratios) of a contract-month or breach document."""
+    return [t["below"] for t in doc["tiers"]]

@@ -46,7 +46,7 @@ def _table(docs: list[dict]) -> pd.DataFrame:
         rows.append({
             "contract": d["contract"], "customer": d["customer_name"], "risk": LABELS[d["risk"]],
             "worst SLO": d["worst_slo"] or "-",
-            "attainment so far": text.attainment(worst["attainment"]) if worst else "-",
+            "attainment so far": text.attainment(worst["attainment"], text.bounds(d)) if worst else "-",
             "SLA level": f"{d['sla_level'] * 100:g}%",
             "room left %": None if d["room_left"] is None else round(d["room_left"] * 100, 2),
             "credit so far": text.credit(d), "amount so far": text.amount(d),
@@ -96,7 +96,7 @@ def page() -> None:
     st.dataframe(_table(docs), hide_index=True, width="stretch", height=36 * (len(docs) + 1) + 2)
     st.subheader("Covered SLOs")
     slos = pd.DataFrame([{
-        "contract": d["contract"], "slo": e["slo"], "attainment": text.attainment(e["attainment"]),
+        "contract": d["contract"], "slo": e["slo"], "attainment": text.attainment(e["attainment"], text.bounds(d)),
         "against the SLA level": e["contract_status"].replace("_", " "),
         "room left %": None if e.get("room_left") is None else round(e["room_left"] * 100, 2),
         "coverage": units.percent(e["data_coverage"], 1), "excluded min": e["excluded_minutes"],
