@@ -37,6 +37,7 @@ import duckdb
 from reliability import store
 from reliability.contracts import money, month as contract_month
 from reliability.contracts.model import Contract
+from reliability.contracts.risk import room_left
 
 DECLARING_SEVERITIES = ("SEV-1", "SEV-2")
 STEPS = ("incident_declared", "root_cause", "postmortem", "customer_postmortem", "credits", "action_plan")
@@ -146,15 +147,17 @@ def audit(con: duckdb.DuckDBPyConnection, contract: Contract, doc: dict, as_of: 
     }
     missing = [name for name in STEPS if steps[name]["status"] == "missing"]
     breached = [e for e in doc["slos"] if e["contract_breached"]]
+    worst = min(breached, key=lambda e: e["attainment"])
     return {
         "kind": "contract", "contract": contract.name, "customer": contract.customer, "month": doc["month"],
         "period_start": doc["period_start"], "period_end": doc["period_end"],
         "slos": [{"slo": e["slo"], "objective": e["objective"], "attainment": e["attainment"],
                   "tier_below": e["tier_below"], "credit_percent": e["credit_percent"]} for e in breached],
-        # The worst breached SLO, for callers that show one line per breach as for SLO breaches.
-        "slo": min(breached, key=lambda e: e["attainment"])["slo"], "sla_level": doc["sla_level"],
-        "tiers": doc["tiers"],
-        "attainment": min(e["attainment"] for e in breached), "target": doc["sla_level"],
+        # The worst breached SLO, for callers that show one line per breach as for SLO breaches;
+        # its target is the contract's SLA level, its budget the room left to it (negative).
+        "slo": worst["slo"], "service": worst["service"], "objective": worst["objective"],
+        "sla_level": doc["sla_level"], "tiers": doc["tiers"], "attainment": worst["attainment"],
+        "target": doc["sla_level"], "error_budget_remaining": room_left(worst["attainment"], doc["sla_level"]),
         "credit_percent": doc["credit_percent"], "amount": doc["amount"], "currency": doc["currency"],
         "incidents": [{"id": i["id"], "severity": i["severity"], "title": i["title"], "window_start": i["window_start"],
                        "window_end": i["window_end"]} for i in found],
