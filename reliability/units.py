@@ -77,3 +77,11 @@ def budget_unit(budgeting_method: str, slice_minutes: float | None = 1.0) -> str
     if budgeting_method == "Occurrences":
         return "events"
     return "minutes" if slice_minutes in (None, 1, 1.0) else "slices"
+
+
+STATUS_TEXT = {"met": "met", "breached": "BREACHED", "insufficient_data": "insufficient data"}
+
+
+def status_text(status: str, partial: bool) -> str:
+    """A status as a table shows it; a partial period's status is provisional."""
+    return STATUS_TEXT[status] + (" (partial)" if partial else "")

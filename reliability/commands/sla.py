@@ -6,7 +6,7 @@ import click
 
 from reliability.commands.instance_option import instance_option, resolve
 from reliability.output import emit_json, fmt, iso_z, table
-from reliability.units import percent
+from reliability.units import percent, status_text
 
 
 @click.command("sla")
@@ -150,12 +150,6 @@ def sla(
     _show(rows, {kind: text}, text, no_data, min_coverage, as_json, bad)
 
 
-STATUS_TEXT = {"met": "met", "breached": "BREACHED", "insufficient_data": "insufficient data"}
-
-
-def status_text(status: str, partial: bool) -> str:
-    """A status as a table shows it; a partial period's status is provisional."""
-    return STATUS_TEXT[status] + (" (partial)" if partial else "")
 
 
 def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
