@@ -29,7 +29,7 @@ slices they overlap from the period before any of this (:mod:`reliability.analys
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
@@ -96,6 +96,11 @@ class SlaRow:
     status: str = "insufficient_data"  # met, breached or insufficient_data (status_of)
     partial: bool = False  # the period is not over, or extends past its series' newest row
     as_of: datetime | None = None  # data up to this instant (period_end when not partial)
+    # Not in every row's JSON (rows of SLOs without labels or history print as before):
+    labels: tuple = field(default=(), compare=False)  # the SLO's effective labels
+    # SLOs with a history (reliability.analysis.segments): the version in force at the period's
+    # end, and for a period split at a change, the combination rule and the segments.
+    history: dict | None = field(default=None, compare=False)
 
     @property
     def unit(self) -> str:
@@ -104,15 +109,27 @@ class SlaRow:
 
         return budget_unit(self.budgeting_method, self.time_slice_window_minutes)
 
-    def as_json(self) -> dict:
+    def as_json(self, labels: bool = False) -> dict:
+        """The row as ``sla --json`` prints it; ``labels``: with the SLO's labels (``sla
+        --group-by``/``--label`` ask for them; without, rows print exactly as before labels)."""
         # A shallow dict: dataclasses.asdict deep-copies and costs 15x more over 2,000 rows.
         out = {name: getattr(self, name) for name in _SLA_FIELDS}
         out["maintenance_windows"] = list(self.maintenance_windows)
         out["budget_unit"] = self.unit
+        if labels:
+            out["labels"] = {k: list(v) for k, v in self.labels}
+        if self.history is not None:
+            h = self.history
+            out["version"], out["effective_from"] = h["version"], h["effective_from"]
+            if "segments" in h:
+                out["combined"] = h["combined"]
+                out["segments"] = [
+                    {"version": v.version, "effective_from": v.effective_from} | r.as_json() for v, r in h["segments"]
+                ]
         return out
 
 
-_SLA_FIELDS = tuple(f.name for f in fields(SlaRow))
+_SLA_FIELDS = tuple(f.name for f in fields(SlaRow) if f.name not in ("labels", "history"))
 
 
 def _exact(value: float | int) -> Fraction:
@@ -216,6 +233,7 @@ def finish(
         status=status_of(coverage, breached, min_coverage),
         partial=as_of < period.end,
         as_of=as_of,
+        labels=slo.labels,
     )
 
 
@@ -339,6 +357,31 @@ def compute_periods(
         selected = slos.load(con, slo_name)
     if slo_name is not None and not selected:
         raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
+    if not selected:
+        return []
+    from reliability import versions
+
+    histories = versions.histories(con, [s.name for s in selected])
+    if histories:  # definitions in force (reliability.analysis.segments)
+        from reliability.analysis import segments
+
+        return segments.compute(
+            selected, period_for, histories, slos.datasources(con),
+            lambda items, pf: _rows(con, items, pf, no_data, maintenance, min_coverage, now), no_data, min_coverage,
+        )
+    return _rows(con, selected, period_for, no_data, maintenance, min_coverage, now)
+
+
+def _rows(
+    con: duckdb.DuckDBPyConnection,
+    selected: Sequence[SLO],
+    period_for,
+    no_data: str,
+    maintenance: Sequence | None,
+    min_coverage: float,
+    now: datetime | None,
+) -> list[SlaRow]:
+    """The rows of ``selected``, each over ``period_for(slo)``, objective by objective."""
     if not selected:
         return []
     params, key_of, period_of = _params(selected, period_for)

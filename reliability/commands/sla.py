@@ -133,6 +133,26 @@ def status_text(status: str, partial: bool) -> str:
     return STATUS_TEXT[status] + (" (partial)" if partial else "")
 
 
+def target_text(target: float | None) -> str:
+    """A target as tables show it (99.9%); "-" when a period split at a change has none."""
+    return "-" if target is None else f"{target * 100:.6g}%"
+
+
+def split_text(r) -> str:
+    """The lines under a table for a period split at a definition change: one per segment."""
+    rule = ("budgets of the segments added (prorated)" if r.history["combined"] == "prorated"
+            else "different budgeting methods: the worst segment's status")
+    head = f"{r.slo}: definition changed during the period; {rule}:"
+    lines = [head]
+    for v, seg in r.history["segments"]:
+        lines.append(
+            f"  version {v.version} {iso_z(seg.period_start)} .. {iso_z(seg.period_end)}: {seg.budgeting_method}, "
+            f"target {target_text(seg.target)}, attainment {percent(seg.attainment, 4)}, bad {fmt(seg.bad, 2)} of "
+            f"{fmt(seg.allowed_bad, 2)} {seg.unit}, {status_text(seg.status, seg.partial)}"
+        )
+    return "\n".join(lines)
+
+
 def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool) -> None:
     if as_json:
         emit_json(head | {"no_data_policy": no_data, "min_coverage": min_coverage,
@@ -150,7 +170,7 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
                 [
                     f"{r.slo} [{r.objective}]" if r.slo in multi else r.slo,
                     r.budgeting_method,
-                    f"{r.target * 100:.6g}%",
+                    target_text(r.target),
                     percent(r.attainment, 4),
                     fmt(r.bad, 2),
                     fmt(r.allowed_bad, 2),
@@ -164,6 +184,9 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
             right=(2, 3, 4, 5, 7, 8),
         )
     )
+    for r in rows:
+        if r.history and "segments" in r.history:
+            click.echo(split_text(r))
     for r in rows:
         if r.excluded_slices:
             click.echo(f"{r.slo}: {fmt(r.maintenance_minutes, 2)} minutes of maintenance left out of the period"
