@@ -17,7 +17,7 @@ inherited values wholly (values are not merged).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from reliability.openslo.fields import _Where
@@ -91,13 +91,3 @@ def from_stored(stored: Mapping[str, Any] | None) -> Labels:
 def text(labels: Labels) -> str:
     """``team=payments, tier=1`` (several values joined by ``|``), for tables."""
     return ", ".join(f"{k}={'|'.join(v)}" for k, v in labels)
-
-
-def matches(labels: Labels, wanted: Iterable[tuple[str, str]]) -> bool:
-    """Whether ``labels`` satisfy every key of ``wanted`` (``(key, value)`` pairs): values of one
-    key are alternatives (``tier=1`` or ``tier=2``), different keys must all hold."""
-    by_key: dict[str, set[str]] = {}
-    for key, value in wanted:
-        by_key.setdefault(key, set()).add(value)
-    have = dict(labels)
-    return all(set(have.get(key, ())) & accepted for key, accepted in by_key.items())
