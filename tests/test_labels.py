@@ -92,6 +92,14 @@ def ldb(tmp_path_factory) -> Path:
     assert r.code == 0, r.stderr
     r = run_cli("ingest", "series", tmp / "series.csv", db=db)
     assert r.code == 0, r.stderr
+    (tmp / "incidents.csv").write_text(
+        "id,service,severity,title,detected_at,acknowledged_at,resolved_at\n"
+        "I-1,svc-a,SEV-2,a down,2024-02-05T10:00:00Z,2024-02-05T10:10:00Z,2024-02-05T11:00:00Z\n"
+        "I-2,svc-a,SEV-3,a slow,2024-02-06T10:00:00Z,2024-02-06T10:30:00Z,2024-02-06T12:00:00Z\n"
+        "I-3,svc-b,SEV-1,b down,2024-02-07T10:00:00Z,2024-02-07T10:04:00Z,2024-02-07T10:40:00Z\n"
+    )
+    r = run_cli("ingest", "incidents", tmp / "incidents.csv", db=db)
+    assert r.code == 0, r.stderr
     return db
 
 
@@ -169,3 +177,33 @@ def test_bad_labels_in_a_document(tmp_path, db):
     r = run_cli("slo", "apply", tmp_path / "bad.yaml", db=db)
     assert_bad_input(r, "bad.yaml", "document 1", "metadata.labels.tier")
     assert not db.exists() or run_cli("slo", "list", "--json", db=db).json() == {"slos": []}
+
+
+def test_budget_by_team(ldb):
+    r = run_cli("budget", "--month", "2024-02", "--group-by", "team", "--json", db=ldb)
+    assert r.code == 0, r.stderr
+    doc = r.json()
+    a, b = doc["groups"]
+    assert (a["value"], a["healthy"], a["at_risk"], a["exhausted"], a["insufficient_data"]) == ("a", 3, 0, 1, 1)
+    assert a["exhausted_slos"] == ["a-latency"] and a["insufficient_data_slos"] == ["a-short"]
+    occ = a["by_method"]["Occurrences"]  # the same events as sla's roll-up
+    assert (occ["bad"], occ["allowed_bad"]) == (9_500, 50_112)
+    assert occ["error_budget_remaining"] == float(1 - Fraction(9_500, 50_112))
+    assert a["by_method"]["Timeslices"]["error_budget_remaining"] == float(1 - Fraction(30) / Fraction(4176, 100))
+    assert (b["value"], b["exhausted"], b["exhausted_slos"]) == ("b", 1, ["b-ts"])
+    assert doc["all"]["slos"] == 6
+    table = run_cli("budget", "--month", "2024-02", "--label", "team=b", db=ldb)
+    assert table.code == 0 and "b-ts" in table.stdout and "a-avail" not in table.stdout
+
+
+def test_incidents_by_team(ldb):
+    r = run_cli("incidents", "--month", "2024-02", "--group-by", "team", "--json", db=ldb)
+    assert r.code == 0, r.stderr
+    doc = r.json()
+    a, b = doc["groups"]
+    assert (a["value"], a["services"], a["count"], a["mtta_minutes"], a["mttr_minutes"]) == ("a", ["svc-a"], 2, 20.0, 90.0)
+    assert (b["value"], b["count"], b["mtta_minutes"], b["mttr_minutes"]) == ("b", 1, 4.0, 40.0)
+    only_b = run_cli("incidents", "--month", "2024-02", "--label", "team=b", "--json", db=ldb).json()
+    assert only_b["count"] == 1 and only_b["label_filter"] == {"team": ["b"]}
+    plain = run_cli("incidents", "--month", "2024-02", "--json", db=ldb).json()
+    assert plain["count"] == 3 and "groups" not in plain

@@ -215,3 +215,17 @@ def test_split_month_in_the_table(vdb):
     assert "99.9%" in text and "99.5%" in text and "BREACHED" in text
     doc = json.loads(run_cli("sla", "--from", "2026-02", "--to", "2026-04", "--json", db=vdb).stdout)
     assert [m["slos"][0].get("combined") for m in doc["months"]] == [None, "prorated", None]
+
+
+def test_budget_uses_the_version_in_force(vdb):
+    run_cli("slo", "apply", vdb.parent / "v2.yaml", "--effective-from", "2026-03-15", db=vdb)
+    feb = run_cli("budget", "--month", "2026-02", "--json", db=vdb).json()["slos"][0]
+    assert (feb["target"], feb["version"], feb["allowed_bad"]) == (0.999, 1, float(Fraction(1, 1000) * 40_320))
+    assert "definition_changes" not in feb
+    r = run_cli("budget", "--month", "2026-03", db=vdb)
+    assert "definition changed at 2026-03-15T04:00:00Z (version 2)" in r.stdout
+    march = run_cli("budget", "--month", "2026-03", "--json", db=vdb).json()["slos"][0]
+    assert march["definition_changes"] == [{"version": 2, "effective_from": "2026-03-15T04:00:00Z"}]
+    assert (march["version"], march["target"]) == (2, 0.995)
+    mid = run_cli("budget", "--month", "2026-03", "--at", "2026-03-12T00:00:00Z", "--json", db=vdb).json()["slos"][0]
+    assert (mid["version"], mid["target"]) == (1, 0.999)

@@ -159,3 +159,62 @@ def sla_document(rows: Sequence, key: str | None) -> dict:
         out["group_by"] = key
         out["groups"] = sla_groups(rows, key)
     return out
+
+
+def labels_of_services(con) -> dict[str, tuple]:
+    """Each service's labels, for views by service (incidents): its Service document's labels,
+    else each key its SLOs carry with the same values (a key its SLOs disagree on is left out;
+    an SLO without the key does not disagree)."""
+    from reliability import slos
+
+    out = dict(slos.service_labels(con))
+    seen: dict[str, dict[str, set]] = {}
+    for slo in slos.load(con):
+        if slo.service not in out:
+            for key, values in slo.labels:
+                seen.setdefault(slo.service, {}).setdefault(key, set()).add(values)
+    for service, keys in seen.items():
+        agreed = tuple(sorted((k, next(iter(v))) for k, v in keys.items() if len(v) == 1))
+        if agreed:
+            out[service] = agreed
+    return out
+
+
+def budget_rollup(reports: Sequence[dict], window_minutes: dict[str, float]) -> dict:
+    """The roll-up of ``budget`` reports: SLOs per policy status (exhausted and at-risk ones
+    named), and per budgeting method the budget left, events-weighted for Occurrences and
+    time-weighted (``window_minutes`` per SLO) for the others; SLOs with insufficient data are
+    counted and listed, never added."""
+    statuses = ("healthy", "at_risk", "exhausted", "insufficient_data")
+    out: dict[str, Any] = {"slos": len(reports)} | {s: sum(r["status"] == s for r in reports) for s in statuses}
+    out["exhausted_slos"] = [r["slo"] for r in reports if r["status"] == "exhausted"]
+    out["at_risk_slos"] = [r["slo"] for r in reports if r["status"] == "at_risk"]
+    out["insufficient_data_slos"] = [r["slo"] for r in reports if r["status"] == "insufficient_data"]
+    by_method = {}
+    for method in ("Occurrences", "Timeslices", "RatioTimeslices"):
+        mine = [r for r in reports if r["budgeting_method"] == method]
+        if not mine:
+            continue
+        counted = [r for r in mine if r["status"] != "insufficient_data"]
+        scale = (lambda r: Fraction(1)) if method == "Occurrences" else (lambda r: _exact(window_minutes[r["slo"]]))
+        bad = sum((_exact(r["bad"]) * scale(r) for r in counted), Fraction(0))
+        allowed = sum((_exact(r["allowed_bad"]) * scale(r) for r in counted), Fraction(0))
+        unit = "events" if method == "Occurrences" else "minutes"
+        by_method[method] = {
+            "slos": len(mine), "measured": len(counted),
+            "weighting": "events" if method == "Occurrences" else "time",
+            f"bad_{unit}" if unit == "minutes" else "bad": float(bad),
+            f"allowed_bad_{unit}" if unit == "minutes" else "allowed_bad": float(allowed),
+            "error_budget_remaining": float(1 - bad / allowed) if allowed else (1.0 if counted and bad == 0 else None),
+        }
+    out["by_method"] = by_method
+    return out
+
+
+def incident_groups(rows: Sequence[dict], key: str, service_labels: dict, summarise: Callable) -> list[dict]:
+    """Incidents (``incidents.timing_rows``) by the label ``key`` of their service, each group
+    summarised by ``summarise(rows)`` (the ``incidents`` metrics)."""
+    return [
+        {"key": key, "value": value, "services": sorted({r["service"] for r in members})} | summarise(members)
+        for value, members in split(rows, key, lambda r: service_labels.get(r["service"], ()), lambda r: r["service"])
+    ]

@@ -205,3 +205,17 @@ def _combine(slo: SLO, period: periods.Period, pieces: list[tuple[Version, SlaRo
         data_coverage=coverage, status=status, partial=bool(partial), as_of=as_of, labels=slo.labels,
         history=_info(last_version) | {"combined": rule, "segments": pieces},
     )
+
+
+def for_budget(current: SLO, history: Sequence[Version], period: periods.Period, at: datetime | None,
+               sources: dict) -> tuple[SLO, dict]:
+    """The SLO a burn-down over ``period`` uses — the version in force at ``at`` (else at the
+    period's end; the first version before it takes effect) for the whole period — and what
+    ``budget`` says about it: ``version``, ``effective_from`` and ``definition_changes`` (the
+    versions taking effect inside the period; ``sla`` splits such a period)."""
+    ref = min(at or period.end, period.end) - timedelta(microseconds=1)
+    version = in_force(history, ref) or history[0]
+    changes = [{"version": v.version, "effective_from": v.effective_from} for v in history
+               if v.effective_from is not None and period.start < v.effective_from < period.end]
+    note = _info(version) | ({"definition_changes": changes} if changes else {})
+    return _slo_of(version, current, sources), note
