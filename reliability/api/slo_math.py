@@ -8,12 +8,16 @@ import pandas as pd
 from reliability.api import args
 from reliability.api.frames import Table
 
-_SLA_TABLES = {"slos": Table(("slos",))}
-_SLA_HISTORY_TABLES = {"slos": Table(("months", "*", "slos"), carry=("month",))}
+_SLA_TABLES = {"slos": Table(("slos",)), "groups": Table(("groups",)), "all": Table(("all",))}
+_SLA_HISTORY_TABLES = {"slos": Table(("months", "*", "slos"), carry=("month",)),
+                       "groups": Table(("months", "*", "groups"), carry=("month",)),
+                       "all": Table(("months", "*", "all"), carry=("month",))}
 _BUDGET_TABLES = {
     "slos": Table(("slos",), drop=("points", "forecast")),
     "points": Table(("slos", "*", "points"), carry=("slo",), columns=("slo", "at", "bad", "allowed_bad", "remaining")),
     "forecast": Table(("slos", "*", "forecast"), carry=("slo",)),
+    "groups": Table(("groups",)),
+    "all": Table(("all",)),
 }
 _BURN_TABLES = {
     "slos": Table(("slos",), drop=("alert_windows", "episodes", "incidents")),
@@ -38,7 +42,8 @@ class SloMath:
     @args.checked
     def sla(self, month: str | None = None, *, slo: str | None = None, months=None, quarter: str | None = None,
             year: str | None = None, at=None, window=None, no_data: str = "good", maintenance=(),
-            min_coverage: float = 0.9, table: str | None = "slos") -> pd.DataFrame | dict:
+            min_coverage: float = 0.9, group_by: str | None = None, labels=None,
+            table: str | None = "slos") -> pd.DataFrame | dict:
         """SLA compliance per SLO (and objective): ``reliability sla --json``.
 
         Give exactly one period: ``month="YYYY-MM"``; ``months=("YYYY-MM", "YYYY-MM")`` (one
@@ -49,7 +54,12 @@ class SloMath:
         ``"exclude"`` — how slices with no row or ``total = 0`` count. ``maintenance``: paths
         of maintenance-window files (CSV/JSON) left out of the period, besides stored ones.
         ``min_coverage``: below this share of slices with data an SLO's ``status`` is
-        ``insufficient_data`` (no verdict), else ``breached`` or ``met``.
+        ``insufficient_data`` (no verdict), else ``breached`` or ``met``. ``labels``: only SLOs
+        with these labels (``{"team": "payments"}``, ``{"tier": ["1", "2"]}`` or
+        ``"team=payments"``); ``group_by``: roll up by this label (``sla --group-by``): table
+        ``"groups"`` (one row per value: ``met``, ``measured``, ``compliance``,
+        ``by_method.Occurrences.attainment``...) and ``"all"`` (the whole selection). A period
+        split at a definition change has ``combined`` and ``segments`` (docs/sla.md).
 
         Columns: ``slo``, ``service``, ``sli``, ``objective``, ``budgeting_method``,
         ``target`` and ``attainment`` (ratios), ``period_start``/``period_end`` (UTC),
@@ -80,6 +90,18 @@ class SloMath:
         if window is not None and at is None:
             raise args.ArgumentError("window needs at", "window")
         cover = {"min_coverage": _coverage(min_coverage)}
+        from reliability.analysis import groups, views
+        from reliability.api.fleet_views import group_key, label_pairs
+
+        group_by, wanted = group_key(group_by), label_pairs(labels)
+        grouping = bool(group_by or wanted)
+        head = {"label_filter": groups.filter_document(wanted)} if wanted else {}
+
+        def period_doc(rows) -> dict:
+            return views.sla_period(rows, group_by, wanted, grouping)
+
+        if table in ("groups", "all") and not grouping:
+            raise args.ArgumentError(f"table {table!r} needs group_by or labels", "table")
         extra = None
         files = args.paths(maintenance, "maintenance")
         if files:
@@ -90,14 +112,14 @@ class SloMath:
             args.month(month)
             with self._connect() as con:
                 rows = analysis.compute(con, month, slo, no_data, maintenance=extra, **cover)
-            doc = {"month": month, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
+            doc = {"month": month, "no_data_policy": no_data, **cover, **head, **period_doc(rows)}
             return self._out(doc, _SLA_TABLES, table)
         if months is not None:
             first, last = args.month_range(months)
             with self._connect() as con:
                 found = history.monthly(con, first, last, slo, no_data, maintenance=extra, **cover)
-            doc = {"from": first, "to": last, "no_data_policy": no_data, **cover,
-                   "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in found]}
+            doc = {"from": first, "to": last, "no_data_policy": no_data, **cover, **head,
+                   "months": [{"month": m, **period_doc(rows)} for m, rows in found]}
             return self._out(doc, _SLA_HISTORY_TABLES, table)
         if at is not None:
             instant = args.instant(at, "at")
@@ -105,19 +127,20 @@ class SloMath:
             duration = history.parse_window(text) if text else None
             with self._connect() as con:
                 rows = history.rolling_at(con, instant, duration, slo, no_data, maintenance=extra, **cover)
-            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
+            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, **head, **period_doc(rows)}
             return self._out(doc, _SLA_TABLES, table)
         kind, text = ("quarter", quarter) if quarter is not None else ("year", year)
         if not isinstance(text, str):
             raise args.ArgumentError(f"expected a string such as '2026-Q1' or '2026', got {text!r}", kind)
         with self._connect() as con:
             rows = history.calendar_span(con, kind, text, slo, no_data, maintenance=extra, **cover)
-        doc = {kind: text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
+        doc = {kind: text, "no_data_policy": no_data, **cover, **head, **period_doc(rows)}
         return self._out(doc, _SLA_TABLES, table)
 
     @args.checked
     def budget(self, month: str, *, slo: str | None = None, step=None, at=None, at_risk: float = 0.25,
-               min_coverage: float = 0.9, table: str | None = "slos") -> pd.DataFrame | dict:
+               min_coverage: float = 0.9, group_by: str | None = None, labels=None,
+               table: str | None = "slos") -> pd.DataFrame | dict:
         """Error budget per SLO over a calendar month: ``reliability budget --json``.
 
         ``at``: as of this time (default the month's end, or now for the current month).
@@ -128,7 +151,9 @@ class SloMath:
         ``error_budget_remaining`` ratio, ``status`` healthy/at_risk/exhausted,
         ``exhausted_at``), ``"points"`` (the burn-down: ``slo``, ``at``, ``bad``,
         ``allowed_bad``, ``remaining``), ``"forecast"`` (per SLO, when the budget runs out at
-        the burn rate of the last 1 and 7 days).
+        the burn rate of the last 1 and 7 days). ``labels``/``group_by`` as for :meth:`sla`:
+        tables ``"groups"`` and ``"all"`` (SLOs per policy status, budget left per budgeting
+        method). The burn-down uses the definition in force at ``at`` (else the month's end).
 
         Example:
 
@@ -149,15 +174,14 @@ class SloMath:
         if not isinstance(at_risk, (int, float)) or not 0 <= at_risk <= 1:
             raise args.ArgumentError(f"expected a ratio between 0 and 1, got {at_risk!r}", "at_risk")
         coverage = _coverage(min_coverage)
+        from reliability.analysis import views
+        from reliability.api.fleet_views import group_key, label_pairs
+
+        group_by, wanted = group_key(group_by), label_pairs(labels)
         with self._connect() as con:
             selected = self._selected(con, slo)
-            reports = []
-            for s in selected:
-                b = analysis.load(con, s, month, instant)
-                if step_seconds and step_seconds % b.tl.window_seconds:
-                    raise args.ArgumentError(f"{step} is not a multiple of {s.name}'s slices", "step")
-                reports.append(analysis.report(b, step_seconds, at_risk, coverage))
-        doc = {"month": month, "at_risk": at_risk, "min_coverage": coverage, "slos": reports}
+            doc = views.budget_document(con, month, selected, instant, step_seconds, at_risk, coverage,
+                                        step_text=str(step), group_by=group_by, wanted=wanted)
         return self._out(doc, _BUDGET_TABLES, table)
 
     @args.checked

@@ -44,10 +44,8 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
       reliability --db rel.duckdb budget --month 2026-03 --at 2026-03-17T18:00:00Z --step 1h
       reliability --db rel.duckdb budget --month 2026-03 --group-by team
     """
-    from reliability import periods, slos, store, versions
-    from reliability.analysis import budget as analysis
-    from reliability.analysis import groups, history, segments
-    from reliability.analysis.sla import slo_zone
+    from reliability import periods, slos, store
+    from reliability.analysis import groups, history, views
     from reliability.errors import BadInput
 
     periods.parse_month(month)
@@ -69,35 +67,11 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
         selected = slos.load(con, slo_name)
         if slo_name and not selected:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
-        if grouping:
-            selected = [s for s in selected if groups.matches(s.labels, s.service, wanted)]
-        hist = versions.histories(con, [s.name for s in selected])
-        sources = slos.datasources(con) if hist else {}
-        reports = []
-        windows = {}
-        for slo in selected:
-            note = None
-            if slo.name in hist:
-                slo, note = segments.for_budget(slo, hist[slo.name], periods.month(month, slo_zone(slo)), instant,
-                                                sources)
-            b = analysis.load(con, slo, month, instant)
-            if step_seconds and step_seconds % b.tl.window_seconds:
-                raise BadInput(f"{step} is not a multiple of {slo.name}'s slices", field="--step")
-            reports.append(analysis.report(b, step_seconds, at_risk, min_coverage) | (note or {})
-                           | ({"labels": {k: list(v) for k, v in slo.labels}} if grouping else {}))
-            windows[slo.name] = b.tl.window_seconds / 60
-    extra = {}
-    if grouping:
-        if wanted:
-            extra["label_filter"] = groups.filter_document(wanted)
-        extra["all"] = groups.budget_rollup(reports, windows)
-        if group_by:
-            extra["group_by"] = group_by
-            extra["groups"] = [{"key": group_by, "value": v} | groups.budget_rollup(m, windows)
-                               for v, m in groups.split(reports, group_by, lambda r: tuple(
-                                   (k, tuple(x)) for k, x in r["labels"].items()), lambda r: r["service"])]
+        doc = views.budget_document(con, month, selected, instant, step_seconds, at_risk, min_coverage,
+                                    step_text=step, group_by=group_by, wanted=wanted)
+    reports = doc["slos"]
     if as_json:
-        emit_json({"month": month, "at_risk": at_risk, "min_coverage": min_coverage, "slos": reports} | extra)
+        emit_json(doc)
         return
     click.echo(table(
         ["slo", "budget left", "coverage", "status", "exhausted since", "runs out (1d rate)", "runs out (7d rate)"],
@@ -110,9 +84,9 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
         for c in r.get("definition_changes", ()):
             click.echo(f"{r['slo']}: definition changed at {iso_z(c['effective_from'])} (version {c['version']}); "
                        f"this burn-down uses version {r['version']} throughout, `sla` splits the month")
-    if extra.get("groups") or (grouping and reports):
-        found = [(g["value"] if g["value"] is not None else f"(no {group_by})", g) for g in extra.get("groups", [])]
-        found.append(("all", extra["all"]))
+    if grouping and reports:
+        found = [(g["value"] if g["value"] is not None else f"(no {group_by})", g) for g in doc.get("groups", [])]
+        found.append(("all", doc["all"]))
         click.echo("")
         click.echo(table(
             [f"by {group_by}" if group_by else "selection", "SLOs", "healthy", "at risk", "exhausted", "no verdict",

@@ -46,7 +46,7 @@ def incidents(
       reliability --db rel.duckdb incidents --month 2026-03 --group-by team
     """
     from reliability import periods, store
-    from reliability.analysis import groups
+    from reliability.analysis import groups, views
     from reliability.analysis import incidents as analysis
     from reliability.analysis.targets import parse_holidays
 
@@ -55,21 +55,8 @@ def incidents(
     wanted = groups.parse_filters(label_filters)
     periods.month(month, tz)  # validate the options before touching the database
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        if group_by or wanted:
-            labels = groups.labels_of_services(con)
-            keep = lambda r: groups.matches(labels.get(r["service"], ()), r["service"], wanted)  # noqa: E731
-            report = analysis.monthly(con, month, tz, service=service, targets=targets, holidays=days_off,
-                                      keep=keep)
-            if wanted:
-                report["label_filter"] = groups.filter_document(wanted)
-            if group_by:
-                period = periods.month(month, tz)
-                rows = [r for r in analysis.detected_in(con, period.start, period.end, service) if keep(r)]
-                report["group_by"] = group_by
-                report["groups"] = groups.incident_groups(
-                    rows, group_by, labels, lambda rs: analysis.summarise(rs, targets, tz, days_off))
-        else:
-            report = analysis.monthly(con, month, tz, service=service, targets=targets, holidays=days_off)
+        report = views.incidents_document(con, month, tz, service=service, targets=targets, holidays=days_off,
+                                          group_by=group_by, wanted=wanted)
     if as_json:
         emit_json(report)
         return

@@ -179,13 +179,10 @@ def split_text(r) -> str:
 
 def _period_json(rows: list, grouping: tuple | None) -> dict:
     """One period's ``slos`` (with their labels and roll-ups when grouping or filtering)."""
-    if grouping is None:
-        return {"slos": [r.as_json() for r in rows]}
-    from reliability.analysis import groups
+    from reliability.analysis import views
 
-    key, wanted = grouping
-    rows = groups.keep(rows, wanted)
-    return {"slos": [r.as_json(labels=True) for r in rows]} | groups.sla_document(rows, key)
+    key, wanted = grouping or (None, ())
+    return views.sla_period(rows, key, wanted, grouping is not None)
 
 
 def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
