@@ -165,8 +165,6 @@ class SloMath:
         30 2026-03-31 00:00:00+00:00  -1.083333
         31 2026-04-01 00:00:00+00:00  -1.083333
         """
-        from reliability.analysis import budget as analysis
-
         args.month(month)
         args.name(slo, "slo")
         step_seconds = args.duration(step, "step")[0] if step is not None else None
@@ -357,6 +355,6 @@ def _coverage(value) -> float:
         raise args.ArgumentError(f"expected a ratio between 0 and 1, got {value!r}", "min_coverage")
     try:
         check_min_coverage(float(value))
-    except BadInput as exc:
-        raise args.ArgumentError(str(exc), "min_coverage") from None
+    except BadInput as exc:  # named as the argument, not as the command line's option
+        raise args.from_bad_input(exc) from None
     return float(value)
