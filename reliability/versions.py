@@ -154,22 +154,3 @@ def forget(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
     if names:
         con.execute(store.query("slo.delete_all_versions"), {"names": list(names)})
 
-
-def describe_history(found: Sequence[Version], sources: dict) -> dict:
-    """``slo history --json``: each version as ``slo list`` describes an SLO, with
-    ``version``, ``effective_from`` (None: since always), ``until`` (the next version's
-    ``effective_from``; None: still in force), ``applied_at``, ``source_file`` and ``changed``
-    (the described fields that differ from the version before)."""
-    from reliability import openslo, slos
-
-    out = []
-    before = None
-    for i, v in enumerate(found):
-        described = slos.describe(openslo.slo_from_definition(v.definition, sources))
-        described.pop("labels", None)  # labels are not versioned
-        changed = [] if before is None else [k for k in described if described[k] != before[k]]
-        until = found[i + 1].effective_from if i + 1 < len(found) else None
-        out.append({"version": v.version, "effective_from": v.effective_from, "until": until,
-                    "applied_at": v.applied_at, "source_file": v.source_file, "changed": changed} | described)
-        before = described
-    return {"slo": found[0].slo, "versions": out}

@@ -437,6 +437,7 @@ API_OF_COMMAND = {
     "sla": "sla", "budget": "budget", "burn": "burn", "worst": "worst", "credits": "credits", "latency": "latency",
     "incidents": "incidents", "mttx": "mttx", "compliance": "compliance", "action-items": "action_items",
     "impact": "impact", "recurrence": "recurrence", "changes": "changes", "slo list": "slos",
+    "slo history": "slo_history", "coverage": "coverage",
 }
 NOT_ANALYSIS = {"report update"}
 

@@ -229,3 +229,22 @@ def test_budget_uses_the_version_in_force(vdb):
     assert (march["version"], march["target"]) == (2, 0.995)
     mid = run_cli("budget", "--month", "2026-03", "--at", "2026-03-12T00:00:00Z", "--json", db=vdb).json()["slos"][0]
     assert (mid["version"], mid["target"]) == (1, 0.999)
+
+
+def test_a_new_slo_applied_with_effective_from_starts_then(tmp_path, base):
+    """A first version applied with --effective-from starts the SLO: March keeps only the part
+    from the 15th (24,480 minutes, 60 bad), February has no row."""
+    db = tmp_path / "fresh.duckdb"
+    db.write_bytes(base.read_bytes())
+    (tmp_path / "other.yaml").write_text(V2.replace("name: ny-avail", "name: ny-late"))
+    r = run_cli("slo", "apply", tmp_path / "other.yaml", "--effective-from", "2026-03-15", db=db)
+    assert r.code == 0 and "ny-late: defined from 2026-03-15T04:00:00Z" in r.stderr
+    feb = run_cli("sla", "--month", "2026-02", "--json", db=db).json()["slos"]
+    assert [s["slo"] for s in feb] == ["ny-avail"]
+    table = run_cli("sla", "--month", "2026-02", "--slo", "ny-late", db=db)
+    assert table.code == 0 and "ny-late was not defined yet in 2026-02" in table.stdout
+    march = next(s for s in run_cli("sla", "--month", "2026-03", "--json", db=db).json()["slos"] if s["slo"] == "ny-late")
+    (seg,) = march["segments"]
+    assert (seg["period_start"], seg["slices"], seg["bad"]) == ("2026-03-15T04:00:00Z", 24_480, 60.0)
+    assert (march["period_start"], march["slices"], march["allowed_bad"]) == (
+        "2026-03-01T05:00:00Z", 24_480, float(Fraction(5, 1000) * 24_480))

@@ -38,9 +38,12 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from reliability import openslo, periods
-from reliability.analysis.sla import SlaRow, _target, status_of
+from reliability.analysis.verdict import exact_target as _target
+from reliability.analysis.verdict import status_of
 from reliability.openslo import SLO
 from reliability.versions import Version, in_force
+
+# Rows are reliability.analysis.sla.SlaRow (not imported: sla calls this module).
 
 _SEP = "\x1f"  # internal names of segment SLOs: NAME␟k, never a valid SLO name
 
@@ -84,10 +87,10 @@ def compute(
     period_for,
     histories: dict[str, list[Version]],
     sources: dict,
-    core: Callable[[list[SLO], Callable], list[SlaRow]],
+    core: Callable[[list[SLO], Callable], list],
     no_data: str,
     min_coverage: float,
-) -> list[SlaRow]:
+) -> list:
     """The rows of ``selected`` over ``period_for``'s periods, SLOs with a history computed per
     segment (``core(items, period_for)`` computes plain rows, SLO by SLO and objective by
     objective) and combined as the module says."""
@@ -106,10 +109,10 @@ def compute(
             period_of[internal.name] = p
             items.append(internal)
     computed = iter(core(items, lambda s: period_of[s.name] if _SEP in s.name else period_for(s)))
-    by_item: dict[str, list[SlaRow]] = {}
+    by_item: dict[str, list] = {}
     for item in items:
         by_item[item.name] = [next(computed) for _ in item.objectives]
-    rows: list[SlaRow] = []
+    rows: list = []
     for slo in selected:
         if slo.name not in plans:
             rows.extend(by_item[slo.name])
@@ -132,7 +135,7 @@ def _info(version: Version) -> dict:
     return {"version": version.version, "effective_from": version.effective_from}
 
 
-def _measured(r: SlaRow, no_data: str) -> tuple[Fraction, Fraction]:
+def _measured(r, no_data: str) -> tuple[Fraction, Fraction]:
     """``(D, G)``: what the segment's attainment divides by, and its good part (exact)."""
     if r.budgeting_method == "Occurrences":
         return Fraction(r.total or 0), Fraction(r.good or 0)
@@ -147,8 +150,7 @@ def _measured(r: SlaRow, no_data: str) -> tuple[Fraction, Fraction]:
     return d, d - Fraction(r.bad)
 
 
-def _combine(slo: SLO, period: periods.Period, pieces: list[tuple[Version, SlaRow]], no_data: str,
-             min_coverage: float) -> SlaRow:
+def _combine(slo: SLO, period: periods.Period, pieces: list[tuple], no_data: str, min_coverage: float):
     rows = [r for _, r in pieces]
     last_version, last = pieces[-1]
     whole = len(pieces) == 1 and last.period_start == period.start and last.period_end == period.end

@@ -31,29 +31,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from fractions import Fraction
 
 import duckdb
 
 from reliability import periods, slos, store
 from reliability.analysis import maintenance as maintenance_windows
+from reliability.analysis.verdict import DEFAULT_MIN_COVERAGE, exact_target, status_of  # noqa: F401 (re-exported)
 from reliability.errors import BadInput
 from reliability.openslo import SLO
 
 NO_DATA_POLICIES = ("good", "bad", "exclude")
 DEFAULT_SLICE_SECONDS = 60
-DEFAULT_MIN_COVERAGE = 0.9
 STATUSES = ("met", "breached", "insufficient_data")
-
-
-def status_of(data_coverage: float | None, breached: bool, min_coverage: float = DEFAULT_MIN_COVERAGE) -> str:
-    """``insufficient_data`` when the coverage is unknown or below ``min_coverage`` (a ratio),
-    else ``breached`` or ``met``. The one rule every surface uses: an SLO without enough data
-    is never counted as met."""
-    if data_coverage is None or data_coverage < min_coverage:
-        return "insufficient_data"
-    return "breached" if breached else "met"
 
 
 def check_min_coverage(value: float, option: str = "--min-coverage") -> float:
@@ -136,10 +126,8 @@ def _exact(value: float | int) -> Fraction:
     return Fraction(value)
 
 
-def _target(value: float) -> Fraction:
-    # The target was written as a decimal (0.999 or 99.9%): use that decimal, not its
-    # binary approximation, so that 1 - target is exactly 0.001.
-    return Fraction(Decimal(repr(value)))
+# The target as written (0.999, not its binary neighbour): reliability.analysis.verdict.
+_target = exact_target
 
 
 def _f(value: Fraction | None) -> float | None:

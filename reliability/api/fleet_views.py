@@ -72,7 +72,7 @@ class FleetViews:
             found = versions.versions_of(con, name)
             if not found:
                 raise args.ArgumentError(f"no SLO named {name!r} (see db.slos())", "name")
-            doc = versions.describe_history(found, slos.datasources(con))
+            doc = slos.describe_history(found, slos.datasources(con))
         return self._out(doc, _HISTORY_TABLES, table)
 
     @args.checked

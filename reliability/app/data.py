@@ -132,7 +132,7 @@ def _month_rows(con, month: str, no_data: str, tz: str | None) -> list:
 
 def _segments_text(row) -> str:
     """A period split at a definition change, as the command line's table notes say it."""
-    from reliability.commands.sla import split_text
+    from reliability.units import split_text
 
     return split_text(row)
 

@@ -34,6 +34,9 @@ def coverage(ctx: click.Context, since: str | None, as_json: bool) -> None:
     s = doc["summary"]
     click.echo(f"SLO coverage{' since ' + iso_z(instant) if instant else ''}: {s['services_with_slo']} of "
                f"{s['services_seen']} services have an SLO ({percent(s['slo_coverage'], 1)})")
+    click.echo(table(["services seen", "with an SLO", "without", "SLO coverage"],
+                     [[s["services_seen"], s["services_with_slo"], s["services_without_slo"],
+                       percent(s["slo_coverage"], 1)]], right=(0, 1, 2, 3)))
     if doc["services_without_slo"]:
         click.echo("")
         click.echo("Services with incidents or series but no SLO:")

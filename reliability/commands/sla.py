@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, iso_z, table
-from reliability.units import percent
+# Statuses, targets and split periods read as reliability.units says (credits imports status_text here).
+from reliability.units import STATUS_TEXT, percent, split_text, status_text, target_text  # noqa: F401
 
 
 @click.command("sla")
@@ -117,7 +118,7 @@ def sla(
 
         with store.connect(ctx.obj["db"], read_only=True) as con:
             rows = analysis.compute(con, month, slo_name, no_data, maintenance=extra, **cover)
-        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, grouping)
+        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, grouping, slo_name)
         return
     from reliability.analysis import history
 
@@ -131,7 +132,7 @@ def sla(
             emit_json(head | {"months": [{"month": m} | _period_json(rows, grouping) for m, rows in months]})
             return
         for m, rows in months:
-            _show(rows, {"month": m}, m, no_data, min_coverage, False, grouping)
+            _show(rows, {"month": m}, m, no_data, min_coverage, False, grouping, slo_name)
             click.echo("")
         return
     if at is not None:
@@ -141,40 +142,12 @@ def sla(
             rows = history.rolling_at(con, instant, duration, slo_name, no_data, maintenance=extra, **cover)
         head = {"at": instant, "window": window}
         _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json,
-              grouping)
+              grouping, slo_name)
         return
     kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra, **cover)
-    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, grouping)
-
-
-STATUS_TEXT = {"met": "met", "breached": "BREACHED", "insufficient_data": "insufficient data"}
-
-
-def status_text(status: str, partial: bool) -> str:
-    """A status as a table shows it; a partial period's status is provisional."""
-    return STATUS_TEXT[status] + (" (partial)" if partial else "")
-
-
-def target_text(target: float | None) -> str:
-    """A target as tables show it (99.9%); "-" when a period split at a change has none."""
-    return "-" if target is None else f"{target * 100:.6g}%"
-
-
-def split_text(r) -> str:
-    """The lines under a table for a period split at a definition change: one per segment."""
-    rule = ("budgets of the segments added (prorated)" if r.history["combined"] == "prorated"
-            else "different budgeting methods: the worst segment's status")
-    head = f"{r.slo}: definition changed during the period; {rule}:"
-    lines = [head]
-    for v, seg in r.history["segments"]:
-        lines.append(
-            f"  version {v.version} {iso_z(seg.period_start)} .. {iso_z(seg.period_end)}: {seg.budgeting_method}, "
-            f"target {target_text(seg.target)}, attainment {percent(seg.attainment, 4)}, bad {fmt(seg.bad, 2)} of "
-            f"{fmt(seg.allowed_bad, 2)} {seg.unit}, {status_text(seg.status, seg.partial)}"
-        )
-    return "\n".join(lines)
+    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, grouping, slo_name)
 
 
 def _period_json(rows: list, grouping: tuple | None) -> dict:
@@ -186,7 +159,7 @@ def _period_json(rows: list, grouping: tuple | None) -> dict:
 
 
 def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
-          grouping: tuple | None = None) -> None:
+          grouping: tuple | None = None, slo_name: str | None = None) -> None:
     if as_json:
         doc = head | {"no_data_policy": no_data, "min_coverage": min_coverage}
         if grouping and grouping[1]:
@@ -203,6 +176,9 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
         if every and not rows:
             click.echo(f"no SLO has the labels {', '.join(f'{k}={v}' for k, v in grouping[1])}")
             return
+    if not rows and slo_name:  # it exists (else bad input): its first version takes effect later
+        click.echo(f"{slo_name} was not defined yet in {label} (see `reliability slo history {slo_name}`)")
+        return
     if not rows:
         click.echo("no SLOs defined (see `reliability slo apply`)")
         return

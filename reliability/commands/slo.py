@@ -100,7 +100,7 @@ def history_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
         found = versions.versions_of(con, name)
         if not found:
             raise BadInput(f"no SLO named {name!r} (see `reliability slo list`)", field="NAME")
-        doc = versions.describe_history(found, slos.datasources(con))
+        doc = slos.describe_history(found, slos.datasources(con))
     if as_json:
         emit_json(doc)
         return
