@@ -57,7 +57,7 @@ def page() -> None:
         st.warning(f"{len(short)} of {len(table)} SLOs have less than 90 % of their slices with data in {month}: "
                    "no verdict for them (listed apart below, not counted as met).")
     for text in table.get("segments_text", pd.Series(dtype=object)).dropna():
-        st.info(text)
+        st.info(text.replace("\n", "  \n"))  # one line per segment (Markdown hard breaks)
     partial = judged[judged["partial"]]
     if len(partial):
         st.info(f"Partial month for {len(partial)} SLO(s): data only up to "
