@@ -48,8 +48,12 @@ class Version:
 
 def measure(definition: dict) -> str:
     """What an SLO's numbers depend on, as canonical JSON: the resolved document without its
-    labels, annotations, display names, description and alert policies."""
+    labels, annotations, display names (of the SLO, its SLI and its objectives), description
+    and alert policies."""
     spec = {k: v for k, v in (definition.get("spec") or {}).items() if k not in _METADATA_ONLY}
+    if isinstance(spec.get("objectives"), list):
+        spec["objectives"] = [{k: v for k, v in o.items() if k != "displayName"} if isinstance(o, dict) else o
+                              for o in spec["objectives"]]
     indicator = spec.get("indicator")
     if isinstance(indicator, dict):
         meta = indicator.get("metadata") or {}

@@ -207,3 +207,41 @@ def test_incidents_by_team(ldb):
     assert only_b["count"] == 1 and only_b["label_filter"] == {"team": ["b"]}
     plain = run_cli("incidents", "--month", "2024-02", "--json", db=ldb).json()
     assert plain["count"] == 3 and "groups" not in plain
+
+
+def test_sli_labels_sit_between_service_and_slo(tmp_path, db):
+    """Service team=a tier=1 journey=x; SLI team=sli-team tier=2; SLO tier=3: the SLO is
+    team=sli-team (SLI over Service), tier=3 (its own), journey=x (Service)."""
+    sli = textwrap.dedent(
+        """\
+        apiVersion: openslo/v1
+        kind: SLI
+        metadata:
+          name: shared-availability
+          labels:
+            team: sli-team
+            tier: "2"
+        spec:
+          ratioMetric:
+            counter: false
+            good:
+              metricSource:
+                type: Prometheus
+                spec:
+                  query: sum(rate(ok[1m]))
+            total:
+              metricSource:
+                type: Prometheus
+                spec:
+                  query: sum(rate(all[1m]))
+        """
+    )
+    slo = _with_labels(slo_yaml("by-ref", "Occurrences", "UTC", service="svc-a"), "    tier: '3'\n")
+    head, _, _ = slo.partition("  indicator:\n")
+    by_ref = head + "  indicatorRef: shared-availability\n" + slo[slo.index("  timeWindow:"):]
+    service = SERVICES.split("---\n")[0].replace("    tier: 1\n", "    tier: 1\n    journey: x\n")
+    (tmp_path / "docs.yaml").write_text("---\n".join([service, sli, by_ref]))
+    r = run_cli("slo", "apply", tmp_path / "docs.yaml", db=db)
+    assert r.code == 0, r.stderr
+    (row,) = run_cli("slo", "list", "--json", db=db).json()["slos"]
+    assert row["labels"] == {"journey": ["x"], "team": ["sli-team"], "tier": ["3"]}

@@ -204,6 +204,10 @@ def test_change_of_budgeting_method_is_judged_worst_of_segments(vdb):
     table = run_cli("sla", "--month", "2026-03", db=vdb)
     assert table.code == 0, table.stderr
     assert "2026-03-15T04:00:00Z" in table.stdout
+    # No one attainment for the month: its credit is unknown, never 0.
+    (credit,) = run_cli("credits", "--month", "2026-03", "--json", db=vdb).json()["slos"]
+    assert (credit["covered"], credit["credit_percent"]) == (True, None)
+    assert run_cli("credits", "--month", "2026-03", db=vdb).code == 0
 
 
 def test_split_month_in_the_table(vdb):
@@ -248,3 +252,15 @@ def test_a_new_slo_applied_with_effective_from_starts_then(tmp_path, base):
     assert (seg["period_start"], seg["slices"], seg["bad"]) == ("2026-03-15T04:00:00Z", 24_480, 60.0)
     assert (march["period_start"], march["slices"], march["allowed_bad"]) == (
         "2026-03-01T05:00:00Z", 24_480, float(Fraction(5, 1000) * 24_480))
+
+
+def test_incident_impact_in_a_split_month(vdb, tmp_path):
+    """An incident in segment 1: its 30 bad minutes against the month's 142.5 allowed."""
+    run_cli("slo", "apply", vdb.parent / "v2.yaml", "--effective-from", "2026-03-15", db=vdb)
+    (tmp_path / "inc.csv").write_text(
+        "id,service,severity,title,started_at,detected_at,mitigated_at\n"
+        "I-1,svc,SEV-2,half,2026-03-10T12:00:00Z,2026-03-10T12:00:00Z,2026-03-10T12:30:00Z\n")
+    assert run_cli("ingest", "incidents", tmp_path / "inc.csv", db=vdb).code == 0
+    (entry,) = run_cli("impact", "--incident", "I-1", "--json", db=vdb).json()["slos"]
+    assert (entry["bad"], entry["month_bad"], entry["month_allowed_bad"]) == (30.0, 90.0, 142.5)
+    assert entry["budget_spent"] == float(Fraction(30) / Fraction(285, 2))

@@ -95,6 +95,10 @@ def owed(row: sla.SlaRow, tiers=DEFAULT_TIERS, minimum: Fraction | None = None) 
     ``covered``, ``credit_percent`` (percent of the monthly fee; None when the data are
     insufficient to know) and ``tier_below`` (the tier's bound, a ratio, or None).
     ``minimum``: the SLA target the tiers describe (default: their highest bound)."""
+    if row.target is None:  # a month split across budgeting methods: no one attainment to judge
+        segments = [seg for _v, seg in (row.history or {}).get("segments", ())]
+        hit = any(seg.target is not None and covered(seg.target, tiers, minimum) for seg in segments)
+        return {"covered": hit, "credit_percent": None if hit else 0.0, "tier_below": None}
     if not covered(row.target, tiers, minimum):
         return {"covered": False, "credit_percent": 0.0, "tier_below": None}
     if row.status == "insufficient_data":

@@ -221,3 +221,19 @@ def for_budget(current: SLO, history: Sequence[Version], period: periods.Period,
                if v.effective_from is not None and period.start < v.effective_from < period.end]
     note = _info(version) | ({"definition_changes": changes} if changes else {})
     return _slo_of(version, current, sources), note
+
+
+def in_force_at(con, selected: Sequence[SLO], at: datetime) -> list[SLO]:
+    """``selected`` (SLOs as in force now) each as the version in force at ``at`` (the first
+    version when ``at`` is before it); SLOs without a history are returned as they are."""
+    from reliability import slos, versions
+
+    history = versions.histories(con, [s.name for s in selected])
+    if not history:
+        return list(selected)
+    sources = slos.datasources(con)
+    out = []
+    for slo in selected:
+        found = history.get(slo.name)
+        out.append(slo if not found else _slo_of(in_force(found, at) or found[0], slo, sources))
+    return out

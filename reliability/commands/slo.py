@@ -55,6 +55,9 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...], effective_from: str | 
             click.echo(f"{c['slo']}: {verb} {c['version']} in force from {iso_z(c['effective_from'])}", err=True)
         elif c["action"] == "new" and c["effective_from"] is not None:
             click.echo(f"{c['slo']}: defined from {iso_z(c['effective_from'])}", err=True)
+        elif c["action"] == "unchanged" and when is not None:
+            click.echo(f"{c['slo']}: what its numbers depend on did not change, so nothing takes effect at "
+                       f"--effective-from (version {c['version']} stays in force)", err=True)
     counts: dict[str, int] = {}
     for d in docs:
         counts[d.kind] = counts.get(d.kind, 0) + 1
