@@ -88,6 +88,7 @@ def sla(
       reliability --db rel.duckdb sla --month 2026-03 --label tier=1 --group-by team --json
     """
     from reliability import store
+    from reliability.analysis import usable
     from reliability.errors import BadInput
 
     given = [name for name, v in (("--month", month), ("--from/--to", first or last), ("--quarter", quarter),
@@ -118,18 +119,22 @@ def sla(
 
         with store.connect(ctx.obj["db"], read_only=True) as con:
             rows = analysis.compute(con, month, slo_name, no_data, maintenance=extra, **cover)
-        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, grouping, slo_name)
+            bad = usable.for_rows(con, rows)
+        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, grouping, slo_name, bad)
         return
     from reliability.analysis import history
 
     if first is not None:
         with store.connect(ctx.obj["db"], read_only=True) as con:
             months = history.monthly(con, first, last, slo_name, no_data, maintenance=extra, **cover)
+            bad = usable.for_rows(con, [r for _, rows in months for r in rows])
+        usable.warn(bad)
         if as_json:
             head = {"from": first, "to": last, "no_data_policy": no_data, "min_coverage": min_coverage}
             if wanted:
                 head["label_filter"] = groups.filter_document(wanted)
-            emit_json(head | {"months": [{"month": m} | _period_json(rows, grouping) for m, rows in months]})
+            emit_json(head | {"months": [{"month": m} | _period_json(rows, grouping) for m, rows in months],
+                              "unusable_series": bad})
             return
         for m, rows in months:
             _show(rows, {"month": m}, m, no_data, min_coverage, False, grouping, slo_name)
@@ -140,14 +145,16 @@ def sla(
         duration = history.parse_window(window) if window else None
         with store.connect(ctx.obj["db"], read_only=True) as con:
             rows = history.rolling_at(con, instant, duration, slo_name, no_data, maintenance=extra, **cover)
+            bad = usable.for_rows(con, rows)
         head = {"at": instant, "window": window}
         _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json,
-              grouping, slo_name)
+              grouping, slo_name, bad)
         return
     kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra, **cover)
-    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, grouping, slo_name)
+        bad = usable.for_rows(con, rows)
+    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, grouping, slo_name, bad)
 
 
 def _period_json(rows: list, grouping: tuple | None) -> dict:
@@ -159,14 +166,17 @@ def _period_json(rows: list, grouping: tuple | None) -> dict:
 
 
 def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
-          grouping: tuple | None = None, slo_name: str | None = None) -> None:
+          grouping: tuple | None = None, slo_name: str | None = None, bad: list | None = None) -> None:
+    from reliability.analysis import usable
+
+    usable.warn(bad or [])
     if as_json:
         doc = head | {"no_data_policy": no_data, "min_coverage": min_coverage}
         if grouping and grouping[1]:
             from reliability.analysis import groups
 
             doc["label_filter"] = groups.filter_document(grouping[1])
-        emit_json(doc | _period_json(rows, grouping))
+        emit_json(doc | _period_json(rows, grouping) | {"unusable_series": bad or []})
         return
     if grouping is not None:
         from reliability.analysis import groups
