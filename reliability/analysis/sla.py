@@ -91,6 +91,9 @@ class SlaRow:
     # SLOs with a history (reliability.analysis.segments): the version in force at the period's
     # end, and for a period split at a change, the combination rule and the segments.
     history: dict | None = field(default=None, compare=False)
+    # The attainment as the exact fraction it was rounded from (composites combine these);
+    # not part of the JSON.
+    exact_attainment: Fraction | None = field(default=None, compare=False, repr=False)
 
     @property
     def unit(self) -> str:
@@ -119,7 +122,7 @@ class SlaRow:
         return out
 
 
-_SLA_FIELDS = tuple(f.name for f in fields(SlaRow) if f.name not in ("labels", "history"))
+_SLA_FIELDS = tuple(f.name for f in fields(SlaRow) if f.name not in ("labels", "history", "exact_attainment"))
 
 
 def _exact(value: float | int) -> Fraction:
@@ -222,6 +225,7 @@ def finish(
         partial=as_of < period.end,
         as_of=as_of,
         labels=slo.labels,
+        exact_attainment=attainment,
     )
 
 
@@ -347,6 +351,9 @@ def compute_periods(
         raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
     if not selected:
         return []
+    selected = expand_instances(con, selected, period_for)
+    if not selected:  # a per-instance SLO with no instance in the period
+        return []
     from reliability import versions
 
     histories = versions.histories(con, [s.name for s in selected])
@@ -396,6 +403,19 @@ def _rows(
             rows.append(finish(slo, idx, period, aggs.get(key, empty), no_data, ex.slices, ex.ids,
                                min_coverage, as_of))
     return rows
+
+
+def expand_instances(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) -> list[SLO]:
+    """``selected`` with each definition with grouping labels replaced by its instances that
+    have rows in its period (:mod:`reliability.analysis.instances`; nothing to do, and no
+    query, for SLOs without grouping)."""
+    grouped = [s for s in selected if s.group_by and not s.instance]
+    if not grouped:
+        return list(selected)
+    from reliability.analysis import instances
+
+    spans = [period_for(s) for s in grouped]
+    return instances.expand(con, selected, min(p.start for p in spans), max(p.end for p in spans))
 
 
 def _data_end(slo: SLO, period: periods.Period, agg: dict) -> datetime:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.instance_option import instance_option, resolve
 from reliability.output import emit_json, fmt, table
-from reliability.units import percent
+from reliability.units import percent, target_text
 
 
 @click.command("credits")
 @click.option("--month", required=True, metavar="YYYY-MM", help="Calendar month, in each SLO's time zone.")
-@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
+@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO (or instance: NAME{label=\"value\"}).")
+@instance_option
 @click.option("--tier", "tiers", multiple=True, metavar="BELOW=CREDIT",
               help="A credit tier in percent, e.g. 99.9=10 (repeatable; replaces the defaults).")
 @click.option("--sla-target", metavar="PERCENT",
@@ -20,7 +22,7 @@ from reliability.units import percent
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def credits(ctx: click.Context, month: str, slo_name: str | None, tiers: tuple[str, ...], sla_target: str | None,
-            min_coverage: float, as_json: bool) -> None:
+            min_coverage: float, as_json: bool, instance: tuple[str, ...] = ()) -> None:
     """Service credits owed per SLO for a calendar month: the credit (percent of the monthly
     fee) of the lowest tier the attainment is strictly below. Default tiers: below 99.9%
     10%, below 99% 25%, below 95% 100% (Azure's Virtual Machines SLA). Only SLOs whose target
@@ -39,6 +41,7 @@ def credits(ctx: click.Context, month: str, slo_name: str | None, tiers: tuple[s
     from reliability.commands.sla import status_text
 
     periods.parse_month(month)
+    slo_name = resolve(slo_name, instance)
     check_min_coverage(min_coverage)
     parsed = tuple(analysis.parse_tier(t) for t in tiers) or analysis.DEFAULT_TIERS
     minimum = analysis.sla_target(parsed, analysis.parse_sla_target(sla_target) if sla_target else None)
@@ -59,7 +62,7 @@ def credits(ctx: click.Context, month: str, slo_name: str | None, tiers: tuple[s
 
     click.echo(table(
         ["slo", "target", "attainment", "coverage", "status", "credit"],
-        [[r["slo"], f"{r['target'] * 100:.6g}%", percent(r["attainment"], 4), percent(r["data_coverage"], 1),
+        [[r["slo"], target_text(r["target"]), percent(r["attainment"], 4), percent(r["data_coverage"], 1),
           status_text(r["status"], r["partial"]), owed(r)] for r in rows],
         right=(1, 2, 3, 5),
     ))

@@ -137,14 +137,30 @@ class SLO:
     # by the SLI's, then by the SLO's own (reliability.openslo.labels); slos.load adds the
     # Service's, parse_slo the SLI's and the SLO's.
     labels: tuple = ()
+    # Per-instance SLOs (reliability.instances): the grouping labels the definition declares
+    # (sorted), and for one instance of it, its ((label, value), ...). An instance's name is
+    # its address, api-gateway-availability{customer="acme"}.
+    group_by: tuple[str, ...] = ()
+    instance: tuple[tuple[str, str], ...] = ()
 
     @property
     def sli(self) -> str:
+        """The *sli* half of the stored series key: the indicator's name, followed for an
+        instance by its selector (``availability{customer="acme"}``)."""
+        if self.instance:
+            from reliability.instances import series_key
+
+            return series_key(self.indicator.name, self.instance)
         return self.indicator.name
 
     def label_values(self, key: str) -> tuple[str, ...]:
         """The values of label ``key`` (empty when the SLO does not carry it)."""
         return dict(self.labels).get(key, ())
+
+    @property
+    def base_name(self) -> str:
+        """The definition's name (an instance's name without its selector)."""
+        return self.name.partition("{")[0] if self.instance else self.name
 
 
 @dataclass(frozen=True)

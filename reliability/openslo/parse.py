@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reliability import instances
 from reliability.openslo import labels as label_rules
 from reliability.openslo.alerts import check_condition
 from reliability.openslo.fields import _get, _name, _ratio, _Where, parse_duration
@@ -235,6 +236,10 @@ def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[
             raise where.fail(f"spec.alertPolicies[{i}]", "expected an alertPolicyRef or an inline AlertPolicy with metadata.name")
     meta = body.get("metadata") or {}
     own = label_rules.parse(where, "metadata", meta)
+    try:
+        grouping = instances.group_by(meta.get("annotations"))
+    except ValueError as exc:
+        raise where.fail(f"metadata.annotations.{instances.ANNOTATION}", str(exc)) from None
     return SLO(
         name=doc.name,
         display_name=meta.get("displayName"),
@@ -247,6 +252,7 @@ def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[
         time_slice_window_seconds=slice_seconds,
         alert_policies=tuple(policies),
         labels=label_rules.merge(indicator.labels, own),
+        group_by=grouping,
     )
 
 

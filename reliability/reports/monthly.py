@@ -57,6 +57,8 @@ def _budgets(con: duckdb.DuckDBPyConnection, month: str, as_of: datetime) -> dic
     sources = slos.datasources(con) if history else {}
     out = {}
     for slo in slos.load(con):
+        if slo.group_by:  # per-instance SLOs: summarised apart (_instances), no budget each
+            continue
         period = periods.month(month, sla.slo_zone(slo))
         at = min(as_of, period.end)
         if slo.name in history:  # the definition in force then, as `budget` uses
@@ -83,6 +85,30 @@ def _by_label(con: duckdb.DuckDBPyConnection, rows: list[dict], keys: tuple[str,
     return [{"key": key, "groups": groups.sla_groups(items, key), "rule": groups.RULE} for key in wanted]
 
 
+def _instances(rows: list[dict]) -> list[dict]:
+    """Per definition with grouping labels: its instances' counts by status, the breached and
+    insufficient-data instances by address, and the credits they owe (the rule of ``credits``)."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        d = out.setdefault(r["slo"].partition("{")[0], {"slo": r["slo"].partition("{")[0], "instances": 0, "met": 0,
+                                                        "breached": [], "insufficient_data": [], "credits": []})
+        d["instances"] += 1
+        if r["status"] == "met":
+            d["met"] += 1
+        else:
+            d[r["status"]].append(r["slo"])
+        if r["credit_percent"]:
+            d["credits"].append(r)
+    return list(out.values())
+
+
+def _composites(con: duckdb.DuckDBPyConnection, month: str, now: datetime) -> list[dict]:
+    """Each composite SLO's month (:mod:`reliability.analysis.composite`)."""
+    from reliability.analysis import composite
+
+    return composite.month_rows(con, month, now=now)
+
+
 def _timing(con: duckdb.DuckDBPyConnection, month: str) -> tuple[list[dict], dict]:
     prev = timing.shift_month(month, -1)
     spans = {"month": (month, month), "previous_month": (prev, prev),
@@ -105,6 +131,10 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
     now = now or datetime.now(UTC)
     as_of = min(now, period.end)
     rows = _slo_rows(con, month, now)
+    # Per-instance SLOs (one per customer: thousands, possibly) and composites are summarised
+    # apart; fleet compliance stays over the SLOs without grouping.
+    instance_rows = [r for r in rows if "{" in r["slo"]]
+    rows = [r for r in rows if "{" not in r["slo"]]
     budgets = _budgets(con, month, now)
     for r in rows:
         b = budgets.get(r["slo"], {})
@@ -143,6 +173,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
             "incidents": len(impacts),
             "by_severity": {s: severities.get(s, 0) for s in ("SEV-1", "SEV-2", "SEV-3", "SEV-4")},
             "ack_unknown": ack_unknown,
+            "instances": _instances(instance_rows),
+            "composites": _composites(con, month, now),
         },
         "services": [{"name": name, "slos": srows, "budgets": [budgets[r["slo"]] for r in srows
                                                                if r["slo"] in budgets]}
