@@ -70,3 +70,32 @@ def test_since_and_table(cdb):
 
 def test_bad_since(cdb):
     assert_bad_input(run_cli("coverage", "--since", "yesterday", db=cdb), "--since")
+
+
+def test_per_instance_series_are_measured_by_their_definition(tmp_path):
+    """A definition grouped by customer measures avail{customer="..."}: not listed as a series
+    without SLO; the whole series (a row without its customer) has no SLO without grouping, so it
+    is; a definition grouped by region with no instance series is an SLO without series."""
+    db = tmp_path / "i.duckdb"
+    grouped = slo_yaml("gw-customer", "Occurrences", "UTC", service="gw", sli="avail").replace(
+        "metadata:\n  name: gw-customer\n",
+        "metadata:\n  name: gw-customer\n  annotations:\n    reliability/group-by: customer\n", 1)
+    idle = slo_yaml("gw-region", "Occurrences", "UTC", service="gw", sli="lat").replace(
+        "metadata:\n  name: gw-region\n",
+        "metadata:\n  name: gw-region\n  annotations:\n    reliability/group-by: region\n", 1)
+    assert "reliability/group-by: customer" in grouped and "reliability/group-by: region" in idle
+    (tmp_path / "slos.yaml").write_text("---\n".join([grouped, idle]))
+    (tmp_path / "series.csv").write_text(
+        "timestamp,service,sli,good,total,customer\n"
+        "2026-01-01T00:00:00Z,gw,avail,10,10,acme\n"
+        "2026-01-01T00:00:00Z,gw,avail,9,10,globex\n"
+        "2026-01-01T00:00:00Z,gw,avail,19,20,\n"
+    )
+    for args in (("slo", "apply", tmp_path / "slos.yaml"), ("ingest", "series", tmp_path / "series.csv")):
+        r = run_cli(*args, db=db)
+        assert r.code == 0, r.stderr
+    doc = run_cli("coverage", "--json", db=db).json()
+    assert doc["series_without_slo"] == [{"service": "gw", "sli": "avail", "rows": 1,
+                                          "first_slice": "2026-01-01T00:00:00Z",
+                                          "newest_slice": "2026-01-01T00:00:00Z"}]
+    assert doc["slos_without_series"] == [{"slo": "gw-region", "service": "gw", "sli": "lat"}]

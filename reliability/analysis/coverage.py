@@ -6,8 +6,11 @@
   (``sli``, rows, first and newest slice start) and its labels when a Service document gives
   them.
 - ``series_without_slo``: series (service, sli) no SLO measures, of services that do have SLOs.
+  A per-instance series (``availability{customer="acme"}``) is measured by the definition of
+  its service and SLI grouped by exactly its labels (:mod:`reliability.instances`).
 - ``slos_without_series``: SLOs whose series has no row at or after ``since`` (never computed
-  from data: every period of theirs has insufficient data).
+  from data: every period of theirs has insufficient data); a per-instance definition, when no
+  series of an instance of it has.
 - Counts in ``summary``: services seen (in SLOs, incidents or series), services with an SLO,
   and ``slo_coverage`` = services with an SLO / services seen (a ratio; null when none).
 """
@@ -19,14 +22,15 @@ from fractions import Fraction
 
 import duckdb
 
-from reliability import slos, store
+from reliability import instances, slos, store
 from reliability.openslo import labels as label_rules
 
 
 def report(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> dict:
     """The coverage document (module docstring); times are UTC instants."""
     defined = slos.load(con)
-    measured = {(s.service, s.sli) for s in defined}
+    # (service, sli, grouping labels): a per-instance definition measures every instance's series.
+    measured = {(s.service, s.indicator.name, s.group_by) for s in defined}
     with_slo = {s.service for s in defined}
     series = store.rows(con, "coverage.series_inventory", {"since": since})
     incidents = {r["service"]: r for r in store.rows(con, "coverage.incident_inventory", {"since": since})}
@@ -51,10 +55,11 @@ def report(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> dic
     unmeasured = [
         {"service": r["service"], "sli": r["sli"], "rows": r["rows"], "first_slice": r["first_slice"],
          "newest_slice": r["newest_slice"]}
-        for r in series if r["service"] in with_slo and (r["service"], r["sli"]) not in measured
+        for r in series if r["service"] in with_slo and _key(r) not in measured
     ]
-    present = {(r["service"], r["sli"]) for r in series}
-    idle = [{"slo": s.name, "service": s.service, "sli": s.sli} for s in defined if (s.service, s.sli) not in present]
+    present = {_key(r) for r in series}
+    idle = [{"slo": s.name, "service": s.service, "sli": s.sli} for s in defined
+            if (s.service, s.indicator.name, s.group_by) not in present]
     return {
         "since": since,
         "summary": {
@@ -67,3 +72,9 @@ def report(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> dic
         "series_without_slo": unmeasured,
         "slos_without_series": idle,
     }
+
+
+def _key(series: dict) -> tuple[str, str, tuple[str, ...]]:
+    """(service, SLI name, grouping labels) of a stored series (labels empty for a plain one)."""
+    sli, instance = instances.split_key(series["sli"])
+    return series["service"], sli, tuple(k for k, _ in instance)
