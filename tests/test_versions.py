@@ -264,3 +264,44 @@ def test_incident_impact_in_a_split_month(vdb, tmp_path):
     (entry,) = run_cli("impact", "--incident", "I-1", "--json", db=vdb).json()["slos"]
     assert (entry["bad"], entry["month_bad"], entry["month_allowed_bad"]) == (30.0, 90.0, 142.5)
     assert entry["budget_spent"] == float(Fraction(30) / Fraction(285, 2))
+
+
+def _grouped(doc: str) -> str:
+    return doc.replace("metadata:\n  name: ny-avail\n",
+                       "metadata:\n  name: ny-avail\n  annotations:\n    reliability/group-by: customer\n", 1)
+
+
+def test_instances_of_a_changed_definition_are_split_too(tmp_path):
+    """A per-instance definition (one SLO per customer) changed on 15 March: each instance's
+    March is split as the plain SLO's is (the same series under customer=acme, the same hand
+    counts), February keeps 99.9 %, and the budget of April uses 99.5 %."""
+    db = tmp_path / "g.duckdb"
+    (tmp_path / "v1.yaml").write_text(_grouped(V1))
+    (tmp_path / "v2.yaml").write_text(_grouped(V2))
+    assert "reliability/group-by: customer" in (tmp_path / "v2.yaml").read_text()
+    _series(tmp_path / "plain.csv")
+    lines = (tmp_path / "plain.csv").read_text().splitlines()
+    (tmp_path / "series.csv").write_text("\n".join([lines[0] + ",customer"] + [x + ",acme" for x in lines[1:]]) + "\n")
+    for args in (("slo", "apply", tmp_path / "v1.yaml"), ("ingest", "series", tmp_path / "series.csv"),
+                 ("slo", "apply", tmp_path / "v2.yaml", "--effective-from", "2026-03-15")):
+        r = run_cli(*args, db=db)
+        assert r.code == 0, r.stderr
+
+    def row(month: str) -> dict:
+        r = run_cli("sla", "--month", month, "--slo", "ny-avail", "--instance", "customer=acme", "--json", db=db)
+        assert r.code == 0, r.stderr
+        (found,) = r.json()["slos"]
+        assert found["instance"] == {"customer": "acme"}
+        return found
+
+    march = row("2026-03")
+    one, two = march["segments"]
+    assert (one["target"], one["slices"], one["bad"], one["status"]) == (0.999, 20_100, 30.0, "breached")
+    assert (two["target"], two["slices"], two["bad"], two["status"]) == (0.995, 24_480, 60.0, "met")
+    assert (march["combined"], march["allowed_bad"], march["status"]) == ("prorated", 142.5, "met")
+    assert march["target"] == float(1 - Fraction(285, 2) / 44_580)
+    feb = row("2026-02")
+    assert (feb["target"], feb["version"], feb["allowed_bad"]) == (0.999, 1, float(Fraction(1, 1000) * 28 * 1440))
+    (april,) = run_cli("budget", "--month", "2026-04", "--slo", "ny-avail", "--instance", "customer=acme", "--json",
+                       db=db).json()["slos"]
+    assert (april["target"], april["version"]) == (0.995, 2)

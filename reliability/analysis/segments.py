@@ -49,9 +49,23 @@ _SEP = "\x1f"  # internal names of segment SLOs: NAME␟k, never a valid SLO nam
 
 
 def _slo_of(version: Version, current: SLO, sources: dict) -> SLO:
-    """The SLO as ``version`` defined it, named and labelled as it is now."""
+    """The SLO as ``version`` defined it, named and labelled as it is now; for an instance of a
+    per-instance definition, that instance of the version (its series, its address)."""
     parsed = openslo.slo_from_definition(version.definition, sources)
+    if current.instance and tuple(k for k, _ in current.instance) == parsed.group_by:
+        from reliability.instances import instance_of
+
+        parsed = instance_of(parsed, current.instance)
     return dataclasses.replace(parsed, labels=current.labels, display_name=current.display_name)
+
+
+def histories_of(con, selected: Sequence[SLO]) -> dict[str, list[Version]]:
+    """The history of each of ``selected`` that has one, by its name: an instance of a
+    per-instance definition has its definition's history (versions are kept per definition)."""
+    from reliability import versions
+
+    found = versions.histories(con, sorted({s.base_name for s in selected}))
+    return {s.name: found[s.base_name] for s in selected if s.base_name in found}
 
 
 def _snap(t: datetime, period: periods.Period, window_seconds: int) -> datetime:
@@ -226,9 +240,9 @@ def for_budget(current: SLO, history: Sequence[Version], period: periods.Period,
 def in_force_at(con, selected: Sequence[SLO], at: datetime) -> list[SLO]:
     """``selected`` (SLOs as in force now) each as the version in force at ``at`` (the first
     version when ``at`` is before it); SLOs without a history are returned as they are."""
-    from reliability import slos, versions
+    from reliability import slos
 
-    history = versions.histories(con, [s.name for s in selected])
+    history = histories_of(con, selected)
     if not history:
         return list(selected)
     sources = slos.datasources(con)

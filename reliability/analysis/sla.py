@@ -354,12 +354,10 @@ def compute_periods(
     selected = expand_instances(con, selected, period_for)
     if not selected:  # a per-instance SLO with no instance in the period
         return []
-    from reliability import versions
+    from reliability.analysis import segments
 
-    histories = versions.histories(con, [s.name for s in selected])
+    histories = segments.histories_of(con, selected)
     if histories:  # definitions in force (reliability.analysis.segments)
-        from reliability.analysis import segments
-
         return segments.compute(
             selected, period_for, histories, slos.datasources(con),
             lambda items, pf: _rows(con, items, pf, no_data, maintenance, min_coverage, now), no_data, min_coverage,

@@ -32,14 +32,14 @@ def budget_document(
     """``budget --json`` for the SLOs ``selected``: each burn-down with the definition in force
     at ``instant`` (else the month's end: :func:`reliability.analysis.segments.for_budget`);
     with ``group_by``/``wanted``, the SLOs matching ``wanted``, their labels and the roll-ups."""
-    from reliability import periods, slos, versions
+    from reliability import periods, slos
     from reliability.analysis import budget, groups, segments
     from reliability.analysis.sla import slo_zone
 
     grouping = bool(group_by or wanted)
     if grouping:
         selected = [s for s in selected if groups.matches(s.labels, s.service, wanted)]
-    hist = versions.histories(con, [s.name for s in selected])
+    hist = segments.histories_of(con, selected)
     sources = slos.datasources(con) if hist else {}
     reports, windows = [], {}
     for slo in selected:
