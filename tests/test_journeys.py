@@ -111,3 +111,26 @@ def test_a_spent_budget_is_never_forecast_to_run_out(demo_db, at):
     shown = run_cli("budget", "--month", "2026-03", "--slo", "search-availability", *extra, db=demo_db).stdout
     row = shown.splitlines()[2]
     assert row.endswith("already spent       already spent"), row
+
+
+def test_a_vendor_response_without_format_says_which_option_reads_it(tmp_path):
+    """The first thing a PagerDuty user tries: `ingest incidents incidents.json` on a saved
+    GET /incidents response. The message said only "expected a JSON list of objects"."""
+    from conftest import ROOT
+
+    saved = ROOT / "tests" / "data" / "vendors" / "pagerduty_rest_incidents.json"
+    r = run_cli("ingest", "incidents", saved, db=tmp_path / "rel.duckdb")
+    assert_bad_input(r, str(saved), "expected a JSON list of objects", "--format pagerduty|opsgenie|incidentio")
+    assert not (tmp_path / "rel.duckdb").exists()
+
+
+def test_an_import_of_no_incidents_says_so_without_none(tmp_path):
+    """incident.io's published example holds one incident in triage, left out: the summary
+    said "detected None .. None"."""
+    from conftest import ROOT
+
+    saved = ROOT / "tests" / "data" / "vendors" / "incidentio_openapi_list_incidents_v2.json"
+    r = run_cli("ingest", "incidents", "--format", "incidentio", saved, db=tmp_path / "rel.duckdb")
+    assert r.code == 0, r.stderr
+    assert "0 incidents (0 timeline entries, 0 action items, 1 skipped)" in r.stderr
+    assert "None" not in r.stderr

@@ -275,7 +275,12 @@ def _json_records(name: str, text: str) -> list[Record]:
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=name
         ) from None
     if not isinstance(data, list):
-        raise BadInput(f"expected a JSON list of objects, found a JSON {_json_type(data)}", file=name)
+        hint = ""
+        if isinstance(data, dict) and any(isinstance(data.get(k), list) for k in ("incidents", "data")):
+            # The first thing a PagerDuty, Opsgenie or incident.io user feeds it.
+            hint = ("; a saved PagerDuty, Opsgenie or incident.io API response? "
+                    "`ingest incidents --format pagerduty|opsgenie|incidentio` reads those")
+        raise BadInput(f"expected a JSON list of objects, found a JSON {_json_type(data)}{hint}", file=name)
     if not data:
         raise BadInput("the JSON list is empty: no rows", file=name)
     records = []
