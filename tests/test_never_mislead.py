@@ -55,7 +55,7 @@ def test_a_month_after_the_data_is_insufficient_data_not_met(demo_db):
     catalog = next(r for r in doc["slos"] if r["slo"] == "catalog-availability")
     assert catalog["data_coverage"] == float(Fraction(60, 43200))
     table = run_cli("sla", "--month", "2026-11", db=demo_db).stdout
-    [(headers, rows)] = tables.tables(table)
+    (headers, rows), *_composites = tables.tables(table)  # the SLOs' table, then the checkout journey's
     assert {row[headers.index("status")] for row in rows} == {"insufficient data (partial)"}
     assert "no verdict for" in table
 
@@ -145,11 +145,12 @@ def test_app_warns_about_stale_series(demo_db, monkeypatch):
     monkeypatch.setenv("RELIABILITY_DB", str(demo_db))
     health = AppTest.from_file(str(PAGES / "data_health.py"), default_timeout=120).run()
     assert not health.exception, [e.value for e in health.exception]
-    assert {m.label: m.value for m in health.metric}["Stale series"] == "16"
-    assert any("Stale data: 16 of 16 series" in e.value for e in health.error)
+    # 16 per-service series and the three enterprise customers' own (data/fleet.yaml)
+    assert {m.label: m.value for m in health.metric}["Stale series"] == "19"
+    assert any("Stale data: 19 of 19 series" in e.value for e in health.error)
     overview = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=180).run()
     assert not overview.exception, [e.value for e in overview.exception]
-    assert any("Stale data: 16 of 16 series" in e.value for e in overview.error)
+    assert any("Stale data: 19 of 19 series" in e.value for e in overview.error)
 
 
 def test_fresh_series_are_not_flagged():
@@ -237,7 +238,8 @@ def test_every_bad_figure_says_its_unit(demo_db):
     doc = run_cli("sla", "--month", "2026-03", "--json", db=demo_db).json()
     units = {r["budgeting_method"]: r["budget_unit"] for r in doc["slos"]}
     assert units == {"Occurrences": "events", "Timeslices": "minutes", "RatioTimeslices": "minutes"}
-    [(headers, rows)] = tables.tables(run_cli("sla", "--month", "2026-03", db=demo_db).stdout)
+    # the SLOs' table, then the checkout journey's composite table (its unit is "share")
+    (headers, rows), *_composites = tables.tables(run_cli("sla", "--month", "2026-03", db=demo_db).stdout)
     assert headers[headers.index("allowed") + 1] == "unit"
     assert {(row[1], row[headers.index("unit")]) for row in rows} == {(m, u) for m, u in units.items()}
 

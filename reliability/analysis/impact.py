@@ -103,6 +103,10 @@ def incident_impact(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:
     if incident["window_end"] is None:
         return doc | {"slos": [], "note": "no mitigated_at or resolved_at: the window has no end"}
     service_slos = [s for s in slos.load(con) if s.service == incident["service"]]
+    if any(s.group_by for s in service_slos):  # per-instance SLOs: every instance of its window
+        from reliability.analysis.instances import expand
+
+        service_slos = expand(con, service_slos, incident["window_start"], incident["window_end"])
     return doc | {"slos": [slo_impact(con, incident, s) for s in service_slos]}
 
 
