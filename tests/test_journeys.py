@@ -134,3 +134,33 @@ def test_an_import_of_no_incidents_says_so_without_none(tmp_path):
     assert r.code == 0, r.stderr
     assert "0 incidents (0 timeline entries, 0 action items, 1 skipped)" in r.stderr
     assert "None" not in r.stderr
+
+
+EXCEL_SAVED = [
+    ("series", "slices.csv", "timestamp;service;sli;good;total\r\n2026-03-01T00:00:00Z;s;a;1;1\r\n", "';'"),
+    ("incidents", "incidents.csv", "id;service;severity;detected_at\r\nX;s;SEV-1;2026-03-01T00:00:00Z\r\n", "';'"),
+    ("series", "slices.tsv", "timestamp\tservice\tsli\tgood\ttotal\n2026-03-01T00:00:00Z\ts\ta\t1\t1\n", "tab"),
+]
+
+
+@pytest.mark.parametrize("kind,name,text,sep", EXCEL_SAVED, ids=[f"{k}-{s}" for k, _, _, s in EXCEL_SAVED])
+def test_a_csv_saved_with_semicolons_says_what_separates_it(kind, name, text, sep, tmp_path):
+    """Excel in a locale with a decimal comma saves "CSV" with ';' between fields (and a BOM).
+    The message said the columns timestamp, service, ... were missing, listing them as found."""
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    r = run_cli("ingest", kind, path, db=tmp_path / "rel.duckdb")
+    assert_bad_input(r, name, "row 1", "missing column(s)", f"separated by {sep}", "comma")
+    assert not (tmp_path / "rel.duckdb").exists()
+
+
+def test_a_bom_and_crlf_csv_with_commas_reads(tmp_path):
+    """Excel's "CSV UTF-8 (comma delimited)": BOM and CRLF line ends are read as written."""
+    path = tmp_path / "slices.csv"
+    path.write_bytes(b"\xef\xbb\xbftimestamp,service,sli,good,total\r\n2026-03-01T00:00:00Z,s,a,1,2\r\n")
+    db = tmp_path / "rel.duckdb"
+    assert run_cli("ingest", "series", path, db=db).code == 0
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select service, sli, good, total from sli_slices").fetchall() == [("s", "a", 1, 2)]
