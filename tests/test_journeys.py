@@ -164,3 +164,43 @@ def test_a_bom_and_crlf_csv_with_commas_reads(tmp_path):
 
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select service, sli, good, total from sli_slices").fetchall() == [("s", "a", 1, 2)]
+
+
+SLO_TIMESLICES = """apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: web-availability
+spec:
+  service: web
+  indicator:
+    metadata:
+      name: availability
+    spec:
+      ratioMetric:
+        good: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(ok[1m]))'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(all[1m]))'}}}
+  timeWindow:
+    - duration: 1M
+      isRolling: false
+      calendar: {startTime: '2022-01-01 00:00:00', timeZone: UTC}
+  budgetingMethod: Timeslices
+  objectives:
+    - displayName: good minutes
+      target: 0.999
+      timeSliceTarget: 0.95
+      timeSliceWindow: 1m
+"""
+
+
+@pytest.mark.parametrize("good,bad,hint", [("target: 0.999", "target: 99.9", "targetPercent: 99.9"),
+                                           ("timeSliceTarget: 0.95", "timeSliceTarget: 95", "0.95")])
+def test_a_target_written_as_a_percentage_says_how_to_write_it(good, bad, hint, tmp_path):
+    """An SRE lead writes `target: 99.9` (the SLA's "99.9%"): the message said only
+    "expected a number in (0, 1)"; it now says how 99.9% is written."""
+    path = tmp_path / "slos.yaml"
+    path.write_text(SLO_TIMESLICES)
+    assert run_cli("slo", "apply", path, db=tmp_path / "ok.duckdb").code == 0
+    path.write_text(SLO_TIMESLICES.replace(good, bad))
+    r = run_cli("slo", "apply", path, db=tmp_path / "rel.duckdb")
+    assert_bad_input(r, "slos.yaml", bad.split(":")[0], "expected a number in (0, 1", hint)
+    assert not (tmp_path / "rel.duckdb").exists()
