@@ -204,3 +204,13 @@ def test_a_target_written_as_a_percentage_says_how_to_write_it(good, bad, hint, 
     r = run_cli("slo", "apply", path, db=tmp_path / "rel.duckdb")
     assert_bad_input(r, "slos.yaml", bad.split(":")[0], "expected a number in (0, 1", hint)
     assert not (tmp_path / "rel.duckdb").exists()
+
+
+def test_compliance_table_says_a_sev2_postmortem_is_recommended(demo_db):
+    """docs/incidents.md: post-mortems are required for SEV-1, recommended for SEV-2. The
+    table's "required" column said "no" for SEV-2, next to a compliance of 0.0%."""
+    doc = run_cli("compliance", "--month", "2026-03", "--json", db=demo_db).json()["postmortems"]
+    assert (doc["SEV-1"]["required"], doc["SEV-2"]["required"]) == (True, False)
+    shown = run_cli("compliance", "--month", "2026-03", db=demo_db).stdout.split("\nPost-mortems\n")[1]
+    rows = {line.split()[0]: line.split()[1] for line in shown.splitlines()[2:]}
+    assert rows == {"SEV-1": "yes", "SEV-2": "recommended"}
