@@ -51,11 +51,13 @@ def build(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lamb
     ingest_incident_records(con, incidents, "demo")
     deployments = sample.load_deployments()
     ingest_deployment_records(con, deployments, "demo")
+    contracts = build_contracts(con, progress)
     return {
         "slos": sum(1 for d in docs if d.kind == "SLO"),
         "slices": table.num_rows,
         "incidents": len(incidents),
         "deployments": len(deployments),
+        "contracts": contracts,
         "start": iso_z(sample.SAMPLE_START),
         "end": iso_z(sample.SAMPLE_END),
         **fleet,
@@ -88,3 +90,17 @@ def _fleet(con: duckdb.DuckDBPyConnection, incidents: list[dict], progress) -> d
     ingest_series_table(con, table, "demo customers")
     return {"customers": len(sample.CUSTOMERS), "customer_slices": table.num_rows,
             "composites": sum(1 for d in docs if d.kind == "SLO") - 1}
+
+
+def build_contracts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lambda _m: None) -> int:
+    """The sample's customer contracts (``data/contracts.yaml``) and the post-mortems shared
+    with those customers (``data/customer_updates.csv``, timeline entries of kind
+    ``customer-postmortem``); returns how many contracts. Kept apart from the rest of the
+    sample: nothing else reads these files, so no documented number of the sample changes."""
+    from reliability.contracts import storage
+    from reliability.ingest.timeline import ingest_updates
+
+    progress("applying customer contracts")
+    applied = storage.apply(con, storage.read_files([sample.data_dir() / "contracts.yaml"]))
+    ingest_updates(con, [sample.data_dir() / "customer_updates.csv"])
+    return len(applied)

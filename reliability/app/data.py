@@ -72,6 +72,7 @@ def months_with_incidents(db: str, stamp_: tuple = ()) -> list[str]:
         return [r[0] for r in con.execute(store.query("app.months_with_incidents")).fetchall()]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incident_services(db: str, stamp_: tuple = ()) -> list[str]:
     """Every service with an incident, sorted."""
@@ -79,6 +80,7 @@ def incident_services(db: str, stamp_: tuple = ()) -> list[str]:
         return [r[0] for r in con.execute(store.query("app.incident_services")).fetchall()]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
     """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""

@@ -90,7 +90,7 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
         ["slo", "budget left", "coverage", "status", "exhausted since", "runs out (1d rate)", "runs out (7d rate)"],
         [[r["slo"], percent(r["error_budget_remaining"], 1), percent(r["data_coverage"], 1),
           r["status"].replace("_", " "), iso_z(r["exhausted_at"]) or "-",
-          *[iso_z(f["exhausts_at"]) or "not this period" for f in r["forecast"]]] for r in reports],
+          *[_runs_out(f) for f in r["forecast"]]] for r in reports],
         right=(1, 2),
     ))
     if slo_name and reports:
@@ -99,6 +99,15 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
         click.echo(table(["at", f"bad ({unit})", f"allowed ({unit})", "budget left"],
                          [[iso_z(p["at"]), fmt(p["bad"], 2), fmt(p["allowed_bad"], 2), percent(p["remaining"], 2)]
                           for p in reports[0]["points"]], right=(1, 2, 3)))
+
+
+
+def _runs_out(forecast: dict) -> str:
+    """A forecast cell: a budget already spent ran out in the past ("exhausted since" says
+    when), so it is "already spent", never a time that reads as a future exhaustion."""
+    if forecast["minutes_to_exhaustion"] == 0:
+        return "already spent"
+    return iso_z(forecast["exhausts_at"]) or "not this period"
 
 
 COMMANDS = [budget]

@@ -68,7 +68,7 @@ def sla(
 
     \b
     Example:
-      reliability --db rel.duckdb sla --month 2025-11 --slo ledger-timeslices-ny --json
+      reliability --db rel.duckdb sla --month 2025-11 --slo ledger-availability --json
       reliability --db rel.duckdb sla --from 2025-01 --to 2025-12 --json
       reliability --db rel.duckdb sla --quarter 2025-Q4
       reliability --db rel.duckdb sla --at 2025-11-15T00:00:00Z --window 28d --json
