@@ -8,10 +8,9 @@ from reliability.output import fmt, table
 from reliability.units import percent
 
 
-def show(journeys: list[dict], label: str) -> None:
-    """One line per composite, then one per member (indented), with the JSON's numbers."""
-    from reliability.commands.sla import status_text
-
+def show(journeys: list[dict], label: str, status_text) -> None:
+    """One line per composite, then one per member (indented), with the JSON's numbers;
+    ``status_text(status, partial)`` is the sla table's wording of a status."""
     click.echo(f"Composite SLOs, {label}")
     lines = []
     for j in journeys:

@@ -171,7 +171,7 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
     if journeys and not rows:
         from reliability.commands.composite_table import show
 
-        show(journeys, label)
+        show(journeys, label, status_text)
         return
     if not rows:
         click.echo("no SLOs defined (see `reliability slo apply`)")
@@ -215,7 +215,7 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
         from reliability.commands.composite_table import show
 
         click.echo("")
-        show(journeys, label)
+        show(journeys, label, status_text)
 
 
 COMMANDS = [sla]

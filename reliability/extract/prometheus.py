@@ -159,7 +159,7 @@ class _Result:
 
 def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Result:
     if t.group_by:
-        return extract_instances.fetch(client, index, t, start, n)
+        return _Result(index, start, n, *extract_instances.fetch(client, index, t, start, n))
     summed, warnings = {}, []
     overflow = np.zeros(n, dtype=bool)  # slices whose events summed beyond the float range
     for role, query in t.queries():
