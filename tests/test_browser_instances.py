@@ -3,6 +3,9 @@ customers of the sample grouped by definition, filtered by address, never one ro
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 
 from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
@@ -11,30 +14,37 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, server, sync_playwright, wait_
 pytestmark = pytest.mark.browser
 
 
-def test_overview_groups_and_filters_instances(server):
-    playwright = sync_playwright()
-    url, _ = server
-    with playwright() as p:
+@contextlib.contextmanager
+def overview(url: str) -> Iterator:
+    """The overview at ``url`` in a fresh headless Chromium page; on leaving, no exception box
+    and no page error."""
+    with sync_playwright()() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             errors = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(f"{url}/", timeout=30_000)
-            page.get_by_text("Per-instance SLOs").first.wait_for(timeout=120_000)
-            wait_until_idle(page)
-            body = page.inner_text("body")
-            assert "3 of 3 matching instances (3 in all), least budget left first." in body
-            assert page.locator('[data-testid="stException"]').count() == 0
-            box = page.get_by_placeholder('e.g. customer="acme" or a definition name')
-            box.fill('customer="globex"')
-            box.press("Enter")
-            page.get_by_text("1 of 1 matching instances (3 in all)").first.wait_for(timeout=60_000)
-            wait_until_idle(page)
+            yield page
             assert page.locator('[data-testid="stException"]').count() == 0
             assert not errors, errors
         finally:
             browser.close()
+
+
+def test_overview_groups_and_filters_instances(server):
+    url, _ = server
+    with overview(url) as page:
+        page.get_by_text("Per-instance SLOs").first.wait_for(timeout=120_000)
+        wait_until_idle(page)
+        body = page.inner_text("body")
+        assert "3 of 3 matching instances (3 in all), least budget left first." in body
+        assert page.locator('[data-testid="stException"]').count() == 0
+        box = page.get_by_placeholder('e.g. customer="acme" or a definition name')
+        box.fill('customer="globex"')
+        box.press("Enter")
+        page.get_by_text("1 of 1 matching instances (3 in all)").first.wait_for(timeout=60_000)
+        wait_until_idle(page)
 
 
 # Many instances: 1,000 customers of one definition and 200 regions of another, November 2025
@@ -62,13 +72,10 @@ def _grouped_slo(name: str, label: str, service: str) -> str:
 def many(tmp_path_factory):
     """`make demo`'s streamlit over a database of 1,200 instances (above)."""
     import csv
-    import os
-    import signal
-    import subprocess
     from datetime import datetime, timedelta, timezone
 
     from conftest import run_cli
-    from test_browser import ROOT, free_port, make_demo_server_command, wait_for_health
+    from test_browser import serving
 
     tmp = tmp_path_factory.mktemp("many-instances")
     db = tmp / "many.duckdb"
@@ -91,23 +98,8 @@ def many(tmp_path_factory):
     for args in (("slo", "apply", tmp / "slos.yaml"), ("ingest", "series", tmp / "api.csv", tmp / "edge.csv")):
         r = run_cli(*args, db=db)
         assert r.code == 0, r.stderr
-    port = free_port()
-    env, argv = make_demo_server_command(db, port)
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(proc, url, tmp / "streamlit.log", 30.0)
+    with serving(db, tmp) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
 
 
 def _grids(page, top_rows: int, columns: tuple[int, ...] = (6, 7)) -> list[list[list[str]]]:
@@ -137,50 +129,39 @@ def _rerun(page, caption: str) -> None:
 def test_overview_with_many_instances_groups_filters_and_shows_top_n(many):
     """1,200 instances: two summary lines (one per definition), the 10 with the least budget
     left, never one row (or one banner name) per instance; a filter and a top-N narrow it."""
-    playwright = sync_playwright()
-    with playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{many}/", timeout=30_000)
-            _rerun(page, "10 of 1200 matching instances (1200 in all), least budget left first.")
-            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
-            body = page.inner_text("body")
-            # every series is stale (November 2025): the banner names 10, not 1,200
-            assert "Stale data: 1200 of 1200 series" in body and "and 1,190 more (Data health lists them all)" in body
-            assert body.count("customer=") == 10
-            summary, top = _grids(page, 10)
-            assert [r[:5] for r in summary] == [["api-customer-availability", "1000", "980", "10", "10"],
-                                                ["edge-region-availability", "200", "200", "0", "0"]]
-            assert float(summary[0][5]) == pytest.approx(17 / 30 * 100, rel=1e-12)  # c-0937: 17 good days
-            assert float(summary[1][5]) == 100
-            assert len(top) == 10
-            assert [r[0] for r in top] == [f'api-customer-availability{{customer="{c}"}}' for c in BREACHED]
-            for row, bad in zip(top, range(13, 3, -1)):
-                assert row[1] == "breached"
-                assert float(row[2]) == pytest.approx((DAYS - bad) / DAYS * 100, rel=1e-12)  # attainment %
-                assert float(row[3]) == pytest.approx((1 - bad / 3) * 100, rel=1e-12)  # budget left %
-                assert (float(row[5]), float(row[6])) == (bad, 3)
-            box = page.get_by_placeholder('e.g. customer="acme" or a definition name')
-            box.fill('customer="c-09')
-            box.press("Enter")
-            _rerun(page, "10 of 100 matching instances (1200 in all)")
-            count = page.get_by_label("Show the worst")
-            count.fill("3")
-            count.press("Enter")
-            _rerun(page, "3 of 100 matching instances (1200 in all)")
-            _, top = _grids(page, 3)
-            # c-0937 breached, then the all-good ones by address; c-0999 (no verdict) comes last
-            assert [(r[0].partition("=")[2], r[1]) for r in top] == [
-                ('"c-0937"}', "breached"), ('"c-0900"}', "met"), ('"c-0901"}', "met")]
-            box.fill("c-0999")
-            box.press("Enter")
-            _rerun(page, "1 of 1 matching instances (1200 in all)")
-            _, [only] = _grids(page, 1)
-            assert only[1] == "insufficient_data" and float(only[4]) == 50  # coverage %: from the 16th
-            assert page.locator('[data-testid="stException"]').count() == 0
-            assert not errors, errors
-        finally:
-            browser.close()
+    with overview(many) as page:
+        _rerun(page, "10 of 1200 matching instances (1200 in all), least budget left first.")
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        body = page.inner_text("body")
+        # every series is stale (November 2025): the banner names 10, not 1,200
+        assert "Stale data: 1200 of 1200 series" in body and "and 1,190 more (Data health lists them all)" in body
+        assert body.count("customer=") == 10
+        summary, top = _grids(page, 10)
+        assert [r[:5] for r in summary] == [["api-customer-availability", "1000", "980", "10", "10"],
+                                            ["edge-region-availability", "200", "200", "0", "0"]]
+        assert float(summary[0][5]) == pytest.approx(17 / 30 * 100, rel=1e-12)  # c-0937: 17 good days
+        assert float(summary[1][5]) == 100
+        assert len(top) == 10
+        assert [r[0] for r in top] == [f'api-customer-availability{{customer="{c}"}}' for c in BREACHED]
+        for row, bad in zip(top, range(13, 3, -1)):
+            assert row[1] == "breached"
+            assert float(row[2]) == pytest.approx((DAYS - bad) / DAYS * 100, rel=1e-12)  # attainment %
+            assert float(row[3]) == pytest.approx((1 - bad / 3) * 100, rel=1e-12)  # budget left %
+            assert (float(row[5]), float(row[6])) == (bad, 3)
+        box = page.get_by_placeholder('e.g. customer="acme" or a definition name')
+        box.fill('customer="c-09')
+        box.press("Enter")
+        _rerun(page, "10 of 100 matching instances (1200 in all)")
+        count = page.get_by_label("Show the worst")
+        count.fill("3")
+        count.press("Enter")
+        _rerun(page, "3 of 100 matching instances (1200 in all)")
+        _, top = _grids(page, 3)
+        # c-0937 breached, then the all-good ones by address; c-0999 (no verdict) comes last
+        assert [(r[0].partition("=")[2], r[1]) for r in top] == [
+            ('"c-0937"}', "breached"), ('"c-0900"}', "met"), ('"c-0901"}', "met")]
+        box.fill("c-0999")
+        box.press("Enter")
+        _rerun(page, "1 of 1 matching instances (1200 in all)")
+        _, [only] = _grids(page, 1)
+        assert only[1] == "insufficient_data" and float(only[4]) == 50  # coverage %: from the 16th
