@@ -175,6 +175,12 @@ def test_every_analysis_works_per_instance(fleet):
     budget = run_cli("budget", "--month", "2025-11", *acme, "--json", db=fleet).json()
     (b,) = budget["slos"]
     assert b["instance"] == {"customer": "acme"} and b["status"] == "exhausted"
+    assert (b["bad"], b["error_budget_remaining"]) == (50, float(1 - Fraction(50) / Fraction(432, 10)))
+    # the 44th bad minute (1043, ending 17:24) is the first beyond the 43.2 allowed
+    assert b["exhausted_at"] == "2025-11-01T17:24:00Z"
+    globex = run_cli("budget", "--month", "2025-11", "--slo", 'gw-availability{customer="globex"}', "--json",
+                     db=fleet).json()["slos"]
+    assert [(g["status"], g["data_coverage"], g["bad"]) for g in globex] == [("insufficient_data", 0.5, 0)]
     credits = run_cli("credits", "--month", "2025-11", "--json", db=fleet).json()
     owed = {(r["slo"], r.get("instance", {}).get("customer")): r["credit_percent"] for r in credits["slos"]}
     assert owed[("gw-availability", "acme")] == 10  # 99.884 % is below 99.9 %
