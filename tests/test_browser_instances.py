@@ -39,6 +39,9 @@ def test_overview_groups_and_filters_instances(server):
         wait_until_idle(page)
         body = page.inner_text("body")
         assert "3 of 3 matching instances (3 in all), least budget left first." in body
+        assert "User journeys: composite SLOs (" in body  # the checkout journey (test_composite: its numbers)
+        page.locator('[data-testid="stDataFrame"]').filter(has_text="checkout-journey").first.wait_for(
+            state="attached", timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         box = page.get_by_placeholder('e.g. customer="acme" or a definition name')
         box.fill('customer="globex"')
