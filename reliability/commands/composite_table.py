@@ -8,9 +8,10 @@ from reliability.output import fmt, table
 from reliability.units import percent
 
 
-def show(journeys: list[dict], label: str, status_text) -> None:
-    """One line per composite, then one per member (indented), with the JSON's numbers;
-    ``status_text(status, partial)`` is the sla table's wording of a status."""
+def show(journeys: list[dict], label: str) -> None:
+    """One line per composite, then one per member (indented), with the JSON's numbers."""
+    from reliability.units import status_text
+
     click.echo(f"Composite SLOs, {label}")
     lines = []
     for j in journeys:

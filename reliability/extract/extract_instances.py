@@ -15,14 +15,15 @@ import pyarrow as pa
 
 from reliability import instances
 from reliability.extract import slices
+from reliability.extract.chunk import Result as _Result
 from reliability.extract.http import FetchError
 from reliability.extract.prom_api import PromClient, QueryError
 
 
 def fetch(client: PromClient, index: int, t, start: int, n: int):
-    """The chunk ``[start, start + n·step)`` of grouped target ``t``: ``(has_any, clamped,
-    warnings, table)`` for ``prometheus._Result``, the table one row per (instance, slice with
-    data): ``sli`` (the instance's key), ``ts``, ``good``, ``total``."""
+    """The chunk ``[start, start + n·step)`` of grouped target ``t`` as a ``_Result`` whose
+    table has one row per (instance, slice with data): ``sli`` (the instance's key), ``ts``,
+    ``good``, ``total``."""
     per_role: dict[str, dict[tuple, np.ndarray]] = {}
     warnings: list[str] = []
     for role, query in t.queries():
@@ -65,4 +66,4 @@ def fetch(client: PromClient, index: int, t, start: int, n: int):
     schema = pa.schema([("sli", pa.string()), ("ts", pa.timestamp("us", tz="UTC")), ("good", pa.float64()),
                         ("total", pa.float64())])
     table = pa.concat_tables(parts) if parts else schema.empty_table()
-    return has_any, clamped, tuple(warnings), table
+    return _Result(index, start, n, has_any, clamped, tuple(warnings), table)
