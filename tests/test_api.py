@@ -45,7 +45,7 @@ assert budget.status.tolist() == ["exhausted"]
 worst = db.worst(month="2026-03", slo="search-availability")
 assert str(worst.start.iloc[0].date()) == "2026-03-17"
 impact = db.impact("INC-0074")
-assert impact.set_index("slo").loc["search-availability", "bad_minutes"] == 92
+assert impact.set_index("slo").loc["search-availability", "bad_minutes"] == 93
 incidents = db.incidents(month="2026-03")
 assert int(incidents["count"].sum()) == 17
 print("ok")

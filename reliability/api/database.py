@@ -125,6 +125,10 @@ class Database(SloMath, IncidentAnalytics, Contracts):
         """``table`` of ``document`` as a frame; None: the document itself. ``rows_of``: the
         document to take tables from when it is not ``document`` (a single SLO's or
         incident's document, wrapped as a one-item list)."""
+        from reliability import instances
+
+        document = instances.split_addresses(document)  # instances: "slo" + "instance", as --json
+        rows_of = instances.split_addresses(rows_of) if rows_of else rows_of
         if table is None:
             return document
         if table not in tables:

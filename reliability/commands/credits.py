@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.instance_option import instance_option, resolve
 from reliability.errors import BadInput
 from reliability.output import emit_json, fmt, table
 from reliability.units import percent
@@ -12,7 +13,8 @@ from reliability.units import percent
 @click.command("credits")
 @click.option("--month", metavar="YYYY-MM",
               help="Calendar month, in each SLO's time zone (per contract: in the contract's).")
-@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
+@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO (or instance: NAME{label=\"value\"}).")
+@instance_option
 @click.option("--tier", "tiers", multiple=True, metavar="BELOW=CREDIT",
               help="A credit tier in percent, e.g. 99.9=10 (repeatable; replaces the defaults).")
 @click.option("--sla-target", metavar="PERCENT",
@@ -32,7 +34,8 @@ from reliability.units import percent
 @click.pass_context
 def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: tuple[str, ...],
             sla_target: str | None, min_coverage: float, by: str, customer: str | None, contract_name: str | None,
-            liability: bool, first: str | None, last: str | None, contracts_file: str | None, as_json: bool) -> None:
+            liability: bool, first: str | None, last: str | None, contracts_file: str | None, as_json: bool,
+            instance: tuple[str, ...] = ()) -> None:
     """Service credits owed per SLO for a calendar month: the credit (percent of the monthly
     fee) of the lowest tier the attainment is strictly below. Default tiers: below 99.9%
     10%, below 99% 25%, below 95% 100% (Azure's Virtual Machines SLA). Only SLOs whose target
@@ -60,6 +63,7 @@ def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: 
     from reliability.analysis.sla import check_min_coverage
     from reliability.commands.sla import status_text
 
+    slo_name = resolve(slo_name, instance)
     check_min_coverage(min_coverage)
     if by == "customer" or customer or contract_name or liability or contracts_file or first or last:
         from reliability.commands.contract_credits import customer_credits
