@@ -69,3 +69,27 @@ def test_breaches_and_liability(demo_db):  # noqa: F811
     owed = run_cli("credits", "--liability", "--from", "2025-10", "--to", "2026-10", "--json", db=demo_db).json()
     assert {t["currency"]: t["owed"] for t in owed["totals"]} == {"EUR": 750.0, "JPY": 240000, "USD": 2000.0}
     assert owed["unknown"] == []
+
+
+def test_statement_pdf_reads_as_a_customer_would(demo_db, tmp_path):  # noqa: F811
+    # Globex's October 2026 statement, printed: the SLA period in Berlin's wall-clock time
+    # (with the UTC instants beside it), the contract on the first page right under the
+    # header (not pushed to page 2, leaving page 1 near-empty), and the "Credit owed" heading
+    # on the same page as the amount.
+    import pypdf
+
+    out = tmp_path / "globex-2026-10.pdf"
+    r = run_cli("report", "statement", "--customer", "globex", "--month", "2026-10", "--out", out, db=demo_db)
+    assert r.code == 0, r.stderr
+    assert "wrote" in r.stderr and "1 contract of globex" in r.stderr
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(out).pages]
+    assert "Contract globex-gateway" in pages[0] and "Attainment per covered SLO" in pages[0]
+    assert "2026-10-01 00:00 CEST to 2026-11-01 00:00 CET" in pages[0]
+    assert "2026-09-30 22:00:00Z to 2026-10-31 23:00:00Z" in pages[0]
+    assert any("Credit owed Tier: below 99.7% · credit: 5% · amount: 750.00 EUR" in p for p in pages), pages
+    md = tmp_path / "globex-2026-10.md"
+    assert run_cli("report", "statement", "--customer", "globex", "--month", "2026-10", "--out", md,
+                   db=demo_db).code == 0
+    term = next(line for line in md.read_text().splitlines() if line.startswith("| 2026-05-18"))
+    assert [c.strip() for c in term.strip("|").split("|")][1] == (
+        "2026-10-01 00:00 CEST to 2026-11-01 00:00 CET (2026-09-30 22:00:00Z to 2026-10-31 23:00:00Z)")

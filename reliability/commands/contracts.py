@@ -253,7 +253,8 @@ def statement(ctx, customer, month, out, min_coverage, contracts_file) -> None:
     from reliability.reports import statement as reports
 
     doc = reports.open_and_build(ctx.obj["db"], customer, month, out, min_coverage, contracts_file)
-    click.echo(f"wrote {out}: {len(doc['contracts'])} contracts of {doc['customer']} in {month}, "
+    n = len(doc["contracts"])
+    click.echo(f"wrote {out}: {n} contract{'' if n == 1 else 's'} of {doc['customer']} in {month}, "
                f"credit owed {doc['owed_text']}", err=True)
 
 
