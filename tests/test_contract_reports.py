@@ -172,3 +172,14 @@ def test_breaches_and_risk_take_contract_and_customer(cdb):
     assert {c["customer"] for c in risk.json()["contracts"]} == {"c-below-999"}
     risk = run_cli("contracts", "risk", "--month", "2025-11", "--contract", "k-below-999", "--json", db=cdb)
     assert [c["contract"] for c in risk.json()["contracts"]] == ["k-below-999"]
+
+
+def test_risk_table_says_why_a_contract_is_unknown(cdb):
+    # On 10 December the fixture's series hold December's first 6 hours only (they end
+    # 2025-12-01 06:00 UTC): 6 h of the 9 days so far, 2.8% — unknown, and the table says which
+    # SLO has how much data, never a blank that could read as "fine".
+    r = run_cli("contracts", "risk", "--month", "2025-12", "--at", "2025-12-10", "--contract", "k-below-999", db=cdb)
+    assert r.code == 0, r.stderr
+    assert "2025-12 measured up to 2025-12-10 00:00 UTC" in r.stdout
+    assert ("unknown: k-below-999: below-999 has data for 2.8% of the period so far (below 90%: no verdict, "
+            "never counted as ok)") in r.stdout

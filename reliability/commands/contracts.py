@@ -232,6 +232,15 @@ def risk_cmd(ctx, month, at, threshold, customer, contract_name, min_coverage, c
     click.echo(table(["contract", "customer", "risk", "worst slo", "room left", "credit so far", "amount"],
                      [[d["contract"], d["customer"], d["risk"], d["worst_slo"] or "-", percent(d["room_left"], 1),
                        text.credit(d), text.amount(d)] for d in docs], right=(4, 5, 6)))
+    until = max(d["measured_until"] for d in docs)
+    click.echo(f"{month} measured up to {until:%Y-%m-%d %H:%M} UTC; room left = 1 − (1 − attainment) "
+               f"/ (1 − SLA level), at risk below {doc['threshold'] * 100:g}%")
+    for d in docs:
+        if d["risk"] == "unknown":
+            why = [f"{e['slo']} has data for {percent(e['data_coverage'], 1)} of the period so far"
+                   for e in d["slos"] if e["credit_percent"] is None] + list(d["unmeasured"])
+            click.echo(f"unknown: {d['contract']}: {'; '.join(why)} (below {d['min_coverage'] * 100:g}%: no verdict, "
+                       "never counted as ok)")
 
 
 @report.command("statement")
