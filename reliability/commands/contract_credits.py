@@ -55,6 +55,10 @@ def _print_customers(customers: list[dict], first: str, last: str) -> None:
                        f"{t['contract_months']} contract-month{'' if t['contract_months'] == 1 else 's'}{unknown}")
     click.echo("period: the contract's share of the month (prorated fee); unknown: a covered SLO has "
                "insufficient data, never counted as 0")
+    for c in customers:
+        for d in c["contracts"]:
+            if d["credit_percent"] is None:
+                click.echo(f"unknown: {d['contract']} {d['month']}: {text.why_unknown(d)}")
 
 
 def _print_liability(doc: dict) -> None:

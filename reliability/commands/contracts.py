@@ -50,14 +50,24 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
     Example:
       reliability --db rel.duckdb contracts apply data/contracts.yaml
     """
-    from reliability import store
-    from reliability.contracts import storage
+    from reliability import slos, store
+    from reliability.contracts import month as contract_month, storage
 
     found = storage.read_files(list(files))
     with store.connect(ctx.obj["db"]) as con, store.transaction(con):
         applied = storage.apply(con, found)
     customers = sorted({c.customer for c in applied})
-    click.echo(f"applied {len(applied)} contracts ({len(customers)} customers: {', '.join(customers)})", err=True)
+    n, k = len(applied), len(customers)
+    click.echo(f"applied {n} contract{'' if n == 1 else 's'} ({k} customer{'' if k == 1 else 's'}: "
+               f"{', '.join(customers)})", err=True)
+    # Stored all the same (SLOs may be applied after their contracts), but said now: a name
+    # mistyped here would otherwise surface only as an unknown credit months later.
+    with store.connect(ctx.obj["db"], read_only=True) as con:
+        defined = slos.load(con)
+    for c in applied:
+        for problem in contract_month.select(c, defined)[1]:
+            click.echo(f"warning: contract {c.name} {problem}; its credit stays unknown until that is fixed",
+                       err=True)
 
 
 @contracts.command("list")
@@ -237,10 +247,7 @@ def risk_cmd(ctx, month, at, threshold, customer, contract_name, min_coverage, c
                f"/ (1 − SLA level), at risk below {doc['threshold'] * 100:g}%")
     for d in docs:
         if d["risk"] == "unknown":
-            why = [f"{e['slo']} has data for {percent(e['data_coverage'], 1)} of the period so far"
-                   for e in d["slos"] if e["credit_percent"] is None] + list(d["unmeasured"])
-            click.echo(f"unknown: {d['contract']}: {'; '.join(why)} (below {d['min_coverage'] * 100:g}%: no verdict, "
-                       "never counted as ok)")
+            click.echo(f"unknown: {d['contract']}: {text.why_unknown(d, 'the period so far')}")
 
 
 @report.command("statement")
