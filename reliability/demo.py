@@ -38,7 +38,14 @@ def build(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lamb
     from reliability.ingest.series import ingest_series_table
 
     progress("applying SLO definitions")
-    docs = slos.apply(con, [str(sample.slo_file())])
+    from reliability import openslo, versions
+
+    # The sample's history is rebuilt from its files: a re-run must not stack the change again.
+    read = openslo.read_documents(str(sample.slo_file()))
+    versions.forget(con, [d.name for d in read if d.kind == "SLO"])
+    docs = slos.apply(con, [str(sample.slo_file())], read)
+    for path, day in sample.slo_changes():
+        slos.apply(con, [str(path)], effective_from=day)
     defined = [s for s in slos.load(con)]
     pairs = sorted({(s.service, s.sli) for s in defined})
     incidents = sample.load_incidents()
@@ -62,20 +69,6 @@ def build(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lamb
         "end": iso_z(sample.SAMPLE_END),
         **fleet,
     }
-
-
-def build_contracts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lambda _m: None) -> int:
-    """The sample's customer contracts (``data/contracts.yaml``) and the post-mortems shared
-    with those customers (``data/customer_updates.csv``, timeline entries of kind
-    ``customer-postmortem``); returns how many contracts. Kept apart from the rest of the
-    sample: nothing else reads these files, so no documented number of the sample changes."""
-    from reliability.contracts import storage
-    from reliability.ingest.timeline import ingest_updates
-
-    progress("applying customer contracts")
-    applied = storage.apply(con, storage.read_files([sample.data_dir() / "contracts.yaml"]))
-    ingest_updates(con, [sample.data_dir() / "customer_updates.csv"])
-    return len(applied)
 
 
 def _fleet(con: duckdb.DuckDBPyConnection, incidents: list[dict], progress) -> dict:
@@ -104,3 +97,17 @@ def _fleet(con: duckdb.DuckDBPyConnection, incidents: list[dict], progress) -> d
     ingest_series_table(con, table, "demo customers")
     return {"customers": len(sample.CUSTOMERS), "customer_slices": table.num_rows,
             "composites": sum(1 for d in docs if d.kind == "SLO") - 1}
+
+
+def build_contracts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lambda _m: None) -> int:
+    """The sample's customer contracts (``data/contracts.yaml``) and the post-mortems shared
+    with those customers (``data/customer_updates.csv``, timeline entries of kind
+    ``customer-postmortem``); returns how many contracts. Kept apart from the rest of the
+    sample: nothing else reads these files, so no documented number of the sample changes."""
+    from reliability.contracts import storage
+    from reliability.ingest.timeline import ingest_updates
+
+    progress("applying customer contracts")
+    applied = storage.apply(con, storage.read_files([sample.data_dir() / "contracts.yaml"]))
+    ingest_updates(con, [sample.data_dir() / "customer_updates.csv"])
+    return len(applied)

@@ -7,7 +7,7 @@ import click
 from reliability.commands.instance_option import instance_option, resolve
 from reliability.errors import BadInput
 from reliability.output import emit_json, fmt, table
-from reliability.units import percent
+from reliability.units import percent, target_text
 
 
 @click.command("credits")
@@ -61,14 +61,14 @@ def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: 
     from reliability.analysis import credits as analysis
 
     from reliability.analysis.sla import check_min_coverage
-    from reliability.commands.sla import status_text
+    from reliability.units import status_text
 
-    slo_name = resolve(slo_name, instance)
     check_min_coverage(min_coverage)
     if by == "customer" or customer or contract_name or liability or contracts_file or first or last:
         from reliability.commands.contract_credits import customer_credits
 
-        for option, given in (("--slo", slo_name), ("--tier", tiers), ("--sla-target", sla_target)):
+        for option, given in (("--slo", slo_name), ("--instance", instance), ("--tier", tiers),
+                              ("--sla-target", sla_target)):
             if given:
                 raise BadInput("applies to --by slo only: a contract states its own tiers and SLOs", field=option)
         customer_credits(ctx.obj["db"], month, first, last, customer, contract_name, contracts_file, liability,
@@ -77,6 +77,7 @@ def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: 
     if month is None:
         raise BadInput("is required (or --by customer: see --help)", field="--month")
     periods.parse_month(month)
+    slo_name = resolve(slo_name, instance)
     parsed = tuple(analysis.parse_tier(t) for t in tiers) or analysis.DEFAULT_TIERS
     minimum = analysis.sla_target(parsed, analysis.parse_sla_target(sla_target) if sla_target else None)
     with store.connect(ctx.obj["db"], read_only=True) as con:
@@ -96,7 +97,7 @@ def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: 
 
     click.echo(table(
         ["slo", "target", "attainment", "coverage", "status", "credit"],
-        [[r["slo"], f"{r['target'] * 100:.6g}%", percent(r["attainment"], 4), percent(r["data_coverage"], 1),
+        [[r["slo"], target_text(r["target"]), percent(r["attainment"], 4), percent(r["data_coverage"], 1),
           status_text(r["status"], r["partial"]), owed(r)] for r in rows],
         right=(1, 2, 3, 5),
     ))
