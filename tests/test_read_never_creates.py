@@ -27,6 +27,7 @@ READERS = {
     ("contracts", "remove"): ["acme-gateway"],  # finds the contract first
     ("contracts", "risk"): [],
     ("contracts", "show"): ["acme-gateway"],
+    ("coverage",): [],
     ("credits",): ["--month", "2026-03"],
     ("impact",): ["--incident", "INC-0074"],
     ("incidents",): ["--month", "2026-03"],
@@ -39,6 +40,7 @@ READERS = {
     ("report", "update"): ["INC-0074", "--kind", "initial"],
     ("rules",): ["--slo", "search-availability"],
     ("sla",): ["--month", "2026-03"],
+    ("slo", "history"): ["search-availability"],
     ("slo", "list"): [],
     ("worst",): ["--month", "2026-03"],
 }

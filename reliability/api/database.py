@@ -36,10 +36,10 @@ def open(path: str | os.PathLike[str] | None = None) -> Database:  # noqa: A001 
     >>> import reliability as rel
     >>> db = rel.open(DEMO_DB)
     >>> db.slos().loc[:2, ["slo", "service", "budgeting_method"]]
-                            slo      service budgeting_method
-    0  api-gateway-availability  api-gateway      Occurrences
-    1       api-gateway-latency  api-gateway      Occurrences
-    2         auth-availability         auth  RatioTimeslices
+                                     slo      service budgeting_method
+    0           api-gateway-availability  api-gateway      Occurrences
+    1  api-gateway-customer-availability  api-gateway      Occurrences
+    2                api-gateway-latency  api-gateway      Occurrences
     """
     from reliability.store import db_path
 
@@ -154,8 +154,8 @@ class Database(SloMath, IncidentAnalytics, FleetViews, Contracts):
 
         >>> db.slos().query("service == 'search'")[["slo", "budgeting_method", "time_zone"]]
                             slo budgeting_method time_zone
-        14  search-availability       Timeslices       UTC
-        15       search-latency      Occurrences       UTC
+        15  search-availability       Timeslices       UTC
+        16       search-latency      Occurrences       UTC
         """
         from reliability import slos
 
