@@ -99,8 +99,10 @@ def _score(con, name: str, slo, tl: timeline.Timeline, sc: Scope, windows, incid
     if incident is not None:
         found = next((i for i in paged if i["id"] == incident), None)
         out["incident"] = None if found is None else {
-            k: found[k] for k in ("id", "severity", "impact_start", "impact_end", "detected_at", "paged", "first_page_at",
-                                  "page_delay_minutes", "ticketed", "first_ticket_at", "ticket_delay_minutes")}
+            **{k: found[k] for k in ("id", "severity", "impact_start", "impact_end", "detected_at", "paged",
+                                     "first_page_at", "page_delay_minutes")},
+            "ticketed": found["ticketd"],  # burn's key for "a ticket was open"
+            **{k: found[k] for k in ("first_ticket_at", "ticket_delay_minutes")}}
     return out
 
 
