@@ -8,7 +8,7 @@ import streamlit as st
 def run() -> None:
     st.set_page_config(page_title="reliability", layout="wide")
     from reliability.app import widgets
-    from reliability.app.pages import breach, data_health, incidents, monthly_sla, overview
+    from reliability.app.pages import audits, breach, data_health, incidents, monthly_sla, overview
 
     widgets.login_gate()
     nav = st.navigation([
@@ -17,6 +17,7 @@ def run() -> None:
         st.Page(breach.page, title="Breach investigation", url_path="breach"),
         st.Page(incidents.page, title="Incidents", url_path="incidents"),
         st.Page(data_health.page, title="Data health", url_path="health"),
+        st.Page(audits.page, title="Audits", url_path="audits"),
     ])
     nav.run()
 

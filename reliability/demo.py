@@ -50,6 +50,7 @@ def build(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lamb
     ingest_incident_records(con, incidents, "demo")
     deployments = sample.load_deployments()
     ingest_deployment_records(con, deployments, "demo")
+    _audit_additions(con, progress)
     return {
         "slos": sum(1 for d in docs if d.kind == "SLO"),
         "slices": table.num_rows,
@@ -58,3 +59,13 @@ def build(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lamb
         "start": iso_z(sample.SAMPLE_START),
         "end": iso_z(sample.SAMPLE_END),
     }
+
+
+def _audit_additions(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None]) -> None:
+    """Issue 18's additions: the error-budget policy (data/policy.yaml) that `audit policy`
+    reads. (The undeclared outage lives in the series, the action-item priorities in
+    incidents.json.)"""
+    from reliability.audits import policies
+
+    progress("applying the error-budget policy")
+    policies.apply(con, str(sample.policy_file()))

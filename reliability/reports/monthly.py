@@ -32,7 +32,7 @@ import duckdb
 from reliability import periods, slos, store
 from reliability.analysis import budget, credits, impact, postmortems, recurrence, sla, timing
 from reliability.analysis import incidents as incident_rows
-from reliability.reports import render
+from reliability.reports import audit_section, render
 
 METRICS = (("detect", "Time to detect"), ("acknowledge", "Time to acknowledge"),
            ("mitigate", "Time to mitigate"), ("resolve", "Time to resolve"))
@@ -126,6 +126,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
         },
         "action_items": {"as_of": items["as_of"], "overdue": items["overdue"],
                          "items": [i for i in items["open_items"] if i["overdue"]]},
+        "audits": audit_section.gather(con, month, as_of),  # the "Audits" section (audits.*.j2)
     }
 
 
