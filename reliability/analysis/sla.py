@@ -354,11 +354,11 @@ def compute_periods(
         aggs |= _aggregates(con, "sla.series_aggregates_bucketed", _subset(params, general) | bound)
     empty = {"slices_with_data": 0, "good_slices": 0, "sum_good": 0, "sum_total": 0, "sum_ratio": 0}
     none = maintenance_windows.Exclusion()
-    reach = _data_reach(con, selected, params, now)
+    now = now or datetime.now(timezone.utc)
     rows = []
     for slo in selected:
         period = period_of[slo.name]
-        as_of = reach(slo, period)
+        as_of = min(period.end, now, _data_end(slo, period, aggs.get(key_of[(slo.name, 0)], empty)))
         for idx in range(len(slo.objectives)):
             key = key_of[(slo.name, idx)]
             ex = excluded.get(key, none)
@@ -367,23 +367,15 @@ def compute_periods(
     return rows
 
 
-def _data_reach(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], params: dict, now: datetime | None):
-    """``reach(slo, period)``: up to when ``period`` has data — the earliest of its end, ``now``
-    and the end of the newest stored slice of the SLO's series (its start when there is none)."""
-    now = now or datetime.now(timezone.utc)
-    found = store.rows(con, "sla.newest_slices", {
-        "services": [s.service for s in selected], "slis": [s.sli for s in selected],
-        "min_start": params["min_start"], "max_end": params["max_end"],
-    })
-    newest = {(r["service"], r["sli"]): r["newest"] for r in found}
-
-    def reach(slo: SLO, period: periods.Period) -> datetime:
-        last = newest.get((slo.service, slo.sli))
-        window = timedelta(seconds=slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS)
-        data_end = period.start if last is None or last < period.start else last + window
-        return min(period.end, now, data_end)
-
-    return reach
+def _data_end(slo: SLO, period: periods.Period, agg: dict) -> datetime:
+    """The end of the period's newest slice with a row (its start when it has none): how far the
+    SLO's data reach into the period. (Rows in maintenance slices are not seen; a period whose
+    last slices are all maintenance therefore reads as partial.)"""
+    last = agg.get("last_slice")
+    if last is None:
+        return period.start
+    window = slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS
+    return period.start + timedelta(seconds=(int(last) + 1) * window)
 
 
 def _exclusions(con: duckdb.DuckDBPyConnection, params: dict, extra: Sequence | None) -> dict:

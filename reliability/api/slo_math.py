@@ -333,6 +333,6 @@ def _coverage(value) -> float:
         raise args.ArgumentError(f"expected a ratio between 0 and 1, got {value!r}", "min_coverage")
     try:
         check_min_coverage(float(value))
-    except BadInput as exc:
-        raise args.ArgumentError(str(exc), "min_coverage") from None
+    except BadInput as exc:  # named as the argument, not as the command line's option
+        raise args.from_bad_input(exc) from None
     return float(value)
