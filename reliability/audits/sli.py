@@ -119,8 +119,12 @@ def judge(tl: timeline.Timeline, episodes: list, paged: list[dict], end: datetim
     other = [i for i in incidents if not i["paged"] or i["first_page_at"] > i["detected_at"]]
     # An incident detected by other means on one SLO may have been paged by another of its
     # service: the document's summary counts an incident only when no SLO paged first.
+    other_ids = [i["id"] for i in other]
     return {
         "incidents": len(incidents),
+        "summary": {"blind_spots": len(blind), "silent_burns": len(silent),
+                    "silent_pages": sum(e["severity"] == "page" for e in silent),
+                    "detected_by_other_means": len(other_ids)},
         "blind_spots": blind,
         "silent_burns": silent,
         "alerts": alerts,

@@ -78,13 +78,16 @@ def policy_show(ctx, policy_path, as_json) -> None:
         return
     f, b, p = doc["release_freeze"], doc["incident_budget"], doc["postmortems"]
     click.echo(f"Error-budget policy {doc['name']!r} ({doc['source']}{': ' + doc['file'] if doc['file'] else ''})")
-    click.echo(table(["rule", "enabled", "setting"], [
-        ["release freeze", fmt(f["enabled"]), f"trailing {f['trailing_window']}, min coverage "
-         f"{percent(f['min_coverage'], 0)}, SLOs: {', '.join(f['slos']) if f['slos'] else 'all of the service'}"],
-        ["incident budget", fmt(b["enabled"]), f"over {percent(b['max_share'], 0)} of a month's budget: post-mortem"
-         f"{' + ' + b['require_action_item_priority'] + ' action item' if b['require_action_item_priority'] else ''}"],
-        ["post-mortems", fmt(p["enabled"]), ", ".join(f"{s} within {h:g} h" for s, h in p["within_hours"].items())],
-    ]))
+    rows = [["release freeze", fmt(f["enabled"]), "trailing window", f["trailing_window"]],
+            ["release freeze", fmt(f["enabled"]), "min data coverage", percent(f["min_coverage"], 0)],
+            ["release freeze", fmt(f["enabled"]), "gating SLOs", ", ".join(f["slos"]) if f["slos"] else "all of the service"],
+            ["incident budget", fmt(b["enabled"]), "more than this share of a month's budget", percent(b["max_share"], 0)],
+            ["incident budget", fmt(b["enabled"]), "requires a post-mortem", fmt(b["require_postmortem"])],
+            ["incident budget", fmt(b["enabled"]), "requires an action item of priority",
+             b["require_action_item_priority"] or "none"]]
+    rows += [["post-mortems", fmt(p["enabled"]), f"{sev} published within (hours)", fmt(h)]
+             for sev, h in p["within_hours"].items()]
+    click.echo(table(["rule", "enabled", "setting", "value"], rows, right=(3,)))
     if doc["exemptions"]:
         click.echo("\nExemptions")
         click.echo(table(["id", "kind", "applies to", "window", "reason"], [
@@ -165,10 +168,11 @@ def print_policy(doc: dict) -> None:
     over = doc["incident_budget"].get("over", [])
     if over:
         click.echo(f"\nIncidents over {percent(doc['incident_budget']['max_share'], 0)} of a month's budget")
-        click.echo(table(["incident", "severity", "budget spent", "post-mortem", "required items", "status"],
+        priority = doc["incident_budget"]["require_action_item_priority"] or "required"
+        click.echo(table(["incident", "severity", "budget spent", "post-mortem", f"{priority} item", "status"],
                          [[i["id"], i["severity"], percent(i["budget_spent"]),
                            _when(i["postmortem_published_at"]) if i["postmortem_published_at"] else "none",
-                           len(i["required_items"]), i["status"]] for i in over], right=(2, 4)))
+                           fmt(bool(i["required_items"])), i["status"]] for i in over], right=(2,)))
 
 
 @audit.command("breaches")
@@ -292,9 +296,10 @@ def print_sli(doc: dict) -> None:
     click.echo(table(
         ["slo", "incidents", "blind", "silent", "pages", "page precision", "page recall", "median page delay",
          "other means", "median detection delay"],
-        [[x["slo"], x["incidents"], len(x["blind_spots"]), len(x["silent_burns"]), x["alerts"]["page"]["episodes"],
+        [[x["slo"], x["incidents"], x["summary"]["blind_spots"], x["summary"]["silent_burns"],
+          x["alerts"]["page"]["episodes"],
           percent(x["alerts"]["page"]["precision"]), percent(x["alerts"]["page"]["recall"]),
-          duration(x["page_delay_minutes"]["median"]), len(x["detected_by_other_means"]),
+          duration(x["page_delay_minutes"]["median"]), x["summary"]["detected_by_other_means"],
           duration(x["detection_delay_minutes"]["median"])] for x in doc["slos"]],
         right=(1, 2, 3, 4, 5, 6, 7, 8, 9)))
     blind = [(x["slo"], b) for x in doc["slos"] for b in x["blind_spots"]]
