@@ -280,3 +280,24 @@ def test_action_item_priority_is_ingested_and_checked(tmp_path, pdb):
     doc = run_cli("audit", "policy", "--month", "2026-03", "--as-of", "2026-04-01T00:00:00Z", "--json", db=copy).json()
     c = {i["id"]: i for i in doc["incident_budget"]["over"]}["C"]
     assert c["missing"] == ["postmortem"] and [i["title"] for i in c["required_items"]] == ["Add a P0 fix"]
+
+
+def test_warnings_and_a_rule_switched_off(tmp_path, pdb):
+    path = tmp_path / "p.yaml"
+    path.write_text("apiVersion: reliability/v1\nkind: ErrorBudgetPolicy\nmetadata: {name: lax}\nspec:\n"
+                    "  releaseFreeze: {slos: [api-avail, nope-avail]}\n"
+                    "  incidentBudget: {enabled: false}\n"
+                    "  exemptions: [{id: EX-X, reason: r, incident: NOPE}]\n")
+    r = run_cli("audit", "policy", "--month", "2026-03", "--policy", path, "--as-of", "2026-04-01T00:00:00Z",
+                "--json", db=pdb)
+    doc = r.json()
+    assert doc["warnings"] == ["spec.releaseFreeze.slos names unknown SLOs: nope-avail",
+                               "exemption EX-X: no incident NOPE; it exempts nothing"]
+    assert doc["incident_budget"] == {"enabled": False, "max_share": 0.2, "incidents": 0, "over": []}
+    assert doc["summary"]["release_freeze"] == 2 and doc["summary"]["exempted_deployments"] == 0  # EX-DEP not in this file
+    table = run_cli("audit", "policy", "--month", "2026-03", "--policy", path, db=pdb)
+    assert "warning: exemption EX-X: no incident NOPE" in table.stderr
+    path.write_text("apiVersion: reliability/v1\nkind: ErrorBudgetPolicy\nmetadata: {name: lax}\nspec:\n"
+                    "  releaseFreeze: {enabled: false}\n")
+    doc = run_cli("audit", "policy", "--month", "2026-03", "--policy", path, "--json", db=pdb).json()
+    assert doc["release_freeze"]["judged"] == [] and doc["summary"]["release_freeze"] == 0

@@ -18,6 +18,7 @@ _POLICY_TABLES = {
     "incidents_over_budget": Table(("incident_budget", "over"), columns=("id", "service", "budget_spent", "status")),
     "postmortems": Table(("postmortems", "by_severity", "{severity}")),
 }
+_POLICY_FILE_TABLES = {"exemptions": Table(("exemptions",), columns=("id", "kind", "reason"))}
 _BREACH_TABLES = {
     "breaches": Table(("breaches",), drop=("steps", "incidents"),
                       columns=("slo", "month", "attainment", "complete", "missing")),
@@ -62,6 +63,30 @@ def _as_of(as_of):
 
 class Audits:
     """The audit methods of :class:`reliability.Database`."""
+
+    @args.checked
+    def policy(self, file=None, *, table: str | None = None) -> pd.DataFrame | dict:
+        """The error-budget policy in force: ``reliability policy show --json`` — the stored one,
+        else the built-in default; ``file``: that policy file's instead. A dict by default;
+        ``table="exemptions"``: its exemptions as a frame.
+
+        Example:
+
+        >>> p = db.policy()
+        >>> p["name"], p["release_freeze"]["trailing_window"], p["incident_budget"]["max_share"]
+        ('shop-error-budget-policy', '28d', 0.2)
+        >>> db.policy(table="exemptions")[["id", "kind", "incident"]]
+                       id               kind  incident
+        0  EXM-2026-02-DB  dependency-outage  INC-0064
+        """
+        from reliability.audits import policies, policy_file
+
+        if file is not None:
+            found = policy_file.load_file(args.paths(file, "file")[0])[0]
+        else:
+            with self._connect() as con:
+                found = policies.in_force(con)
+        return self._out(found.as_json(), _POLICY_FILE_TABLES, table)
 
     @args.checked
     def audit_policy(self, month: str | None = None, *, months=None, tz: str = "UTC", service: str | None = None,

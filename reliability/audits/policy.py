@@ -60,7 +60,8 @@ def _exemption_windows(con, policy: Policy, end: datetime, warnings: list) -> li
     return out
 
 
-def _gating(policy: Policy, all_slos: list, service: str, warnings: list) -> list:
+def _gating(policy: Policy, all_slos: list, service: str) -> list:
+    """The SLOs of ``service`` whose trailing budget gates its releases."""
     named = policy.freeze.slos
     return [s for s in all_slos if s.service == service and (named is None or s.name in named)]
 
@@ -83,7 +84,7 @@ def release_freeze(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, se
     services = sorted({d["service"] for d in deploys} | ({service} if service else set()))
     if freeze.enabled:
         for svc in services:
-            for slo in _gating(policy, all_slos, svc, warnings):
+            for slo in _gating(policy, all_slos, svc):
                 first = timeline.align(sc.start - trailing.lead(freeze.trailing_seconds), slo)
                 tl = timeline.load(con, slo, first, sc.end)
                 mine = [(ex.id, a, b) for ex, a, b in windows if ex.covers(slo)]
@@ -117,7 +118,7 @@ def release_freeze(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, se
                         "frozen_since": None if run is None or run[0] == tr.n else tl.time(run[0]),
                     })
     judged = []
-    for d in deploys:
+    for d in deploys if freeze.enabled else ():  # a rule switched off judges nothing
         checks = per_deploy[d["id"]]
         statuses = {c["status"] for c in checks}
         is_fix = freeze.is_fix(d["description"])
