@@ -92,6 +92,8 @@ def test_precision_and_recall_by_hand(audit):
     assert s["alerts"]["ticket"]["episodes"] == 0 and s["alerts"]["ticket"]["precision"] is None
     assert s["page_delay_minutes"] == {"count": 1, "min": 9.0, "median": 9.0, "p90": 9.0, "max": 9.0, "mean": 9.0}
     assert s["paged_incidents"] == [{"id": "A", "severity": "SEV-2", "page_delay_minutes": 9.0, "before_detection": True}]
+    # March has data for its first 15 of 31 days: the audit says so rather than look reassuring.
+    assert (s["data_coverage"], s["status"], audit["summary"]["insufficient_data"]) == (15 / 31, "insufficient_data", 1)
 
 
 def test_a_burn_episode_with_no_incident_is_a_silent_burn(audit):
@@ -172,6 +174,8 @@ def test_backtest_table_and_bad_input(sdb):
     assert r.code == 0, r.stderr
     assert "backtest" in r.stdout and "insufficient_data" in r.stdout
     assert_bad_input(run_cli("backtest", "--slo", "app-avail", "--month", "2026-03", "--target", "100", db=sdb), "--target")
+    assert_bad_input(run_cli("backtest", "--slo", "app-avail", "--month", "2026-03", "--target", "0.995", db=sdb),
+                     "--target", "did you mean 99.5?")
     assert_bad_input(run_cli("backtest", "--slo", "app-avail", "--month", "2026-03", "--window", "page:5m/1h:2", db=sdb),
                      "--window")
     assert_bad_input(run_cli("backtest", "--slo", "nope", "--month", "2026-03", db=sdb), "--slo")

@@ -61,6 +61,9 @@ def parse_target(text: str, option: str = "--target") -> float:
         value = None
     if value is None or not 0 < value < 1:
         raise BadInput(f"expected a target in percent below 100, such as 99.5, got {text!r}", field=option)
+    if value <= Fraction(1, 100):  # 0.995 is a ratio written where a percentage was expected
+        raise BadInput(f"a target is in percent: {text} means {float(value * 100):g} % — did you mean "
+                       f"{float(value * 100 * 100):g}?", field=option)
     return float(Decimal(text.strip().rstrip("%")) / 100)
 
 
@@ -73,7 +76,7 @@ def with_target(slo, target: float):
 def _score(con, name: str, slo, tl: timeline.Timeline, sc: Scope, windows, incident: str | None,
            min_coverage: float) -> dict:
     tl, episodes, paged = sli.replayed(con, slo, sc.start, sc.end, tl=tl, windows=windows)
-    judged = sli.judge(tl, episodes, paged, sc.end)
+    judged = sli.judge(tl, episodes, paged, sc.start, sc.end, min_coverage=min_coverage)
     incidents = [i for i in paged if i["impact_end"] is not None]
     delays = [i["page_delay_minutes"] for i in incidents if i["paged"]]
     months = []

@@ -39,6 +39,7 @@ from reliability.analysis.alerting import LONGEST
 from reliability.audits.scope import Scope
 
 DEFAULT_BLIND_BURN_RATE = 1.0
+DEFAULT_MIN_COVERAGE = 0.9
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 
 
@@ -82,9 +83,12 @@ def replayed(con: duckdb.DuckDBPyConnection, slo, start: datetime, end: datetime
     return tl, episodes, burn.incidents_paged(con, slo, episodes, start, end)
 
 
-def judge(tl: timeline.Timeline, episodes: list, paged: list[dict], end: datetime,
-          blind_burn_rate: float = DEFAULT_BLIND_BURN_RATE) -> dict:
-    """Blind spots, silent burns, precision/recall, page and detection delays of one SLO."""
+def judge(tl: timeline.Timeline, episodes: list, paged: list[dict], start: datetime, end: datetime,
+          blind_burn_rate: float = DEFAULT_BLIND_BURN_RATE, min_coverage: float = DEFAULT_MIN_COVERAGE) -> dict:
+    """Blind spots, silent burns, precision/recall, page and detection delays of one SLO over
+    ``[start, end)``, with the range's ``data_coverage`` (slices with data / slices) and a
+    ``status``: ``insufficient_data`` below ``min_coverage`` — few alerts and no silent burn
+    then mean little — else ``ok``."""
     incidents = [i for i in paged if i["impact_end"] is not None]
     blind = []
     for inc in incidents:
@@ -120,7 +124,11 @@ def judge(tl: timeline.Timeline, episodes: list, paged: list[dict], end: datetim
     # An incident detected by other means on one SLO may have been paged by another of its
     # service: the document's summary counts an incident only when no SLO paged first.
     other_ids = [i["id"] for i in other]
+    i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
+    coverage = float(tl.data[i0:i1].sum()) / (i1 - i0) if i1 > i0 else None
     return {
+        "data_coverage": coverage,
+        "status": "insufficient_data" if coverage is None or coverage < min_coverage else "ok",
         "incidents": len(incidents),
         "summary": {"blind_spots": len(blind), "silent_burns": len(silent),
                     "silent_pages": sum(e["severity"] == "page" for e in silent),
@@ -151,11 +159,12 @@ def audit(con: duckdb.DuckDBPyConnection, sc: Scope, slo_name: str | None = None
         tl, episodes, paged = replayed(con, slo, sc.start, sc.end)
         out.append({"slo": slo.name, "service": slo.service, "sli": slo.sli,
                     "budgeting_method": slo.budgeting_method, "target": slo.objectives[0].target,
-                    **judge(tl, episodes, paged, sc.end, blind_burn_rate)})
+                    **judge(tl, episodes, paged, sc.start, sc.end, blind_burn_rate)})
     unseen = _unseen(out)
     return {
         **sc.as_json(), "blind_burn_rate": blind_burn_rate,
-        "summary": {"slos": len(out), "blind_spots": sum(len(s["blind_spots"]) for s in out),
+        "summary": {"slos": len(out), "insufficient_data": sum(s["status"] == "insufficient_data" for s in out),
+                    "blind_spots": sum(len(s["blind_spots"]) for s in out),
                     "incidents_no_slo_saw": len(unseen),
                     "silent_burns": sum(len(s["silent_burns"]) for s in out),
                     "silent_pages": sum(e["severity"] == "page" for s in out for e in s["silent_burns"]),

@@ -28,7 +28,13 @@ def _when(value) -> str:
 @click.group("policy")
 def policy() -> None:
     """The error-budget policy as code: a YAML file (kind ErrorBudgetPolicy) applied to the
-    database, read by `audit policy`."""
+    database, read by `audit policy`.
+
+    \b
+    Example:
+      reliability --db rel.duckdb policy apply data/policy.yaml
+      reliability --db rel.duckdb policy show
+    """
 
 
 @policy.command("apply")
@@ -98,7 +104,14 @@ def policy_show(ctx, policy_path, as_json) -> None:
 @click.group("audit")
 def audit() -> None:
     """Audits across SLOs, alerts, incidents, post-mortems, action items and deployments:
-    the error-budget policy, the breach process, and whether SLIs and alerts tell the truth."""
+    the error-budget policy, the breach process, and whether SLIs and alerts tell the truth.
+
+    \b
+    Example:
+      reliability --db rel.duckdb audit policy --month 2026-03
+      reliability --db rel.duckdb audit breaches --from 2025-10 --to 2026-10
+      reliability --db rel.duckdb audit sli --month 2026-03
+    """
 
 
 @audit.command("policy")
@@ -293,15 +306,18 @@ def print_sli(doc: dict) -> None:
     click.echo(f"SLI and alert audit, {span} ({doc['time_zone']}): {s['blind_spots']} blind spots "
                f"({s['incidents_no_slo_saw']} incidents no SLO saw), {s['silent_burns']} silent burns "
                f"({s['silent_pages']} pages), {s['detected_by_other_means']} incidents detected by other means")
+    if s["insufficient_data"]:
+        click.echo(f"warning: {s['insufficient_data']} SLOs have data for less than 90% of the range: few alerts "
+                   "and no silent burn mean little there (coverage column)", err=True)
     click.echo(table(
-        ["slo", "incidents", "blind", "silent", "pages", "page precision", "page recall", "median page delay",
+        ["slo", "coverage", "incidents", "blind", "silent", "pages", "page precision", "page recall", "median page delay",
          "other means", "median detection delay"],
-        [[x["slo"], x["incidents"], x["summary"]["blind_spots"], x["summary"]["silent_burns"],
+        [[x["slo"], percent(x["data_coverage"]), x["incidents"], x["summary"]["blind_spots"], x["summary"]["silent_burns"],
           x["alerts"]["page"]["episodes"],
           percent(x["alerts"]["page"]["precision"]), percent(x["alerts"]["page"]["recall"]),
           duration(x["page_delay_minutes"]["median"]), x["summary"]["detected_by_other_means"],
           duration(x["detection_delay_minutes"]["median"])] for x in doc["slos"]],
-        right=(1, 2, 3, 4, 5, 6, 7, 8, 9)))
+        right=(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)))
     blind = [(x["slo"], b) for x in doc["slos"] for b in x["blind_spots"]]
     if blind:
         click.echo(f"\nBlind spots (impact window burn rate at most {fmt(doc['blind_burn_rate'])})")
