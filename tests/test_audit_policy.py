@@ -301,3 +301,24 @@ def test_warnings_and_a_rule_switched_off(tmp_path, pdb):
                     "  releaseFreeze: {enabled: false}\n")
     doc = run_cli("audit", "policy", "--month", "2026-03", "--policy", path, "--json", db=pdb).json()
     assert doc["release_freeze"]["judged"] == [] and doc["summary"]["release_freeze"] == 0
+
+
+def test_months_in_a_zone_with_daylight_saving(tmp_path, pdb):
+    """March 2026 in New York: 2026-03-01 05:00Z (EST) to 2026-04-01 04:00Z (EDT since 8 March),
+    743 hours; a deployment at 04:59Z on 1 March is still February there."""
+    import shutil
+
+    copy = tmp_path / "ny.duckdb"
+    shutil.copy(pdb, copy)
+    extra = tmp_path / "ny.csv"
+    extra.write_text("id,service,deployed_at,version,description,rolled_back\n"
+                     "D-NY-FEB,api,2026-03-01T04:59:00Z,v0.9,Late February,false\n"
+                     "D-NY-MAR,api,2026-03-01T05:00:00Z,v1.0,Early March,false\n")
+    assert run_cli("ingest", "deployments", extra, db=copy).code == 0
+    doc = run_cli("audit", "policy", "--month", "2026-03", "--tz", "America/New_York", "--json", db=copy).json()
+    assert (doc["start"], doc["end"], doc["time_zone"]) == ("2026-03-01T05:00:00Z", "2026-04-01T04:00:00Z",
+                                                            "America/New_York")
+    ids = [j["id"] for j in doc["release_freeze"]["judged"]]
+    assert "D-NY-MAR" in ids and "D-NY-FEB" not in ids
+    feb = run_cli("audit", "policy", "--month", "2026-02", "--tz", "America/New_York", "--json", db=copy).json()
+    assert "D-NY-FEB" in [j["id"] for j in feb["release_freeze"]["judged"]]
