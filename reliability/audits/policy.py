@@ -29,7 +29,7 @@ from fractions import Fraction
 import duckdb
 
 from reliability import slos, store
-from reliability.analysis import impact, postmortems, timeline
+from reliability.analysis import impact, postmortems, sla, timeline
 from reliability.audits import trailing
 from reliability.audits.policy_file import Policy
 from reliability.audits.scope import Scope
@@ -159,13 +159,24 @@ def incident_budget(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, s
     by_service: dict[str, list] = {}
     for s in slos.load(con):
         by_service.setdefault(s.service, []).append(s)
+    months: dict[str, dict] = {}
+
+    def row_of(slo):
+        def month_row(month: str):
+            if month not in months:  # every SLO's month at once: one query, not one per incident
+                months[month] = {}
+                for r in sla.compute(con, month):
+                    months[month].setdefault(r.slo, r)  # rows come in objective order
+            return months[month][slo.name]
+        return month_row
+
     over = []
     for inc in rows:
         if inc["window_end"] is None:
             continue  # no end: its impact cannot be measured yet
         spent = []
         for slo in by_service.get(inc["service"], []):
-            got = impact.slo_impact(con, inc, slo)
+            got = impact.slo_impact(con, inc, slo, row_of(slo))
             if not got.get("supported") or not got["month_allowed_bad"]:
                 continue
             share = _exact(got["bad"]) / _exact(got["month_allowed_bad"])
