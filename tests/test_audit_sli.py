@@ -67,6 +67,7 @@ def sdb(tmp_path_factory):
         inc("A", "SEV-2", "2026-03-02T10:00:00Z", "2026-03-02T10:30:00Z", "2026-03-02T10:15:00Z"),
         inc("B", "SEV-3", "2026-03-09T08:00:00Z", "2026-03-09T09:00:00Z", "2026-03-09T08:10:00Z"),
         inc("C", "SEV-2", "2026-03-12T14:00:00Z", "2026-03-12T15:00:00Z", "2026-03-12T14:20:00Z"),
+        inc("G", "SEV-3", "2026-03-13T09:00:00Z", "2026-03-13T10:00:00Z", "2026-03-13T09:05:00Z") | {"service": "ghost"},
     ]))
     db = base / "s.duckdb"
     for args in (("slo", "apply", base / "slos.yaml"), ("ingest", "series", base / "series.csv"),
@@ -108,6 +109,9 @@ def test_an_incident_that_burned_nothing_is_a_blind_spot(audit, sdb):
     [s] = audit["slos"]
     assert [(b["id"], b["burn_rate"], b["bad"], b["data_coverage"]) for b in s["blind_spots"]] == [("B", 0.0, 0.0, 1.0)]
     assert audit["incidents_no_slo_saw"] == ["B"]
+    # A service no SLO measures: its incidents are the widest blind spot.
+    assert audit["incidents_without_slo"] == [{"id": "G", "service": "ghost", "severity": "SEV-3", "title": "G"}]
+    assert audit["summary"]["incidents_without_slo"] == 1
     wider = run_cli("audit", "sli", "--month", "2026-03", "--blind-burn-rate", "2", "--json", db=sdb).json()
     assert [(b["id"], b["burn_rate"]) for b in wider["slos"][0]["blind_spots"]] == [("B", 0.0), ("C", 2.0)]
 

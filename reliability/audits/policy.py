@@ -81,7 +81,8 @@ def release_freeze(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, se
     per_deploy: dict[str, list[dict]] = {d["id"]: [] for d in deploys}
     freezes: list[dict] = []
     lifted: dict[str, set[str]] = {ex.id: set() for ex, _, _ in windows}
-    services = sorted({d["service"] for d in deploys} | ({service} if service else set()))
+    # Every service with an SLO (or the one asked for): a freeze is listed even when nothing shipped in it.
+    services = [service] if service else sorted({s.service for s in all_slos})
     if freeze.enabled:
         for svc in services:
             for slo in _gating(policy, all_slos, svc):

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from reliability import slos
+from reliability import slos, store
 from reliability.analysis import burn, timeline
 from reliability.analysis.alerting import LONGEST
 from reliability.audits.scope import Scope
@@ -161,15 +161,21 @@ def audit(con: duckdb.DuckDBPyConnection, sc: Scope, slo_name: str | None = None
                     "budgeting_method": slo.budgeting_method, "target": slo.objectives[0].target,
                     **judge(tl, episodes, paged, sc.start, sc.end, blind_burn_rate)})
     unseen = _unseen(out)
+    measured = {s.service for s in slos.load(con)}
+    # The widest blind spot: incidents of services no SLO measures at all.
+    uncovered = [{"id": r["id"], "service": r["service"], "severity": r["severity"], "title": r["title"]}
+                 for r in store.rows(con, "audits.incidents_detected", {"start": sc.start, "end": sc.end, "service": None})
+                 if r["service"] not in measured]
     return {
         **sc.as_json(), "blind_burn_rate": blind_burn_rate,
         "summary": {"slos": len(out), "insufficient_data": sum(s["status"] == "insufficient_data" for s in out),
                     "blind_spots": sum(len(s["blind_spots"]) for s in out),
-                    "incidents_no_slo_saw": len(unseen),
+                    "incidents_no_slo_saw": len(unseen), "incidents_without_slo": len(uncovered),
                     "silent_burns": sum(len(s["silent_burns"]) for s in out),
                     "silent_pages": sum(e["severity"] == "page" for s in out for e in s["silent_burns"]),
                     "detected_by_other_means": len(_other_means(out))},
         "incidents_no_slo_saw": unseen,
+        "incidents_without_slo": uncovered,
         "incidents_detected_by_other_means": _other_means(out),
         "slos": out,
     }

@@ -304,7 +304,8 @@ def print_sli(doc: dict) -> None:
     s = doc["summary"]
     span = doc["from"] if doc["from"] == doc["to"] else f"{doc['from']} to {doc['to']}"
     click.echo(f"SLI and alert audit, {span} ({doc['time_zone']}): {s['blind_spots']} blind spots "
-               f"({s['incidents_no_slo_saw']} incidents no SLO saw), {s['silent_burns']} silent burns "
+               f"({s['incidents_no_slo_saw']} incidents no SLO saw, {s['incidents_without_slo']} of services "
+               f"without an SLO), {s['silent_burns']} silent burns "
                f"({s['silent_pages']} pages), {s['detected_by_other_means']} incidents detected by other means")
     if s["insufficient_data"]:
         click.echo(f"warning: {s['insufficient_data']} SLOs have data for less than 90% of the range: few alerts "
