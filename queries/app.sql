@@ -2,7 +2,7 @@
 -- Every calendar month (UTC, 'YYYY-MM') that holds at least one slice, newest first.
 with months as (
     select distinct strftime(date_trunc('month', ts), '%Y-%m') as month
-    from sli_slices
+    from usable_slices
 )
 
 select month from months order by month desc;
@@ -19,7 +19,7 @@ with counted as (
         max(ts) as last_slice,
         count(*) as slices,
         count(*) filter (where (total is null or total = 0) and value is null) as no_data_slices
-    from sli_slices
+    from usable_slices
     group by service, sli
 ),
 
@@ -42,7 +42,7 @@ with counted as (
         date_trunc('month', ts) as month_start,
         count(*) as slices,
         count(*) filter (where not ((total is null or total = 0) and value is null)) as with_data
-    from sli_slices
+    from usable_slices
     group by service, sli, month_start
 ),
 
@@ -109,7 +109,7 @@ values ($source, $started_at, now(), $outcome, $slos, $slices, $written, $error)
 -- data is (the app warns about series whose newest slice is older than a threshold).
 with final as (
     select service, sli, max(ts) as last_slice
-    from sli_slices
+    from usable_slices
     group by service, sli
 )
 
@@ -120,7 +120,7 @@ select * from final order by service, sli;
 -- (the incidents page also serves a database that holds incidents but no SLI slices).
 with months as (
     select distinct strftime(date_trunc('month', detected_at at time zone 'UTC'), '%Y-%m') as month
-    from incidents
+    from usable_incidents
 )
 
 select month from months order by month desc;
@@ -128,7 +128,7 @@ select month from months order by month desc;
 -- name: incident_services
 -- Every service that has an incident, sorted.
 with services as (
-    select distinct service from incidents
+    select distinct service from usable_incidents
 )
 
 select service from services order by service;

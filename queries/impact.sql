@@ -5,7 +5,7 @@
 -- mitigated_at (else resolved_at; null when neither).
 with found as (
     select *
-    from incidents
+    from usable_incidents
     where id = $id
 ),
 
@@ -25,7 +25,7 @@ select * from final;
 -- (total > 0), bad slices (good/total < $slice_target), and Σ(1 − good/total) over them.
 with rows_in as (
     select ts, good, total
-    from sli_slices
+    from usable_slices
     where service = $service
       and sli = $sli
       and ts >= $start
@@ -57,7 +57,7 @@ select * from final;
 -- Ids of incidents detected in [$start, $end), optionally of one $service; by detection.
 with final as (
     select id, detected_at
-    from incidents
+    from usable_incidents
     where detected_at >= $start
       and detected_at < $end
       and ($service is null or service = $service)

@@ -42,7 +42,7 @@ final as (
         coalesce(sum(s.good), 0) as sum_good,
         coalesce(sum(s.total), 0) as sum_total,
         coalesce(sum(s.good / s.total) filter (where s.total > 0), 0) as sum_ratio
-    from sli_slices as s
+    from usable_slices as s
     join series
         on s.service = series.service
         and s.sli = series.sli
@@ -90,7 +90,7 @@ rows_in_period as (
         s.good,
         s.total,
         s.value
-    from sli_slices as s
+    from usable_slices as s
     join series
         on s.service = series.service
         and s.sli = series.sli
@@ -155,4 +155,3 @@ final as (
 )
 
 select * from final;
-

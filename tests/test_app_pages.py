@@ -233,7 +233,7 @@ def test_pages_on_an_empty_database(monkeypatch, tmp_path, name):
     assert len(at.info) == 1 and "reliability demo" in at.info[0].value
 
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parent.parent / "reliability" / "app_router.py"
 
 
 def test_a_password_from_secrets_gates_the_app(env):

@@ -70,6 +70,7 @@ class SloMath:
         """
         from reliability.analysis import history
         from reliability.analysis import sla as analysis
+        from reliability.analysis import usable
 
         given = [n for n, v in (("month", month), ("months", months), ("quarter", quarter), ("year", year),
                                 ("at", at)) if v is not None]
@@ -90,14 +91,18 @@ class SloMath:
             args.month(month)
             with self._connect() as con:
                 rows = analysis.compute(con, month, slo, no_data, maintenance=extra, **cover)
-            doc = {"month": month, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
+                bad = usable.for_rows(con, rows)
+            doc = {"month": month, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows],
+                   "unusable_series": bad}
             return self._out(doc, _SLA_TABLES, table)
         if months is not None:
             first, last = args.month_range(months)
             with self._connect() as con:
                 found = history.monthly(con, first, last, slo, no_data, maintenance=extra, **cover)
+                bad = usable.for_rows(con, [r for _, rows in found for r in rows])
             doc = {"from": first, "to": last, "no_data_policy": no_data, **cover,
-                   "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in found]}
+                   "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in found],
+                   "unusable_series": bad}
             return self._out(doc, _SLA_HISTORY_TABLES, table)
         if at is not None:
             instant = args.instant(at, "at")
@@ -105,14 +110,18 @@ class SloMath:
             duration = history.parse_window(text) if text else None
             with self._connect() as con:
                 rows = history.rolling_at(con, instant, duration, slo, no_data, maintenance=extra, **cover)
-            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
+                bad = usable.for_rows(con, rows)
+            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows],
+                   "unusable_series": bad}
             return self._out(doc, _SLA_TABLES, table)
         kind, text = ("quarter", quarter) if quarter is not None else ("year", year)
         if not isinstance(text, str):
             raise args.ArgumentError(f"expected a string such as '2026-Q1' or '2026', got {text!r}", kind)
         with self._connect() as con:
             rows = history.calendar_span(con, kind, text, slo, no_data, maintenance=extra, **cover)
-        doc = {kind: text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
+            bad = usable.for_rows(con, rows)
+        doc = {kind: text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows],
+               "unusable_series": bad}
         return self._out(doc, _SLA_TABLES, table)
 
     @args.checked

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import periods, slos, store
+from reliability.analysis import usable
 from reliability.app.fallback import last_good
 from reliability.units import budget_unit
 
@@ -324,7 +325,8 @@ def data_health(db: str, stamp_: tuple = ()) -> dict:
         coverage = _frame(con, "app.coverage_by_month", {"slice_seconds": 60})
         marks = _frame(con, "app.watermarks")
         runs = _frame(con, "app.extract_runs") if _has_table(con, "extract_runs") else pd.DataFrame()
-    return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs}
+        unusable = pd.DataFrame(usable.anywhere(con), columns=["service", "sli", "rows", "first_ts", "problem"])
+    return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs, "unusable": unusable}
 
 
 @last_good

@@ -72,6 +72,7 @@ def sla(
       reliability --db rel.duckdb sla --month 2025-11 --maintenance planned.csv --json
     """
     from reliability import store
+    from reliability.analysis import usable
     from reliability.errors import BadInput
 
     given = [name for name, v in (("--month", month), ("--from/--to", first or last), ("--quarter", quarter),
@@ -96,16 +97,20 @@ def sla(
 
         with store.connect(ctx.obj["db"], read_only=True) as con:
             rows = analysis.compute(con, month, slo_name, no_data, maintenance=extra, **cover)
-        _show(rows, {"month": month}, month, no_data, min_coverage, as_json)
+            bad = usable.for_rows(con, rows)
+        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, bad)
         return
     from reliability.analysis import history
 
     if first is not None:
         with store.connect(ctx.obj["db"], read_only=True) as con:
             months = history.monthly(con, first, last, slo_name, no_data, maintenance=extra, **cover)
+            bad = usable.for_rows(con, [r for _, rows in months for r in rows])
+        usable.warn(bad)
         if as_json:
             emit_json({"from": first, "to": last, "no_data_policy": no_data, "min_coverage": min_coverage,
-                       "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in months]})
+                       "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in months],
+                       "unusable_series": bad})
             return
         for m, rows in months:
             _show(rows, {"month": m}, m, no_data, min_coverage, False)
@@ -116,13 +121,16 @@ def sla(
         duration = history.parse_window(window) if window else None
         with store.connect(ctx.obj["db"], read_only=True) as con:
             rows = history.rolling_at(con, instant, duration, slo_name, no_data, maintenance=extra, **cover)
+            bad = usable.for_rows(con, rows)
         head = {"at": instant, "window": window}
-        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json)
+        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json,
+              bad)
         return
     kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra, **cover)
-    _show(rows, {kind: text}, text, no_data, min_coverage, as_json)
+        bad = usable.for_rows(con, rows)
+    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, bad)
 
 
 STATUS_TEXT = {"met": "met", "breached": "BREACHED", "insufficient_data": "insufficient data"}
@@ -133,10 +141,14 @@ def status_text(status: str, partial: bool) -> str:
     return STATUS_TEXT[status] + (" (partial)" if partial else "")
 
 
-def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool) -> None:
+def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
+          bad: list | None = None) -> None:
+    from reliability.analysis import usable
+
+    usable.warn(bad or [])
     if as_json:
         emit_json(head | {"no_data_policy": no_data, "min_coverage": min_coverage,
-                          "slos": [r.as_json() for r in rows]})
+                          "slos": [r.as_json() for r in rows], "unusable_series": bad or []})
         return
     if not rows:
         click.echo("no SLOs defined (see `reliability slo apply`)")

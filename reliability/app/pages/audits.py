@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from reliability import units
-from reliability.app import audit_data, data, widgets
+from reliability.app import audit_data, data, safe, widgets
 from reliability.errors import BadInput
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
@@ -57,7 +57,7 @@ def freeze_chart(freeze: dict, start, end) -> go.Figure:
 
 def policy_tab(doc: dict) -> None:
     pol, s = doc["policy"], doc["summary"]
-    st.caption(f"Policy **{pol['name']}** ({pol['source']}): releases frozen while a trailing "
+    st.caption(f"Policy {safe.md(pol['name'])} ({pol['source']}): releases frozen while a trailing "
                f"{pol['release_freeze']['trailing_window']} budget is spent; incidents over "
                f"{units.percent(pol['incident_budget']['max_share'], 0)} of a month's budget need a post-mortem"
                + (f" and a {pol['incident_budget']['require_action_item_priority']} action item"
@@ -188,7 +188,7 @@ def backtest_tab(db: str, stamp: tuple, first: str, last: str) -> None:
         wanted = tuple(w.strip() for w in windows.split(",") if w.strip())
         doc = audit_data.backtest(db, stamp, name, first, last, goal, wanted, None)
     except BadInput as exc:
-        st.error(str(exc))
+        st.error(safe.md(str(exc)))  # it quotes what was typed
         return
     st.caption(f"Highest target met in every month with enough data: "
                f"**{units.percent(doc['highest_target_met_every_month'], 4)}** ({doc['months_judged']} months)")
