@@ -322,3 +322,17 @@ def test_months_in_a_zone_with_daylight_saving(tmp_path, pdb):
     assert "D-NY-MAR" in ids and "D-NY-FEB" not in ids
     feb = run_cli("audit", "policy", "--month", "2026-02", "--tz", "America/New_York", "--json", db=copy).json()
     assert "D-NY-FEB" in [j["id"] for j in feb["release_freeze"]["judged"]]
+
+
+def test_the_documented_policy_is_valid(tmp_path):
+    """docs/audits.md's example policy is what `policy show --policy` reads (docs that cannot drift)."""
+    import re
+
+    from conftest import ROOT
+
+    [block] = re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / "audits.md").read_text(), flags=re.S)
+    path = tmp_path / "documented.yaml"
+    path.write_text(block)
+    doc = run_cli("policy", "show", "--policy", path, "--json").json()
+    assert doc["release_freeze"]["slos"] == ["search-availability"] and doc["incident_budget"]["max_share"] == 0.2
+    assert [(e["id"], e["kind"], e["incident"]) for e in doc["exemptions"]] == [("EX-1", "dependency-outage", "INC-0060")]
