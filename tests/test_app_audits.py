@@ -34,12 +34,14 @@ def page(demo_db):  # noqa: F811
 def test_the_page_shows_the_commands_numbers(page, demo_db):  # noqa: F811
     metrics = {m.label: m.value for m in page.metric}
     pol = run_cli("audit", "policy", "--from", "2026-02", "--to", "2026-03", "--json", db=demo_db).json()["summary"]
-    br = run_cli("audit", "breaches", "--from", "2026-02", "--to", "2026-03", "--json", db=demo_db).json()["summary"]
+    br_doc = run_cli("audit", "breaches", "--from", "2026-02", "--to", "2026-03", "--json", db=demo_db).json()
+    br = br_doc["summary"]
     sli = run_cli("audit", "sli", "--from", "2026-02", "--to", "2026-03", "--json", db=demo_db).json()["summary"]
     assert metrics["Violations"] == str(pol["violations"])
     assert metrics["Deployed during a freeze"] == str(pol["release_freeze"])
     assert metrics["Exemptions applied"] == str(pol["exemptions_applied"]) == "1"
     assert (metrics["Breached SLO-months"], metrics["Process complete"]) == (str(br["breaches"]), str(br["complete"]))
+    assert metrics["Contractual breaches"] == str(br_doc["contractual"]["summary"]["breaches"])
     assert metrics["Blind spots"] == str(sli["blind_spots"])
     assert metrics["Detected by other means"] == str(sli["detected_by_other_means"])
     tables = [d.value for d in page.dataframe]
@@ -75,6 +77,8 @@ def test_audits_page_in_chromium(server):  # noqa: F811
             for shown in ("Error-budget policy", "Exemptions applied", "Deployed during a freeze"):
                 assert shown in text, shown
             assert "from=2026-02" in tab.url and "to=2026-03" in tab.url  # the range is in the URL
+            tab.get_by_role("tab", name="Breach process").click()
+            tab.get_by_text("Contractual breaches", exact=True).first.wait_for(timeout=60_000)
             tab.get_by_role("tab", name="SLIs and alerts").click()
             tab.wait_for_function(f"() => document.querySelectorAll('{CHART}').length >= 2", timeout=60_000)
             assert "Blind spots" in tab.inner_text("body")

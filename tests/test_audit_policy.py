@@ -257,6 +257,23 @@ def test_a_bad_policy_file_is_refused_naming_the_field(tmp_path, text, field):
     assert_bad_input(run_cli("policy", "show", "--policy", path, db=db), field)
 
 
+def test_a_policy_naming_an_unknown_slo_is_refused(tmp_path, pdb):
+    """A typo in releaseFreeze.slos would leave the service with nothing gating its releases:
+    `policy apply` refuses it naming the field, and the stored policy stays."""
+    head = "apiVersion: reliability/v1\nkind: ErrorBudgetPolicy\nmetadata: {name: typo}\nspec:\n"
+    path = tmp_path / "typo.yaml"
+    path.write_text(head + "  releaseFreeze: {slos: [api-avail, api-avial]}\n")
+    assert_bad_input(run_cli("policy", "apply", path, db=pdb), str(path), "spec.releaseFreeze.slos[1]", "api-avial")
+    path.write_text(head + "  exemptions: [{id: E, reason: r, slo: web-avial, start: 2026-03-01T00:00:00Z,"
+                    " end: 2026-03-02T00:00:00Z}]\n")
+    assert_bad_input(run_cli("policy", "apply", path, db=pdb), "spec.exemptions[0].slo", "web-avial")
+    assert run_cli("policy", "show", "--json", db=pdb).json()["name"] == "test-policy"
+    fresh = tmp_path / "fresh.duckdb"  # no SLO at all yet: refused, and no database created
+    path.write_text(head + "  releaseFreeze: {slos: [api-avail]}\n")
+    assert_bad_input(run_cli("policy", "apply", path, db=fresh), str(fresh))
+    assert not fresh.exists()
+
+
 def test_bad_options(pdb):
     assert_bad_input(run_cli("audit", "policy", db=pdb), "--month")
     assert_bad_input(run_cli("audit", "policy", "--month", "2026-3", db=pdb), "--month")

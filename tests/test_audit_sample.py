@@ -53,18 +53,43 @@ def test_every_policy_finding(policy_doc):
 
 def test_every_breach_finding(demo_db):  # noqa: F811
     doc = _cli(demo_db, "audit", "breaches", *YEAR, "--as-of", AS_OF)
-    by = {(b["slo"], b["month"]): b for b in doc["breaches"]}
-    assert set(by) == {("catalog-availability", "2026-02"), ("search-availability", "2026-03")}
-    assert by[("search-availability", "2026-03")]["complete"] is True
-    catalog = by[("catalog-availability", "2026-02")]
+    by = {(b["slo"], (b.get("instance") or {}).get("customer"), b["month"]): b for b in doc["breaches"]}
+    assert set(by) == {("catalog-availability", None, "2026-02"), ("search-availability", None, "2026-03"),
+                       ("api-gateway-customer-availability", "globex", "2026-07")}
+    assert by[("search-availability", None, "2026-03")]["complete"] is True
+    catalog = by[("catalog-availability", None, "2026-02")]
     assert catalog["missing"] == ["postmortem"] and catalog["steps"]["postmortem"]["lacking"] == ["INC-0061"]
+    # globex's own misrouting (14 July) was never declared: nothing holds the other steps either.
+    globex = by[("api-gateway-customer-availability", "globex", "2026-07")]
+    assert globex["missing"] == ["incident_declared", "root_cause", "postmortem", "action_plan"]
     assert {b["steps"]["customer_postmortem"]["status"] for b in doc["breaches"]} == {"not_applicable"}
+
+
+def test_the_contractual_breaches_join_the_breach_process(demo_db):  # noqa: F811
+    """The hook: the customer contracts' breaches go through the same steps, exactly as
+    `contracts breaches` lists them, with the post-mortem shared with the customer applying."""
+    doc = _cli(demo_db, "audit", "breaches", *YEAR, "--as-of", AS_OF)["contractual"]
+    contracts = _cli(demo_db, "contracts", "breaches", *YEAR, "--as-of", AS_OF)
+    assert doc["supported"] is True and doc["breaches"] == contracts["breaches"]
+    assert doc["summary"] == contracts["summary"]
+    by = {(b["contract"], b["month"]): b["missing"] for b in doc["breaches"]}
+    assert by == {("acme-gateway", "2025-10"): [], ("initech-gateway", "2026-01"): [],
+                  ("globex-gateway", "2026-10"): ["postmortem", "customer_postmortem"]}
+    one = _cli(demo_db, "audit", "breaches", *YEAR, "--as-of", AS_OF, "--slo", "api-gateway-latency")["contractual"]
+    assert [b["contract"] for b in one["breaches"]] == ["globex-gateway"]
+    table = run_cli("audit", "breaches", "--month", "2026-10", "--as-of", AS_OF, db=demo_db).stdout
+    assert "Contractual breaches (customer contracts): 1, 0 complete, 1 with steps missing" in table
+    assert "no 'customer-postmortem' timeline entry naming globex" in table
 
 
 def test_every_sli_finding(demo_db):  # noqa: F811
     doc = _cli(demo_db, "audit", "sli", *YEAR)
     silent = [(s["slo"], e["severity"], e["start"]) for s in doc["slos"] for e in s["silent_burns"]]
-    assert silent == [("notifications-availability", "page", "2026-09-08T03:26:00Z")]
+    assert silent == [("api-gateway-customer-availability", "page", "2026-07-14T14:03:00Z"),
+                      ("api-gateway-customer-availability", "ticket", "2026-07-14T14:07:00Z"),
+                      ("notifications-availability", "page", "2026-09-08T03:26:00Z")]
+    globex = next(s for s in doc["slos"] if s.get("instance") == {"customer": "globex"})
+    assert globex["silent_burns"][0]["end"] == "2026-07-14T17:30:00Z"  # globex's misrouting, never declared
     blind = {(s["slo"], b["id"]): b for s in doc["slos"] for b in s["blind_spots"]}
     assert blind[("search-availability", "INC-0078")]["burn_rate"] == 0.0  # burned nothing
     assert "INC-0078" in doc["incidents_no_slo_saw"]

@@ -25,6 +25,10 @@ _BREACH_TABLES = {
     "steps": Table(("breaches", "*", "steps", "{step}"), carry=("slo", "month"),
                    columns=("slo", "month", "step", "status", "evidence")),
     "insufficient_data": Table(("insufficient_data",), columns=("slo", "month", "data_coverage")),
+    "contractual": Table(("contractual", "breaches"), drop=("steps", "incidents", "slos", "tiers"),
+                         columns=("contract", "customer", "month", "slo", "attainment", "complete", "missing")),
+    "contractual_steps": Table(("contractual", "breaches", "*", "steps", "{step}"), carry=("contract", "month"),
+                               columns=("contract", "month", "step", "status", "evidence")),
 }
 _SLI_TABLES = {
     "slos": Table(("slos",), drop=("blind_spots", "silent_burns", "detected_by_other_means", "paged_incidents")),
@@ -134,16 +138,18 @@ class Audits:
         ``tiers``: ``{99.9: 10, 99: 25}`` (below percent: credit percent), as ``credits``;
         ``sla_target``: the SLA the tiers describe, in percent. Tables: ``"steps"`` (default:
         ``slo``, ``month``, ``step``, ``status`` done/missing/not_applicable, ``evidence``),
-        ``"breaches"`` (``complete``, ``missing``), ``"insufficient_data"``.
+        ``"breaches"`` (``complete``, ``missing``), ``"insufficient_data"``, and the contractual
+        breaches (customer contracts): ``"contractual"`` and ``"contractual_steps"``.
 
         Example:
 
         >>> steps = db.audit_breaches(months=("2025-10", "2026-10"), as_of="2026-11-01T00:00:00Z")
         >>> steps.pivot(index=["slo", "month"], columns="step", values="status")[["incident_declared", "postmortem"]]
-        step                         incident_declared postmortem
-        slo                  month
-        catalog-availability 2026-02              done    missing
-        search-availability  2026-03              done       done
+        step                                      incident_declared postmortem
+        slo                               month
+        api-gateway-customer-availability 2026-07           missing    missing
+        catalog-availability              2026-02              done    missing
+        search-availability               2026-03              done       done
         """
         from reliability.analysis import credits
         from reliability.analysis.sla import check_min_coverage

@@ -72,6 +72,7 @@ def months_with_incidents(db: str, stamp_: tuple = ()) -> list[str]:
         return [r[0] for r in con.execute(store.query("app.months_with_incidents")).fetchall()]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incident_services(db: str, stamp_: tuple = ()) -> list[str]:
     """Every service with an incident, sorted."""
@@ -79,6 +80,7 @@ def incident_services(db: str, stamp_: tuple = ()) -> list[str]:
         return [r[0] for r in con.execute(store.query("app.incident_services")).fetchall()]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
     """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""
@@ -157,6 +159,8 @@ def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
     out = []
     with store.connect(db, read_only=True) as con:
         for slo in slos.load(con):
+            if slo.group_by:  # per-instance SLOs: their budgets are in the overview's instance block
+                continue
             rep = budget.report(budget.load(con, slo, month))
             fc = {f["window"]: f for f in rep["forecast"]}
             out.append({

@@ -11,7 +11,9 @@ decides it:
 2. ``root_cause`` — every one of the breach's incidents has a ``root_cause`` recorded.
 3. ``postmortem`` — every one of them has a post-mortem published (at or before ``as_of``).
 4. ``customer_postmortem`` — a post-mortem shared with the customer: required for contractual
-   breaches only, so ``not_applicable`` for an SLO breach (see :func:`contractual_breaches`).
+   breaches only, so ``not_applicable`` for an SLO breach. Contractual breaches (customer
+   contracts, ``contracts breaches``) join the document under ``contractual`` with the same
+   steps (see :func:`contractual_breaches`).
 5. ``credits`` — the credit owed computed (``credits``' rule, :func:`credits.owed`): ``done``
    with the amount; ``not_applicable`` when the SLO's target is below the tiers' SLA target
    (an internal objective owes no credit).
@@ -32,6 +34,7 @@ import duckdb
 from reliability import store
 from reliability.analysis import credits, sla
 from reliability.audits.scope import Scope
+from reliability.contracts.breaches import summary as contract_summary
 
 DECLARING_SEVERITIES = ("SEV-1", "SEV-2")
 STEPS = ("incident_declared", "root_cause", "postmortem", "customer_postmortem", "credits", "action_plan")
@@ -41,14 +44,19 @@ def _step(status: str, evidence: str, **facts) -> dict:
     return {"status": status, "evidence": evidence, **facts}
 
 
-def contractual_breaches(con: duckdb.DuckDBPyConnection, sc: Scope) -> list[dict]:
-    """The contractual breaches of the scope: none until contracts are modelled (issue 17).
+def contractual_breaches(con: duckdb.DuckDBPyConnection, sc: Scope, as_of: datetime, slo_name: str | None = None,
+                         min_coverage: float = sla.DEFAULT_MIN_COVERAGE) -> list[dict]:
+    """The contractual breaches of the scope's months (each contract's months, in its zone),
+    from the stored customer contracts: :func:`reliability.contracts.breaches.contractual_breaches`,
+    the same steps as an SLO breach with ``customer_postmortem`` applying (a post-mortem shared
+    with the customer) and ``credits`` read from the contract's terms. ``slo_name``: only the
+    breaches in which that SLO is one of the breached ones."""
+    from reliability.contracts import breaches as contract_breaches
 
-    The hook: each contractual breach is a dict shaped like an SLO breach (``kind:
-    "contract"``, ``contract``, ``slo``, ``month``, ``period_start``/``period_end``,
-    ``attainment``, ``target``) and goes through :func:`audit_breach` with the same steps,
-    where ``customer_postmortem`` then applies and ``credits`` reads the contract's terms."""
-    return []
+    found = contract_breaches.contractual_breaches(con, sc.months(), as_of, min_coverage=min_coverage)
+    if slo_name is not None:
+        found = [b for b in found if any(e["slo"] == slo_name for e in b["slos"])]
+    return found
 
 
 def _incidents_step(found: list[dict]) -> dict:
@@ -99,7 +107,7 @@ def _plan_step(declared: list[dict], items: dict[str, list[dict]]) -> dict:
 
 
 def audit_breach(con: duckdb.DuckDBPyConnection, row: sla.SlaRow, month: str, as_of: datetime, tiers=credits.DEFAULT_TIERS,
-                 minimum: Fraction | None = None, kind: str = "slo") -> dict:
+                 minimum: Fraction | None = None) -> dict:
     """The process steps of one breached SLO-month (``row``: its ``sla`` row for ``month``)."""
     found = store.rows(con, "audits.incidents_overlapping",
                        {"service": row.service, "start": row.period_start, "end": row.period_end})
@@ -117,13 +125,12 @@ def audit_breach(con: duckdb.DuckDBPyConnection, row: sla.SlaRow, month: str, as
                             "no root cause recorded"),
         "postmortem": _each(declared, published, "a published post-mortem", "no post-mortem published"),
         "customer_postmortem": _step("not_applicable", "an SLO breach: a post-mortem with the customer is "
-                                     "required for contractual breaches only") if kind == "slo" else
-        _step("missing", "contracts are not modelled yet"),
+                                     "required for contractual breaches only"),
         "credits": _credits_step(row, tiers, minimum),
         "action_plan": _plan_step(declared, items),
     }
     missing = [name for name in STEPS if steps[name]["status"] == "missing"]
-    return {"kind": kind, "slo": row.slo, "service": row.service, "objective": row.objective,
+    return {"kind": "slo", "slo": row.slo, "service": row.service, "objective": row.objective,
             "month": month, "period_start": row.period_start, "period_end": row.period_end,
             "target": row.target, "attainment": row.attainment, "error_budget_remaining": row.error_budget_remaining,
             "incidents": [{"id": i["id"], "severity": i["severity"], "title": i["title"],
@@ -143,7 +150,7 @@ def audit(con: duckdb.DuckDBPyConnection, sc: Scope, as_of: datetime, slo_name: 
                 breaches.append(audit_breach(con, row, month, as_of, tiers, minimum))
             elif row.status == "insufficient_data":
                 insufficient.append({"slo": row.slo, "month": month, "data_coverage": row.data_coverage})
-    contractual = contractual_breaches(con, sc)
+    contractual = contractual_breaches(con, sc, as_of, slo_name, min_coverage)
     return {
         "from": sc.first, "to": sc.last, "as_of": as_of, "min_coverage": min_coverage,
         "tiers": [t.as_json() for t in tiers], "sla_target": float(credits.sla_target(tiers, minimum)),
@@ -152,7 +159,6 @@ def audit(con: duckdb.DuckDBPyConnection, sc: Scope, as_of: datetime, slo_name: 
                     **{f"missing_{s}": sum(s in b["missing"] for b in breaches) for s in STEPS},
                     "insufficient_data": len(insufficient)},
         "breaches": breaches,
-        "contractual": {"supported": False, "breaches": contractual,
-                        "note": "contracts are not modelled yet; only SLO breaches are audited"},
+        "contractual": {"supported": True, "summary": contract_summary(contractual), "breaches": contractual},
         "insufficient_data": insufficient,
     }

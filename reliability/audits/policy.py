@@ -28,9 +28,10 @@ from fractions import Fraction
 
 import duckdb
 
-from reliability import slos, store
+from reliability import periods, slos, store
 from reliability.analysis import impact, postmortems, sla, timeline
-from reliability.audits import trailing
+from reliability.audits import scope, trailing
+from reliability.analysis.instances import expand
 from reliability.audits.policy_file import Policy
 from reliability.audits.scope import Scope
 from reliability.units import percent
@@ -63,7 +64,8 @@ def _exemption_windows(con, policy: Policy, end: datetime, warnings: list) -> li
 def _gating(policy: Policy, all_slos: list, service: str) -> list:
     """The SLOs of ``service`` whose trailing budget gates its releases."""
     named = policy.freeze.slos
-    return [s for s in all_slos if s.service == service and (named is None or s.name in named)]
+    return [s for s in all_slos if s.service == service
+            and (named is None or s.name in named or scope.base_name(s) in named)]
 
 
 def release_freeze(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, service: str | None,
@@ -72,9 +74,16 @@ def release_freeze(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, se
     freezes in force, and what each exemption lifted."""
     freeze = policy.freeze
     deploys = store.rows(con, "audits.deployments_between", {"start": sc.start, "end": sc.end, "service": service})
-    all_slos = slos.load(con)
+    # A per-instance SLO (grouping labels: one budget per customer) gates releases only when
+    # `slos` names it: one customer's budget does not freeze a whole service by default, and an
+    # instance onboarded mid-range must not make every earlier deployment undetermined.
+    defined = slos.load(con)
+    named = set(freeze.slos or ())
+    grouped = [s for s in defined if s.group_by and s.name in named]
+    all_slos = [s for s in defined if not s.group_by] + (
+        expand(con, grouped, sc.start - trailing.lead(freeze.trailing_seconds), sc.end) if grouped else [])
     if freeze.slos is not None:
-        unknown = sorted(set(freeze.slos) - {s.name for s in all_slos})
+        unknown = sorted(set(freeze.slos) - {s.name for s in defined})
         if unknown:
             warnings.append(f"spec.releaseFreeze.slos names unknown SLOs: {', '.join(unknown)}")
     windows = _exemption_windows(con, policy, sc.end, warnings)
@@ -168,6 +177,9 @@ def incident_budget(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, s
                 months[month] = {}
                 for r in sla.compute(con, month):
                     months[month].setdefault(r.slo, r)  # rows come in objective order
+            if slo.name not in months[month]:  # an instance with rows in the window but not the month's
+                months[month][slo.name] = sla.compute_periods(
+                    con, lambda s: periods.month(month, sla.slo_zone(s)), selected=[slo])[0]
             return months[month][slo.name]
         return month_row
 
@@ -176,7 +188,8 @@ def incident_budget(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, s
         if inc["window_end"] is None:
             continue  # no end: its impact cannot be measured yet
         spent = []
-        for slo in by_service.get(inc["service"], []):
+        # Per-instance SLOs: the instances with rows in the window, as `impact` measures them.
+        for slo in expand(con, by_service.get(inc["service"], []), inc["window_start"], inc["window_end"]):
             got = impact.slo_impact(con, inc, slo, row_of(slo))
             if not got.get("supported") or not got["month_allowed_bad"]:
                 continue

@@ -103,7 +103,8 @@ class Exemption:
     end: datetime | None = None
 
     def covers(self, slo) -> bool:
-        return (self.slo is None or self.slo == slo.name) and (self.service is None or self.service == slo.service)
+        # A per-instance SLO's instances are covered by its name (name{label="value"}).
+        return (self.slo is None or self.slo in (slo.name, slo.name.split("{", 1)[0])) and (self.service is None or self.service == slo.service)
 
     def as_json(self) -> dict:
         return {"id": self.id, "kind": self.kind, "reason": self.reason, "slo": self.slo, "service": self.service,

@@ -58,3 +58,18 @@ def as_of(text: str | None) -> datetime:
     from reliability.analysis.history import parse_instant
 
     return parse_instant(text, "--as-of")
+
+
+def measured(con, start: datetime, end: datetime, slo_name: str | None = None) -> list:
+    """The stored SLOs (or the one named) as the audits measure them: a definition with
+    grouping labels replaced by its instances with rows in ``[start, end)`` (each named by
+    its address, ``name{label="value"}``), as ``sla`` and ``burn`` do."""
+    from reliability import slos
+    from reliability.analysis.instances import expand
+
+    return expand(con, slos.load(con, slo_name), start, end)
+
+
+def base_name(slo) -> str:
+    """The definition's name of an SLO or of one of its instances."""
+    return slo.name.split("{", 1)[0]

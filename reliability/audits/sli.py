@@ -36,6 +36,7 @@ import duckdb
 from reliability import slos, store
 from reliability.analysis import burn, timeline
 from reliability.analysis.alerting import LONGEST
+from reliability.audits import scope
 from reliability.audits.scope import Scope
 
 DEFAULT_BLIND_BURN_RATE = 1.0
@@ -153,7 +154,7 @@ def judge(tl: timeline.Timeline, episodes: list, paged: list[dict], start: datet
 def audit(con: duckdb.DuckDBPyConnection, sc: Scope, slo_name: str | None = None,
           blind_burn_rate: float = DEFAULT_BLIND_BURN_RATE) -> dict:
     """The ``audit sli`` document over the scope's ``[start, end)``."""
-    selected = slos.load(con, slo_name)
+    selected = scope.measured(con, sc.start, sc.end, slo_name)  # per-instance SLOs: their instances
     out = []
     for slo in selected:
         tl, episodes, paged = replayed(con, slo, sc.start, sc.end)

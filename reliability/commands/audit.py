@@ -43,7 +43,8 @@ def policy() -> None:
 def policy_apply(ctx, file: str) -> None:
     """Validate an error-budget policy file and store it in place of the stored one.
 
-    An invalid file is bad input (exit 2, naming the file and the field) and stores nothing.
+    An invalid file is bad input (exit 2, naming the file and the field) and stores nothing;
+    so is a file naming an SLO (releaseFreeze.slos, an exemption's slo) the database lacks.
 
     \b
     Example:
@@ -52,7 +53,10 @@ def policy_apply(ctx, file: str) -> None:
     from reliability import store
     from reliability.audits import policies, policy_file
 
-    policy_file.load_file(file)  # validated before the database is locked
+    parsed = policy_file.load_file(file)[0]  # validated before the database is locked
+    if parsed.freeze.slos or any(ex.slo for ex in parsed.exemptions):
+        with store.connect(ctx.obj["db"], read_only=True) as con:  # names SLOs: they must exist already
+            policies.check_slo_names(con, parsed, file)
     with store.connect(ctx.obj["db"]) as con, store.transaction(con):
         applied = policies.apply(con, file)
     click.echo(f"applied error-budget policy {applied.name!r} ({len(applied.exemptions)} exemptions)", err=True)
@@ -200,9 +204,10 @@ def print_policy(doc: dict) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def audit_breaches(ctx, month, first, last, slo_name, tiers, sla_target, min_coverage, as_of, as_json) -> None:
-    """The breach process, audited for every breached SLO-month: a SEV-1/SEV-2 incident
-    declared, its root cause, a post-mortem, credits computed, an action plan with owners and
-    due dates. Each step done, missing or not applicable, with the evidence that decides.
+    """The breach process, audited for every breached SLO-month and every contractual breach
+    (customer contracts): a SEV-1/SEV-2 incident declared, its root cause, a post-mortem (with
+    the customer if contractual), credits computed, an action plan with owners and due dates.
+    Each step done, missing or not applicable, with the evidence that decides.
 
     Months are calendar months in each SLO's time zone; a month with insufficient data is
     never a breach.
@@ -251,16 +256,32 @@ def print_breaches(doc: dict) -> None:
     click.echo(f"Breach process, {span}: {s['breaches']} breached SLO-months, {s['complete']} complete, "
                f"{s['incomplete']} with steps missing ({s['insufficient_data']} SLO-months with insufficient data: "
                "not judged)")
-    if not doc["breaches"]:
+    if doc["breaches"]:
+        click.echo(table(["slo", "month", "attainment", *STEP_LABELS.values()],
+                         [[b["slo"], b["month"], percent(b["attainment"], 4),
+                           *[MARKS[b["steps"][k]["status"]] for k in STEP_LABELS]] for b in doc["breaches"]],
+                         right=(2,)))
+        click.echo("\nEvidence")
+        click.echo(table(["slo", "month", "step", "status", "evidence"],
+                         [[b["slo"], b["month"], STEP_LABELS[k], MARKS[st["status"]], st["evidence"]]
+                          for b in doc["breaches"] for k, st in b["steps"].items()]))
+    _print_contractual(doc["contractual"])
+
+
+def _print_contractual(part: dict) -> None:
+    """The contractual breaches (customer contracts' months), the same steps as SLO breaches."""
+    s = part["summary"]
+    click.echo(f"\nContractual breaches (customer contracts): {s['breaches']}, {s['complete']} complete, {s['incomplete']} with steps missing")
+    if not part["breaches"]:
         return
-    click.echo(table(["slo", "month", "attainment", *STEP_LABELS.values()],
-                     [[b["slo"], b["month"], percent(b["attainment"], 4),
-                       *[MARKS[b["steps"][k]["status"]] for k in STEP_LABELS]] for b in doc["breaches"]],
-                     right=(2,)))
+    click.echo(table(["contract", "customer", "month", "slo", "attainment", "sla level", *STEP_LABELS.values()],
+                     [[b["contract"], b["customer"], b["month"], b["slo"], percent(b["attainment"], 4),
+                       percent(b["sla_level"], 4), *[MARKS[b["steps"][k]["status"]] for k in STEP_LABELS]]
+                      for b in part["breaches"]], right=(4, 5)))
     click.echo("\nEvidence")
-    click.echo(table(["slo", "month", "step", "status", "evidence"],
-                     [[b["slo"], b["month"], STEP_LABELS[k], MARKS[st["status"]], st["evidence"]]
-                      for b in doc["breaches"] for k, st in b["steps"].items()]))
+    click.echo(table(["contract", "month", "step", "status", "evidence"],
+                     [[b["contract"], b["month"], STEP_LABELS[k], MARKS[st["status"]], st["evidence"]]
+                      for b in part["breaches"] for k, st in b["steps"].items()]))
 
 
 @audit.command("sli")

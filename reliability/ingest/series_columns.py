@@ -97,7 +97,9 @@ def columns_needed(header: list[str], file: str, *, tabular: bool) -> tuple[str,
             file=file,
             row=1 if tabular else None,
         )
-    return KEY + value_cols
+    from reliability.ingest.series_labels import label_columns
+
+    return KEY + value_cols + label_columns(header)  # + grouping labels of per-instance SLOs
 
 
 
@@ -115,7 +117,9 @@ def prepare_table(con: duckdb.DuckDBPyConnection, table: pa.Table, where: Where)
         bad = np.flatnonzero(~(np.abs(value) <= MAX_COUNT))
         if len(bad):
             raise where.bad(f"expected a finite number within ±2^53, found {value[bad[0]]!r}", bad[0], "value")
-    return Prepared(where, services, code, ts, good, total, value)
+    from reliability.ingest.series_labels import apply
+
+    return apply(Prepared(where, services, code, ts, good, total, value), table)
 
 
 def _first_null(col: pa.ChunkedArray) -> int | None:

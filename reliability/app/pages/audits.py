@@ -102,6 +102,9 @@ def policy_tab(doc: dict) -> None:
                ["incident", "service", "severity", "budget spent", "post-mortem", "required items", "status"])
 
 
+BREACH_STEPS = ["incident_declared", "root_cause", "postmortem", "customer_postmortem", "credits", "action_plan"]
+
+
 def breach_tab(doc: dict) -> None:
     s = doc["summary"]
     cols = st.columns(4)
@@ -111,16 +114,39 @@ def breach_tab(doc: dict) -> None:
     cols[3].metric("Insufficient data (not judged)", s["insufficient_data"])
     if not doc["breaches"]:
         st.success("No SLO breached in this range.")
+    else:
+        _table([{"slo": b["slo"], "month": b["month"], "attainment": units.percent(b["attainment"], 4),
+                 **{k.replace("_", " "): STATUS_MARKS[b["steps"][k]["status"]] for k in BREACH_STEPS}}
+                for b in doc["breaches"]],
+               ["slo", "month", "attainment", *[k.replace("_", " ") for k in BREACH_STEPS]])
+        st.subheader("Evidence")
+        _table([{"slo": b["slo"], "month": b["month"], "step": k.replace("_", " "), "status": v["status"],
+                 "evidence": v["evidence"]} for b in doc["breaches"] for k, v in b["steps"].items()],
+               ["slo", "month", "step", "status", "evidence"])
+    contractual_section(doc["contractual"])
+
+
+def contractual_section(part: dict) -> None:
+    """The contractual breaches (customer contracts), the same steps with the post-mortem shared
+    with the customer applying."""
+    s = part["summary"]
+    st.subheader("Contractual breaches")
+    cols = st.columns(3)
+    cols[0].metric("Contractual breaches", s["breaches"])
+    cols[1].metric("Contractual process complete", s["complete"])
+    cols[2].metric("Contractual steps missing", s["incomplete"])
+    if not part["breaches"]:
+        st.success("No customer contract breached in this range.")
         return
-    steps = ["incident_declared", "root_cause", "postmortem", "customer_postmortem", "credits", "action_plan"]
-    _table([{"slo": b["slo"], "month": b["month"], "attainment": units.percent(b["attainment"], 4),
-             **{k.replace("_", " "): STATUS_MARKS[b["steps"][k]["status"]] for k in steps}} for b in doc["breaches"]],
-           ["slo", "month", "attainment", *[k.replace("_", " ") for k in steps]])
-    st.subheader("Evidence")
-    _table([{"slo": b["slo"], "month": b["month"], "step": k.replace("_", " "), "status": v["status"],
-             "evidence": v["evidence"]} for b in doc["breaches"] for k, v in b["steps"].items()],
-           ["slo", "month", "step", "status", "evidence"])
-    st.caption(doc["contractual"]["note"])
+    _table([{"contract": b["contract"], "customer": b["customer"], "month": b["month"], "slo": b["slo"],
+             "attainment": units.percent(b["attainment"], 4), "sla level": units.percent(b["sla_level"], 4),
+             **{k.replace("_", " "): STATUS_MARKS[b["steps"][k]["status"]] for k in BREACH_STEPS}}
+            for b in part["breaches"]],
+           ["contract", "customer", "month", "slo", "attainment", "sla level",
+            *[k.replace("_", " ") for k in BREACH_STEPS]])
+    _table([{"contract": b["contract"], "month": b["month"], "step": k.replace("_", " "), "status": v["status"],
+             "evidence": v["evidence"]} for b in part["breaches"] for k, v in b["steps"].items()],
+           ["contract", "month", "step", "status", "evidence"])
 
 
 def delay_chart(doc: dict) -> go.Figure:

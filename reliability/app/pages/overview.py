@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from reliability import units
-from reliability.app import data, freshness, widgets
+from reliability.app import data, freshness, instances_view, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 STATUS_ORDER = {"exhausted": 0, "at_risk": 1, "insufficient_data": 2, "healthy": 3}
@@ -45,6 +45,12 @@ def page() -> None:
     freshness.warn(data.newest_slices(db, stamp))
     first, last = widgets.period_picker(months)
     history = data.sla_history(db, first, last, stamp)
+    # Per-instance SLOs (thousands of customers) get their own block below: grouped, filtered,
+    # top-N worst, never one heatmap row each.
+    history, instance_rows = instances_view.split(history)
+    if history.empty and not instance_rows.empty:
+        instances_view.section(instance_rows[instance_rows["month"] == last], last)
+        return
     if history.empty:
         st.info("No SLOs defined. Apply OpenSLO files with `reliability slo apply`.")
         return
@@ -62,6 +68,7 @@ def page() -> None:
     c4.metric("Median time to resolve", units.duration(median))
 
     st.plotly_chart(compliance_heatmap(history), width="stretch")
+    instances_view.section(instance_rows[instance_rows["month"] == last], last)
 
     left, right = st.columns(2)
     b = budgets.sort_values("remaining")
