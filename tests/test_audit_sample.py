@@ -141,3 +141,22 @@ def test_the_monthly_report_section(demo_db, tmp_path):  # noqa: F811
     assert "Exemption EXM-2026-02-DB" in section and "lifted the freeze for DEP-0593" in section
     assert "| catalog-availability | 2026-02 | done | done | missing | done | done | postmortem: no post-mortem " \
            "published: INC-0061 |" in section
+
+
+def test_per_customer_slos_gate_releases_only_when_named(demo_db, policy_doc, tmp_path):  # noqa: F811
+    """globex's own budget ran out on 14 July: by default that does not freeze the API gateway
+    (its per-customer SLO is not a gate); a policy naming the SLO gates on each customer's budget."""
+    judged = {j["id"]: j for j in policy_doc["release_freeze"]["judged"]}
+    assert judged["DEP-1167"]["verdict"] == "allowed"
+    assert [s["slo"] for s in judged["DEP-1167"]["slos"]] == ["api-gateway-availability", "api-gateway-latency"]
+    path = tmp_path / "gate.yaml"
+    path.write_text("apiVersion: reliability/v1\nkind: ErrorBudgetPolicy\nmetadata: {name: gate}\nspec:\n"
+                    "  releaseFreeze: {slos: [api-gateway-availability, api-gateway-customer-availability]}\n")
+    doc = _cli(demo_db, "audit", "policy", "--month", "2026-07", "--service", "api-gateway", "--policy", path,
+               "--as-of", AS_OF)
+    dep = next(j for j in doc["release_freeze"]["judged"] if j["id"] == "DEP-1167")  # 2026-07-15 11:42
+    assert dep["verdict"] == "violation"
+    assert {s["instance"]["customer"]: s["status"] for s in dep["slos"] if s.get("instance")} == {
+        "acme": "ok", "globex": "exhausted", "initech": "ok"}
+    assert [(f["instance"], f["start"]) for f in doc["release_freeze"]["freezes"]] == [
+        ({"customer": "globex"}, "2026-07-14T15:05:00Z")]
