@@ -19,6 +19,8 @@ READERS = {
     ("action-items",): [],
     ("app",): ["--port", "1"],  # refuses before it would serve
     ("audit", "breaches"): ["--month", "2026-03"],
+    ("coverage",): [],
+    ("slo", "history"): ["ledger-availability"],
     ("audit", "policy"): ["--month", "2026-03"],
     ("audit", "sli"): ["--month", "2026-03"],
     ("backtest",): ["--slo", "search-availability", "--month", "2026-03"],

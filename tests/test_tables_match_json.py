@@ -48,6 +48,13 @@ CASES = [
     ("audit", "sli", "--month", "2026-03"),
     ("backtest", "--slo", "search-availability", "--from", "2026-01", "--to", "2026-04", "--target", "99.5",
      "--incident", "INC-0074"),
+    # Labels and definitions in force (issue 17): roll-up tables, a split month, versions.
+    ("sla", "--month", "2026-03", "--group-by", "journey", "--label", "tier=1"),
+    ("sla", "--month", "2026-06", "--slo", "ledger-availability"),
+    ("budget", "--month", "2026-03", "--group-by", "team"),
+    ("incidents", "--month", "2026-03", "--group-by", "journey"),
+    ("slo", "history", "ledger-availability"),
+    ("coverage",),
 ]
 
 

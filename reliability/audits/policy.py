@@ -29,7 +29,7 @@ from fractions import Fraction
 import duckdb
 
 from reliability import periods, slos, store
-from reliability.analysis import impact, postmortems, sla, timeline
+from reliability.analysis import impact, postmortems, segments, sla, timeline
 from reliability.audits import scope, trailing
 from reliability.analysis.instances import expand
 from reliability.audits.policy_file import Policy
@@ -178,8 +178,8 @@ def incident_budget(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, s
                 for r in sla.compute(con, month):
                     months[month].setdefault(r.slo, r)  # rows come in objective order
             if slo.name not in months[month]:  # an instance with rows in the window but not the month's
-                months[month][slo.name] = sla.compute_periods(
-                    con, lambda s: periods.month(month, sla.slo_zone(s)), selected=[slo])[0]
+                found = sla.compute_periods(con, lambda s: periods.month(month, sla.slo_zone(s)), selected=[slo])
+                months[month][slo.name] = found[0] if found else None  # None: not in force that month
             return months[month][slo.name]
         return month_row
 
@@ -189,7 +189,9 @@ def incident_budget(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, s
             continue  # no end: its impact cannot be measured yet
         spent = []
         # Per-instance SLOs: the instances with rows in the window, as `impact` measures them.
-        for slo in expand(con, by_service.get(inc["service"], []), inc["window_start"], inc["window_end"]):
+        # Each SLO as defined when the impact started, as `impact` measures it.
+        defined = segments.in_force_at(con, by_service.get(inc["service"], []), inc["window_start"])
+        for slo in expand(con, defined, inc["window_start"], inc["window_end"]):
             got = impact.slo_impact(con, inc, slo, row_of(slo))
             if not got.get("supported") or not got["month_allowed_bad"]:
                 continue

@@ -19,21 +19,26 @@ def report() -> None:
 @report.command("monthly")
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to review.")
 @click.option("--out", "out", required=True, metavar="FILE", help="Output file: .html, .md or .pdf.")
+@click.option("--group-by", "group_by", metavar="LABEL", multiple=True,
+              help="Roll up by this label (repeatable; default: team, tier and journey when the SLOs carry them).")
 @click.pass_context
-def monthly(ctx, month, out) -> None:
+def monthly(ctx, month, out, group_by) -> None:
     """Monthly SLA review: summary, services with charts, incidents, time metrics, patterns.
 
     The format follows --out: .html (self-contained, interactive Plotly charts, plotly.js
     inline), .md (GitHub-flavoured Markdown tables) or .pdf (the HTML printed by headless
-    Chromium). Nothing is written unless the whole report was computed.
+    Chromium). Nothing is written unless the whole report was computed. It ends with the
+    roll-ups by label (SLOs met / measured per team, tier, journey) and the SLOs whose
+    definition changed during the month, with both segments.
 
     \b
     Example:
       reliability --db rel.duckdb report monthly --month 2026-03 --out review-2026-03.pdf
+      reliability --db rel.duckdb report monthly --month 2026-06 --group-by team --out june.md
     """
     from reliability.reports import monthly as reports
 
-    doc = reports.open_and_build(ctx.obj["db"], month, out)
+    doc = reports.open_and_build(ctx.obj["db"], month, out, group_by=group_by or None)
     from reliability import store
     from reliability.analysis import usable
 
