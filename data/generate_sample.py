@@ -758,6 +758,22 @@ for sk in incidents_sk:
         action_items=items,
     ))
 
+# --------------------------------------------------------------------------- audits (issue 18)
+
+def audit_priorities(records: list[dict], p0_stories: tuple[str, ...] = ("search-outage",)) -> None:
+    """Give every action item a priority, which the error-budget policy's "post-mortem with at
+    least one P0 action item" rule reads (docs/audits.md). No random draw, so nothing else in
+    the sample changes: a SEV-1's first item is P0, every other item P1, except the first item
+    of the stories in ``p0_stories``, whose teams agreed a P0 (the search outage)."""
+    p0_ids = {by_story[name]["id"] for name in p0_stories}
+    for rec in records:
+        for j, item in enumerate(rec["action_items"]):
+            first_p0 = j == 0 and (rec["severity"] == "SEV-1" or rec["id"] in p0_ids)
+            item["priority"] = "P0" if first_p0 else "P1"
+
+
+audit_priorities(records)
+
 # --------------------------------------------------------------------------- write
 
 with open(HERE / "incidents.json", "w", encoding="utf-8") as fh:

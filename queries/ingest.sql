@@ -204,19 +204,19 @@ select incident_id, "at", kind, body, 'updates'
 from ingest_update_rows
 
 -- name: upsert_action_items
--- Upserts ingest_action_rows (incident_id, title, owner, due, done, ord, origin) by
+-- Upserts ingest_action_rows (incident_id, title, owner, due, done, priority, ord, origin) by
 -- (incident_id, title); a new item is appended after the incident's highest idx, in file order
 -- (ord). From `ingest action-items` (origin 'action-items'), a stored item with that title gets
 -- the new owner, due and done (keeping its idx) and becomes that command's, so re-ingesting the
 -- incident file leaves it alone. From an incident record (origin 'incident'), only an item an
 -- incident record gave is updated: one stored on its own wins.
 update action_items
-set owner = n.owner, due = n.due, done = n.done, origin = n.origin
+set owner = n.owner, due = n.due, done = n.done, priority = n.priority, origin = n.origin
 from ingest_action_rows as n
 where action_items.incident_id = n.incident_id
     and action_items.title = n.title
     and (n.origin = 'action-items' or action_items.origin is not distinct from n.origin);
-insert into action_items (incident_id, idx, title, owner, due, done, origin)
+insert into action_items (incident_id, idx, title, owner, due, done, priority, origin)
 with new_rows as (
     select n.*
     from ingest_action_rows as n
@@ -237,9 +237,10 @@ final as (
         n.owner,
         n.due,
         n.done,
+        n.priority,
         n.origin
     from new_rows as n
     left join tops as t on t.incident_id = n.incident_id
 )
 
-select incident_id, idx, title, owner, due, done, origin from final
+select incident_id, idx, title, owner, due, done, priority, origin from final

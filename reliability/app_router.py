@@ -16,6 +16,7 @@ import streamlit as st
 def run() -> None:
     st.set_page_config(page_title="reliability", layout="wide")
     from reliability.app import widgets
+    from reliability.app.pages import audits, breach, contracts, data_health, incidents, monthly_sla, overview
     from reliability.app.pages import breach, contracts, data_health, incidents, monthly_sla, overview
 
     pages = [
@@ -24,6 +25,7 @@ def run() -> None:
         st.Page(breach.page, title="Breach investigation", url_path="breach"),
         st.Page(incidents.page, title="Incidents", url_path="incidents"),
         st.Page(data_health.page, title="Data health", url_path="health"),
+        st.Page(audits.page, title="Audits", url_path="audits"),
         st.Page(contracts.page, title="Contracts at risk", url_path="contracts"),
     ]
     nav = st.navigation(pages)

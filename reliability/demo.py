@@ -58,6 +58,7 @@ def build(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lamb
     ingest_incident_records(con, incidents, "demo")
     deployments = sample.load_deployments()
     ingest_deployment_records(con, deployments, "demo")
+    _audit_additions(con, progress)
     contracts = build_contracts(con, progress)
     return {
         "slos": sum(1 for d in docs if d.kind == "SLO"),
@@ -71,6 +72,14 @@ def build(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lamb
     }
 
 
+def _audit_additions(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None]) -> None:
+    """Issue 18's additions: the error-budget policy (data/policy.yaml) that `audit policy`
+    reads. (The undeclared outage lives in the series, the action-item priorities in
+    incidents.json.)"""
+    from reliability.audits import policies
+
+    progress("applying the error-budget policy")
+    policies.apply(con, str(sample.policy_file()))
 def _fleet(con: duckdb.DuckDBPyConnection, incidents: list[dict], progress) -> dict:
     """Issue 17's additions (data/fleet.yaml): the per-customer SLO with its three customers'
     series, and the checkout journey composite. Apart from the 16 SLOs above, whose numbers

@@ -24,6 +24,9 @@ The model, per service and 1-minute slice:
   an incident tagged ``outage`` fails 40-45 %. Latency degrades by 1.5x the availability
   rate. An incident tagged ``traffic-spike`` doubles traffic from 60 minutes before it starts
   to 60 minutes after it is mitigated.
+- An outage nobody declared (issue 18's "silent burn"): ``notifications`` availability fails
+  6 % of requests on 2026-09-08 03:10-03:35 UTC with no incident record
+  (:data:`_UNREPORTED`); the replayed alerts page for it, and ``audit sli`` finds it.
 - Missing data: ``catalog`` has a scrape gap (rows absent) on 2026-02-10 09:00-09:17 UTC, and
   ``ledger`` a maintenance window with zero traffic (rows with ``total = 0``) on 2026-04-12
   06:00-06:20 UTC.
@@ -92,6 +95,22 @@ _SPIKE_MARGIN_MIN = 60
 _SCRAPE_GAPS = (("catalog", datetime(2026, 2, 10, 9, 0, tzinfo=UTC), datetime(2026, 2, 10, 9, 17, tzinfo=UTC)),)
 _ZERO_TRAFFIC = (("ledger", datetime(2026, 4, 12, 6, 0, tzinfo=UTC), datetime(2026, 4, 12, 6, 20, tzinfo=UTC)),)
 
+# --------------------------------------------------------------------------- audits (issue 18)
+# Outages with no incident record: (service, sli, first minute, end minute exclusive, bad ppm).
+# Shaped like an incident's dip (the same per-minute jitter), but nobody declared them.
+_UNREPORTED = (
+    ("notifications", "availability", datetime(2026, 9, 8, 3, 10, tzinfo=UTC), datetime(2026, 9, 8, 3, 35, tzinfo=UTC),
+     60_000),
+)
+
+
+def unreported_windows(service: str, sli: str):
+    """(first minute, end minute exclusive, ppm) of the undeclared outages of a series."""
+    for svc, name, lo, hi, ppm in _UNREPORTED:
+        if svc == service and name == sli:
+            yield int(lo.timestamp()) // 60, int(hi.timestamp()) // 60, ppm
+
+
 _GROWTH_START_MIN = int(SAMPLE_START.timestamp()) // 60
 _GROWTH_SPAN_MIN = (int(SAMPLE_END.timestamp()) - int(SAMPLE_START.timestamp())) // 60
 
@@ -122,6 +141,9 @@ def slo_file() -> Path:
     return data_dir() / "slos.yaml"
 
 
+def policy_file() -> Path:
+    """The sample's error-budget policy (issue 18; ``policy apply`` format, docs/audits.md)."""
+    return data_dir() / "policy.yaml"
 # Definition changes of the sample, applied after slos.yaml as `slo apply FILE --effective-from
 # DATE` would (a date: local midnight in the SLO's calendar.timeZone).
 SLO_CHANGES = (("slos-2026-06-15.yaml", "2026-06-15"),)
@@ -268,6 +290,10 @@ def series(service: str, sli: str, start: datetime, end: datetime, incidents: li
                 spike[lo:hi] = True
     if sli == "latency":
         incident_ppm = np.minimum(incident_ppm * 3 // 2, 900_000)
+    for first, stop, out_ppm in unreported_windows(service, sli):
+        lo, hi = max(first - m0, 0), min(stop - m0, n)
+        if lo < hi:
+            incident_ppm[lo:hi] = np.maximum(incident_ppm[lo:hi], out_ppm)
     # +/-20 % minute-to-minute variation of the incident rate.
     incident_ppm = incident_ppm * (80 + _uniform(key, _INCIDENT_JITTER, minutes, 41)) // 100
     ppm = np.minimum(ppm + incident_ppm, 1_000_000)

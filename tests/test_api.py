@@ -479,6 +479,8 @@ API_OF_COMMAND = {
     "sla": "sla", "budget": "budget", "burn": "burn", "worst": "worst", "credits": "credits", "latency": "latency",
     "incidents": "incidents", "mttx": "mttx", "compliance": "compliance", "action-items": "action_items",
     "impact": "impact", "recurrence": "recurrence", "changes": "changes", "slo list": "slos",
+    "policy show": "policy", "audit policy": "audit_policy", "audit breaches": "audit_breaches",
+    "audit sli": "audit_sli", "backtest": "backtest",
     "slo history": "slo_history", "coverage": "coverage",
     "contracts list": "contracts", "contracts breaches": "contract_breaches", "contracts risk": "contracts_at_risk",
 }

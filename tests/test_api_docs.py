@@ -14,9 +14,10 @@ import pytest
 import reliability as rel
 from app_fixtures import demo_db, demo_db_build  # noqa: F401  (session fixtures)
 from conftest import ROOT
-from reliability.api import contracts, database, incident_analytics, slo_math
 
-API_MODULES = (database, slo_math, incident_analytics, contracts)
+from reliability.api import audits, contracts, database, incident_analytics, slo_math
+
+API_MODULES = (database, slo_math, incident_analytics, contracts, audits)
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 

@@ -12,12 +12,18 @@ from conftest import assert_bad_input, run_cli
 from test_docs import ALL
 
 # Every command that writes to the database (creating it is its job).
-WRITERS = {("demo",), ("slo", "apply"), ("contracts", "apply")} | {p for p in ALL if p[0] in ("ingest", "extract")}
+WRITERS = {("demo",), ("slo", "apply"), ("contracts", "apply"), ("policy", "apply")} | {p for p in ALL if p[0] in ("ingest", "extract")}
 
 # Valid arguments for every command that only reads.
 READERS = {
     ("action-items",): [],
     ("app",): ["--port", "1"],  # refuses before it would serve
+    ("audit", "breaches"): ["--month", "2026-03"],
+    ("coverage",): [],
+    ("slo", "history"): ["ledger-availability"],
+    ("audit", "policy"): ["--month", "2026-03"],
+    ("audit", "sli"): ["--month", "2026-03"],
+    ("backtest",): ["--slo", "search-availability", "--month", "2026-03"],
     ("budget",): ["--month", "2026-03"],
     ("burn",): ["--slo", "search-availability", "--from", "2026-03-01", "--to", "2026-03-02"],
     ("changes",): [],
@@ -33,6 +39,7 @@ READERS = {
     ("incidents",): ["--month", "2026-03"],
     ("latency",): ["--service", "search", "--sli", "latency", "--month", "2026-03"],
     ("mttx",): [],
+    ("policy", "show"): [],
     ("recurrence",): [],
     ("report", "monthly"): ["--month", "2026-03", "--out", "{tmp}/review.md"],
     ("report", "postmortem"): ["INC-0074", "--out", "{tmp}/pm.md"],

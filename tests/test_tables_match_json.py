@@ -42,6 +42,12 @@ CASES = [
     ("changes",),
     ("worst", "--month", "2026-03"),
     ("slo", "list"),
+    ("policy", "show"),
+    ("audit", "policy", "--month", "2026-02", "--as-of", "2026-11-01T00:00:00Z"),
+    ("audit", "breaches", "--from", "2025-10", "--to", "2026-10", "--as-of", "2026-11-01T00:00:00Z"),
+    ("audit", "sli", "--month", "2026-03"),
+    ("backtest", "--slo", "search-availability", "--from", "2026-01", "--to", "2026-04", "--target", "99.5",
+     "--incident", "INC-0074"),
     # Labels and definitions in force (issue 17): roll-up tables, a split month, versions.
     ("sla", "--month", "2026-03", "--group-by", "journey", "--label", "tier=1"),
     ("sla", "--month", "2026-06", "--slo", "ledger-availability"),
@@ -55,7 +61,7 @@ CASES = [
 def test_every_command_with_a_table_and_json_is_covered():
     from test_docs import ALL
 
-    covered = {c[:2] if c[0] in ("slo", "contracts") else c[:1] for c in CASES}
+    covered = {c[:2] if c[0] in ("slo", "contracts", "policy", "audit") else c[:1] for c in CASES}
     with_json = {p for p in ALL if "--json" in run_cli(*p, "--help").stdout}
     # Not tables: ingest summaries, latency (needs histograms, checked in test_latency), report update (text).
     others = {p for p in with_json if p[0] in ("ingest", "extract", "demo", "latency", "report")}

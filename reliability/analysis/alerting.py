@@ -161,11 +161,14 @@ class Episode:
                 "windows": list(self.windows)}
 
 
-def plain_replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple[list[Episode], list[AlertWindow]]:
+def plain_replay(tl: timeline.Timeline, start: datetime, end: datetime,
+                 windows: Sequence[AlertWindow] | None = None) -> tuple[list[Episode], list[AlertWindow]]:
     """Alert episodes of the SLO's four alert windows, evaluated at every slice boundary in
     ``[start, end]``, both windows at every boundary: the plain computation (what
-    ``burn.replay(shortcuts=False)`` runs, and what a timeline without the 3-day lead gets)."""
-    windows = alert_windows(tl.slo)
+    ``burn.replay(shortcuts=False)`` runs, and what a timeline without the 3-day lead gets).
+    ``windows``: other alert windows than the SLO's (``backtest``), returned with the episodes."""
+    custom = windows is not None
+    windows = list(windows) if custom else alert_windows(tl.slo)
     i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
     w = tl.window_seconds
     cb, cw = tl.cumulative("bad"), tl.cumulative("weight")
@@ -185,7 +188,8 @@ def plain_replay(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple
         i, bad_l, weight_l = i[keep], bad_l[keep], weight_l[keep]
         if len(i):  # with the long-window burn rate where it fires, to find each episode's peak
             fired.setdefault(aw.severity, []).append((i, bad_l / (weight_l * tl.budget), bad_l, weight_l, aw.label, n_long))
-    return episodes([tl], tl.n + 1, i0, i1, fired)[0]
+    found = episodes([tl], tl.n + 1, i0, i1, fired)[0]
+    return (found[0], windows) if custom else found
 
 
 

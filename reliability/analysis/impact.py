@@ -51,8 +51,10 @@ def _div(a, b) -> Fraction | None:
     return Fraction(a) / Fraction(b) if b else None
 
 
-def slo_impact(con: duckdb.DuckDBPyConnection, incident: dict, slo) -> dict:
-    """The impact of one incident on one SLO (see the module docstring)."""
+def slo_impact(con: duckdb.DuckDBPyConnection, incident: dict, slo, month_row=None) -> dict:
+    """The impact of one incident on one SLO (see the module docstring). ``month_row``: a
+    callable ``(month) -> sla row or None`` of this SLO, for callers judging many incidents
+    (one ``sla`` query per month instead of one per incident); default: ``sla.compute``."""
     out: dict = {"slo": slo.name, "sli": slo.sli, "budgeting_method": slo.budgeting_method}
     if slo.indicator.kind != "ratio":
         return out | {"supported": False}
@@ -72,7 +74,11 @@ def slo_impact(con: duckdb.DuckDBPyConnection, incident: dict, slo) -> dict:
     failed = Fraction(agg["sum_total"]) - Fraction(agg["sum_good"])
     own_bad = {"Occurrences": failed, "Timeslices": Fraction(agg["bad_slices"]),
                "RatioTimeslices": Fraction(agg["sum_bad_ratio"])}[slo.budgeting_method]
-    month_rows = sla.compute(con, month, slo.name)  # rows come in objective order
+    if month_row is not None:
+        found = month_row(month)
+        month_rows = [] if found is None else [found]
+    else:
+        month_rows = sla.compute(con, month, slo.name)  # rows come in objective order
     if not month_rows:  # the SLO's first version takes effect after this month
         return out | {"supported": False}
     month_row = month_rows[0]

@@ -366,6 +366,21 @@ def text_field(rec: Record, name: str, *, required: bool = False) -> str | None:
     return value.strip()
 
 
+PRIORITIES = ("P0", "P1", "P2", "P3", "P4")
+
+
+def priority_field(rec: Record, name: str) -> str | None:
+    """An action item's priority ``P0`` (most urgent) ... ``P4``, case-insensitive (``p0``), or a
+    bare digit (``0``); None when absent or empty."""
+    text = text_field(rec, name)
+    if text is None:
+        return None
+    value = text.upper() if text.upper().startswith("P") else f"P{text}"
+    if value not in PRIORITIES:
+        raise rec.bad(f"expected a priority P0 (most urgent) to P4, got {text!r}", name)
+    return value
+
+
 def ts_field(rec: Record, name: str, *, required: bool = False, allow_date: bool = False) -> datetime | None:
     try:
         value = parse_timestamp(rec.fields.get(name), allow_date=allow_date)

@@ -49,6 +49,7 @@ class ActionItem:
     owner: str | None
     due: datetime | None
     done: bool | None
+    priority: str | None = None  # P0 (most urgent) ... P4
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,7 @@ def _action_items(rec: Record) -> tuple[ActionItem, ...]:
                 common.text_field(sub, f"{label}.owner"),
                 common.ts_field(sub, f"{label}.due", allow_date=True),
                 common.bool_field(sub, f"{label}.done"),
+                common.priority_field(sub, f"{label}.priority"),
             )
         )
     return tuple(out)
@@ -298,6 +300,7 @@ def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident], *, keep_ch
                 "owner": _column([a.owner for _, _, a in actions], s),
                 "due": _column([a.due for _, _, a in actions], _TS),
                 "done": _column([a.done for _, _, a in actions], pa.bool_()),
+                "priority": _column([a.priority for _, _, a in actions], s),
                 "ord": _column([n for _, n, _ in actions], pa.int64()),
                 "origin": _column(["incident"] * len(actions), s),
             }

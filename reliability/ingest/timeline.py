@@ -5,7 +5,8 @@
 re-ingesting a file changes nothing.
 
 ``ingest action-items``: fields ``incident_id, title`` (required), ``owner, due`` (a timestamp,
-or a date ``YYYY-MM-DD`` as midnight UTC), ``done`` (true/false). An item is keyed by
+or a date ``YYYY-MM-DD`` as midnight UTC), ``done`` (true/false), ``priority`` (``P0`` most
+urgent ... ``P4``). An item is keyed by
 ``(incident_id, title)``: a stored item with that title is updated in place (keeping its
 position), a new one is appended after the incident's last item.
 
@@ -44,6 +45,7 @@ class ActionRow:
     owner: str | None
     due: datetime | None
     done: bool | None
+    priority: str | None = None
 
 
 def parse_update(rec: Record) -> UpdateRow:
@@ -64,6 +66,7 @@ def parse_action(rec: Record) -> ActionRow:
         owner=common.text_field(rec, "owner"),
         due=common.ts_field(rec, "due", allow_date=True),
         done=common.bool_field(rec, "done"),
+        priority=common.priority_field(rec, "priority"),
     )
 
 
@@ -154,6 +157,7 @@ def ingest_action_items(con: duckdb.DuckDBPyConnection, paths: list[str | Path])
                 "owner": pa.array([a.owner for a in rows], s),
                 "due": pa.array([a.due for a in rows], _TS),
                 "done": pa.array([a.done for a in rows], pa.bool_()),
+                "priority": pa.array([a.priority for a in rows], s),
                 "ord": pa.array(list(range(len(rows))), pa.int64()),
                 "origin": pa.array(["action-items"] * len(rows), s),
             }

@@ -36,7 +36,7 @@ import duckdb
 from reliability import periods, slos, store
 from reliability.analysis import budget, credits, impact, postmortems, recurrence, sla, timing
 from reliability.analysis import incidents as incident_rows
-from reliability.reports import render
+from reliability.reports import audit_section, render
 
 METRICS = (("detect", "Time to detect"), ("acknowledge", "Time to acknowledge"),
            ("mitigate", "Time to mitigate"), ("resolve", "Time to resolve"))
@@ -190,6 +190,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
         },
         "action_items": {"as_of": items["as_of"], "overdue": items["overdue"],
                          "items": [i for i in items["open_items"] if i["overdue"]]},
+        "audits": audit_section.gather(con, month, as_of),  # the "Audits" section (audits.*.j2)
         # Issue 17: roll-ups by label, and the SLOs whose definition changed during the month
         # (split at the change: docs/sla.md, "Definitions in force").
         "by_label": _by_label(con, rows, group_by),
