@@ -66,8 +66,11 @@ def service_name(i: int) -> str:
     return f"svc-{i:04d}"
 
 
-def generate(workdir: Path, services: int, month: str, per_file: int) -> tuple[list[Path], int]:
+def generate(workdir: Path, services: int, month: str, per_file: int, step_minutes: int = 1) -> tuple[list[Path], int]:
     """Deterministic Parquet files of `per_file` services each; returns (files, rows).
+
+    One row per `step_minutes` (default 1); with a longer step every rate, incident and outage
+    below is per step instead of per minute (bench_app_browser.py's 13-month fleet uses 5).
 
     Per service: a base rate of hundreds to thousands of requests a minute (one in ten
     services is low-traffic: a few a minute, so many minutes have total = 0) with a daily
@@ -81,9 +84,10 @@ def generate(workdir: Path, services: int, month: str, per_file: int) -> tuple[l
     import pyarrow.parquet as pq
 
     start, _, minutes = month_bounds(month)
+    minutes //= step_minutes  # from here on: steps
     start_us = int(start.timestamp()) * 1_000_000
-    ts_all = start_us + np.arange(minutes, dtype=np.int64) * 60_000_000
-    day_phase = np.arange(minutes) / 1440.0
+    ts_all = start_us + np.arange(minutes, dtype=np.int64) * 60_000_000 * step_minutes
+    day_phase = np.arange(minutes) / (1440.0 / step_minutes)
     data_dir = workdir / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     files, rows = [], 0
@@ -147,10 +151,12 @@ def slo_specs(services: int) -> list[dict]:
     return specs
 
 
-def slo_yaml(spec: dict) -> str:
+def slo_yaml(spec: dict, slice_window: str = "1m") -> str:
     objective = f"    - target: {spec['target']}\n"
     if spec["method"] == "Timeslices":
-        objective += f"      timeSliceTarget: {spec['tst']}\n      timeSliceWindow: 1m\n"
+        objective += f"      timeSliceTarget: {spec['tst']}\n"
+    if spec["method"] != "Occurrences":
+        objective += f"      timeSliceWindow: {slice_window}\n"
     svc = spec["service"]
     return f"""---
 apiVersion: openslo/v1

@@ -207,10 +207,18 @@ def connect(
 
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One transaction: committed when the block ends, rolled back on any exception."""
+    """One transaction: committed when the block ends, rolled back on any exception.
+
+    Every write goes through here, so here the monthly SLA rollups follow what the block
+    wrote (:mod:`reliability.analysis.rollups`), before the commit and in the same transaction.
+    """
+    from reliability.analysis import rollups
+
     con.execute("begin transaction")
     try:
+        before = rollups.mark(con)
         yield con
+        rollups.refresh(con, before)
     except BaseException:
         con.execute("rollback")
         raise

@@ -287,6 +287,24 @@ def compute_periods(
         raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
     if not selected:
         return []
+    period_of, found = objective_aggregates(con, selected, period_for, maintenance)
+    rows = []
+    for slo in selected:
+        for idx in range(len(slo.objectives)):
+            agg, ex = found[(slo.name, idx)]
+            rows.append(finish(slo, idx, period_of[slo.name], agg, no_data, ex.slices, ex.ids))
+    return rows
+
+
+EMPTY_AGGREGATES = {"slices_with_data": 0, "good_slices": 0, "sum_good": 0, "sum_total": 0, "sum_ratio": 0}
+
+
+def objective_aggregates(
+    con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for, maintenance: Sequence | None = None,
+) -> tuple[dict[str, periods.Period], dict[tuple[str, int], tuple[dict, maintenance_windows.Exclusion]]]:
+    """What :func:`finish` needs, per ``(slo name, objective index)``: the SQL aggregates of its
+    period (``period_for(slo)``) and the maintenance exclusion; with each SLO's period. The
+    monthly rollups (:mod:`reliability.analysis.rollups`) store exactly these."""
     params, key_of, period_of = _params(selected, period_for)
     excluded = _exclusions(con, params, maintenance)
     ratio = [k for k in params["keys"] if params["kinds"][k] == "ratio" and k not in excluded]
@@ -298,15 +316,10 @@ def compute_periods(
     if general:
         bound = maintenance_windows.bound_lists(excluded, set(general))
         aggs |= _aggregates(con, "sla.series_aggregates_bucketed", _subset(params, general) | bound)
-    empty = {"slices_with_data": 0, "good_slices": 0, "sum_good": 0, "sum_total": 0, "sum_ratio": 0}
     none = maintenance_windows.Exclusion()
-    rows = []
-    for slo in selected:
-        for idx in range(len(slo.objectives)):
-            key = key_of[(slo.name, idx)]
-            ex = excluded.get(key, none)
-            rows.append(finish(slo, idx, period_of[slo.name], aggs.get(key, empty), no_data, ex.slices, ex.ids))
-    return rows
+    return period_of, {
+        (name, idx): (aggs.get(key, EMPTY_AGGREGATES), excluded.get(key, none)) for (name, idx), key in key_of.items()
+    }
 
 
 def _exclusions(con: duckdb.DuckDBPyConnection, params: dict, extra: Sequence | None) -> dict:

@@ -1,0 +1,455 @@
+#!/usr/bin/env python3
+"""Benchmark of the Streamlit app as its readers meet it: time to settled in a real Chromium.
+
+``bench_app.py`` times the page scripts on the server; a person waits for more than that: the
+websocket, the frontend rendering each element, Plotly drawing every chart. This benchmark
+starts the app (the ``streamlit run`` line of ``make demo``) and, for every page, opens it in
+headless Chromium (Playwright, ``/usr/bin/chromium``), a fresh browser context per visit:
+
+- cold: the first visit after the server started (empty caches, imports paid by the server);
+- warm: ``--repeat`` further visits, each in a new context (the median is reported);
+- interactions, on a settled page: change the overview's end month, the breach page's SLO
+  and its range of days. "first" is the first time the server sees that choice, "warm" the
+  same change made again in a new context (its loaders cached).
+
+Settled: the DOM is polled every 50 ms (in the page, ``setInterval``) until Streamlit's running
+indicator (``stStatusWidget``) is gone, no element is stale, no placeholder of a component
+still loading (``stSkeleton``) is left, every Plotly chart has drawn its
+SVG and the DOM has not changed for ``QUIET_MS``; the time reported is that of the last DOM
+change (the quiet window is not counted). Where the time goes is reported next to it: when
+the script run ended (the running indicator gone for good), the bytes received over the
+websocket, and the number of points handed to Plotly.
+
+Goals (issue 15): on the sample every page cold <= 3 s and warm <= 1.5 s; on a generated fleet
+of 2,000 SLOs x 13 months the overview cold <= 5 s; every interaction warm <= 1 s.
+
+Usage:
+    python benchmarks/bench_app_browser.py                    # the sample (built in a temp folder)
+    python benchmarks/bench_app_browser.py --db demo.duckdb   # an existing sample database
+    python benchmarks/bench_app_browser.py --fleet --workdir /tmp/fleet --keep
+        # 1,000 services x 2 SLOs (bench_sla.py's generator), 13 months of 5-minute slices
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+POLL_MS = 50
+QUIET_MS = 600  # no DOM change for this long, everything drawn: settled
+TIMEOUT_S = 180
+GOALS = {"sample_cold": 3.0, "sample_warm": 1.5, "fleet_overview_cold": 5.0, "interaction_warm": 1.0}
+FLEET_MONTHS = [f"{2025 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(11, 24)]  # 2025-11 .. 2026-11
+
+# The settle probe, installed in every document before Streamlit's own scripts run. Times are
+# performance.now() (ms since the navigation started).
+PROBE = """
+(() => {
+  const s = window.__settle = {changes: 0, lastChange: 0, statusSeen: 0, statusGone: 0,
+                               done: null, since: 0, armed: true};
+  new MutationObserver(() => { s.changes++; s.lastChange = performance.now(); })
+    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  window.__settleFrom = (t0) => { s.since = t0; s.done = null; s.statusSeen = 0; s.statusGone = 0;
+                                   s.armed = true; };
+  setInterval(() => {
+    if (!s.armed || s.done) return;
+    const now = performance.now();
+    const running = document.querySelector('[data-testid="stStatusWidget"]');
+    if (running) { s.statusSeen = now; return; }
+    if (s.statusSeen && !s.statusGone) s.statusGone = now;
+    if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return;
+    if (document.querySelector('[data-stale="true"]')) return;
+    if (document.querySelector('[data-testid="stSkeleton"]')) return;  // a lazy component loading
+    const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+    for (const c of charts) if (!c.querySelector('.main-svg')) return;
+    if (s.lastChange <= s.since) return;  // after an interaction: nothing happened yet
+    if (now - s.lastChange < %(quiet)d) return;
+    let points = 0;
+    for (const el of document.querySelectorAll('.js-plotly-plot')) {
+      for (const tr of (el.data || [])) {
+        const n = (tr.x && tr.x.length) || (tr.y && tr.y.length) || (tr.z && tr.z.length * ((tr.z[0] || []).length || 1)) || 0;
+        points += n;
+      }
+    }
+    s.done = {settled: s.lastChange - s.since, script_end: (s.statusGone || s.statusSeen || s.lastChange) - s.since,
+              charts: charts.length, points: points};
+  }, %(poll)d);
+})();
+""" % {"quiet": QUIET_MS, "poll": POLL_MS}
+
+
+# -- the server --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``make demo``'s ``streamlit run`` over ``db`` on a free port, in its own process group."""
+
+    def __init__(self, db: Path, log: Path):
+        self.port = free_port()
+        bin_dir = Path(sys.executable).parent
+        argv = [str(bin_dir / "streamlit"), "run", "app.py", "--server.address", "127.0.0.1",
+                "--server.port", str(self.port), "--server.headless", "true",
+                "--browser.gatherUsageStats", "false"]
+        self.log = log.open("w")
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "RELIABILITY_DB": str(db)},
+                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while True:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"streamlit exited: {log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("streamlit did not answer /_stcore/health within 60 s")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.log.close()
+
+
+# -- the browser -------------------------------------------------------------------------------
+
+
+class Browser:
+    def __init__(self):
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+    def context(self):
+        ctx = self.browser.new_context(viewport=VIEWPORT)
+        ctx.add_init_script(PROBE)
+        return ctx
+
+    def close(self) -> None:
+        self.browser.close()
+        self._pw.stop()
+
+
+def _watch_ws(page) -> dict:
+    """Count bytes received over the page's websockets (Streamlit's forward messages)."""
+    counter = {"bytes": 0, "frames": 0}
+
+    def on_ws(ws):
+        def on_frame(payload):
+            counter["bytes"] += len(payload)
+            counter["frames"] += 1
+        ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_ws)
+    return counter
+
+
+def _wait_settled(page) -> dict:
+    page.wait_for_function("() => window.__settle && window.__settle.done", timeout=TIMEOUT_S * 1000,
+                           polling=POLL_MS)
+    return page.evaluate("() => window.__settle.done")
+
+
+def visit(browser: Browser, url: str) -> dict:
+    """One visit in a fresh context: seconds to settled and where the time went."""
+    ctx = browser.context()
+    try:
+        page = ctx.new_page()
+        ws = _watch_ws(page)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url, timeout=TIMEOUT_S * 1000)
+        done = _wait_settled(page)
+        if page.locator('[data-testid="stException"]').count():
+            raise SystemExit(f"{url}: the page shows an exception")
+        return {"seconds": done["settled"] / 1000, "script_end": done["script_end"] / 1000,
+                "charts": done["charts"], "points": done["points"], "ws_bytes": ws["bytes"], "errors": errors}
+    finally:
+        ctx.close()
+
+
+def pick(page, label: str, option: str) -> None:
+    """Choose ``option`` in the selectbox labelled ``label`` (Streamlit's combobox)."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def set_days(page, first: str, last: str) -> None:
+    """Type a range into the days date input (``YYYY/MM/DD – YYYY/MM/DD``) and press Enter."""
+    field = page.locator('[data-testid="stDateInput"] input').first
+    field.click()
+    field.fill(f"{first.replace('-', '/')} – {last.replace('-', '/')}")
+    field.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def interaction(browser: Browser, url: str, act) -> dict:
+    """Open ``url`` in a fresh context, let it settle, then time ``act(page)`` to settled."""
+    ctx = browser.context()
+    try:
+        page = ctx.new_page()
+        page.goto(url, timeout=TIMEOUT_S * 1000)
+        _wait_settled(page)
+        ws = _watch_ws(page)  # counts frames of sockets opened later only: read the live one below
+        page.wait_for_timeout(200)
+        t0 = page.evaluate("() => performance.now()")
+        page.evaluate(f"() => window.__settleFrom({t0})")
+        act(page)
+        done = _wait_settled(page)
+        if page.locator('[data-testid="stException"]').count():
+            raise SystemExit(f"{url}: the page shows an exception after the interaction")
+        return {"seconds": done["settled"] / 1000, "script_end": done["script_end"] / 1000,
+                "charts": done["charts"], "points": done["points"], "ws_bytes": ws["bytes"], "url": page.url}
+    finally:
+        ctx.close()
+
+
+# -- what is measured --------------------------------------------------------------------------
+
+
+def pages_for(kind: str, months: list[str], slo: str, other_slo: str) -> list[tuple[str, str]]:
+    latest = months[0]
+    return [
+        ("overview", ""),
+        ("sla", f"sla?month={latest}"),
+        ("breach", f"breach?{_q(slo=slo, month=latest)}"),
+        ("incidents", "incidents"),
+        ("health", "health"),
+    ]
+
+
+def _q(**kw) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(kw)
+
+
+def interactions_for(months: list[str], slo: str, other_slo: str, days: tuple[str, str]):
+    latest, previous = months[0], months[1]
+    breach = f"breach?{_q(slo=slo, month=latest)}"
+    return [
+        ("overview: change end month", "", lambda p: pick(p, "To month", previous)),
+        ("breach: change SLO", breach, lambda p: pick(p, "SLO", other_slo)),
+        ("breach: change range", breach, lambda p: set_days(p, *days)),
+    ]
+
+
+def measure(db: Path, label: str, months: list[str], slo: str, other_slo: str, days: tuple[str, str],
+            repeat: int, work: Path, only: set[str] | None) -> dict:
+    browser = Browser()
+    out = {"pages": [], "interactions": []}
+    try:
+        for name, path in pages_for(label, months, slo, other_slo):
+            if only and name not in only:
+                continue
+            server = Server(db, work / f"streamlit-{label}-{name}.log")
+            try:
+                cold = visit(browser, f"{server.url}/{path}")
+                warm = [visit(browser, f"{server.url}/{path}") for _ in range(repeat)]
+            finally:
+                server.stop()
+            row = {"page": name, "path": "/" + path, "cold": cold["seconds"], "cold_script_end": cold["script_end"],
+                   "warm": statistics.median(w["seconds"] for w in warm),
+                   "warm_max": max(w["seconds"] for w in warm),
+                   "warm_script_end": statistics.median(w["script_end"] for w in warm),
+                   "charts": warm[0]["charts"], "points": warm[0]["points"], "ws_bytes": warm[0]["ws_bytes"],
+                   "errors": cold["errors"] + [e for w in warm for e in w["errors"]]}
+            out["pages"].append(row)
+            _log(f"{label} {name}: cold {row['cold']:.2f} s, warm {row['warm']:.2f} s "
+                 f"({row['charts']} charts, {row['points']:,} points, {row['ws_bytes'] / 1e3:,.0f} kB)")
+        if not only or "interactions" in only:
+            server = Server(db, work / f"streamlit-{label}-interactions.log")
+            try:
+                for name, path, act in interactions_for(months, slo, other_slo, days):
+                    first = interaction(browser, f"{server.url}/{path}", act)
+                    warm = [interaction(browser, f"{server.url}/{path}", act) for _ in range(repeat)]
+                    row = {"interaction": name, "first": first["seconds"],
+                           "warm": statistics.median(w["seconds"] for w in warm),
+                           "warm_max": max(w["seconds"] for w in warm),
+                           "warm_script_end": statistics.median(w["script_end"] for w in warm),
+                           "points": warm[0]["points"], "url": first["url"].split("/", 3)[-1]}
+                    out["interactions"].append(row)
+                    _log(f"{label} {name}: first {row['first']:.2f} s, warm {row['warm']:.2f} s -> /{row['url']}")
+            finally:
+                server.stop()
+    finally:
+        browser.close()
+    return out
+
+
+# -- data sets ---------------------------------------------------------------------------------
+
+
+def _cli() -> str:
+    return str(Path(sys.executable).parent / "reliability")
+
+
+def sample_db(work: Path) -> Path:
+    db = work / "demo.duckdb"
+    if not db.exists():
+        t0 = time.perf_counter()
+        subprocess.run([_cli(), "--db", str(db), "demo"], check=True, capture_output=True)
+        _log(f"sample database built in {time.perf_counter() - t0:.1f} s")
+    return db
+
+
+def fleet_db(work: Path, services: int, step: int) -> Path:
+    """``services`` x 2 SLOs (bench_sla.py's specs, Occurrences made RatioTimeslices so that a
+    5-minute row fills its slice), 13 months of ``step``-minute slices, ingested month by month."""
+    import bench_sla
+
+    db = work / "fleet.duckdb"
+    setup = {"services": services, "step": step, "months": FLEET_MONTHS, "seed": bench_sla.SEED}
+    meta = work / "fleet-meta.json"
+    if db.exists() and meta.exists() and json.loads(meta.read_text()).get("setup") == setup:
+        _log(f"reusing {db}")
+        return db
+    for p in work.glob("fleet.duckdb*"):
+        p.unlink()
+    specs = bench_sla.slo_specs(services)
+    for s in specs:
+        if s["method"] == "Occurrences":
+            s["method"], s["slo"] = "RatioTimeslices", s["slo"].replace("occurrences", "ratio")
+    yaml_path = work / "fleet-slos.yaml"
+    yaml_path.write_text("".join(bench_sla.slo_yaml(s, f"{step}m") for s in specs))
+    subprocess.run([_cli(), "--db", str(db), "slo", "apply", str(yaml_path)], check=True, capture_output=True)
+    timings = {}
+    for month in FLEET_MONTHS:
+        t0 = time.perf_counter()
+        files, rows = bench_sla.generate(work, services, month, 100, step_minutes=step)
+        t1 = time.perf_counter()
+        subprocess.run([_cli(), "--db", str(db), "ingest", "series", *map(str, files)], check=True,
+                       capture_output=True)
+        t2 = time.perf_counter()
+        for f in files:
+            f.unlink()
+        timings[month] = {"rows": rows, "generate_s": t1 - t0, "ingest_s": t2 - t1}
+        _log(f"fleet {month}: {rows:,} rows, generated {t1 - t0:.1f} s, ingested {t2 - t1:.1f} s")
+    meta.write_text(json.dumps({"setup": setup, "months": timings}))
+    return db
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def report(label: str, res: dict, goals: dict) -> list[str]:
+    lines = [f"{label}", f"{'page':<10} {'cold':>7} {'(script)':>9} {'warm':>7} {'(script)':>9} {'max':>6} "
+                         f"{'charts':>6} {'points':>9} {'ws kB':>7}  goal"]
+    for r in res["pages"]:
+        goal = goals.get(r["page"])
+        verdict = ""
+        if goal:
+            ok = all(r[k] <= v for k, v in goal.items())
+            verdict = f"{'PASS' if ok else 'MISS'} ({', '.join(f'{k} <= {v:g} s' for k, v in goal.items())})"
+        lines.append(f"{r['page']:<10} {r['cold']:>6.2f}s {r['cold_script_end']:>8.2f}s {r['warm']:>6.2f}s "
+                     f"{r['warm_script_end']:>8.2f}s {r['warm_max']:>5.2f}s {r['charts']:>6} {r['points']:>9,} "
+                     f"{r['ws_bytes'] / 1e3:>7,.0f}  {verdict}")
+    if res["interactions"]:
+        lines.append(f"{'interaction':<28} {'first':>7} {'warm':>7} {'(script)':>9} {'max':>6}  goal")
+        for r in res["interactions"]:
+            ok = r["warm"] <= GOALS["interaction_warm"]
+            lines.append(f"{r['interaction']:<28} {r['first']:>6.2f}s {r['warm']:>6.2f}s {r['warm_script_end']:>8.2f}s "
+                         f"{r['warm_max']:>5.2f}s  {'PASS' if ok else 'MISS'} (warm <= {GOALS['interaction_warm']:g} s)")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="an existing sample database (default: build one with `reliability demo`)")
+    parser.add_argument("--fleet", action="store_true", help="also the generated fleet (2 SLOs per service, 13 months)")
+    parser.add_argument("--fleet-only", action="store_true", help="only the generated fleet")
+    parser.add_argument("--services", type=int, default=1000, help="fleet services (2 SLOs each; default 1000)")
+    parser.add_argument("--step", type=int, default=5, help="fleet slice length in minutes (default 5)")
+    parser.add_argument("--repeat", type=int, default=3, help="warm visits per page (default 3)")
+    parser.add_argument("--only", help="comma-separated: overview,sla,breach,incidents,health,interactions")
+    parser.add_argument("--workdir", help="keep data here (reused by the next run with the same settings)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--json", help="also write the results as JSON to this file")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).is_file():
+        raise SystemExit(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench-app-browser-"))
+    work.mkdir(parents=True, exist_ok=True)
+    only = set(args.only.split(",")) if args.only else None
+    load = os.getloadavg()
+    results, lines = {}, []
+    try:
+        if not args.fleet_only:
+            db = Path(args.db) if args.db else sample_db(work)
+            res = measure(db, "sample", _months(db), "search-availability", "payments-availability",
+                          ("2026-03-17", "2026-03-17"), args.repeat, work, only)
+            results["sample"] = res
+            goal = {"cold": GOALS["sample_cold"], "warm": GOALS["sample_warm"]}
+            lines += report("sample (bundled demo database)", res, {p: goal for p in
+                                                                     ("overview", "sla", "breach", "incidents", "health")})
+        if args.fleet or args.fleet_only:
+            db = fleet_db(work, args.services, args.step)
+            res = measure(db, "fleet", _months(db), "svc-0000-timeslices", "svc-0001-timeslices",
+                          (f"{FLEET_MONTHS[-1]}-10", f"{FLEET_MONTHS[-1]}-12"), args.repeat, work, only)
+            results["fleet"] = res
+            lines += ["", f"fleet ({2 * args.services:,} SLOs x {len(FLEET_MONTHS)} months, {args.step}-minute slices)"]
+            lines += report("", res, {"overview": {"cold": GOALS["fleet_overview_cold"]}})[1:]
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    load_end = os.getloadavg()
+    print(f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at end {load_end[0]:.2f} "
+          f"{load_end[1]:.2f} {load_end[2]:.2f}; {os.cpu_count()} cores")
+    print("\n".join(lines))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"load": [load, load_end], **results}, indent=1, default=str))
+    return 0
+
+
+def _months(db: Path) -> list[str]:
+    """Months with data that have ended (UTC), newest first: the months a reader can pick."""
+    from datetime import UTC, datetime
+
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select distinct strftime(ts at time zone 'UTC', '%Y-%m') as m from sli_slices "
+                           "order by m desc").fetchall()
+    now = datetime.now(UTC).strftime("%Y-%m")
+    return [r[0] for r in rows if r[0] < now]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
