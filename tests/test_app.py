@@ -52,8 +52,8 @@ def test_month_picker_lists_the_13_months_newest_first(demo_page):
     assert (zone.label, zone.value) == ("Time zone", "each SLO's own zone")
     assert picker.options[0] == "2026-10" and picker.options[-1] == "2025-10"
     assert len(picker.options) == 13
-    # The default is the last complete month before the newest one.
-    assert picker.value == "2026-09"
+    # The default is the latest complete month (the sample ends with October 2026).
+    assert picker.value == "2026-10"
     assert [r.value for r in demo_page.radio] == ["good"]
 
 
@@ -66,7 +66,7 @@ def test_table_has_one_row_per_slo(demo_page):
     ) for sli in ("availability", "latency"))
     assert metrics(demo_page)["SLOs"] == "16"
     # Each row links to the breach investigation of its SLO and month.
-    assert set(table["investigate"]) == {f"breach?slo={s}&month=2026-09" for s in table["slo"]}
+    assert set(table["investigate"]) == {f"breach?slo={s}&month=2026-10" for s in table["slo"]}
 
 
 def test_march_shows_the_search_breach(demo_page):

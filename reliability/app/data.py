@@ -17,9 +17,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from reliability import periods, slos, store
+from reliability import charts, periods, slos, store
 
 CACHE = {"show_spinner": False, "max_entries": 256}
+CHART_PIXELS = 1200  # the width a full-width chart is drawn at on a laptop screen
 
 
 def db_path() -> str:
@@ -83,9 +84,11 @@ def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz
     month is computed in ``tz``."""
     from reliability.analysis import credits, sla
 
+    from reliability.analysis import rollups
+
     with store.connect(db, read_only=True) as con:
-        if tz is None:
-            rows = sla.compute(con, month, no_data=no_data)
+        if tz is None:  # each SLO's own calendar month: kept as a rollup
+            rows = rollups.month_rows(con, month, no_data=no_data)
         else:
             period = periods.month(month, tz)
             rows = sla.compute_periods(con, lambda _slo: period, no_data=no_data)
@@ -116,11 +119,16 @@ def monthly_report(db: str, month: str, fmt: str = "md", stamp_: tuple = ()) -> 
 
 @st.cache_data(**CACHE)
 def sla_history(db: str, first: str, last: str, stamp_: tuple = ()) -> pd.DataFrame:
-    """One row per SLO and month from ``first`` to ``last`` (each SLO's zone)."""
-    from reliability.analysis import history
+    """One row per SLO and month from ``first`` to ``last`` (each SLO's zone), read from the
+    monthly rollups (computed fresh only where a rollup is missing), with its ``category``
+    (:mod:`reliability.analysis.categories`)."""
+    from reliability.analysis import categories, history, rollups
 
     with store.connect(db, read_only=True) as con:
-        out = [r.as_json() | {"month": m} for m, rows in history.monthly(con, first, last) for r in rows]
+        months = history.months_between(first, last)
+        out = [r.as_json() | {"month": m} for m, rows in rollups.monthly(con, months) for r in rows]
+    for r in out:
+        r["category"] = categories.category(r)
     return pd.DataFrame(out)
 
 
@@ -151,7 +159,8 @@ def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
 def investigation(db: str, slo_name: str, month: str, start: datetime, end: datetime, bucket_minutes: int,
                   stamp_: tuple = ()) -> dict:
     """Everything the breach investigation shows for one SLO over ``[start, end)`` inside
-    calendar ``month`` (the SLO's zone): the SLI per bucket, deployments, budget burn-down,
+    calendar ``month`` (the SLO's zone): the SLI per bucket (down-sampled to the chart's
+    width keeping each pixel's extremes, :func:`reliability.charts.downsample`), deployments, budget burn-down,
     burn-rate alert episodes, worst windows, incidents in range with SLA impact, related ones."""
     import numpy as np
 
@@ -167,9 +176,11 @@ def investigation(db: str, slo_name: str, month: str, start: datetime, end: date
         failed = np.add.reduceat(tl.failed, edges) if n else np.array([])
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(events > 0, 1 - failed / np.where(events > 0, events, 1), np.nan)
+        # The browser gets what the chart can draw: per pixel the lowest and highest value.
+        keep = charts.downsample(ratio, CHART_PIXELS // 2)
         series = pd.DataFrame({
-            "at": [tl.start + pd.Timedelta(seconds=int(i) * tl.window_seconds) for i in edges],
-            "sli": ratio, "events": events, "failed": failed,
+            "at": [tl.start + pd.Timedelta(seconds=int(i) * tl.window_seconds) for i in edges[keep]],
+            "sli": ratio[keep], "events": events[keep], "failed": failed[keep],
         })
         deploys = _frame(con, "app.deployments_between", {"service": slo.service, "start": start, "end": end})
         b = budget.load(con, slo, month)
@@ -308,3 +319,21 @@ def incidents_month(db: str, month: str, tz: str = "UTC", stamp_: tuple = ()) ->
 
     with store.connect(db, read_only=True) as con:
         return incidents.monthly(con, month, tz)
+
+
+@st.cache_data(**CACHE)
+def overview_incidents(db: str, first: str, last: str, stamp_: tuple = ()) -> dict:
+    """For the overview, months ``first`` to ``last`` (UTC): incidents per month and severity,
+    the time metrics by month (``mttx``) and repeated root causes."""
+    from reliability.analysis import recurrence, timing
+
+    with store.connect(db, read_only=True) as con:
+        mttx = timing.report(con, first, last, "UTC")
+        rec = recurrence.report(con, first, last, "UTC")
+        start, end = periods.month(first, "UTC").start, periods.month(last, "UTC").end
+        rows = timing.rows_between(con, start, end, None)
+    counts: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["detected_at"].astimezone(timezone.utc).strftime("%Y-%m"), r["severity"])
+        counts[key] = counts.get(key, 0) + 1
+    return {"count": len(rows), "by_month_severity": counts, "mttx": mttx, "repeats": rec["repeats"]}
