@@ -118,15 +118,52 @@ def test_monthly_html_numbers_and_scripts(march):
     assert 'id="fleet-compliance">93.8%<' in html and 'id="breach-count">1<' in html
     assert "<td>search-availability</td><td>Timeslices</td>" in html
     assert '<td class="n">93</td><td class="n">44.64</td>' in html
+    # Static SVG charts by default: no script at all, small enough to mail.
     parser = Scripts()
     parser.feed(html)
-    assert "Plotly.newPlot" in "".join(parser.scripts)
+    assert parser.scripts == [] and parser.handlers == []
+    assert html.count('<div class="svg-chart"><svg ') == 9  # fleet + 8 services
+    assert (march / "review.html").stat().st_size <= 1_500_000
+
+
+def test_monthly_html_interactive_on_request(demo_db, tmp_path):  # noqa: F811
+    out = tmp_path / "review.html"
+    r = run_cli("report", "monthly", "--month", "2026-03", "--interactive", "--out", out, db=demo_db)
+    assert r.code == 0, r.stderr
+    html = out.read_text()
+    parser = Scripts()
+    parser.feed(html)
     assert sum("Plotly.newPlot" in s for s in parser.scripts) == 9  # fleet + 8 services
     assert not any(s.strip().startswith("http") for s in parser.scripts)
     assert "<script src=" not in html  # self-contained: plotly.js inline
 
 
-def test_monthly_pdf_has_pages(demo_db, tmp_path):  # noqa: F811
+def test_monthly_summary_names_each_breach_and_its_cause(march):
+    """March 2026: search-availability's breach was INC-0074 (92 of its 93 bad minutes)."""
+    for name in ("review.md", "review.html"):
+        text = (march / name).read_text()
+        assert "search-availability** breached" in text or "<b>search-availability</b> breached" in text
+        assert "INC-0074" in text and "Elasticsearch cluster red" in text
+        assert "spent 206% of the month's error budget (99% of its bad)" in text
+    md = (march / "review.md").read_text()
+    # Month over month: February's catalog breach, then March's search breach; 15 of 16 both months.
+    assert "93.8%** (15 of 16 SLOs with enough data met their target), +0.0 pp against 2026-02" in md
+    assert "2026-01 100.0% → 2026-02 93.8% → 2026-03 93.8%" in md
+
+
+def _pdf_text_sizes(reader) -> list[tuple[int, float, str]]:
+    """(page, size in points as printed, text) of every text run of the PDF."""
+    found = []
+    for number, page in enumerate(reader.pages, 1):
+        def visit(text, cm, tm, _font, size, number=number):
+            if text.strip():
+                scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
+                found.append((number, size * scale, text))
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_monthly_pdf_pages_contents_and_text_size(demo_db, tmp_path):  # noqa: F811
     from pypdf import PdfReader
 
     if not Path("/usr/bin/chromium").exists():
@@ -137,9 +174,23 @@ def test_monthly_pdf_has_pages(demo_db, tmp_path):  # noqa: F811
     r = run_cli("report", "monthly", "--month", "2026-03", "--out", out, db=demo_db)
     assert r.code == 0, r.stderr
     reader = PdfReader(out)
-    assert len(reader.pages) >= 3
-    text = "".join(p.extract_text() for p in reader.pages)
-    assert "search-availability" in text and "44.64" in text
+    n = len(reader.pages)
+    assert n >= 3
+    texts = [p.extract_text() for p in reader.pages]
+    assert "search-availability" in "".join(texts) and "44.64" in "".join(texts)
+    # Page numbers on every page; a table of contents on the first, and as PDF bookmarks.
+    for k, text in enumerate(texts, 1):
+        assert f"page {k} of {n}" in text, (k, text[-200:])
+    assert "Contents" in texts[0] and "Executive summary" in texts[0] and "Overdue action items" in texts[0]
+    titles = [o["/Title"] for o in reader.outline if isinstance(o, dict)]
+    nested = [o["/Title"] for group in reader.outline if isinstance(group, list) for o in group if isinstance(o, dict)]
+    assert "Executive summary" in titles + nested and "Time metrics" in titles + nested
+    # Every text, chart labels included, at least 9 pt on paper.
+    sizes = _pdf_text_sizes(reader)
+    chart_labels = [s for s in sizes if s[2].strip() in ("search-availability", "-108.3%")]
+    assert chart_labels, "the fleet chart's labels are text in the PDF"
+    small = [s for s in sizes if s[1] < 8.99]
+    assert not small, small[:10]
 
 
 def test_postmortem_matches_impact(demo_db, tmp_path):  # noqa: F811

@@ -19,13 +19,16 @@ def report() -> None:
 @report.command("monthly")
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to review.")
 @click.option("--out", "out", required=True, metavar="FILE", help="Output file: .html, .md or .pdf.")
+@click.option("--interactive", is_flag=True,
+              help="HTML/PDF: interactive Plotly charts (plotly.js inline, about 5 MB) instead of static SVG.")
 @click.pass_context
-def monthly(ctx, month, out) -> None:
+def monthly(ctx, month, out, interactive) -> None:
     """Monthly SLA review: summary, services with charts, incidents, time metrics, patterns.
 
-    The format follows --out: .html (self-contained, interactive Plotly charts, plotly.js
-    inline), .md (GitHub-flavoured Markdown tables) or .pdf (the HTML printed by headless
-    Chromium). Nothing is written unless the whole report was computed.
+    The format follows --out: .html (one self-contained file with static SVG charts, small
+    enough to mail; --interactive for Plotly charts), .md (GitHub-flavoured Markdown tables) or
+    .pdf (the HTML printed by headless Chromium, with a table of contents and page numbers).
+    Nothing is written unless the whole report was computed.
 
     \b
     Example:
@@ -33,7 +36,7 @@ def monthly(ctx, month, out) -> None:
     """
     from reliability.reports import monthly as reports
 
-    doc = reports.open_and_build(ctx.obj["db"], month, out)
+    doc = reports.open_and_build(ctx.obj["db"], month, out, interactive=interactive)
     s = doc["summary"]
     click.echo(f"wrote {out}: {s['compliant']} of {s['measured']} SLOs met, {len(s['breaches'])} breached, "
                f"{s['incidents']} incidents", err=True)
