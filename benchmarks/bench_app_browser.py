@@ -27,7 +27,7 @@ Usage:
     python benchmarks/bench_app_browser.py                    # the sample (built in a temp folder)
     python benchmarks/bench_app_browser.py --db demo.duckdb   # an existing sample database
     python benchmarks/bench_app_browser.py --fleet --workdir /tmp/fleet --keep
-        # 1,000 services x 2 SLOs (bench_sla.py's generator), 13 months of 5-minute slices
+        # 1,000 services x 2 SLOs (fleet.py's generator), 13 months of 5-minute slices
 """
 
 from __future__ import annotations
@@ -327,29 +327,29 @@ def sample_db(work: Path) -> Path:
 
 
 def fleet_db(work: Path, services: int, step: int) -> Path:
-    """``services`` x 2 SLOs (bench_sla.py's specs, Occurrences made RatioTimeslices so that a
+    """``services`` x 2 SLOs (fleet.py's specs, Occurrences made RatioTimeslices so that a
     5-minute row fills its slice), 13 months of ``step``-minute slices, ingested month by month."""
-    import bench_sla
+    import fleet
 
     db = work / "fleet.duckdb"
-    setup = {"services": services, "step": step, "months": FLEET_MONTHS, "seed": bench_sla.SEED}
+    setup = {"services": services, "step": step, "months": FLEET_MONTHS, "seed": fleet.SEED}
     meta = work / "fleet-meta.json"
     if db.exists() and meta.exists() and json.loads(meta.read_text()).get("setup") == setup:
         _log(f"reusing {db}")
         return db
     for p in work.glob("fleet.duckdb*"):
         p.unlink()
-    specs = bench_sla.slo_specs(services)
+    specs = fleet.slo_specs(services)
     for s in specs:
         if s["method"] == "Occurrences":
             s["method"], s["slo"] = "RatioTimeslices", s["slo"].replace("occurrences", "ratio")
     yaml_path = work / "fleet-slos.yaml"
-    yaml_path.write_text("".join(bench_sla.slo_yaml(s, f"{step}m") for s in specs))
+    yaml_path.write_text("".join(fleet.slo_yaml(s, f"{step}m") for s in specs))
     subprocess.run([_cli(), "--db", str(db), "slo", "apply", str(yaml_path)], check=True, capture_output=True)
     timings = {}
     for month in FLEET_MONTHS:
         t0 = time.perf_counter()
-        files, rows = bench_sla.generate(work, services, month, 100, step_minutes=step)
+        files, rows = fleet.generate(work, services, month, 100, step_minutes=step)
         t1 = time.perf_counter()
         subprocess.run([_cli(), "--db", str(db), "ingest", "series", *map(str, files)], check=True,
                        capture_output=True)

@@ -22,442 +22,29 @@ Usage:
 
 Only the standard library is imported at the top: the pandas baseline re-runs this file as
 `bench_sla.py _pandas ...` in a fresh process, and should pay for nothing but its own imports.
+The fleet's data and SLOs are made by fleet.py, the pandas baselines and comparisons live in
+baselines.py, and harness.py runs and times the processes.
 """
 
 from __future__ import annotations
 
 import argparse
-import calendar
 import json
-import math
 import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-SLI = "availability"
-TARGET = 0.999
-TIME_SLICE_TARGETS = (0.9, 0.95, 0.99)  # per service, in turn
+from baselines import TOLERANCE, WORST_TOP, compare, compare_windows, pandas_baseline, pandas_windows
+from fleet import SEED, generate, month_bounds, slo_specs, slo_yaml
+from harness import BARE_CODE, Failed, Timing, _mem, _versions, fmt_gb, fmt_s, log, run
+
 GOAL_BARE_RATIO = 3.0  # sla time / bare DuckDB group-by time: at most
 GOAL_PANDAS_RATIO = 4.0  # pandas time / sla time: at least
-TOLERANCE = 1e-9
-SEED = 20251101
-
-
-# ---------------------------------------------------------------------------------------------
-# The data set
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime, int]:
-    """[start, end) of the UTC calendar month and its number of minutes."""
-    year, mon = (int(x) for x in month.split("-"))
-    start = datetime(year, mon, 1, tzinfo=UTC)
-    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=UTC)
-    return start, end, calendar.monthrange(year, mon)[1] * 1440
-
-
-def service_name(i: int) -> str:
-    return f"svc-{i:04d}"
-
-
-def generate(workdir: Path, services: int, month: str, per_file: int, step_minutes: int = 1) -> tuple[list[Path], int]:
-    """Deterministic Parquet files of `per_file` services each; returns (files, rows).
-
-    One row per `step_minutes` (default 1); with a longer step every rate, incident and outage
-    below is per step instead of per minute (bench_app_browser.py's 13-month fleet uses 5).
-
-    Per service: a base rate of hundreds to thousands of requests a minute (one in ten
-    services is low-traffic: a few a minute, so many minutes have total = 0) with a daily
-    cycle; a background error rate; a few incidents (runs of minutes with 5-60 % errors) and
-    rare single bad minutes; 0.1 % of minutes missing at random and sometimes an exporter
-    outage (a run of up to 3 hours missing). The last service has no rows at all and the one
-    before it has rows with total = 0 all month, so every no-data path is exercised.
-    """
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    start, _, minutes = month_bounds(month)
-    minutes //= step_minutes  # from here on: steps
-    start_us = int(start.timestamp()) * 1_000_000
-    ts_all = start_us + np.arange(minutes, dtype=np.int64) * 60_000_000 * step_minutes
-    day_phase = np.arange(minutes) / (1440.0 / step_minutes)
-    data_dir = workdir / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    files, rows = [], 0
-    for first in range(0, services, per_file):
-        last = min(first + per_file, services)
-        rng = np.random.default_rng([SEED, first])
-        k = last - first
-        low = rng.random(k) < 0.1
-        base = np.where(low, np.exp(rng.uniform(np.log(0.3), np.log(5), k)), np.exp(rng.uniform(np.log(200), np.log(3000), k)))
-        phase = rng.random(k)
-        rate = base[:, None] * (1 + 0.6 * np.sin(2 * np.pi * (day_phase[None, :] + phase[:, None])))
-        total = rng.poisson(rate)
-        p_err = 10 ** rng.uniform(-5.5, -3.5, k)[:, None] * np.ones((1, minutes))
-        for j in range(k):  # incidents: a few runs of minutes with a high error rate
-            for _ in range(rng.poisson(2)):
-                at, length = rng.integers(0, minutes), int(rng.geometric(1 / 20))
-                p_err[j, at : at + length] = rng.uniform(0.05, 0.6)
-        blips = rng.random((k, minutes)) < 2e-4  # rare single bad minutes
-        p_err[blips] = rng.uniform(0.01, 0.3, int(blips.sum()))
-        bad = rng.binomial(total, p_err)
-        keep = rng.random((k, minutes)) >= 1e-3  # missing minutes
-        for j in range(k):
-            if rng.random() < 0.3:  # an exporter outage
-                at = rng.integers(0, minutes)
-                keep[j, at : at + int(rng.integers(1, 180))] = False
-            i = first + j
-            if i == services - 2:
-                total[j] = 0  # zero traffic all month
-                bad[j] = 0
-            if i == services - 1:
-                keep[j] = False  # no rows at all
-        names = np.array([service_name(i) for i in range(first, last)], dtype=object)
-        sel = keep.ravel()
-        n = int(sel.sum())
-        if n == 0:
-            continue
-        total_f, bad_f = total.ravel()[sel], bad.ravel()[sel]
-        table = pa.table(
-            {
-                "timestamp": pa.array(np.tile(ts_all, k)[sel], pa.int64()).cast(pa.timestamp("us", tz="UTC")),
-                "service": pa.array(np.repeat(names, minutes)[sel], pa.string()),
-                "sli": pa.array(np.full(n, SLI, dtype=object), pa.string()),
-                "good": pa.array(total_f - bad_f, pa.int64()),
-                "total": pa.array(total_f, pa.int64()),
-            }
-        )
-        path = data_dir / f"series-{month}-{first:04d}.parquet"
-        pq.write_table(table, path)
-        files.append(path)
-        rows += n
-    return files, rows
-
-
-def slo_specs(services: int) -> list[dict]:
-    specs = []
-    for i in range(services):
-        svc = service_name(i)
-        tst = TIME_SLICE_TARGETS[i % len(TIME_SLICE_TARGETS)]
-        specs.append({"slo": f"{svc}-occurrences", "service": svc, "sli": SLI, "method": "Occurrences", "target": TARGET, "tst": None})
-        specs.append({"slo": f"{svc}-timeslices", "service": svc, "sli": SLI, "method": "Timeslices", "target": TARGET, "tst": tst})
-    return specs
-
-
-def slo_yaml(spec: dict, slice_window: str = "1m") -> str:
-    objective = f"    - target: {spec['target']}\n"
-    if spec["method"] == "Timeslices":
-        objective += f"      timeSliceTarget: {spec['tst']}\n"
-    if spec["method"] != "Occurrences":
-        objective += f"      timeSliceWindow: {slice_window}\n"
-    svc = spec["service"]
-    return f"""---
-apiVersion: openslo/v1
-kind: SLO
-metadata:
-  name: {spec['slo']}
-spec:
-  service: {svc}
-  indicator:
-    metadata:
-      name: {spec['sli']}
-    spec:
-      ratioMetric:
-        counter: false
-        good:
-          metricSource:
-            type: Prometheus
-            spec:
-              query: 'sum(increase(http_requests_total{{service="{svc}",code!~"5.."}}[1m]))'
-        total:
-          metricSource:
-            type: Prometheus
-            spec:
-              query: 'sum(increase(http_requests_total{{service="{svc}"}}[1m]))'
-  timeWindow:
-    - duration: 1M
-      isRolling: false
-      calendar:
-        startTime: "2025-01-01 00:00:00"
-        timeZone: UTC
-  budgetingMethod: {spec['method']}
-  objectives:
-{objective}"""
-
-
-# ---------------------------------------------------------------------------------------------
-# Baseline 2: pandas, run as `bench_sla.py _pandas SPEC OUT MONTH BATCH FILES...`
-
-
-def pandas_baseline(spec_path: str, out_path: str, month: str, batch: str, files: list[str]) -> None:
-    """The same numbers as `reliability sla --json` for the SLOs of `spec_path`, with pandas:
-    Occurrences attainment = Σgood / Σtotal; Timeslices attainment = (good slices + no-data
-    slices) / slices in the month, a slice being good when good/total >= timeSliceTarget."""
-    import numpy as np
-    import pandas as pd
-
-    with open(spec_path) as fh:  # not pd.read_json: its default float parser is not exact (0.95 -> 0.9500000000000001)
-        slos = pd.DataFrame(json.load(fh))
-    start = pd.Timestamp(f"{month}-01", tz="UTC")
-    end = start + pd.offsets.MonthBegin(1)
-    slices = (end - start) // pd.Timedelta(minutes=1)
-    tst = slos[slos["method"] == "Timeslices"].set_index("service")["tst"]
-
-    def aggregate(df: pd.DataFrame) -> pd.DataFrame:
-        df = df[(df["timestamp"] >= start) & (df["timestamp"] < end)]
-        has_data = df["total"] > 0
-        good_slice = has_data & (df["good"] / df["total"] >= df["service"].map(tst))
-        return (
-            df.assign(has_data=has_data, good_slice=good_slice)
-            .groupby(["service", "sli"], sort=False)
-            .agg(good=("good", "sum"), total=("total", "sum"), with_data=("has_data", "sum"), good_slices=("good_slice", "sum"))
-        )
-
-    columns = ["timestamp", "service", "sli", "good", "total"]
-    if batch == "all":
-        agg = aggregate(pd.read_parquet(files, columns=columns))
-    else:  # one file (a batch of services) at a time, partial sums added up
-        agg = pd.concat([aggregate(pd.read_parquet(f, columns=columns)) for f in files]).groupby(level=[0, 1]).sum()
-
-    res = slos.merge(agg.reset_index(), on=["service", "sli"], how="left")
-    res[["good", "total", "with_data", "good_slices"]] = res[["good", "total", "with_data", "good_slices"]].fillna(0)
-    res["no_data"] = slices - res["with_data"]
-    occ = res["method"] == "Occurrences"
-    good_minutes = res["good_slices"] + res["no_data"]
-    res["attainment"] = np.where(occ, res["good"] / res["total"].where(res["total"] > 0), good_minutes / slices)
-    res["bad"] = np.where(occ, res["total"] - res["good"], slices - good_minutes)
-    res["allowed_bad"] = (1 - res["target"]) * np.where(occ, res["total"], slices)
-    res["breached"] = res["attainment"] < res["target"]
-    out = res[["slo", "attainment", "bad", "allowed_bad", "no_data", "breached"]]
-    with open(out_path, "w") as fh:  # json, not to_json: that rounds to 15 significant digits at most
-        json.dump(out.astype(object).where(out.notna(), None).to_dict(orient="records"), fh)
-
-
-# ---------------------------------------------------------------------------------------------
-# Running and timing processes
-
-
-WORST_TOP = 5
-WORST_MINUTES = 60
-# The SRE workbook's alert rows (burn.py): severity, long and short window (minutes), budget
-# share; factor = share x 720 h / long-window hours for a calendar-month SLO.
-ALERT_ROWS = (("page", 60, 5, (2, 100)), ("page", 360, 30, (5, 100)), ("ticket", 1440, 120, (10, 100)),
-              ("ticket", 4320, 360, (10, 100)))
-
-
-def pandas_windows(spec_path: str, out_path: str, month: str, files: list[str]) -> None:
-    """The same numbers as `worst --window 1h --top 5` and `burn --all` over the month, with
-    pandas rolling windows: per file (100 services) a minute x service frame of bad and weight
-    (Occurrences: failed events and events; Timeslices: good/total < timeSliceTarget and 1 per
-    minute), `rolling(60).sum()` for the worst windows (greedy: most bad, then starting on a
-    bad minute, then earliest; no overlap), and rolling sums over 5m ... 3d, 3 days of empty
-    history before the month, for the alert replay (episode starts per severity)."""
-    from fractions import Fraction
-
-    import numpy as np
-    import pandas as pd
-
-    with open(spec_path) as fh:
-        specs = json.load(fh)
-    start = pd.Timestamp(f"{month}-01", tz="UTC")
-    end = start + pd.offsets.MonthBegin(1)
-    n = (end - start) // pd.Timedelta(minutes=1)
-    pad = 3 * 1440
-    grid = pd.date_range(start, end, freq="1min", inclusive="left")
-    by_service: dict[str, list[dict]] = {}
-    for spec in specs:
-        by_service.setdefault(spec["service"], []).append(spec)
-    out = {}
-    for f in files:
-        df = pd.read_parquet(f, columns=["timestamp", "service", "good", "total"])
-        df = df[(df["timestamp"] >= start) & (df["timestamp"] < end)]
-        good = df.pivot(index="timestamp", columns="service", values="good").reindex(grid).fillna(0.0)
-        total = df.pivot(index="timestamp", columns="service", values="total").reindex(grid).fillna(0.0)
-        for kind in ("Occurrences", "Timeslices"):
-            cols = [sv for sv in good.columns]
-            if kind == "Occurrences":
-                bad, weight = total - good, total
-            else:
-                tst = pd.Series({sv: next(x["tst"] for x in by_service[sv] if x["method"] == kind) for sv in cols})
-                ratio = (good / total.where(total > 0)).fillna(1.0)
-                bad = (ratio < tst).astype(float) * (total > 0)
-                weight = pd.DataFrame(1.0, index=grid, columns=cols)
-            sums = bad.rolling(WORST_MINUTES).sum().shift(-(WORST_MINUTES - 1)).iloc[: n - WORST_MINUTES + 1]
-            padded_bad = pd.concat([pd.DataFrame(0.0, index=range(pad), columns=cols), bad.reset_index(drop=True)],
-                                   ignore_index=True)
-            padded_w = pd.concat([pd.DataFrame(0.0 if kind == "Occurrences" else 1.0, index=range(pad), columns=cols),
-                                  weight.reset_index(drop=True)], ignore_index=True)
-            rolled = {m: (padded_bad.rolling(m, min_periods=1).sum(), padded_w.rolling(m, min_periods=1).sum())
-                      for m in {x for r in ALERT_ROWS for x in r[1:3]}}
-            for sv in cols:
-                name = f"{sv}-{kind.lower()}"
-                s = sums[sv].to_numpy().copy()
-                starts_bad = bad[sv].to_numpy()[: len(s)] > 0
-                score = np.where(s > 0, s, -np.inf)
-                windows = []
-                while len(windows) < WORST_TOP and len(score) and score.max() > -np.inf:
-                    best = score.max()
-                    ties = score == best
-                    pref = np.flatnonzero(ties & starts_bad)
-                    k = int(pref[0]) if len(pref) else int(np.flatnonzero(ties)[0])
-                    windows.append([k, float(best)])
-                    score[max(0, k - WORST_MINUTES + 1): k + WORST_MINUTES] = -np.inf
-                episodes = {}
-                for sev in ("page", "ticket"):
-                    firing = np.zeros(n + 1, bool)
-                    for row_sev, long_m, short_m, (a, b) in ALERT_ROWS:
-                        if row_sev != sev:
-                            continue
-                        thr = float(Fraction(a, b) * 720 / Fraction(long_m, 60) * (1 - Fraction(str(TARGET))))
-                        on = np.ones(n + 1, bool)
-                        for m in (long_m, short_m):
-                            rb, rw = rolled[m][0][sv].to_numpy(), rolled[m][1][sv].to_numpy()
-                            at = np.arange(pad, pad + n + 1) - 1  # boundary i: window ends at slice i - 1
-                            on &= (rw[at] > 0) & (rb[at] > thr * rw[at])
-                        firing |= on
-                    edges = np.flatnonzero(np.diff(np.concatenate(([0], firing.astype(np.int8), [0]))))
-                    episodes[sev] = edges[::2].tolist()
-                out[name] = {"worst": windows, "episodes": episodes}
-    with open(out_path, "w") as fh:
-        json.dump(out, fh)
-
-
-def compare_windows(worst_json: Path, burn_json: Path, pandas_json: Path, month: str) -> list[str]:
-    """Worst windows (start minute, bad) and episode starts per severity, CLI vs pandas."""
-    start, _, _ = month_bounds(month)
-    # A service with no rows at all is in no pandas frame: nothing bad, no episode.
-    empty = {"worst": [], "episodes": {"page": [], "ticket": []}}
-    pds = json.loads(pandas_json.read_text())
-    problems = []
-    for r in json.loads(worst_json.read_text())["slos"]:
-        got = [[int((datetime.fromisoformat(w["start"].replace("Z", "+00:00")) - start).total_seconds() // 60), w["bad"]]
-               for w in r["windows"]]
-        if got != pds.get(r["slo"], empty)["worst"]:
-            problems.append(f"worst {r['slo']}: CLI {got[:3]} vs pandas {pds.get(r['slo'], empty)['worst'][:3]}")
-    for r in json.loads(burn_json.read_text())["slos"]:
-        got = {"page": [], "ticket": []}
-        for e in r["episodes"]:
-            got[e["severity"]].append(int((datetime.fromisoformat(e["start"].replace("Z", "+00:00")) - start).total_seconds() // 60))
-        if got != pds.get(r["slo"], empty)["episodes"]:
-            problems.append(f"burn {r['slo']}: CLI {got} vs pandas {pds.get(r['slo'], empty)['episodes']}")
-    return problems
-
-
-class Failed(Exception):
-    pass
-
-
-# A small launcher process forks the command, so that the command's peak RSS is its own (a
-# child forked from this process would inherit this process's high-water mark) and the wall
-# clock covers the command alone: fork, exec, run, exit.
-_LAUNCHER = """
-import json, os, sys, time
-out, cmd = sys.argv[1], sys.argv[2:]
-fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-t0 = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    try:
-        os.dup2(fd, 1)
-        os.execv(cmd[0], cmd)
-    finally:
-        os._exit(127)
-_, status, ru = os.wait4(pid, 0)
-wall = time.perf_counter() - t0
-print(json.dumps({"wall": wall, "rss": ru.ru_maxrss * 1024, "cpu": ru.ru_utime + ru.ru_stime,
-                  "code": os.waitstatus_to_exitcode(status)}))
-"""
-
-
-def run(cmd: list[str], stdout: Path | None = None) -> tuple[float, int, float]:
-    """Run `cmd` as a process; (wall seconds, peak RSS bytes, CPU seconds). Raises Failed on
-    exit != 0."""
-    with tempfile.TemporaryFile() as err:
-        launcher = subprocess.run(
-            [sys.executable, "-c", _LAUNCHER, str(stdout or os.devnull), *cmd], stdout=subprocess.PIPE, stderr=err, check=False
-        )
-        try:
-            result = json.loads(launcher.stdout.decode().strip().splitlines()[-1])
-        except (IndexError, ValueError):
-            result = {"code": launcher.returncode}
-        if launcher.returncode != 0 or result["code"] != 0:
-            err.seek(0)
-            raise Failed(f"exit {result['code']}: {' '.join(cmd[:6])} ...\n{err.read().decode(errors='replace')[-3000:]}")
-    return result["wall"], result["rss"], result["cpu"]
-
-
-class Timing:
-    def __init__(self, name: str):
-        self.name, self.walls, self.rss, self.cpus = name, [], 0, []
-
-    def add(self, wall: float, rss: int, cpu: float) -> None:
-        self.walls.append(wall)
-        self.rss = max(self.rss, rss)
-        self.cpus.append(cpu)
-
-    @property
-    def best(self) -> float:
-        return min(self.walls)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.walls)
-
-
-def fmt_s(x: float) -> str:
-    return f"{x:.3f} s" if x < 10 else f"{x:.1f} s"
-
-
-def fmt_gb(b: int) -> str:
-    return f"{b / 2**30:.2f} GB" if b >= 2**30 else f"{b / 2**20:.0f} MB"
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# Comparing results
-
-
-def compare(cli_json: Path, pandas_json: Path, specs: list[dict]) -> tuple[bool, dict, list[str]]:
-    cli = {r["slo"]: r for r in json.loads(cli_json.read_text())["slos"]}
-    pds = {r["slo"]: r for r in json.loads(pandas_json.read_text())}
-    problems: list[str] = []
-    worst = {"attainment": 0.0, "bad": 0.0, "allowed_bad": 0.0}
-    for spec in specs:
-        name = spec["slo"]
-        a, b = cli.get(name), pds.get(name)
-        if a is None or b is None:
-            problems.append(f"{name}: missing from {'the CLI' if a is None else 'pandas'}")
-            continue
-        for field in list(worst):
-            x, y = a[field], b[field]
-            x_none = x is None or (isinstance(x, float) and math.isnan(x))
-            y_none = y is None or (isinstance(y, float) and math.isnan(y))
-            if x_none or y_none:
-                if x_none != y_none:
-                    problems.append(f"{name}: {field} CLI {x!r} vs pandas {y!r}")
-                continue
-            diff = abs(x - y)
-            worst[field] = max(worst[field], diff)
-            # attainment is a ratio (absolute 1e-9); bad/allowed_bad are counts (relative 1e-9)
-            scale = 1.0 if field == "attainment" else max(1.0, abs(x), abs(y))
-            if diff > TOLERANCE * scale:
-                problems.append(f"{name}: {field} CLI {x!r} vs pandas {y!r}")
-        if int(a["no_data"]) != int(b["no_data"]) or bool(a["breached"]) != bool(b["breached"]):
-            problems.append(f"{name}: no_data/breached CLI {a['no_data']}/{a['breached']} vs pandas {b['no_data']}/{b['breached']}")
-    extra = set(cli) - {s["slo"] for s in specs}
-    if extra:
-        problems.append(f"CLI reports SLOs not defined here: {sorted(extra)[:5]}")
-    return not problems, worst, problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,13 +129,7 @@ def _bench(args: argparse.Namespace, work: Path, cli: list[str], exe: Path) -> i
     pandas_t = Timing("pandas baseline")
     start_py = Timing("python -c pass")
     help_t = Timing("reliability --help")
-    bare_code = (
-        "import sys, duckdb\n"
-        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
-        "rows = con.execute('select service, sli, sum(good), sum(total), count(*) from sli_slices"
-        " where ts >= $1::timestamptz and ts < $2::timestamptz group by service, sli', [sys.argv[2], sys.argv[3]]).fetchall()\n"
-        "print(len(rows))\n"
-    )
+    bare_code = BARE_CODE
     iso = "%Y-%m-%dT%H:%M:%SZ"
     bare_cmd = [str(exe), "-c", bare_code, str(db), start.strftime(iso), end.strftime(iso)]
     sla_cmd = [*cli, "--db", str(db), "sla", "--month", month, "--json"]
@@ -625,13 +206,7 @@ def _bench_windows(args, work: Path, cli: list[str], exe: Path, db: Path, files:
     month, repeat = args.month, args.repeat
     start, end, minutes = month_bounds(month)
     iso = "%Y-%m-%dT%H:%M:%SZ"
-    bare_code = (
-        "import sys, duckdb\n"
-        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
-        "rows = con.execute('select service, sli, sum(good), sum(total), count(*) from sli_slices"
-        " where ts >= $1::timestamptz and ts < $2::timestamptz group by service, sli', [sys.argv[2], sys.argv[3]]).fetchall()\n"
-        "print(len(rows))\n"
-    )
+    bare_code = BARE_CODE
     spec_path = work / "slos.json"
     worst_json, burn_json, pandas_json = work / "worst.json", work / "burn.json", work / "pandas-windows.json"
     worst_t, burn_t = Timing("reliability worst (all) --json"), Timing("reliability burn --all --json")
@@ -669,27 +244,6 @@ def _bench_windows(args, work: Path, cli: list[str], exe: Path, db: Path, files:
         print("mismatches:\n  " + "\n  ".join(problems[:20]), file=sys.stderr)
         return 1
     return 0
-
-
-def _mem() -> str:
-    try:
-        with open("/proc/meminfo") as fh:
-            kb = int(fh.readline().split()[1])
-        return f"{kb / 2**20:.0f} GB RAM"
-    except OSError:
-        return "RAM ?"
-
-
-def _versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    parts = []
-    for pkg in ("duckdb", "pandas", "pyarrow", "numpy"):
-        try:
-            parts.append(f"{pkg} {version(pkg)}")
-        except PackageNotFoundError:
-            pass
-    return ", ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:

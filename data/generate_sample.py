@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Generate the bundled sample incidents and deployments (stdlib only, deterministic).
+"""Generate the bundled sample incidents and deployments (deterministic).
 
-    python3 data/generate_sample.py        # rewrites data/incidents.json and data/deployments.csv
+    .venv/bin/python data/generate_sample.py   # rewrites data/incidents.json and data/deployments.csv
 
 The committed output is what counts; this script documents how it was made. Every random
 choice comes from one ``random.Random(42)`` stream consumed in a fixed order, so re-running it
 reproduces the files byte for byte (tests/test_sample.py checks it).
 
 The SLI series are not generated here: ``reliability/sample.py`` computes them from these
-incidents. ``_bad_ppm`` below mirrors ``reliability.sample.incident_bad_ppm`` so that the
-customer-impact texts quote the error rates the series really show.
+incidents. The sample's period, its services and each incident's error rate come from that
+module (one source), so the customer-impact texts quote the error rates the series really
+show. Run it with the project's Python (``.venv/bin/python data/generate_sample.py``), which
+has the package installed; from a checkout without it, the package next to this folder is
+used.
 """
 
 from __future__ import annotations
@@ -17,18 +20,21 @@ from __future__ import annotations
 import csv
 import json
 import random
-import zlib
-from datetime import date, datetime, timedelta, timezone
+import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-UTC = timezone.utc
 HERE = Path(__file__).resolve().parent
+try:
+    from reliability import sample
+except ImportError:  # a checkout whose package is not installed: the one beside data/
+    sys.path.insert(0, str(HERE.parent))
+    from reliability import sample
 
-START = datetime(2025, 10, 1, tzinfo=UTC)
-END = datetime(2026, 11, 1, tzinfo=UTC)  # "now" of the data set: nothing happens at or after it
+START = sample.SAMPLE_START
+END = sample.SAMPLE_END  # "now" of the data set: nothing happens at or after it
 LAST_INCIDENT_DAY = datetime(2026, 10, 29, tzinfo=UTC)
 
-SERVICES = ["checkout", "payments", "ledger", "search", "auth", "catalog", "notifications", "api-gateway"]
 TIMESLICES = {"payments", "ledger", "search"}  # availability SLOs budgeted by Timeslices
 SERVICE_WEIGHT = {
     "checkout": 12, "payments": 12, "ledger": 8, "search": 10,
@@ -68,16 +74,6 @@ COUNTS = {"SEV-1": 8, "SEV-2": 30, "SEV-3": 60, "SEV-4": 72}
 ACK_TARGET_MIN = {"SEV-1": 5, "SEV-2": 15, "SEV-3": 60}  # SEV-4: end of next business day
 CADENCE_MIN = {"SEV-1": 15, "SEV-2": 60}
 WIKI = "https://wiki.example.com/postmortems/"
-
-# Mirrors reliability.sample: incident bad rate (ppm) by severity, "outage" tag overrides.
-_INCIDENT_PPM = {"SEV-1": (120_000, 180_000), "SEV-2": (50_000, 200_000), "SEV-3": (6_000, 20_000), "SEV-4": (1_000, 3_000)}
-_OUTAGE_PPM = (400_000, 450_000)
-
-
-def _bad_ppm(inc_id: str, severity: str, tags) -> int:
-    low, high = _OUTAGE_PPM if "outage" in tags else _INCIDENT_PPM[severity]
-    return low + zlib.crc32(inc_id.encode("utf-8")) % (high - low)
-
 
 def iso(dt: datetime | None) -> str | None:
     return None if dt is None else dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -442,7 +438,7 @@ ROUTINE_WINDOW = {"ledger": (14, 20)}  # UTC hours; ledger deploys in New York b
 deploys: list[dict] = []
 week = START - timedelta(days=START.weekday())
 while week < END:
-    for service in SERVICES:
+    for service in sample.SERVICES:
         n = rng.randint(2, 5)
         lo, hi = ROUTINE_WINDOW.get(service, (9, 17))
         for weekday in sorted(rng.sample(range(5), n)):
@@ -637,7 +633,7 @@ for sk in incidents_sk:
     oncall = rng.choice(people)
     theme = THEMES[sk["theme"]]
     sev = sk["severity"]
-    ppm = _bad_ppm(sk["id"], sev, sk["tags"])
+    ppm = sample.incident_bad_ppm({"id": sk["id"], "severity": sev, "tags": sk["tags"]})
     dur = round((sk["mitigated"] - sk["started"]).total_seconds() / 60)
     ictx = dict(ctx, pct=round(ppm / 10_000, 1) if ppm < 100_000 else round(ppm / 10_000),
                 dur=dur, start=sk["started"].strftime("%H:%M"), end=sk["mitigated"].strftime("%H:%M"),

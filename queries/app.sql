@@ -103,3 +103,14 @@ select * from final order by started_at desc limit 20;
 -- Record one extraction run (written by reliability/extract/prometheus.py at the end of a run).
 insert into extract_runs (source, started_at, finished_at, outcome, slos, slices, written, error)
 values ($source, $started_at, now(), $outcome, $slos, $slices, $written, $error);
+
+-- name: newest_slices
+-- The start of the newest stored slice of every series (service, sli), UTC: how fresh the
+-- data is (the app warns about series whose newest slice is older than a threshold).
+with final as (
+    select service, sli, max(ts) as last_slice
+    from sli_slices
+    group by service, sli
+)
+
+select * from final order by service, sli;

@@ -33,15 +33,16 @@ final as (
 select * from final;
 
 -- name: incidents
--- Incidents of $service whose impact [coalesce(started_at, detected_at), coalesce(resolved_at,
--- mitigated_at, $end)) overlaps [$start, $end), oldest first.
+-- Incidents of $service whose impact [coalesce(started_at, detected_at), coalesce(mitigated_at,
+-- resolved_at, $end)) overlaps [$start, $end), oldest first. The impact window is the one of
+-- `impact` (queries/impact.sql): customers are hurt until mitigation, not until the paperwork.
 with impact as (
     select
         id,
         severity,
         title,
         coalesce(started_at, detected_at) as impact_start,
-        coalesce(resolved_at, mitigated_at) as impact_end,
+        coalesce(mitigated_at, resolved_at) as impact_end,
         detected_at
     from incidents
     where service = $service
@@ -126,7 +127,7 @@ with impact as (
         severity,
         title,
         coalesce(started_at, detected_at) as impact_start,
-        coalesce(resolved_at, mitigated_at) as impact_end,
+        coalesce(mitigated_at, resolved_at) as impact_end,
         detected_at
     from incidents
     where service in (select unnest($services))

@@ -14,7 +14,7 @@ with detected as (
 final as (
     select
         id, service, severity, title, detected_at, acknowledged_at, mitigated_at, resolved_at,
-        postmortem_url, postmortem_published_at
+        postmortem_url, postmortem_published_at, ack_unknown
     from detected
 )
 

@@ -7,8 +7,8 @@ from ingest_incident_extra as x
 where incidents.id = x.id
 
 -- name: timing_rows
--- Incidents detected in [$start, $end) (optionally one $service, null = all) with their team
--- and the microseconds between timeline points: detect (detected - started), ack, mitigate and
+-- Incidents detected in [$start, $end) (optionally one $service, null = all) with their team,
+-- whether their acknowledgement is unknown (ack_unknown), and the microseconds between timeline points: detect (detected - started), ack, mitigate and
 -- resolve (each from detected_at), and impact (end - start of customer impact: from started_at,
 -- else detected_at, to mitigated_at, else resolved_at). Null where a point is missing.
 with detected as (
@@ -31,6 +31,7 @@ final as (
         acknowledged_at,
         mitigated_at,
         resolved_at,
+        ack_unknown,
         epoch_us(detected_at) - epoch_us(started_at) as detect_us,
         epoch_us(acknowledged_at) - epoch_us(detected_at) as ack_us,
         epoch_us(mitigated_at) - epoch_us(detected_at) as mitigate_us,
@@ -50,3 +51,11 @@ with final as (
 )
 
 select * from final
+
+-- name: set_ack_unknown
+-- Sets ack_unknown of the incidents just written from ingest_ack_unknown (id, ack_unknown).
+-- Returns nothing useful (an update count).
+update incidents
+set ack_unknown = x.ack_unknown
+from ingest_ack_unknown as x
+where incidents.id = x.id

@@ -55,9 +55,9 @@ with final as (
 select * from final
 
 -- name: delete_replaced_slices
--- Deletes the slices stored before this call (rowid <= $max_old) that rows of ingest_staged
--- replace (same service, sli and ts), looking only inside each series' [lo, hi] of
--- ingest_bounds. Returns the deleted count.
+-- Deletes the slices stored before this call (rowid <= ingest_bounds.max_old) that rows of
+-- ingest_staged replace (same service, sli and ts), looking only inside each series' [lo, hi]
+-- of ingest_bounds. Returns the deleted count.
 delete from sli_slices
 where rowid in (
     with candidates as (
@@ -65,7 +65,7 @@ where rowid in (
         from sli_slices as s
         inner join ingest_bounds as b
             on s.service = b.service and s.sli = b.sli and s.ts between b.lo and b.hi
-        where s.rowid <= $max_old
+        where s.rowid <= b.max_old
     ),
 
     final as (
@@ -80,13 +80,14 @@ where rowid in (
 
 -- name: first_repeated_slice
 -- Returns (service, sli, ts) of the first key that rows appended by this call
--- (rowid > $max_old) hold twice, within the series and spans of ingest_bounds; no row if none.
+-- (rowid > ingest_bounds.max_old) hold twice, within the series and spans of ingest_bounds; no
+-- row if none.
 with appended as (
     select s.service, s.sli, s.ts
     from sli_slices as s
     inner join ingest_bounds as b
         on s.service = b.service and s.sli = b.sli and s.ts between b.lo and b.hi
-    where s.rowid > $max_old
+    where s.rowid > b.max_old
 ),
 
 final as (
@@ -112,9 +113,11 @@ from ingest_staged
 order by service, sli, ts
 
 -- name: delete_incidents
--- Deletes the incidents whose id is in ingest_ids (id), with their timeline and action items.
-delete from incident_updates where incident_id in (select id from ingest_ids);
-delete from action_items where incident_id in (select id from ingest_ids);
+-- Deletes the incidents whose id is in ingest_ids (id) and, of the incidents whose record
+-- carries a timeline (ingest_timeline_ids), the entries an incident record gave before (origin
+-- 'incident'); what `ingest updates` and `ingest action-items` stored is kept.
+delete from incident_updates
+where origin = 'incident' and incident_id in (select id from ingest_timeline_ids);
 delete from incidents where id in (select id from ingest_ids)
 
 -- name: insert_incidents
@@ -131,16 +134,31 @@ select
 from ingest_incidents
 
 -- name: insert_incident_updates
--- Appends the timeline entries of ingest_updates (incident_id, at, kind, body).
-insert into incident_updates (incident_id, "at", kind, body)
-select incident_id, "at", kind, body
-from ingest_updates
+-- Appends the timeline entries of ingest_updates (incident_id, at, kind, body) as origin
+-- 'incident', except those whose key (incident_id, at, kind) a stored entry holds (one
+-- ingested on its own wins: re-ingesting the incident file must not undo it).
+insert into incident_updates (incident_id, "at", kind, body, origin)
+select n.incident_id, n."at", n.kind, n.body, 'incident'
+from ingest_updates as n
+where not exists (
+    select 1
+    from incident_updates as u
+    where u.incident_id = n.incident_id
+        and u."at" = n."at"
+        and u.kind is not distinct from n.kind
+)
 
--- name: insert_action_items
--- Appends the action items of ingest_actions (incident_id, idx, title, owner, due, done).
-insert into action_items (incident_id, idx, title, owner, due, done)
-select incident_id, idx, title, owner, due, done
-from ingest_actions
+-- name: delete_dropped_action_items
+-- Deletes the action items an incident record gave before (origin 'incident') of the incidents
+-- in ingest_action_ids whose record no longer lists that title in ingest_action_rows.
+delete from action_items
+where origin = 'incident'
+    and incident_id in (select id from ingest_action_ids)
+    and not exists (
+        select 1
+        from ingest_action_rows as n
+        where n.incident_id = action_items.incident_id and n.title = action_items.title
+    )
 
 -- name: upsert_deployments
 -- Replaces the deployments whose id is in ingest_deployments, then appends them all.
@@ -171,7 +189,8 @@ select * from final
 
 -- name: replace_updates
 -- Replaces timeline entries by key (incident_id, at, kind) with the rows of ingest_update_rows
--- (incident_id, at, kind, body): deletes stored entries with a staged key, then appends all.
+-- (incident_id, at, kind, body): deletes stored entries with a staged key, then appends all
+-- (origin 'updates', so re-ingesting the incident file leaves them alone).
 delete from incident_updates
 where exists (
     select 1
@@ -180,19 +199,24 @@ where exists (
         and n."at" = incident_updates."at"
         and n.kind is not distinct from incident_updates.kind
 );
-insert into incident_updates (incident_id, "at", kind, body)
-select incident_id, "at", kind, body
+insert into incident_updates (incident_id, "at", kind, body, origin)
+select incident_id, "at", kind, body, 'updates'
 from ingest_update_rows
 
 -- name: upsert_action_items
--- Upserts ingest_action_rows (incident_id, title, owner, due, done, ord) by (incident_id,
--- title): a stored item with that title gets the new owner, due and done (keeping its idx);
--- a new one is appended after the incident's highest idx, in file order (ord).
+-- Upserts ingest_action_rows (incident_id, title, owner, due, done, ord, origin) by
+-- (incident_id, title); a new item is appended after the incident's highest idx, in file order
+-- (ord). From `ingest action-items` (origin 'action-items'), a stored item with that title gets
+-- the new owner, due and done (keeping its idx) and becomes that command's, so re-ingesting the
+-- incident file leaves it alone. From an incident record (origin 'incident'), only an item an
+-- incident record gave is updated: one stored on its own wins.
 update action_items
-set owner = n.owner, due = n.due, done = n.done
+set owner = n.owner, due = n.due, done = n.done, origin = n.origin
 from ingest_action_rows as n
-where action_items.incident_id = n.incident_id and action_items.title = n.title;
-insert into action_items (incident_id, idx, title, owner, due, done)
+where action_items.incident_id = n.incident_id
+    and action_items.title = n.title
+    and (n.origin = 'action-items' or action_items.origin is not distinct from n.origin);
+insert into action_items (incident_id, idx, title, owner, due, done, origin)
 with new_rows as (
     select n.*
     from ingest_action_rows as n
@@ -212,9 +236,10 @@ final as (
         n.title,
         n.owner,
         n.due,
-        n.done
+        n.done,
+        n.origin
     from new_rows as n
     left join tops as t on t.incident_id = n.incident_id
 )
 
-select incident_id, idx, title, owner, due, done from final
+select incident_id, idx, title, owner, due, done, origin from final

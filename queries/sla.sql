@@ -153,3 +153,25 @@ final as (
 )
 
 select * from final;
+
+-- name: newest_slices
+-- The start of the newest stored row at or after $min_start of each series ($services and
+-- $slis, parallel lists), whatever its counts: how far the data of a series reaches into the
+-- periods, for periods that extend past it (``partial``). Series without such a row are absent.
+-- Not bounded above: a row after a period's end means its data reaches the end, whichever
+-- other periods share the query.
+with wanted as (
+    select distinct unnest($services) as service, unnest($slis) as sli
+),
+
+final as (
+    select s.service, s.sli, max(s.ts) as newest
+    from sli_slices as s
+    semi join wanted
+        on s.service = wanted.service
+        and s.sli = wanted.sli
+    where s.ts >= $min_start
+    group by s.service, s.sli
+)
+
+select * from final;

@@ -22,7 +22,8 @@ from reliability.errors import BadInput
     "db",
     type=click.Path(dir_okay=False),
     default=None,
-    help="DuckDB file (default: $RELIABILITY_DB, else ./reliability.duckdb). Created on first use.",
+    help="DuckDB file (default: $RELIABILITY_DB, else ./reliability.duckdb). Created by the first command "
+    "that writes (slo apply, ingest, extract, demo); commands that only read refuse a missing file.",
 )
 @click.version_option(package_name="reliability")
 @click.pass_context
@@ -41,7 +42,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 # One module per area under reliability/commands/, each exposing COMMANDS. The modules import
 # only click at import time; everything heavy is imported inside the commands.
-COMMAND_MODULES = ("slo", "ingest", "extract", "sla", "incidents", "mttx", "compliance", "impact", "recurrence", "changes", "demo", "burn", "budget", "worst", "credits", "rules", "maintenance", "report", "histogram")
+COMMAND_MODULES = ("slo", "ingest", "extract", "sla", "incidents", "mttx", "compliance", "impact", "recurrence", "changes", "demo", "burn", "budget", "worst", "credits", "rules", "maintenance", "report", "histogram", "app")
 
 
 def _register() -> None:
@@ -59,8 +60,10 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script; maps errors to the contract's exit codes."""
     from reliability.memory import keep_freed_memory
+    from reliability.terminal import guard_std_streams
 
     keep_freed_memory()
+    guard_std_streams()  # data printed in a table or message never acts on the terminal
     try:
         rv = cli.main(args=argv, prog_name="reliability", standalone_mode=False)
     except BadInput as exc:

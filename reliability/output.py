@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 
 import click
 
+from reliability.terminal import json_safe, printable
+
 
 def iso_z(value: datetime | None) -> str | None:
     """ISO 8601 UTC with a ``Z`` suffix, seconds precision unless finer."""
@@ -48,9 +50,10 @@ def to_json(document) -> str:
     Encoded in one pass by the C encoder; only a document holding a non-finite float (which
     the encoder refuses) is walked first to replace them — the same text either way."""
     try:
-        return json.dumps(document, ensure_ascii=False, allow_nan=False, default=_default)
+        text = json.dumps(document, ensure_ascii=False, allow_nan=False, default=_default)
     except ValueError:
-        return json.dumps(_clean(document), ensure_ascii=False, allow_nan=False)
+        text = json.dumps(_clean(document), ensure_ascii=False, allow_nan=False)
+    return json_safe(text)  # DEL, C1 and bidi controls as \u escapes: inert in a terminal
 
 
 def emit_json(document) -> None:
@@ -68,20 +71,22 @@ def to_json_with_list(document: dict, key: str, encoded: list[str]) -> str:
 
 
 def fmt(value, digits: int = 4) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return "-"
-        return f"{value:.{digits}f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
-    return str(value)
+    """A value for a table cell: :func:`reliability.units.number` (at most ``digits`` decimals,
+    thousands separated, never another magnitude than the JSON's value)."""
+    from reliability.units import number
+
+    return number(value, digits)
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence], right: Iterable[int] = ()) -> str:
-    """A plain-text table with aligned columns (numbers right-aligned)."""
-    rows = [[str(c) for c in r] for r in rows]
+    r"""A plain-text table with aligned columns (numbers right-aligned).
+
+    Control characters in a cell (an escape sequence in a service name, a line feed in a
+    title) are written out as ``\xHH`` (:func:`reliability.terminal.printable`): they neither
+    act on the terminal nor break the row.
+    """
+    headers = [printable(str(h), cell=True) for h in headers]
+    rows = [[printable(str(c), cell=True) for c in r] for r in rows]
     right = set(right)
     widths = [len(h) for h in headers]
     for r in rows:

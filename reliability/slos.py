@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import duckdb
 
 from reliability import openslo, store
+from reliability.errors import BadInput
+from reliability.openslo import secrets
 from reliability.openslo import SLO, Document
 
 
@@ -22,16 +24,23 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def apply(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> list[Document]:
+def apply(
+    con: duckdb.DuckDBPyConnection, paths: Sequence[str], read: Sequence[Document] | None = None, *, warn=None
+) -> list[Document]:
     """Validate every document of every file, then store them all (the caller's transaction).
 
-    Nothing is written unless every document is valid. Returns the applied documents.
+    ``read``: the files' documents already read (``openslo.read_documents``), e.g. before the
+    database was locked. Nothing is written unless every document is valid. Returns the
+    applied documents; ``warn`` is called with a message for each field accepted but ignored.
     """
-    docs: list[Document] = []
-    for path in paths:
+    docs: list[Document] = list(read) if read is not None else []
+    for path in paths if read is None else ():
         docs.extend(openslo.read_documents(path))
+    for doc in docs:  # before anything else: a credential must not even reach an error message
+        for field, message in secrets.refusals(doc.kind, doc.body):
+            raise BadInput(message, file=doc.file, document=doc.index, field=field)
     stored = _stored(con, "SLI") + _stored(con, "DataSource")
-    slos, docs = openslo.resolve(docs, stored)
+    slos, docs = openslo.resolve(docs, stored, warn=warn)
     slis = {d.name: d for d in stored if d.kind == "SLI"}
     slis.update({d.name: d for d in docs if d.kind == "SLI"})
     by_name = {s.name: s for s in slos}
@@ -107,3 +116,35 @@ def datasource(con: duckdb.DuckDBPyConnection, name: str) -> dict | None:
         if d.name == name:
             return dict(d.body)
     return None
+
+
+def alerting(con: duckdb.DuckDBPyConnection, name: str) -> tuple[dict, dict[str, dict], dict[str, dict]]:
+    """The stored definition of SLO ``name`` and the stored AlertPolicy and AlertCondition
+    documents by name, for resolving its ``alertPolicies``."""
+    definitions = dict(con.execute(store.query("slo.slo_definitions")).fetchall())
+    policies = {d.name: dict(d.body) for d in _stored(con, "AlertPolicy")}
+    conditions = {d.name: dict(d.body) for d in _stored(con, "AlertCondition")}
+    return json.loads(definitions[name]), policies, conditions
+
+
+def describe(slo: SLO) -> dict:
+    """One SLO as ``slo list --json`` shows it: names, budgeting method, time window and zone,
+    slice length in minutes (None for Occurrences), objectives (targets as ratios)."""
+    return {
+        "slo": slo.name,
+        "display_name": slo.display_name,
+        "service": slo.service,
+        "sli": slo.sli,
+        "sli_kind": slo.indicator.kind,
+        "budgeting_method": slo.budgeting_method,
+        "time_window": str(slo.window.duration),
+        "is_rolling": slo.window.is_rolling,
+        "time_zone": slo.window.time_zone,
+        "time_slice_window_minutes": None
+        if slo.time_slice_window_seconds is None
+        else slo.time_slice_window_seconds / 60,
+        "objectives": [
+            {"name": o.name, "target": o.target, "time_slice_target": o.time_slice_target, "op": o.op, "value": o.value}
+            for o in slo.objectives
+        ],
+    }

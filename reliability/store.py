@@ -9,6 +9,7 @@ other opener; a read-only holder blocks writers).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import os
 import re
@@ -17,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+
+from reliability.errors import BadInput
 
 DEFAULT_DB = "reliability.duckdb"
 LOCK_WAIT_SECONDS = 30.0  # override with $RELIABILITY_LOCK_WAIT (seconds)
@@ -130,15 +133,55 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text or "conflicting" in text
 
 
+class MissingDatabase(BadInput):
+    """A command that only reads was pointed at a database file that does not exist. Reading
+    never creates a file: a mistyped ``--db`` must not turn into an empty database whose
+    reports say "0 of 0 SLOs met"."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            "no such database file (commands that only read never create one); create it with "
+            f"`reliability --db {path} demo` (the bundled sample) or `reliability --db {path} slo apply FILE` "
+            "and `ingest` (your own data), or check --db / $RELIABILITY_DB",
+            file=str(path),
+        )
+        self.path = path
+
+
 class DatabaseBusy(RuntimeError):
     """Another process held the database file for longer than we were willing to wait."""
 
 
+# The wait of every connect() in this context that names none (see :func:`waiting`).
+_WAIT: contextvars.ContextVar[float | None] = contextvars.ContextVar("reliability_lock_wait", default=None)
+
+
+@contextlib.contextmanager
+def waiting(seconds: float) -> Iterator[None]:
+    """Within the block, a connect() without ``wait`` gives up after ``seconds`` (the app
+    bounds its readers this way, whatever its loaders open)."""
+    token = _WAIT.set(seconds)
+    try:
+        yield
+    finally:
+        _WAIT.reset(token)
+
+
+def lock_wait() -> float:
+    """Seconds a connect() waits for the file by default (``$RELIABILITY_LOCK_WAIT``, else 30)."""
+    return float(os.environ.get("RELIABILITY_LOCK_WAIT", LOCK_WAIT_SECONDS))
+
+
 def _open(path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
     if wait is None:
-        wait = float(os.environ.get("RELIABILITY_LOCK_WAIT", LOCK_WAIT_SECONDS))
+        wait = _WAIT.get()
+    if wait is None:
+        wait = lock_wait()
     deadline = time.monotonic() + wait
     delay = 0.05
+    # A reader polls often: writers that follow each other leave short gaps between them, and
+    # a reader sleeping a whole second would miss every one.
+    cap = 0.1 if read_only else 1.0
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -150,8 +193,8 @@ def _open(path: Path, read_only: bool, wait: float | None) -> duckdb.DuckDBPyCon
                     f"{path} is locked by another process (a running ingestion, extraction or demo "
                     f"build?); waited {wait:g} s"
                 ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, cap)
 
 
 def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
@@ -167,24 +210,25 @@ def connect(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection to the database, migrated to the latest schema.
 
-    A read-only request on a file that does not exist yet or needs migrating first creates
-    or migrates it read-write, then reopens read-only. While another process holds the file
+    A read-only request on a file that does not exist raises :class:`MissingDatabase` (exit 2
+    at the command line) and creates nothing; on a file that needs migrating first it migrates
+    it read-write, then reopens read-only. While another process holds the file
     (DuckDB locks it whole), opening retries with backoff for ``wait`` seconds (default
     ``$RELIABILITY_LOCK_WAIT`` or 30), then raises DatabaseBusy.
     """
     target = db_path(path)
     if read_only:
-        needs_write = not target.exists()
-        if not needs_write:
-            con = _open(target, True, wait)
-            _configure(con)
-            if _up_to_date(con):
-                try:
-                    yield con
-                finally:
-                    con.close()
-                return
-            con.close()
+        if not target.exists():
+            raise MissingDatabase(target)
+        con = _open(target, True, wait)
+        _configure(con)
+        if _up_to_date(con):
+            try:
+                yield con
+            finally:
+                con.close()
+            return
+        con.close()
         with connect(target, read_only=False, wait=wait):
             pass
         con = _open(target, True, wait)
@@ -219,7 +263,27 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         before = rollups.mark(con)
         yield con
         rollups.refresh(con, before)
-    except BaseException:
+    except BaseException as exc:
         con.execute("rollback")
+        cause = _first_cause(exc)
+        if cause is not exc:
+            raise cause from None
         raise
     con.execute("commit")
+
+
+def _first_cause(exc: BaseException) -> BaseException:
+    """The error that aborted the transaction, not a follow-up it caused.
+
+    Once a statement fails (disk full, a file-size limit, a constraint of a newer schema),
+    DuckDB refuses everything else in that transaction with "Current transaction is aborted";
+    a clean-up such as ``con.unregister`` in a ``finally`` then raises that, and the real cause
+    survives only as its ``__context__``. Walk back to it so the operator sees the cause.
+    """
+    while (
+        isinstance(exc, duckdb.TransactionException)
+        and "transaction is aborted" in str(exc).lower()
+        and isinstance(exc.__context__, Exception)
+    ):
+        exc = exc.__context__
+    return exc

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
 from conftest import run_cli
+from reliability import store
 
 PAGE = str(Path(__file__).resolve().parent.parent / "reliability" / "app" / "pages" / "monthly_sla.py")
 TIMEOUT = 60  # seconds; the first run computes all 16 SLOs over a month
@@ -88,7 +89,10 @@ def test_march_shows_the_search_breach(demo_page):
 
 
 def test_empty_database_shows_how_to_load_data(monkeypatch, tmp_path):
-    at = run_page(monkeypatch, tmp_path / "empty.duckdb")
+    empty = tmp_path / "empty.duckdb"
+    with store.connect(empty):  # an empty database (the app never creates one)
+        pass
+    at = run_page(monkeypatch, empty)
     assert [t.value for t in at.title] == ["Monthly SLA review"]
     assert len(at.info) == 1
     assert "reliability demo" in at.info[0].value

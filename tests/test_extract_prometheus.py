@@ -234,6 +234,23 @@ def test_rerun_is_noop_and_incremental_picks_up_new_slices(prom, prom_data, db, 
     assert nothing.json()["slos"][0]["slices"] == 0
 
 
+def _wait_for_a_client(port: int, proc: subprocess.Popen, timeout: float = 120.0) -> None:
+    """Until a TCP connection to ``port`` is established (Linux /proc/net/tcp), or ``proc`` ends."""
+    hexport = f"{port:04X}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                local, remote, state = line.split()[1:4]
+                if state == "01" and hexport in (local.rsplit(":", 1)[1], remote.rsplit(":", 1)[1]):
+                    return
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("retries, outcome", [(6, 0), (1, 1)], ids=["retries-through", "fails-cleanly"])
 def test_prometheus_killed_and_restarted_mid_run(prom, prom_data, db, tmp_path, retries, outcome):
     apply(db, tmp_path, CHECKOUT)
@@ -241,7 +258,10 @@ def test_prometheus_killed_and_restarted_mid_run(prom, prom_data, db, tmp_path, 
             "--end", iso(BASE + 2 * DAY), "--chunk", "5m", "--parallel", "2", "--retries", str(retries)]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.5)
+        # Kill only once the run is fetching: on a loaded machine its start-up alone can take
+        # several seconds, and a kill before the first request tests nothing.
+        _wait_for_a_client(prom.port, proc)
+        time.sleep(0.3)
         assert proc.poll() is None, "the run ended before the fault could be injected"
         prom.kill()
         time.sleep(1.0)
@@ -279,7 +299,7 @@ def test_injected_failure_at_any_request_resumes_without_gap_or_duplicate(prom, 
     from reliability import slos, store
     from reliability.extract import prometheus as extract_prom
     from reliability.extract.connection import Overrides
-    from reliability.extract.http import PromClient
+    from reliability.extract.prom_api import PromClient
 
     apply(db, tmp_path, CHECKOUT)
     with store.connect(db) as con:
@@ -332,7 +352,8 @@ def test_query_failing_mid_run_is_exit_1_and_resumable(prom, prom_data, db, tmp_
     from reliability import slos, store
     from reliability.extract import prometheus as extract_prom
     from reliability.extract.connection import Overrides
-    from reliability.extract.http import FetchError, PromClient
+    from reliability.extract.http import FetchError
+    from reliability.extract.prom_api import PromClient
 
     apply(db, tmp_path, CHECKOUT)
     with store.connect(db) as con:
@@ -454,7 +475,7 @@ def test_connection_settings_reach_the_http_session(tmp_path, monkeypatch):
     """DataSource + flags + env resolve into the session's headers, auth and TLS settings."""
     from reliability.errors import BadInput
     from reliability.extract.connection import Overrides, parse_header, resolve
-    from reliability.extract.http import PromClient
+    from reliability.extract.prom_api import PromClient
 
     (tmp_path / "pw").write_text("pw-from-file\n")
     (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")

@@ -148,6 +148,9 @@ def test_incidentio(db):
     assert {**result.json()["files"][0], "file": None} == {
         "file": None, "incidents": 2, "updates": 0, "action_items": 0, "format": "incidentio-v2",
         "skipped": 1, "start": "2026-03-08T09:00:00Z", "end": "2026-03-11T17:45:12Z",
+        "invalid": 0, "ack_unknown": 0, "no_service": [], "warnings": [],
+        "skipped_records": [{"record": 3, "id": "01HRA00000000000000000TEST", "reason": "mode test: not a real incident",
+                             "kind": "excluded"}],
     }
     assert rows(db) == IIO_ROWS  # INC-103 (mode test) skipped
     with duckdb.connect(str(db), read_only=True) as con:
@@ -315,7 +318,9 @@ BAD = {
                          ["record 2", "seconds_to_first_ack", "non-negative"]),
     "pda unknown urgency": ("pagerduty", _edit(PD_ANALYTICS, lambda d: d["data"][1].update(major=False, urgency="medium")),
                             ["record 2", "field 'urgency'", "'medium'"]),
-    "pda resolved before created": ("pagerduty", edit(PD_ANALYTICS, ["data", 2, "resolved_at"], "2026-03-12T11:00:00Z"),
+    # without seconds_to_resolve, resolved_at is the resolution (with it, a disagreeing resolved_at only warns)
+    "pda resolved before created": ("pagerduty", _edit(PD_ANALYTICS, lambda d: d["data"][2].update(
+                                        resolved_at="2026-03-12T11:00:00Z", seconds_to_resolve=None)),
                                     ["record 3", "field 'resolved_at'", "before detected_at"]),
     # Opsgenie
     "og wrong shape": ("opsgenie", json.dumps({"alerts": [{}]}), ["expected an Opsgenie", "alerts"]),
@@ -337,7 +342,6 @@ BAD = {
                           ["record 1", "incident_timestamp_values[3].value.value", "'soon'"]),
     "iio unknown severity": ("incidentio", edit(IIO, ["incidents", 1, "severity", "name"], "Sev Zero"),
                              ["record 2", "severity.name", "'Sev Zero'"]),
-    "iio no severity": ("incidentio", edit(IIO, ["incidents", 1, "severity"], None), ["record 2", "field 'severity'"]),
     "iio accepted before reported": ("incidentio", edit(IIO, ["incidents", 0, "incident_timestamp_values", 2, "value", "value"], "2026-03-08T08:59:00Z"),
                                      ["record 1", "incident_timestamp_values[3].value.value", "acknowledged_at", "before detected_at"]),
     "iio no service": ("incidentio", edit(IIO, ["incidents", 0, "custom_field_entries"], []),

@@ -43,7 +43,7 @@ def test_november_utc(incidents_db):
     sev = doc["by_severity"]
     assert sev["SEV-1"] == {
         "count": 3, "mttd_minutes": 3.5, "mtta_minutes": 5.0, "mttm_minutes": 30.0,
-        "mttr_minutes": 59.0, "mttr_minutes_median": 60.0, "ack_target_met": 2 / 3,
+        "mttr_minutes": 59.0, "mttr_minutes_median": 60.0, "ack_target_met": 2 / 3, "ack_unknown": 0,
     }
     assert sev["SEV-2"]["count"] == 2
     assert sev["SEV-2"]["mtta_minutes"] == 20.0

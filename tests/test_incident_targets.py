@@ -71,7 +71,7 @@ def test_response_targets_and_sev4_over_a_weekend(tdb):
     doc = comp(tdb, "2026-01", "--as-of", "2026-02-01")
     assert doc["response"]["SEV-1"] == {
         "target": 5.0, "count": 3, "met": 1, "missed": 2, "never_acknowledged": 1,
-        "met_share": 1 / 3, "missed_ids": ["R2", "R3"],
+        "met_share": 1 / 3, "missed_ids": ["R2", "R3"], "ack_unknown": 0, "ack_unknown_ids": [],
     }
     sev4 = doc["response"]["SEV-4"]
     assert (sev4["target"], sev4["met"], sev4["missed_ids"]) == ("next-business-day", 1, ["W2"])

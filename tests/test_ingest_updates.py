@@ -129,3 +129,74 @@ def test_bad_input_writes_nothing(tmp_path, idb, case):
     bad.write_text(content)
     assert_bad_input(run_cli("ingest", command, good, bad, db=idb), name, *fragments)
     assert (updates(idb), actions(idb)) == before
+
+
+CSV_INCIDENTS = (
+    "id,service,severity,title,detected_at,resolved_at\n"
+    "INC-1,api,SEV-1,,2026-03-02T10:00:00Z,2026-03-02T11:00:00Z\n"
+    "INC-2,web,SEV-3,,2026-03-03T00:00:00Z,\n"
+)
+
+
+def test_reingesting_incidents_keeps_separately_ingested_updates_and_actions(tmp_path, db):
+    """Tomorrow's unchanged export (a CSV: no timeline column) must change nothing: it used to
+    delete every update and action item ingested on their own, and cadence then read violated."""
+    incidents = tmp_path / "incidents.csv"
+    incidents.write_text(CSV_INCIDENTS)
+    assert run_cli("ingest", "incidents", incidents, db=db).code == 0
+    (tmp_path / "updates.csv").write_text(UPDATES)
+    (tmp_path / "actions.csv").write_text(ACTIONS)
+    assert run_cli("ingest", "updates", tmp_path / "updates.csv", db=db).code == 0
+    assert run_cli("ingest", "action-items", tmp_path / "actions.csv", db=db).code == 0
+    before = (updates(db), actions(db))
+    assert len(before[0]) == 3 and len(before[1]) == 2
+    judge = ("compliance", "--month", "2026-03", "--as-of", "2026-04-01T00:00:00Z", "--json")
+    compliance = run_cli(*judge, db=db)
+    assert compliance.code == 0, compliance.stderr
+    result = run_cli("ingest", "incidents", incidents, db=db)
+    assert result.code == 0, result.stderr
+    assert (updates(db), actions(db)) == before
+    assert run_cli(*judge, db=db).stdout == compliance.stdout
+    assert compliance.json()["cadence"]["SEV-1"]["assessed"] == 1
+
+
+def test_reingesting_json_keeps_what_was_ingested_on_its_own(tmp_path, idb):
+    """A JSON record carrying a timeline and action items: re-ingesting it in any order with the
+    separate files changes nothing, and the separate edit of an embedded item wins."""
+    (tmp_path / "updates.csv").write_text(UPDATES)
+    (tmp_path / "actions.csv").write_text(ACTIONS)
+    done = tmp_path / "done.json"
+    done.write_text(json.dumps([{"incident_id": "INC-1", "title": "Add canary", "owner": "cy", "done": True}]))
+    for command, path in (("updates", "updates.csv"), ("action-items", "actions.csv"), ("action-items", "done.json")):
+        assert run_cli("ingest", command, tmp_path / path, db=idb).code == 0
+    expected = (updates(idb), actions(idb))
+    assert expected[1][0] == ("INC-1", 1, "Add canary", "cy", None, True)
+    inc = tmp_path / "inc.json"  # the fixture's file, unchanged
+    inc.write_text(json.dumps(INCIDENTS))
+    for _ in range(2):
+        assert run_cli("ingest", "incidents", inc, db=idb).code == 0
+        assert (updates(idb), actions(idb)) == expected
+
+
+def test_incident_record_replaces_only_what_an_incident_record_gave(tmp_path, idb):
+    """An entry dropped from the record's own lists goes; the separately ingested ones stay."""
+    (tmp_path / "updates.csv").write_text(UPDATES)
+    (tmp_path / "actions.csv").write_text(ACTIONS)
+    assert run_cli("ingest", "updates", tmp_path / "updates.csv", db=idb).code == 0
+    assert run_cli("ingest", "action-items", tmp_path / "actions.csv", db=idb).code == 0
+    changed = [{**INCIDENTS[0], "timeline": [], "action_items": [{"title": "Roll back", "owner": "di"}]}, INCIDENTS[1]]
+    inc = tmp_path / "inc.json"
+    inc.write_text(json.dumps(changed))
+    assert run_cli("ingest", "incidents", inc, db=idb).code == 0
+    assert [u[1:3] for u in updates(idb) if u[0] == "INC-1"] == [
+        (utc(2026, 3, 2, 10, 15), "status"), (utc(2026, 3, 2, 10, 15), "update")]
+    assert [a[1:4] for a in actions(idb) if a[0] == "INC-1"] == [(2, "Alert on lag", "bo"), (3, "Roll back", "di")]
+
+
+def test_embedded_action_item_needs_a_unique_title(tmp_path, db):
+    path = tmp_path / "inc.json"
+    path.write_text(json.dumps([{**INCIDENTS[0], "action_items": [{"title": "x"}, {"title": "x"}]}]))
+    assert_bad_input(run_cli("ingest", "incidents", path, db=db), "inc.json", "record 1",
+                     "action_items[2].title", "duplicate")
+    path.write_text(json.dumps([{**INCIDENTS[0], "action_items": [{"owner": "ana"}]}]))
+    assert_bad_input(run_cli("ingest", "incidents", path, db=db), "record 1", "action_items[1].title")

@@ -90,7 +90,7 @@ def test_monthly_markdown_numbers(march):
     row = find_row(tables, "search-availability")  # the breaches table comes first
     assert row[1:] == ["Timeslices", "99.90%", "99.7917%", "93", "44.64", "-108.3%"]
     svc = [r for t in tables if t[0][-1] == "credit" for r in t[1:] if r[0] == "search-availability"][0]
-    assert svc[7] == "exhausted" and svc[9] == "10%"
+    assert svc[6] == "minutes" and svc[8] == "breached" and svc[9] == "exhausted" and svc[11] == "10%"
     assert "Fleet compliance: **93.8%** (15 of 16 SLOs" in text
     inc = [r for t in tables if t[0][0] == "incident" and t[0][4] == "SLO" for r in t[1:]
            if r[0] == "INC-0074" and r[4] == "search-availability"][0]
@@ -103,8 +103,10 @@ def test_monthly_markdown_numbers(march):
 @pytest.mark.parametrize("month, slo, expected", [
     # data/README.md: catalog (Europe/Berlin, Occurrences) breaches February 2026 with a 17-minute gap;
     # ledger's November 2025 in New York has 43,260 minutes (DST end), so 43.26 allowed.
-    ("2026-02", "catalog-availability", ["Occurrences", "99.90%", "99.8944%", "40,540", "38,400.5", "-5.6%", "exhausted", "17", "10%"]),
-    ("2025-11", "ledger-availability", ["Timeslices", "99.90%", "99.9399%", "26", "43.26", "39.9%", "healthy", "0", "0%"]),
+    ("2026-02", "catalog-availability", ["Occurrences", "99.90%", "99.8944%", "40,540", "38,400.5", "events", "-5.6%", "breached", "exhausted",
+                                                "99.96%", "10%"]),  # 40,303 of 40,320 minutes with data
+    ("2025-11", "ledger-availability", ["Timeslices", "99.90%", "99.9399%", "26", "43.26", "minutes", "39.9%", "met", "healthy",
+                                             "100.00%", "0%"]),
 ])
 def test_monthly_markdown_other_months(demo_db, tmp_path, month, slo, expected):  # noqa: F811
     out = tmp_path / "review.md"

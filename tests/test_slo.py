@@ -221,3 +221,12 @@ def test_literal_secrets_are_refused_and_not_stored(db, tmp_path, details, field
 def test_secret_references_are_accepted(db, tmp_path):
     doc = DATASOURCE.replace("url: http://127.0.0.1:9090", "url: http://127.0.0.1:9090\n    tokenEnv: PROM_TOKEN")
     assert run_cli("slo", "apply", write(tmp_path, doc), db=db).code == 0
+
+
+@pytest.mark.parametrize("window, minutes", [("5", 5.0), ("1", 1.0), ("0.5", 0.5), ("5m", 5.0), ("1h", 60.0)])
+def test_numeric_time_slice_window_is_minutes(db, tmp_path, window, minutes):
+    """The spec: "Default interpretation of unit if specified as a number in minutes"."""
+    doc = slo(objective=f"- target: 0.999\n  timeSliceTarget: 0.95\n  timeSliceWindow: {window}")
+    assert run_cli("slo", "apply", write(tmp_path, DATASOURCE, SLI, ALERTS, doc), db=db).code == 0
+    (only,) = run_cli("slo", "list", "--json", db=db).json()["slos"]
+    assert only["time_slice_window_minutes"] == minutes

@@ -8,11 +8,17 @@ Units: ``bad`` and ``allowed_bad`` as in ``sla`` (events for Occurrences, slices
   bad(t) / allowed(t)``. For Timeslices ``allowed = (1 − target) · slices in the whole period``
   (fixed); for Occurrences and RatioTimeslices the budget grows with what was measured,
   ``allowed(t) = (1 − target) · events (or slices with data) so far``. At the period's end both
-  equal ``sla``'s ``error_budget_remaining``. ``exhausted_at`` is the first slice boundary with
-  ``remaining <= 0``.
-- Policy status as of ``as_of``: ``exhausted`` when ``remaining <= 0``; ``at_risk`` when
-  ``remaining < at_risk`` (default 0.25) or the forecast at the last day's burn rate exhausts
-  the budget before the period ends; else ``healthy``.
+  equal ``sla``'s ``error_budget_remaining``. ``exhausted_at``: since when the budget has been
+  spent (``remaining <= 0`` at every slice boundary from then to ``as_of``), None when it is
+  not spent as of ``as_of``; ``first_exhausted_at``: the first boundary with ``remaining <= 0``
+  at all — for Occurrences and RatioTimeslices the budget grows with traffic, so a few failures
+  early in the month can spend it for a while and the month still end healthy.
+- ``data_coverage``: slices with data / slices from the period start to ``as_of`` (None before
+  the first slice).
+- Policy status as of ``as_of``: ``insufficient_data`` when ``data_coverage`` is below
+  ``min_coverage`` (default 0.9, as in ``sla``); else ``exhausted`` when ``remaining <= 0``;
+  ``at_risk`` when ``remaining < at_risk`` (default 0.25) or the forecast at the last day's
+  burn rate exhausts the budget before the period ends; else ``healthy``.
 - Forecast at the burn rate ``b`` of the last 1 day and of the last 7 days before ``as_of``:
   Timeslices spend ``b · (1 − target)`` slices per slice, so the remaining ``allowed − bad``
   slices last ``(allowed − bad) / (b · (1 − target))`` slices; Occurrences (and
@@ -33,6 +39,7 @@ import numpy as np
 from reliability import periods
 from reliability.analysis import sla, timeline
 from reliability.openslo import SLO
+from reliability.units import budget_unit
 
 DEFAULT_AT_RISK = 0.25
 FORECAST_WINDOWS = (("1d", 86400), ("7d", 7 * 86400))
@@ -116,19 +123,55 @@ def burndown(b: Budget, step_seconds: int | None = None) -> list[dict]:
     return points
 
 
-def exhausted_at(b: Budget) -> datetime | None:
-    """The first slice boundary (up to ``as_of``) where ``remaining <= 0`` with budget spent."""
+def _spent(b: Budget) -> tuple[np.ndarray, int]:
+    """A float mask, per slice boundary up to ``as_of`` (boundary k+1 closes slice k), that
+    holds wherever the budget may be spent (a superset, within rounding), and ``k_end``."""
     k_end = b.index(b.as_of)
     bad = np.cumsum(b.tl.bad[b.offset : b.offset + k_end])
     if b.fixed:
         allowed = np.full(len(bad), float((1 - b.tl.target) * b.slices))
     else:
         allowed = np.cumsum(b.tl.weight[b.offset : b.offset + k_end]) * b.tl.budget
-    for k in np.flatnonzero((bad > 0) & (bad >= allowed * (1 - 1e-12))):
-        rem = b.remaining(int(k) + 1)  # confirm exactly
-        if rem is not None and rem <= 0:
+    return (bad > 0) & (bad >= allowed * (1 - 1e-12)), k_end
+
+
+def _exactly_spent(b: Budget, k: int) -> bool:
+    rem = b.remaining(k)
+    return rem is not None and rem <= 0 and b.totals(k)[0] > 0
+
+
+def first_exhausted_at(b: Budget) -> datetime | None:
+    """The first slice boundary (up to ``as_of``) where ``remaining <= 0`` with budget spent,
+    even if traffic earned budget back afterwards."""
+    mask, _ = _spent(b)
+    for k in np.flatnonzero(mask):
+        if _exactly_spent(b, int(k) + 1):  # confirm exactly
             return b.tl.time(b.offset + int(k) + 1)
     return None
+
+
+def exhausted_at(b: Budget) -> datetime | None:
+    """Since when the budget has been spent without interruption up to ``as_of``; None when it
+    is not spent as of ``as_of``."""
+    mask, k_end = _spent(b)
+    if not _exactly_spent(b, k_end):
+        return None
+    clear = np.flatnonzero(~mask)
+    start = int(clear[-1]) + 1 if len(clear) else 0  # slices from here on may all be spent
+    # Within the run only a boundary within rounding of the line can be unspent: confirm exactly
+    # from the run's start (in practice the first boundary confirms).
+    for k in range(start, k_end):
+        if _exactly_spent(b, k + 1):
+            return b.tl.time(b.offset + k + 1)
+    return b.tl.time(b.offset + k_end)
+
+
+def data_coverage(b: Budget) -> float | None:
+    """Slices with data / slices from the period start to ``as_of`` (None when there are none)."""
+    k = b.index(b.as_of)
+    if k <= 0:
+        return None
+    return float(Fraction(int(b.tl.data[b.offset : b.offset + k].sum()), k))
 
 
 def forecast(b: Budget) -> list[dict]:
@@ -142,7 +185,7 @@ def forecast(b: Budget) -> list[dict]:
         n = seconds // b.tl.window_seconds
         w_bad = Fraction(float(b.tl.bad[j - n : j].sum()))
         w_weight = Fraction(float(b.tl.weight[j - n : j].sum()))
-        rate = w_bad / w_weight / budget if w_weight else None
+        rate = w_bad / w_weight / budget if w_weight else Fraction(0)  # no events burn nothing
         minutes: Fraction | None = None
         left = allowed - bad
         if left <= 0 and bad > 0:
@@ -166,8 +209,12 @@ def forecast(b: Budget) -> list[dict]:
     return out
 
 
-def status(remaining: float | None, forecasts: list[dict], at_risk: float = DEFAULT_AT_RISK) -> str:
-    """Error-budget policy status: ``exhausted``, ``at_risk`` or ``healthy``."""
+def status(remaining: float | None, forecasts: list[dict], at_risk: float = DEFAULT_AT_RISK,
+           coverage: float | None = 1.0, min_coverage: float = sla.DEFAULT_MIN_COVERAGE) -> str:
+    """Error-budget policy status: ``insufficient_data`` (coverage unknown or below
+    ``min_coverage``, the rule of ``sla``), ``exhausted``, ``at_risk`` or ``healthy``."""
+    if coverage is None or coverage < min_coverage:
+        return "insufficient_data"
     if remaining is not None and remaining <= 0:
         return "exhausted"
     if (remaining is not None and remaining < at_risk) or forecasts[0]["exhausts_this_period"]:
@@ -175,12 +222,14 @@ def status(remaining: float | None, forecasts: list[dict], at_risk: float = DEFA
     return "healthy"
 
 
-def report(b: Budget, step_seconds: int | None = None, at_risk: float = DEFAULT_AT_RISK) -> dict:
+def report(b: Budget, step_seconds: int | None = None, at_risk: float = DEFAULT_AT_RISK,
+           min_coverage: float = sla.DEFAULT_MIN_COVERAGE) -> dict:
     """Everything ``budget`` prints for one SLO."""
     k = b.index(b.as_of)
     bad, allowed = b.totals(k)
     rem = b.remaining(k)
     fc = forecast(b)
+    coverage = data_coverage(b)
     return {
         "slo": b.slo.name,
         "service": b.slo.service,
@@ -193,8 +242,12 @@ def report(b: Budget, step_seconds: int | None = None, at_risk: float = DEFAULT_
         "bad": float(bad),
         "allowed_bad": float(allowed),
         "error_budget_remaining": None if rem is None else float(rem),
-        "status": status(None if rem is None else float(rem), fc, at_risk),
+        "budget_unit": budget_unit(b.slo.budgeting_method, b.tl.window_seconds / 60),
+        "data_coverage": coverage,
+        "status": status(None if rem is None else float(rem), fc, at_risk, coverage, min_coverage),
+        "partial": b.as_of < b.period.end,
         "exhausted_at": exhausted_at(b),
+        "first_exhausted_at": first_exhausted_at(b),
         "forecast": fc,
         "points": burndown(b, step_seconds),
     }

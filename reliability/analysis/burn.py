@@ -5,162 +5,39 @@ Burn rate over a window W = (bad fraction in W) / (1 − target): Occurrences
 ``Σ(1 − good/total) / slices with data`` (see :mod:`reliability.analysis.timeline`). A burn
 rate of 1 spends exactly the budget over the SLO's period; a window with no weight burns 0.
 
-Alert windows (Google SRE workbook, "Alerting on SLOs", table 5-8) for a 30-day period:
-
-    severity  long  short  budget share  factor
-    page      1h    5m     2 %           14.4
-    page      6h    30m    5 %           6
-    ticket    1d    2h     10 %          3
-    ticket    3d    6h     10 %          1
-
-For other periods the factors scale as Sloth does: ``factor = share × period hours / long
-window hours``; the period is the SLO's ``timeWindow.duration`` (a calendar month counts as 30
-days, a quarter 90, a year 365, as the workbook does). An alert of a row fires at evaluation
-time t when the burn rates over ``[t − long, t)`` and ``[t − short, t)`` both exceed
-(``>``) its factor, as the Prometheus rules of ``reliability rules`` do. Evaluation runs at
-every slice boundary (every minute with 1-minute slices).
+The alert windows are the Google SRE workbook's four (long, short) pairs, their factors scaled
+to the SLO's period (Sloth's 7-day table for a 7-day period) (:mod:`reliability.analysis.alerting`, which the one-SLO and the many-SLO
+replays share). An alert of a row fires at evaluation time t when the burn rates over
+``[t − long, t)`` and ``[t − short, t)`` both exceed (``>``) its factor, as the Prometheus
+rules of ``reliability rules`` do. Evaluation runs at every slice boundary (every minute with
+1-minute slices).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from fractions import Fraction
 
 import duckdb
-import numpy as np
 
 from reliability import store
 from reliability.analysis import timeline
+from reliability.analysis.alerting import (  # noqa: F401  (burn.alert_windows & co. kept for callers)
+    HOUR, LONGEST, SEVEN_DAYS, WORKBOOK, AlertWindow, Episode, _dur, alert_windows, exact_burn, period_hours,
+    plain_replay, scaled,
+)
+from reliability.analysis.burn_many import replay_many
 from reliability.openslo import SLO
 
-HOUR = 3600
-# (severity, long window s, short window s, share of the budget)
-WORKBOOK = (
-    ("page", 1 * HOUR, 5 * 60, Fraction(2, 100)),
-    ("page", 6 * HOUR, 30 * 60, Fraction(5, 100)),
-    ("ticket", 24 * HOUR, 2 * HOUR, Fraction(10, 100)),
-    ("ticket", 72 * HOUR, 6 * HOUR, Fraction(10, 100)),
-)
-LONGEST = 72 * HOUR
-_NOMINAL_DAYS = {"M": 30, "Q": 90, "Y": 365}
 
-
-@dataclass(frozen=True)
-class AlertWindow:
-    severity: str
-    long_seconds: int
-    short_seconds: int
-    budget_share: Fraction
-    factor: Fraction
-
-    @property
-    def label(self) -> str:
-        return f"{_dur(self.long_seconds)}/{_dur(self.short_seconds)}"
-
-    def as_json(self) -> dict:
-        return {
-            "severity": self.severity,
-            "long_window_minutes": self.long_seconds / 60,
-            "short_window_minutes": self.short_seconds / 60,
-            "budget_share": float(self.budget_share),
-            "factor": float(self.factor),
-        }
-
-
-def _dur(seconds: int) -> str:
-    if seconds % 86400 == 0:
-        return f"{seconds // 86400}d"
-    if seconds % HOUR == 0:
-        return f"{seconds // HOUR}h"
-    return f"{seconds // 60}m"
-
-
-def period_hours(slo: SLO) -> Fraction:
-    """The SLO period in hours used to scale the factors (calendar month = 30 days)."""
-    d = slo.window.duration
-    if d.seconds is not None:
-        return Fraction(d.seconds, HOUR)
-    return Fraction(d.count * _NOMINAL_DAYS[d.unit] * 24)
-
-
-def alert_windows(slo: SLO) -> list[AlertWindow]:
-    """The workbook's four (long, short) windows with factors scaled to the SLO's period."""
-    d = slo.window.duration
-    key = (d.seconds, d.count, d.unit)  # hashing these is cheap; hashing a Fraction is not
-    if key not in _WINDOWS:
-        hours = period_hours(slo)
-        _WINDOWS[key] = tuple(
-            AlertWindow(sev, long, short, share, share * hours / Fraction(long, HOUR))
-            for sev, long, short, share in WORKBOOK
-        )
-    return list(_WINDOWS[key])
-
-
-_WINDOWS: dict[tuple, tuple[AlertWindow, ...]] = {}
-_THRESHOLDS: dict[tuple, float] = {}  # (long s, short s, factor n, factor d, target) -> threshold
-
-
-def _threshold(aw: AlertWindow, target: float, target_exact: Fraction) -> float:
-    """The bad fraction at which a window burns at ``aw.factor``: ``factor × (1 − target)``,
-    rounded once (cached: the replay asks for it four times per SLO)."""
-    key = (aw.long_seconds, aw.short_seconds, aw.factor.numerator, aw.factor.denominator, target)
-    if key not in _THRESHOLDS:
-        _THRESHOLDS[key] = float(aw.factor * (1 - target_exact))
-    return _THRESHOLDS[key]
-
-
-def exact_burn(bad: float, weight: float, budget_n: int, budget_d: int) -> float | None:
-    """``(bad / weight) / (1 − target)`` in rationals, rounded once, with ``1 − target =
-    budget_n / budget_d`` (``Timeline.budget_ratio``); None without weight. As integer ratios:
-    Python's int / int is correctly rounded, so this is exactly
-    ``float(Fraction(bad) / Fraction(weight) / (1 − target))``, without building Fractions."""
-    if weight <= 0:
-        return None
-    bn, bd = float(bad).as_integer_ratio()
-    wn, wd = float(weight).as_integer_ratio()
-    return (bn * wd * budget_d) / (bd * wn * budget_n)
-
-
-def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float | None:
-    """Burn rate over slices ``[first, last)``; None when the window has no weight."""
+def burn_rate(tl: timeline.Timeline, first: int, last: int) -> float:
+    """Burn rate over slices ``[first, last)``; 0 when the window has no weight (no events)."""
     first, last = max(0, first), min(tl.n, last)
     if tl.slo.budgeting_method == "Timeslices":  # bad 0/1 and weight 1 per slice: counts
         slices = max(last - first, 0)
         bad = int(tl.bad_slices.searchsorted(last) - tl.bad_slices.searchsorted(first)) if slices else 0
         return exact_burn(float(bad), float(slices), *tl.budget_ratio)
     return exact_burn(float(tl.bad[first:last].sum()), float(tl.weight[first:last].sum()), *tl.budget_ratio)
-
-
-def _sums(c: np.ndarray, i0: int, i1: int, k: int) -> np.ndarray:
-    """``c[i] − c[max(i − k, 0)]`` for every ``i`` in ``[i0, i1]``, by slicing (the same
-    numbers as indexing with ``at = arange(i0, i1 + 1)``, several times faster)."""
-    hi = c[i0 : i1 + 1]
-    first = i0 - k
-    if first >= 0:
-        return hi - c[first : i1 + 1 - k]
-    head = np.full(min(-first, len(hi)), c[0])
-    return hi - np.concatenate((head, c[0 : max(i1 + 1 - k, 0)]))
-
-
-@dataclass(frozen=True)
-class Episode:
-    """A run of evaluations where an alert of ``severity`` fired: ``[start, end)``; ``end`` is
-    the first evaluation at which it no longer fired (None: still firing at the replay's end)."""
-
-    severity: str
-    start: datetime
-    end: datetime | None
-    duration_minutes: float
-    peak_burn_rate: float
-    windows: list[str]
-
-    def as_json(self) -> dict:
-        # Shallow: dataclasses.asdict deep-copies, 3 s over 2,000 SLOs' episodes.
-        return {"severity": self.severity, "start": self.start, "end": self.end,
-                "duration_minutes": self.duration_minutes, "peak_burn_rate": self.peak_burn_rate,
-                "windows": list(self.windows)}
 
 
 def replay(tl: timeline.Timeline, start: datetime, end: datetime,
@@ -172,32 +49,8 @@ def replay(tl: timeline.Timeline, start: datetime, end: datetime,
     ``shortcuts=False``: both windows evaluated at every boundary, the plain computation the
     tests compare the shortcuts with, and what a timeline without the 3-day lead gets."""
     if shortcuts:
-        from reliability.analysis.burn_many import replay_many
-
         return replay_many([tl], start, end)[0]
-    from reliability.analysis.burn_many import episodes
-
-    windows = alert_windows(tl.slo)
-    i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
-    w = tl.window_seconds
-    cb, cw = tl.cumulative("bad"), tl.cumulative("weight")
-    # Fires when both windows' bad > factor·(1 − target)·weight; burn = bad / (weight·(1 − target)).
-    # The short window is checked at every boundary; the long one only where the short fires
-    # (``c[i] − c[max(i − k, 0)]``: the numbers _sums gives there).
-    fired: dict[str, list[tuple]] = {}
-    for aw in windows:
-        n_long, n_short = aw.long_seconds // w, max(aw.short_seconds // w, 1)
-        threshold = _threshold(aw, tl.slo.objectives[tl.objective].target, tl.target)
-        bad_s, weight_s = _sums(cb, i0, i1, n_short), _sums(cw, i0, i1, n_short)
-        on = (bad_s > threshold * weight_s).nonzero()[0]  # boundaries i0 + on
-        i = i0 + on[weight_s[on] > 0]
-        lo = np.maximum(i - n_long, 0)
-        bad_l, weight_l = cb[i] - cb[lo], cw[i] - cw[lo]
-        keep = (weight_l > 0) & (bad_l > threshold * weight_l)
-        i, bad_l, weight_l = i[keep], bad_l[keep], weight_l[keep]
-        if len(i):  # with the long-window burn rate where it fires, to find each episode's peak
-            fired.setdefault(aw.severity, []).append((i, bad_l / (weight_l * tl.budget), bad_l, weight_l, aw.label, n_long))
-    return episodes([tl], tl.n + 1, i0, i1, fired)[0]
+    return plain_replay(tl, start, end)
 
 
 def incidents_paged(
@@ -248,7 +101,6 @@ def analyse_many(
     ``then``: applied to each result as soon as it is computed (e.g. JSON encoding, done
     while the next chunk loads); the list holds what it returns."""
     from reliability.analysis import fleet
-    from reliability.analysis.burn_many import replay_many
 
     services = sorted({s.service for s in selected})
     rows = con.execute(store.query("burn.incidents_many"), {"services": services, "start": start, "end": end}).fetchall()

@@ -26,22 +26,23 @@ provably cannot fire, so the episodes are exactly the plain computation's
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
-from reliability.analysis import burn, timeline
+from reliability.analysis import timeline
+from reliability.analysis.alerting import AlertWindow, Episode, _threshold, alert_windows, episodes, plain_replay
 
 
 def replay_many(tls: Sequence[timeline.Timeline], start: datetime,
-                end: datetime) -> list[tuple[list[burn.Episode], list[burn.AlertWindow]]]:
+                end: datetime) -> list[tuple[list[Episode], list[AlertWindow]]]:
     """``burn.replay(tl, start, end)`` for every timeline of ``tls``, in order."""
     out: list = [None] * len(tls)
     groups: dict[tuple, list[int]] = {}
     for j, tl in enumerate(tls):
         key = _batch_key(tl, start, end)
         if key is None:
-            out[j] = burn.replay(tl, start, end, shortcuts=False)
+            out[j] = plain_replay(tl, start, end)
         else:
             groups.setdefault(key, []).append(j)
     for key, members in groups.items():
@@ -56,20 +57,20 @@ def replay_many(tls: Sequence[timeline.Timeline], start: datetime,
 def _batch_key(tl: timeline.Timeline, start: datetime, end: datetime) -> tuple | None:
     i0, i1 = max(tl.index(start), 0), min(tl.index(end), tl.n)
     w = tl.window_seconds
-    longest = max(max(aw.long_seconds // w, max(aw.short_seconds // w, 1)) for aw in burn.alert_windows(tl.slo))
+    longest = max(max(aw.long_seconds // w, max(aw.short_seconds // w, 1)) for aw in alert_windows(tl.slo))
     if i0 < max(longest, 1) or i1 < i0:
         return None  # some window reaches before the first slice: burn.replay's clipping
     sparse = tl.slo.budgeting_method == "Timeslices"
     return (sparse, i0, i1, w, tl.n, tl.start)
 
 
-def _rows(tls: Sequence[timeline.Timeline]) -> list[tuple[burn.AlertWindow, np.ndarray]]:
+def _rows(tls: Sequence[timeline.Timeline]) -> list[tuple[AlertWindow, np.ndarray]]:
     """Per alert window (the workbook's four, in order): the window of the first SLO (its
     lengths and label are every SLO's) and each SLO's threshold."""
-    per_slo = [burn.alert_windows(tl.slo) for tl in tls]
+    per_slo = [alert_windows(tl.slo) for tl in tls]
     rows = []
     for q, aw in enumerate(per_slo[0]):
-        thresholds = np.array([burn._threshold(ws[q], tl.slo.objectives[tl.objective].target, tl.target)
+        thresholds = np.array([_threshold(ws[q], tl.slo.objectives[tl.objective].target, tl.target)
                                for ws, tl in zip(per_slo, tls)])
         rows.append((aw, thresholds))
     return rows
@@ -231,96 +232,3 @@ def _may_fire(grids: dict, cb2: np.ndarray, cw2: np.ndarray, base: np.ndarray, i
     slo, j = keep.nonzero()
     first = np.maximum(m[j] * size, i0) + base[slo]
     return _expand(first, np.minimum(m[j] * size + size - 1, i1) + base[slo])
-
-
-def episodes(tls: Sequence[timeline.Timeline], stride: int, i0: int, i1: int,
-             fired: dict[str, list[tuple]]) -> list:
-    """Per SLO: its episodes and its alert windows. ``fired[severity]``: per alert window
-    that fired, ``(boundaries k·stride + i of SLO k where it fired, long-window burn rate,
-    bad and weight there, label, long-window slices)``; an episode is a run of consecutive
-    boundaries where any window of its severity fired."""
-    per_slo: list[list[burn.Episode]] = [[] for _ in tls]
-    count = i1 - i0 + 1
-    ratios = np.array([tl.budget_ratio for tl in tls], dtype=object)
-    t0, w = tls[0].start, tls[0].window_seconds  # shared: SLOs are batched by slice grid
-    for severity, conds in fired.items():
-        mask = np.zeros(len(tls) * stride, dtype=bool)
-        for c in conds:
-            mask[c[0]] = True
-        points = mask.nonzero()[0]
-        breaks = (points[1:] - points[:-1] > 1).nonzero()[0]
-        starts = points[np.concatenate(([0], breaks + 1))]
-        ends = points[np.concatenate((breaks, [len(points) - 1]))] + 1
-        bad, weight, labels = _peaks(conds, starts, ends)
-        k = starts // stride
-        first, after = starts - k * stride, ends - k * stride  # boundaries of SLO k
-        still = after - i0 >= count  # firing at the end of the replay: no end
-        # Minutes as (stop − begin).total_seconds() / 60 gives them: whole seconds / 60.
-        minutes = ((np.where(still, i1, after) - first) * w / 60).tolist()
-        peaks = _exact_burns(bad, weight, ratios[k])
-        for slo, s, e, open_, m, peak, names in zip(k.tolist(), (first * w).tolist(), (after * w).tolist(),
-                                                    still.tolist(), minutes, peaks, labels):
-            begin = t0 + timedelta(seconds=s)  # = tl.time(first)
-            stop = None if open_ else t0 + timedelta(seconds=e)
-            per_slo[slo].append(burn.Episode(severity, begin, stop, m, peak, names))
-    out = []
-    for tl, episodes in zip(tls, per_slo):
-        episodes.sort(key=lambda ep: (ep.start, ep.severity))
-        out.append((episodes, burn.alert_windows(tl.slo)))
-    return out
-
-
-def _peaks(conds: list[tuple], starts: np.ndarray, ends: np.ndarray) -> tuple[list, list, list]:
-    """Per episode ``[starts[r], ends[r])`` (evaluations; ``conds`` fire only inside episodes):
-    the long window's bad and weight where its burn rate peaked, and the labels of the
-    alert windows that fired in it. The peak is the highest long-window burn rate of any
-    condition, ties to the later evaluation, then to the longer window; within one
-    condition the first evaluation with its highest rate. Located in floats; the caller
-    computes the burn rate exactly from bad and weight."""
-    runs = len(starts)
-    best_v, best_i, best_n = np.full(runs, -np.inf), np.full(runs, -1), np.zeros(runs, dtype=np.int64)
-    bad, weight = np.zeros(runs), np.zeros(runs)
-    present = []
-    for on, long, bad_l, weight_l, _, n in conds:
-        a, b = on.searchsorted(starts), on.searchsorted(ends)
-        has = a < b
-        present.append(has.tolist())
-        if not has.any():
-            continue
-        # The evaluations of consecutive episodes are consecutive in ``on``: one reduceat.
-        first = a[has]
-        top = np.maximum.reduceat(long, first)
-        episode = np.repeat(np.arange(len(first)), b[has] - first)
-        at_top = (long == top[episode]).nonzero()[0]
-        # First evaluation at the top, per episode (every episode of ``first`` has one).
-        k = at_top[episode[at_top].searchsorted(np.arange(len(first)))]
-        v, i, r = long[k], on[k], (has).nonzero()[0]
-        better = (v > best_v[r]) | ((v == best_v[r]) & ((i > best_i[r]) | ((i == best_i[r]) & (n > best_n[r]))))
-        r, k = r[better], k[better]
-        best_v[r], best_i[r], best_n[r] = v[better], i[better], n
-        bad[r], weight[r] = bad_l[k], weight_l[k]
-    names = [c[4] for c in conds]
-    labels = [[name for name, has in zip(names, flags) if has] for flags in zip(*present)]
-    return bad, weight, labels
-
-
-_EXACT = float(2**53)
-
-
-def _exact_burns(bad: np.ndarray, weight: np.ndarray, ratios: np.ndarray) -> list[float]:
-    """``burn.exact_burn`` of each (bad, weight, 1 − target as (n, d)). Whole numbers whose
-    products with d and n stay below 2^53 are exact doubles, and one IEEE division of exact
-    operands is correctly rounded — the same number as the rational division — so those are
-    divided in one vectorised step; any other falls back to the rational computation."""
-    if not len(bad):
-        return []
-    n = np.array([r[0] for r in ratios], dtype=float)
-    d = np.array([r[1] for r in ratios], dtype=float)
-    top, bottom = bad * d, weight * n
-    plain = ((bad == np.floor(bad)) & (weight == np.floor(weight)) & (bad >= 0) & (weight > 0)
-             & (top < _EXACT) & (bottom < _EXACT) & (d < _EXACT) & (n < _EXACT))
-    out = (top / np.where(plain, bottom, 1.0)).tolist()
-    if not plain.all():
-        for j in (~plain).nonzero()[0].tolist():
-            out[j] = burn.exact_burn(float(bad[j]), float(weight[j]), *ratios[j])
-    return out

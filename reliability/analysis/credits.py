@@ -6,7 +6,19 @@ that of the lowest tier the attainment falls under. Exactly at a boundary (99.9 
 "below 99.9 %") no credit of that tier is owed. Defaults — below 99.9 % 10 %, below 99 %
 25 %, below 95 % 100 % — are the tiers of Microsoft Azure's SLA for Virtual Machines
 (single-instance VM with Premium SSD, 99.9 %; https://azure.microsoft.com/support/legal/sla/virtual-machines/).
-An SLO with no measurable attainment owes nothing (``credit_percent`` 0, ``attainment`` null).
+
+Which SLOs owe credits — the one rule behind ``credits``, the monthly report and the app
+(:func:`owed`):
+
+1. Tiers describe an SLA of at least their highest bound (99.9 % by default), unless an
+   ``sla_target`` is given: an SLO whose target is below it (a 99 % latency objective) is not
+   ``covered`` by them and owes nothing, even when its attainment is below a tier's bound (it
+   may well have met its own target).
+2. An SLO whose month has ``insufficient_data`` (``sla``'s status: coverage below
+   ``min_coverage``) owes an unknown credit: ``credit_percent`` null, never a reassuring 0.
+3. Otherwise the credit of the lowest tier the attainment is strictly below (0 when none);
+   since the highest bound is at most the target, a credit implies a breach. An SLO with no
+   measurable attainment owes nothing (``credit_percent`` 0, ``attainment`` null).
 """
 
 from __future__ import annotations
@@ -56,19 +68,56 @@ def credit(attainment: float | None, tiers=DEFAULT_TIERS) -> Tier | None:
     return min(owed, key=lambda t: t.below) if owed else None
 
 
+def sla_target(tiers=DEFAULT_TIERS, given: Fraction | None = None) -> Fraction:
+    """The lowest SLO target the tiers apply to (a ratio): ``given``, else the tiers' highest bound."""
+    return given if given is not None else max(t.below for t in tiers)
+
+
+def parse_sla_target(text: str, option: str = "--sla-target") -> Fraction:
+    """``99.9`` (percent) as the ratio 999/1000."""
+    try:
+        value = Fraction(Decimal(text.strip())) / 100
+    except Exception:
+        value = None
+    if value is None or not 0 < value <= 1:
+        raise BadInput(f"expected a target in percent such as 99.9, got {text!r}", field=option)
+    return value
+
+
+def covered(target: float, tiers=DEFAULT_TIERS, minimum: Fraction | None = None) -> bool:
+    """Whether an SLO with ``target`` (a ratio, read as the decimal it was written as) is an SLA
+    the ``tiers`` describe: its target is at least :func:`sla_target`."""
+    return Fraction(Decimal(repr(float(target)))) >= sla_target(tiers, minimum)
+
+
+def owed(row: sla.SlaRow, tiers=DEFAULT_TIERS, minimum: Fraction | None = None) -> dict:
+    """The credit one SLA row owes under ``tiers`` (the rule in the module docstring):
+    ``covered``, ``credit_percent`` (percent of the monthly fee; None when the data are
+    insufficient to know) and ``tier_below`` (the tier's bound, a ratio, or None).
+    ``minimum``: the SLA target the tiers describe (default: their highest bound)."""
+    if not covered(row.target, tiers, minimum):
+        return {"covered": False, "credit_percent": 0.0, "tier_below": None}
+    if row.status == "insufficient_data":
+        return {"covered": True, "credit_percent": None, "tier_below": None}
+    tier = credit(row.attainment, tiers)
+    return {"covered": True, "credit_percent": float(tier.credit_percent) if tier else 0.0,
+            "tier_below": float(tier.below) if tier else None}
+
+
+def for_rows(rows: list[sla.SlaRow], tiers=DEFAULT_TIERS, minimum: Fraction | None = None) -> list[dict]:
+    """One credit entry per SLA row: the row's identity, attainment and status, and :func:`owed`."""
+    return [{
+        "slo": row.slo, "service": row.service, "sli": row.sli, "objective": row.objective,
+        "period_start": row.period_start, "period_end": row.period_end,
+        "target": row.target, "attainment": row.attainment, "breached": row.breached,
+        "status": row.status, "data_coverage": row.data_coverage, "partial": row.partial, "as_of": row.as_of,
+        **owed(row, tiers, minimum),
+    } for row in rows]
+
+
 def compute(
     con: duckdb.DuckDBPyConnection, month: str, slo_name: str | None = None, tiers=DEFAULT_TIERS,
-    no_data: str = "good",
+    no_data: str = "good", min_coverage: float = sla.DEFAULT_MIN_COVERAGE, minimum: Fraction | None = None,
 ) -> list[dict]:
-    """Per SLO (objective) of the month: attainment, target, and the credit owed."""
-    out = []
-    for row in sla.compute(con, month, slo_name, no_data):
-        tier = credit(row.attainment, tiers)
-        out.append({
-            "slo": row.slo, "service": row.service, "sli": row.sli, "objective": row.objective,
-            "period_start": row.period_start, "period_end": row.period_end,
-            "target": row.target, "attainment": row.attainment, "breached": row.breached,
-            "credit_percent": float(tier.credit_percent) if tier else 0.0,
-            "tier_below": float(tier.below) if tier else None,
-        })
-    return out
+    """Per SLO (objective) of the month: attainment, target, status and the credit owed."""
+    return for_rows(sla.compute(con, month, slo_name, no_data, min_coverage=min_coverage), tiers, minimum)

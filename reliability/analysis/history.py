@@ -110,28 +110,28 @@ def _selected(con: duckdb.DuckDBPyConnection, slo_name: str | None) -> list[SLO]
 
 def monthly(
     con: duckdb.DuckDBPyConnection, first: str, last: str, slo_name: str | None = None, no_data: str = "good",
-    maintenance=None,
+    maintenance=None, min_coverage: float = sla.DEFAULT_MIN_COVERAGE,
 ) -> list[tuple[str, list[sla.SlaRow]]]:
     """``(month, rows)`` for every month from ``first`` to ``last`` (a 12-month review is one call)."""
     months = months_between(first, last)
     selected = _selected(con, slo_name)
     return [
         (m, sla.compute_periods(con, lambda s, m=m: periods.month(m, sla.slo_zone(s)), no_data=no_data, selected=selected,
-                                maintenance=maintenance))
+                                maintenance=maintenance, min_coverage=min_coverage))
         for m in months
     ]
 
 
 def calendar_span(
     con: duckdb.DuckDBPyConnection, kind: str, text: str, slo_name: str | None = None, no_data: str = "good",
-    maintenance=None,
+    maintenance=None, min_coverage: float = sla.DEFAULT_MIN_COVERAGE,
 ) -> list[sla.SlaRow]:
     """Rows over calendar quarter (``kind="quarter"``, ``YYYY-Qn``) or year (``"year"``, ``YYYY``)."""
     build = quarter if kind == "quarter" else year
     build(text)  # validate before touching the database
     selected = _selected(con, slo_name)
     return sla.compute_periods(con, lambda s: build(text, sla.slo_zone(s)), no_data=no_data, selected=selected,
-                               maintenance=maintenance)
+                               maintenance=maintenance, min_coverage=min_coverage)
 
 
 def rolling_at(
@@ -141,10 +141,11 @@ def rolling_at(
     slo_name: str | None = None,
     no_data: str = "good",
     maintenance=None,
+    min_coverage: float = sla.DEFAULT_MIN_COVERAGE,
 ) -> list[sla.SlaRow]:
     """Rows over the rolling window ending at ``at``: ``window``, else each SLO's own duration."""
     selected = _selected(con, slo_name)
     return sla.compute_periods(
         con, lambda s: rolling(at, window or s.window.duration), no_data=no_data, selected=selected,
-        maintenance=maintenance,
+        maintenance=maintenance, min_coverage=min_coverage,
     )

@@ -7,7 +7,9 @@ SLO's ratio SLI slices (grouped into the SLO's time slices, 1 minute by default)
 
 - ``failed`` = Σtotal − Σgood, ``total`` = Σtotal (events), ``failed_share`` = failed / total;
 - ``bad_minutes`` = bad slices × slice minutes, a slice being bad when good/total is below the
-  SLO's ``timeSliceTarget`` (Timeslices), else below the objective's target;
+  SLO's ``timeSliceTarget`` (Timeslices), else below the objective's target — its error rate
+  exceeds the allowed one (the rule of :attr:`reliability.analysis.timeline.Timeline.bad_minute`,
+  the same in ``worst``, updates, post-mortems and reports);
 - ``budget_spent`` = the incident's bad in the SLO's own budget units / the month's
   ``allowed_bad`` (``reliability.analysis.sla.compute``): failed events for Occurrences, bad
   slices for Timeslices, Σ(1 − good/total) for RatioTimeslices; ``share_of_month_bad`` = the

@@ -6,9 +6,12 @@
   ``resolved_at − detected_at``. Means and medians are over the incidents that have both
   timestamps, in minutes.
 - ``ack_target_met`` = incidents acknowledged within their severity's response target
-  (inclusive: exactly 5 minutes meets a 5-minute target) / incidents; an incident never
-  acknowledged has not met it. SEV-4's target is the end of the next business day
-  (Monday–Friday, local midnight in the report's zone).
+  (inclusive: exactly 5 minutes meets a 5-minute target) / incidents whose acknowledgement is
+  known; an incident never acknowledged has not met it. An incident whose acknowledgement is
+  *unknown* (``ack_unknown``: e.g. a resolved PagerDuty incident imported without its log) is
+  neither met nor missed: it is counted apart in ``ack_unknown`` and left out of the share
+  (null when no incident of the group has a known acknowledgement). SEV-4's target is the end
+  of the next business day (Monday–Friday, local midnight in the report's zone).
 """
 
 from __future__ import annotations
@@ -100,7 +103,8 @@ def summarise(rows: list[dict], targets: Mapping, tz: str, holidays: frozenset[d
     def present(key: str) -> list[int]:
         return [r[key] for r in rows if r[key] is not None]
 
-    met = [met_target(r["severity"], r["detected_at"], r["acknowledged_at"], targets, tz, holidays) for r in rows]
+    known = [r for r in rows if not r.get("ack_unknown")]
+    met = [met_target(r["severity"], r["detected_at"], r["acknowledged_at"], targets, tz, holidays) for r in known]
     resolve = present("resolve_us")
     return {
         "count": len(rows),
@@ -110,6 +114,7 @@ def summarise(rows: list[dict], targets: Mapping, tz: str, holidays: frozenset[d
         "mttr_minutes": _mean(resolve),
         "mttr_minutes_median": _median(resolve),
         "ack_target_met": float(Fraction(sum(met), len(met))) if met else None,
+        "ack_unknown": len(rows) - len(known),
     }
 
 

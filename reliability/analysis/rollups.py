@@ -138,10 +138,14 @@ def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
             continue
         period_of, found = sla.objective_aggregates(
             con, selected, lambda s, m=month: periods.month(m, sla.slo_zone(s)))
+        newest = dict(con.execute(store.query("rollups.newest_in_periods"), {
+            "slos": [s.name for s in selected], "services": [s.service for s in selected],
+            "slis": [s.sli for s in selected], "starts": [period_of[s.name].start for s in selected],
+            "ends": [period_of[s.name].end for s in selected]}).fetchall())
         for (name, idx), (agg, ex) in found.items():
             p = period_of[name]
             staged.append((name, idx, month, current[name], p.start, p.end, p.zone,
-                           *(agg[k] for k in _AGG), ex.slices, list(ex.ids), now))
+                           *(agg[k] for k in _AGG), ex.slices, list(ex.ids), newest.get(name), now))
     if staged:
         _insert(con, staged)
     return len(pairs)
@@ -161,7 +165,8 @@ def _insert(con: duckdb.DuckDBPyConnection, staged: list[tuple]) -> None:
         "sum_good": pa.array(cols[9], pa.float64()), "sum_total": pa.array(cols[10], pa.float64()),
         "sum_ratio": pa.array(cols[11], pa.float64()), "excluded_slices": pa.array(cols[12], pa.int64()),
         "maintenance_windows": pa.array(cols[13], pa.list_(pa.string())),
-        "computed_at": pa.array(cols[14], ts),
+        "newest": pa.array(cols[14], ts),
+        "computed_at": pa.array(cols[15], ts),
     })
     con.register("rollup_staged", table)
     try:
@@ -173,25 +178,48 @@ def _insert(con: duckdb.DuckDBPyConnection, staged: list[tuple]) -> None:
 # -- reading ----------------------------------------------------------------------------------
 
 
+def _newest(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], since: datetime) -> dict:
+    """``(service, sli) -> newest row`` as ``sla.newest_rows`` finds it: from the rollups (each
+    holds its period's newest row), the series no rollup has seen from the slices."""
+    by_slo = dict(con.execute(store.query("rollups.newest_by_slo")).fetchall())
+    out: dict[tuple[str, str], datetime] = {}
+    unseen = []
+    for slo in selected:
+        key = (slo.service, slo.sli)
+        if slo.name not in by_slo:
+            unseen.append(slo)
+        elif by_slo[slo.name] is not None and by_slo[slo.name] >= since:
+            out[key] = max(out.get(key, by_slo[slo.name]), by_slo[slo.name])
+    if unseen:
+        for key, newest in sla.newest_rows(con, unseen, since).items():
+            out[key] = max(out.get(key, newest), newest)
+    return out
+
+
 def monthly(
     con: duckdb.DuckDBPyConnection, months: Sequence[str], no_data: str = "good",
-    selected: Sequence[SLO] | None = None,
+    selected: Sequence[SLO] | None = None, min_coverage: float = sla.DEFAULT_MIN_COVERAGE,
+    now: datetime | None = None,
 ) -> list[tuple[str, list[sla.SlaRow]]]:
     """``(month, rows)`` for every month listed, each SLO's month in its own zone: the rows
     ``sla.compute_periods`` returns for that month (same order), from the rollups where they
     are current and computed fresh where not."""
     if no_data not in sla.NO_DATA_POLICIES:
         raise BadInput(f"expected one of {', '.join(sla.NO_DATA_POLICIES)}, got {no_data!r}", field="--no-data")
+    sla.check_min_coverage(min_coverage)
     if selected is None:
         selected = slos.load(con)
     if not selected:
         return [(m, []) for m in months]
     stored: dict[tuple[str, int, str], dict] = {}
-    if _has_table(con):
+    has_rollups = _has_table(con)
+    if has_rollups:
         digests = fingerprints(con)
         for r in store.rows(con, "rollups.for_months", {"months": list(months)}):
             if digests.get(r["slo"]) == r["fingerprint"]:
                 stored[(r["slo"], r["idx"], r["month"])] = r
+    earliest = min(periods.month(m, sla.slo_zone(s)).start for m in months for s in selected)
+    newest = _newest(con, selected, earliest) if has_rollups else sla.newest_rows(con, selected, earliest)
     out = []
     for month in months:
         rows: dict[tuple[str, int], sla.SlaRow] = {}
@@ -201,14 +229,17 @@ def monthly(
             found = [stored.get((slo.name, i, month)) for i in range(len(slo.objectives))]
             if all(f is not None and f["period_start"] == period.start and f["period_end"] == period.end
                    for f in found):
+                as_of = sla.data_reach(slo, period, newest.get((slo.service, slo.sli)), now)
                 for i, f in enumerate(found):
                     rows[(slo.name, i)] = sla.finish(slo, i, period, {k: f[k] for k in _AGG}, no_data,
-                                                     f["excluded_slices"], tuple(f["maintenance_windows"]))
+                                                     f["excluded_slices"], tuple(f["maintenance_windows"]),
+                                                     min_coverage, as_of)
             else:
                 stale.append(slo)
         if stale:  # compute_periods returns rows SLO by SLO, objective by objective
             fresh = iter(sla.compute_periods(con, lambda s, m=month: periods.month(m, sla.slo_zone(s)),
-                                             no_data=no_data, selected=stale))
+                                             no_data=no_data, selected=stale, min_coverage=min_coverage,
+                                             now=now))
             for slo in stale:
                 for i in range(len(slo.objectives)):
                     rows[(slo.name, i)] = next(fresh)
@@ -217,9 +248,10 @@ def monthly(
 
 
 def month_rows(con: duckdb.DuckDBPyConnection, month: str, no_data: str = "good",
-               slo_name: str | None = None) -> list[sla.SlaRow]:
-    """``sla.compute(con, month, slo_name, no_data)``, from the rollups where current."""
+               slo_name: str | None = None, min_coverage: float = sla.DEFAULT_MIN_COVERAGE,
+               now: datetime | None = None) -> list[sla.SlaRow]:
+    """``sla.compute(con, month, slo_name, no_data, ...)``, from the rollups where current."""
     periods.parse_month(month)
     selected = slos.load(con, slo_name)
-    return monthly(con, [month], no_data, selected)[0][1]
+    return monthly(con, [month], no_data, selected, min_coverage, now)[0][1]
 

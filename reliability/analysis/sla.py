@@ -15,6 +15,12 @@ once (queries/sla.sql); the final arithmetic is exact, in rationals, over a few 
 No-data slices (no row, or ``total = 0``) are counted in ``no_data`` and treated by policy:
 ``good`` (default: burns no budget), ``bad``, or ``exclude`` (left out of the period).
 
+Whether the numbers can be trusted at all: ``data_coverage`` = slices with data / slices of the
+period (after maintenance; None without slices) and ``status`` — ``insufficient_data`` when the
+coverage is below ``min_coverage`` (default 0.9), else ``breached`` or ``met``. A period that
+is not over yet, or extends past the newest stored row of its series, is ``partial``:
+``as_of`` says up to when there is data (the status is then provisional).
+
 Declared maintenance windows (stored by ``ingest maintenance``, or given per call) remove the
 slices they overlap from the period before any of this (:mod:`reliability.analysis.maintenance`):
 ``excluded_slices`` and ``maintenance_minutes`` say how much.
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 
@@ -37,6 +43,24 @@ from reliability.openslo import SLO
 
 NO_DATA_POLICIES = ("good", "bad", "exclude")
 DEFAULT_SLICE_SECONDS = 60
+DEFAULT_MIN_COVERAGE = 0.9
+STATUSES = ("met", "breached", "insufficient_data")
+
+
+def status_of(data_coverage: float | None, breached: bool, min_coverage: float = DEFAULT_MIN_COVERAGE) -> str:
+    """``insufficient_data`` when the coverage is unknown or below ``min_coverage`` (a ratio),
+    else ``breached`` or ``met``. The one rule every surface uses: an SLO without enough data
+    is never counted as met."""
+    if data_coverage is None or data_coverage < min_coverage:
+        return "insufficient_data"
+    return "breached" if breached else "met"
+
+
+def check_min_coverage(value: float, option: str = "--min-coverage") -> float:
+    """``value`` when it is a ratio in [0, 1], else bad input."""
+    if not 0 <= value <= 1:
+        raise BadInput(f"expected a ratio between 0 and 1 (0.9 = 90 %), got {value:g}", field=option)
+    return value
 
 
 @dataclass(frozen=True)
@@ -68,11 +92,23 @@ class SlaRow:
     excluded_slices: int = 0  # slices removed from the period by maintenance windows
     maintenance_minutes: float = 0.0  # their length, minutes
     maintenance_windows: tuple[str, ...] = ()  # ids of the windows that removed them
+    data_coverage: float | None = None  # slices with data / slices (ratio); None without slices
+    status: str = "insufficient_data"  # met, breached or insufficient_data (status_of)
+    partial: bool = False  # the period is not over, or extends past its series' newest row
+    as_of: datetime | None = None  # data up to this instant (period_end when not partial)
+
+    @property
+    def unit(self) -> str:
+        """What ``bad`` and ``allowed_bad`` count (:func:`reliability.units.budget_unit`)."""
+        from reliability.units import budget_unit
+
+        return budget_unit(self.budgeting_method, self.time_slice_window_minutes)
 
     def as_json(self) -> dict:
         # A shallow dict: dataclasses.asdict deep-copies and costs 15x more over 2,000 rows.
         out = {name: getattr(self, name) for name in _SLA_FIELDS}
         out["maintenance_windows"] = list(self.maintenance_windows)
+        out["budget_unit"] = self.unit
         return out
 
 
@@ -101,10 +137,12 @@ def finish(
     no_data: str = "good",
     excluded: int = 0,
     window_ids: Sequence[str] = (),
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    as_of: datetime | None = None,
 ) -> SlaRow:
     """Turn the SQL aggregates of one objective into the contract's numbers, exactly.
     ``excluded`` slices (maintenance) are not part of the period; ``agg`` already leaves out
-    their rows."""
+    their rows. ``as_of``: up to when the period has data (default: its end)."""
     objective = slo.objectives[idx]
     window = slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS
     n = period.seconds // window + (1 if period.seconds % window else 0) - excluded
@@ -146,6 +184,9 @@ def finish(
         bad = denominator - ratio_sum
         allowed = (1 - target) * denominator
     remaining = 1 - bad / allowed if allowed else (Fraction(1) if bad == 0 else None)
+    breached = attainment is not None and attainment < target
+    coverage = _f(Fraction(n_data, n)) if n > 0 else None
+    as_of = period.end if as_of is None else min(max(as_of, period.start), period.end)
     return SlaRow(
         slo=slo.name,
         service=slo.service,
@@ -155,7 +196,7 @@ def finish(
         period_start=period.start,
         period_end=period.end,
         attainment=_f(attainment),
-        breached=attainment is not None and attainment < target,
+        breached=breached,
         bad=float(bad),
         allowed_bad=float(allowed),
         error_budget_remaining=_f(remaining),
@@ -171,6 +212,10 @@ def finish(
         excluded_slices=excluded,
         maintenance_minutes=excluded * window / 60,
         maintenance_windows=tuple(window_ids),
+        data_coverage=coverage,
+        status=status_of(coverage, breached, min_coverage),
+        partial=as_of < period.end,
+        as_of=as_of,
     )
 
 
@@ -258,12 +303,16 @@ def compute(
     slo_name: str | None = None,
     no_data: str = "good",
     maintenance: Sequence | None = None,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    now: datetime | None = None,
 ) -> list[SlaRow]:
     """SLA rows for every stored SLO (or the one named) over calendar month ``YYYY-MM``,
-    each in its SLO's time zone (``maintenance``: extra windows, as in compute_periods)."""
+    each in its SLO's time zone (``maintenance``, ``min_coverage``, ``now``: as in
+    compute_periods)."""
     periods.parse_month(month)
     return compute_periods(
-        con, lambda slo: periods.month(month, slo_zone(slo)), slo_name, no_data, maintenance=maintenance
+        con, lambda slo: periods.month(month, slo_zone(slo)), slo_name, no_data, maintenance=maintenance,
+        min_coverage=min_coverage, now=now,
     )
 
 
@@ -274,13 +323,18 @@ def compute_periods(
     no_data: str = "good",
     selected: Sequence[SLO] | None = None,
     maintenance: Sequence | None = None,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    now: datetime | None = None,
 ) -> list[SlaRow]:
     """SLA rows for every stored SLO (or the one named, or ``selected``), each over the period
     ``period_for(slo)`` returns (a :class:`periods.Period`, any length: month, quarter, year
     or a rolling window), leaving out the slices of the stored maintenance windows and of
-    ``maintenance`` (extra :class:`reliability.ingest.maintenance.Window` objects, not stored)."""
+    ``maintenance`` (extra :class:`reliability.ingest.maintenance.Window` objects, not stored).
+    ``status`` is ``insufficient_data`` below ``min_coverage``; a period ending after ``now``
+    (default: the clock) or after its series' newest row is ``partial``."""
     if no_data not in NO_DATA_POLICIES:
         raise BadInput(f"expected one of {', '.join(NO_DATA_POLICIES)}, got {no_data!r}", field="--no-data")
+    check_min_coverage(min_coverage)
     if selected is None:
         selected = slos.load(con, slo_name)
     if slo_name is not None and not selected:
@@ -288,11 +342,14 @@ def compute_periods(
     if not selected:
         return []
     period_of, found = objective_aggregates(con, selected, period_for, maintenance)
+    newest = newest_rows(con, selected, min(p.start for p in period_of.values()))
     rows = []
     for slo in selected:
+        period = period_of[slo.name]
+        as_of = data_reach(slo, period, newest.get((slo.service, slo.sli)), now)
         for idx in range(len(slo.objectives)):
             agg, ex = found[(slo.name, idx)]
-            rows.append(finish(slo, idx, period_of[slo.name], agg, no_data, ex.slices, ex.ids))
+            rows.append(finish(slo, idx, period, agg, no_data, ex.slices, ex.ids, min_coverage, as_of))
     return rows
 
 
@@ -320,6 +377,26 @@ def objective_aggregates(
     return period_of, {
         (name, idx): (aggs.get(key, EMPTY_AGGREGATES), excluded.get(key, none)) for (name, idx), key in key_of.items()
     }
+
+
+def newest_rows(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], since: datetime) -> dict:
+    """``(service, sli) -> start of the newest stored row`` at or after ``since``, of the series
+    of ``selected`` (absent: no such row). Not bounded above: how far a series' data reaches must
+    not depend on which other SLOs (zones, periods) share the call."""
+    found = store.rows(con, "sla.newest_slices", {
+        "services": [s.service for s in selected], "slis": [s.sli for s in selected], "min_start": since,
+    })
+    return {(r["service"], r["sli"]): r["newest"] for r in found}
+
+
+def data_reach(slo: SLO, period: periods.Period, newest: datetime | None, now: datetime | None = None) -> datetime:
+    """Up to when ``period`` has data: the earliest of its end, ``now`` (default: the clock)
+    and the end of the newest stored slice of the SLO's series (the period's start when the
+    series has no row from the period's start on)."""
+    now = now or datetime.now(timezone.utc)
+    window = timedelta(seconds=slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS)
+    data_end = period.start if newest is None or newest < period.start else newest + window
+    return min(period.end, now, data_end)
 
 
 def _exclusions(con: duckdb.DuckDBPyConnection, params: dict, extra: Sequence | None) -> dict:

@@ -4,7 +4,10 @@ Response (acknowledgement) targets, per severity, inclusive: SEV-1 5 minutes, SE
 SEV-3 60 (minutes from ``detected_at`` to ``acknowledged_at``), SEV-4 before the end of the
 next business day after the day of detection. Business days come from a ``BusinessCalendar``:
 Monday–Friday minus holidays, in its own IANA zone; "end" is local midnight after that day.
-An incident never acknowledged has missed its target.
+An incident never acknowledged has missed its target. An incident whose acknowledgement is
+unknown (``ack_unknown``, e.g. imported without the log that records it) has neither met nor
+missed it: it is counted in ``ack_unknown`` (ids in ``ack_unknown_ids``) and left out of
+``met_share``.
 
 Update cadence: between ``detected_at`` and ``mitigated_at`` (else ``resolved_at``) a SEV-1
 must get a stakeholder update at least every 15 minutes and a SEV-2 every 60. The silences are
@@ -78,13 +81,17 @@ def _minutes(delta: timedelta) -> float:
 
 
 def response(rows: list[dict], targets: Mapping, calendar: BusinessCalendar) -> dict:
-    """Per severity: count, met, missed, never_acknowledged, met_share, the target, missed ids."""
+    """Per severity: count, met, missed, never_acknowledged, ack_unknown, met_share (over the
+    incidents with a known acknowledgement), the target, missed and unknown ids."""
     out = {}
     for sev in SEVERITIES:
         group = [r for r in rows if r["severity"] == sev]
         target = targets[sev]
-        met, missed, never = 0, [], 0
+        met, missed, never, unknown = 0, [], 0, []
         for r in group:
+            if r.get("ack_unknown"):
+                unknown.append(r["id"])
+                continue
             ack = r["acknowledged_at"]
             if ack is None:
                 never += 1
@@ -102,10 +109,12 @@ def response(rows: list[dict], targets: Mapping, calendar: BusinessCalendar) -> 
             "target": target if target == NEXT_BUSINESS_DAY else float(target),
             "count": len(group),
             "met": met,
-            "missed": len(group) - met,
+            "missed": len(missed),
             "never_acknowledged": never,
-            "met_share": _share(met, len(group)),
+            "ack_unknown": len(unknown),
+            "met_share": _share(met, len(group) - len(unknown)),
             "missed_ids": missed,
+            "ack_unknown_ids": unknown,
         }
     return out
 

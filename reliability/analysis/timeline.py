@@ -112,6 +112,26 @@ class Timeline:
         return at[self.good[at] / self.total[at] < obj.time_slice_target]
 
     @cached_property
+    def bad_minute(self) -> np.ndarray:
+        """1.0 per slice that counts towards "bad minutes", else 0.0 — the one rule behind every
+        bad-minutes figure (``impact``, ``worst``, updates, post-mortems, reports): a slice is bad
+        when its error rate exceeds what the SLO allows, i.e. ``good/total`` is below the
+        objective's ``timeSliceTarget`` (Timeslices), else below its target (Occurrences and
+        RatioTimeslices: 1 − target is the allowed error rate); threshold SLIs: a bad slice.
+        Slices without data are never bad minutes. Bad minutes = these slices × slice minutes."""
+        if self.threshold or self.slo.budgeting_method == "Timeslices":
+            return self.bad
+        obj = self.slo.objectives[self.objective]
+        at = self._below_one
+        out = np.zeros(self.n)
+        out[at[self.good[at] / self.total[at] < obj.target]] = 1.0
+        return out
+
+    def bad_minutes(self, first: int, last: int) -> float:
+        """Bad minutes (:attr:`bad_minute`) over slices ``[first, last)``."""
+        return float(self.bad_minute[max(first, 0) : last].sum()) * self.slice_minutes
+
+    @cached_property
     def weight(self) -> np.ndarray:
         method = self.slo.budgeting_method
         if method == "Timeslices":

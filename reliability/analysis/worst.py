@@ -7,9 +7,9 @@ Occurrences, ``Σ(1 − good/total)`` for RatioTimeslices); the worst is taken, 
 worst that does not overlap any taken, and so on. Ties go to a window that starts on a bad
 slice, then to the earliest. Windows with nothing bad are never listed.
 
-Per window: ``bad``; ``bad_minutes`` (Timeslices and RatioTimeslices: bad × slice minutes;
-Occurrences: minutes of slices with any failed event); ``failed_events`` and ``events`` (raw
-counts); ``burn_rate`` (as in ``burn``).
+Per window: ``bad``; ``bad_minutes`` (slices whose error rate exceeds what the SLO allows ×
+slice minutes, :attr:`reliability.analysis.timeline.Timeline.bad_minute`, the rule of
+``impact``); ``failed_events`` and ``events`` (raw counts); ``burn_rate`` (as in ``burn``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import numpy as np
 from reliability import periods
 from reliability.analysis import burn, sla, timeline
 from reliability.openslo import SLO
+from reliability.units import budget_unit
 
 
 def worst_windows(tl: timeline.Timeline, first: int, count: int, length: int, top: int) -> list[dict]:
@@ -51,10 +52,7 @@ def worst_windows(tl: timeline.Timeline, first: int, count: int, length: int, to
     for k in taken:
         a, b = first + k, first + k + length
         bad = float(tl.bad[a:b].sum())
-        if tl.slo.budgeting_method == "Occurrences":
-            bad_minutes = float((tl.failed[a:b] > 0).sum()) * tl.slice_minutes
-        else:
-            bad_minutes = bad * tl.slice_minutes
+        bad_minutes = tl.bad_minutes(a, b)
         out.append({
             "start": tl.time(a),
             "end": tl.time(b),
@@ -99,6 +97,7 @@ def _result(tl: timeline.Timeline, period: periods.Period, window_seconds: int, 
         "service": slo.service,
         "sli": slo.sli,
         "budgeting_method": slo.budgeting_method,
+        "budget_unit": budget_unit(slo.budgeting_method, tl.slice_minutes),  # what each window's bad counts
         "period_start": period.start,
         "period_end": period.end,
         "window_minutes": window_seconds / 60,

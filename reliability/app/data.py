@@ -10,21 +10,28 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from reliability import charts, periods, slos, store
+from reliability.app.fallback import last_good
 
 CACHE = {"show_spinner": False, "max_entries": 256}
 CHART_PIXELS = 1200  # the width a full-width chart is drawn at on a laptop screen
 
 
 def db_path() -> str:
-    return str(store.db_path(os.environ.get("RELIABILITY_DB")))
+    """``$RELIABILITY_DB`` (else ./reliability.duckdb). The app only reads, so it never creates
+    the file: a missing one stops the page with an error saying how to create it."""
+    path = store.db_path(os.environ.get("RELIABILITY_DB"))
+    if not path.exists():
+        st.error(f"No database at `{path}`: the app only reads and never creates one. Build the sample with "
+                 f"`reliability --db {path} demo`, or load your own data with `slo apply` and `ingest`; "
+                 "then set RELIABILITY_DB to that file.")
+        st.stop()
+    return str(path)
 
 
 def stamp(db: str) -> tuple[int, int, int, int]:
@@ -47,6 +54,7 @@ def _frame(con, name: str, params: dict | None = None) -> pd.DataFrame:
 # -- SLOs and months -------------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
     """``YYYY-MM`` of every month that has slices, newest first (UTC)."""
@@ -55,6 +63,7 @@ def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
     return [r[0] for r in rows]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
     """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""
@@ -77,14 +86,14 @@ def _slo(con, name: str):
 # -- SLA --------------------------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz: str | None = None) -> pd.DataFrame:
-    """One row per SLO objective for the month (the ``sla --json`` rows) with the credit owed
-    (``credit_percent``, default tiers). ``tz`` None: each SLO's own zone; else every SLO's
-    month is computed in ``tz``."""
-    from reliability.analysis import credits, sla
-
-    from reliability.analysis import rollups
+    """One row per SLO objective for the month (the ``sla --json`` rows: ``status``,
+    ``data_coverage``, ``partial``, ``as_of`` included) with the credit owed (``covered``,
+    ``credit_percent`` — None when unknown —, default tiers). ``tz`` None: each SLO's own zone;
+    else every SLO's month is computed in ``tz``."""
+    from reliability.analysis import credits, rollups, sla
 
     with store.connect(db, read_only=True) as con:
         if tz is None:  # each SLO's own calendar month: kept as a rollup
@@ -92,18 +101,14 @@ def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz
         else:
             period = periods.month(month, tz)
             rows = sla.compute_periods(con, lambda _slo: period, no_data=no_data)
-    frame = pd.DataFrame([r.as_json() for r in rows])
-    if frame.empty:
-        return frame
-    # As in the monthly report: the tiers describe an SLA of at least their highest bound
-    # (99.9 %), so a 99 % latency objective owes nothing under them.
-    highest = max(t.below for t in credits.DEFAULT_TIERS)
-    owed = [credits.credit(a) if Fraction(Decimal(repr(t))) >= highest else None
-            for a, t in zip(frame["attainment"], frame["target"])]
-    frame["credit_percent"] = [float(t.credit_percent) if t else 0.0 for t in owed]
-    return frame
+    # The credit rule is credits.owed's (the same for `credits` and the monthly report), applied
+    # to the rows before they become a frame, where a missing attainment would turn into NaN.
+    owed = credits.for_rows(rows)
+    return pd.DataFrame([r.as_json() | {k: c[k] for k in ("covered", "credit_percent", "tier_below")}
+                         for r, c in zip(rows, owed)])
 
 
+@last_good
 @st.cache_data(show_spinner=False, max_entries=4)
 def monthly_report(db: str, month: str, fmt: str = "md", stamp_: tuple = ()) -> bytes:
     """The monthly review document (``reliability report monthly``) as bytes, ``md`` or ``html``."""
@@ -117,6 +122,7 @@ def monthly_report(db: str, month: str, fmt: str = "md", stamp_: tuple = ()) -> 
         return out.read_bytes()
 
 
+@last_good
 @st.cache_data(**CACHE)
 def sla_history(db: str, first: str, last: str, stamp_: tuple = ()) -> pd.DataFrame:
     """One row per SLO and month from ``first`` to ``last`` (each SLO's zone), read from the
@@ -132,6 +138,7 @@ def sla_history(db: str, first: str, last: str, stamp_: tuple = ()) -> pd.DataFr
     return pd.DataFrame(out)
 
 
+@last_good
 @st.cache_data(**CACHE)
 def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
     """Per SLO: error budget remaining, policy status and exhaustion forecasts for ``month``."""
@@ -145,6 +152,7 @@ def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
             out.append({
                 "slo": slo.name, "service": slo.service, "sli": slo.sli,
                 "remaining": rep["error_budget_remaining"], "status": rep["status"],
+                "data_coverage": rep["data_coverage"],
                 "exhausted_at": rep["exhausted_at"],
                 "exhausts_at_1d": (fc.get("1d") or {}).get("exhausts_at"),
                 "burn_1d": (fc.get("1d") or {}).get("burn_rate"),
@@ -155,6 +163,7 @@ def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
 # -- Breach investigation ---------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def investigation(db: str, slo_name: str, month: str, start: datetime, end: datetime, bucket_minutes: int,
                   stamp_: tuple = ()) -> dict:
@@ -230,6 +239,7 @@ def _month_labels(first: str, last: str) -> list[str]:
     return history.months_between(first, last)
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
                   stamp_: tuple = ()) -> pd.DataFrame:
@@ -251,6 +261,7 @@ def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str 
     return frame
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
                     stamp_: tuple = ()) -> dict:
@@ -270,10 +281,12 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
             doc = targets.monthly(con, month, tz, service=service)
             for sev, r in doc["response"].items():
                 acc = response.setdefault(sev, {"target": r["target"], "count": 0, "met": 0, "missed": 0,
-                                                "never_acknowledged": 0, "missed_ids": []})
-                for k in ("count", "met", "missed", "never_acknowledged"):
+                                                "never_acknowledged": 0, "ack_unknown": 0, "missed_ids": [],
+                                                "ack_unknown_ids": []})
+                for k in ("count", "met", "missed", "never_acknowledged", "ack_unknown"):
                     acc[k] += r[k]
                 acc["missed_ids"] += r["missed_ids"]
+                acc["ack_unknown_ids"] += r["ack_unknown_ids"]
             for sev, c in doc["cadence"].items():
                 acc = cadence.setdefault(sev, {"target_minutes": c["target_minutes"], "assessed": 0, "compliant": 0,
                                                "gaps": 0, "gaps_over_target": 0})
@@ -295,6 +308,7 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
 # -- Data health ------------------------------------------------------------------------------
 
 
+@last_good
 @st.cache_data(**CACHE)
 def data_health(db: str, stamp_: tuple = ()) -> dict:
     """Per series health, coverage per month (UTC, 1-minute slices), extraction watermarks."""
@@ -306,6 +320,13 @@ def data_health(db: str, stamp_: tuple = ()) -> dict:
     return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs}
 
 
+@st.cache_data(**CACHE)
+def newest_slices(db: str, stamp_: tuple = ()) -> pd.DataFrame:
+    """Per series (service, sli): the start of its newest slice (UTC), for staleness warnings."""
+    with store.connect(db, read_only=True) as con:
+        return _frame(con, "app.newest_slices")
+
+
 def _has_table(con, name: str) -> bool:
     rows = con.execute(
         "select count(*) from information_schema.tables where table_name = $n", {"n": name}
@@ -313,6 +334,7 @@ def _has_table(con, name: str) -> bool:
     return rows[0][0] > 0
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incidents_month(db: str, month: str, tz: str = "UTC", stamp_: tuple = ()) -> dict:
     from reliability.analysis import incidents

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, iso_z, table
+from reliability.units import percent
 
 
 @click.command("budget")
@@ -14,13 +15,19 @@ from reliability.output import emit_json, fmt, iso_z, table
 @click.option("--at", "as_of", metavar="TIME", help="As of this instant (default: the month's end, or now).")
 @click.option("--at-risk", type=float, default=0.25, show_default=True,
               help="Budget remaining (ratio) below which the policy status is at_risk.")
+@click.option("--min-coverage", type=float, default=0.9, show_default=True, metavar="RATIO",
+              help="Coverage (slices with data / slices so far) below which the status is insufficient_data.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | None, as_of: str | None,
-           at_risk: float, as_json: bool) -> None:
+           at_risk: float, min_coverage: float, as_json: bool) -> None:
     """Error budget of every SLO (or one) over a calendar month: remaining budget over time
     (daily points, finer with --step), the error-budget policy status (healthy / at_risk /
-    exhausted) and when the budget runs out at the burn rate of the last 1 and 7 days.
+    exhausted, or insufficient_data when less than --min-coverage of the slices so far have
+    data) and when the budget runs out at the burn rate of the last 1 and 7 days. "exhausted
+    since" is when the budget became spent for good (as of --at); an Occurrences budget grows
+    with traffic, so it can be spent for a while early in a month and recover
+    (first_exhausted_at in the JSON).
 
     \b
     Example:
@@ -42,6 +49,9 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
     instant = history.parse_instant(as_of, "--at") if as_of else None
     if not 0 <= at_risk <= 1:
         raise BadInput(f"expected a ratio between 0 and 1, got {at_risk}", field="--at-risk")
+    from reliability.analysis.sla import check_min_coverage
+
+    check_min_coverage(min_coverage)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         selected = slos.load(con, slo_name)
         if slo_name and not selected:
@@ -51,21 +61,22 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
             b = analysis.load(con, slo, month, instant)
             if step_seconds and step_seconds % b.tl.window_seconds:
                 raise BadInput(f"{step} is not a multiple of {slo.name}'s slices", field="--step")
-            reports.append(analysis.report(b, step_seconds, at_risk))
+            reports.append(analysis.report(b, step_seconds, at_risk, min_coverage))
     if as_json:
-        emit_json({"month": month, "at_risk": at_risk, "slos": reports})
+        emit_json({"month": month, "at_risk": at_risk, "min_coverage": min_coverage, "slos": reports})
         return
     click.echo(table(
-        ["slo", "budget left", "status", "exhausted at", "runs out (1d rate)", "runs out (7d rate)"],
-        [[r["slo"], "-" if r["error_budget_remaining"] is None else f"{r['error_budget_remaining'] * 100:.1f}%",
-          r["status"], iso_z(r["exhausted_at"]) or "-",
+        ["slo", "budget left", "coverage", "status", "exhausted since", "runs out (1d rate)", "runs out (7d rate)"],
+        [[r["slo"], percent(r["error_budget_remaining"], 1), percent(r["data_coverage"], 1),
+          r["status"].replace("_", " "), iso_z(r["exhausted_at"]) or "-",
           *[iso_z(f["exhausts_at"]) or "not this period" for f in r["forecast"]]] for r in reports],
-        right=(1,),
+        right=(1, 2),
     ))
     if slo_name and reports:
         click.echo("")
-        click.echo(table(["at", "bad", "allowed", "remaining"],
-                         [[iso_z(p["at"]), fmt(p["bad"], 2), fmt(p["allowed_bad"], 2), fmt(p["remaining"], 4)]
+        unit = reports[0]["budget_unit"]
+        click.echo(table(["at", f"bad ({unit})", f"allowed ({unit})", "budget left"],
+                         [[iso_z(p["at"]), fmt(p["bad"], 2), fmt(p["allowed_bad"], 2), percent(p["remaining"], 2)]
                           for p in reports[0]["points"]], right=(1, 2, 3)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, iso_z, table, to_json, to_json_with_list
+from reliability.units import duration
 
 
 @click.command("burn")
@@ -71,16 +72,16 @@ def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, e
         click.echo(f"  last {label}: {fmt(value, 3)}x")
     click.echo("")
     click.echo(table(
-        ["severity", "start", "end", "minutes", "peak burn", "windows"],
-        [[e["severity"], iso_z(e["start"]), iso_z(e["end"]) or "(firing)", fmt(e["duration_minutes"], 1),
+        ["severity", "start", "end", "duration", "peak burn", "windows"],
+        [[e["severity"], iso_z(e["start"]), iso_z(e["end"]) or "(firing)", duration(e["duration_minutes"]),
           fmt(e["peak_burn_rate"], 2), ",".join(e["windows"])] for e in result["episodes"]],
         right=(3, 4),
     ) if result["episodes"] else "no alert would have fired")
     if result["incidents"]:
         click.echo("")
         click.echo(table(
-            ["incident", "severity", "impact start", "paged", "page delay (min)"],
-            [[i["id"], i["severity"], iso_z(i["impact_start"]), fmt(i["paged"]), fmt(i["page_delay_minutes"], 1)]
+            ["incident", "severity", "impact start", "paged", "page delay"],
+            [[i["id"], i["severity"], iso_z(i["impact_start"]), fmt(i["paged"]), duration(i["page_delay_minutes"])]
              for i in result["incidents"]],
             right=(4,),
         ))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, table
+from reliability.units import duration, percent
 
 
 @click.command("changes")
@@ -32,12 +33,12 @@ def changes(ctx, start, end, tz, hours, as_json) -> None:
         emit_json(doc)
         return
     click.echo(f"Incidents detected within {fmt(hours)} h after a deployment: {doc['incidents_after_deployments']}")
-    click.echo(table(["incident", "deployment", "version", "minutes after"],
-                     [[p["incident_id"], p["deployment_id"], p["version"] or "", fmt(p["minutes_after"], 1)]
+    click.echo(table(["incident", "deployment", "version", "detected after"],
+                     [[p["incident_id"], p["deployment_id"], p["version"] or "", duration(p["minutes_after"])]
                       for p in doc["correlated"]], right=(3,)))
     click.echo("\nChange failure rate")
     click.echo(table(["service", "deployments", "failed", "rate"],
-                     [[s, v["deployments"], v["failed"], f"{v['change_failure_rate'] * 100:.1f}%"]
+                     [[s, v["deployments"], v["failed"], percent(v["change_failure_rate"], 1)]
                       for s, v in doc["by_service"].items()], right=(1, 2, 3)))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, table
+from reliability.units import duration, percent
 
 
 def _as_of(text: str | None):
@@ -26,7 +27,7 @@ def _as_of(text: str | None):
 
 
 def _pct(value) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
+    return percent(value, 1)
 
 
 @click.command("compliance")
@@ -74,18 +75,25 @@ def compliance(ctx, month, tz, service, ack_targets, business_tz, holidays, cade
         emit_json(doc)
         return
     click.echo(f"Incidents detected in {doc['month']} ({tz}): {doc['count']}")
-    click.echo(table(["severity", "count", "target", "met", "met %", "missed"],
-                     [[s, r["count"], fmt(r["target"]), r["met"], _pct(r["met_share"]), ", ".join(r["missed_ids"])]
-                      for s, r in doc["response"].items()], right=(1, 3, 4)))
+    # ack unknown: neither met nor missed; met % is over the incidents with a known acknowledgement
+    click.echo(table(["severity", "count", "target", "met", "met %", "ack unknown", "missed"],
+                     [[s, r["count"], _target(r["target"]), r["met"], _pct(r["met_share"]), r["ack_unknown"],
+                       ", ".join(r["missed_ids"])]
+                      for s, r in doc["response"].items()], right=(1, 3, 4, 5)))
     click.echo("\nUpdate cadence")
-    click.echo(table(["severity", "target min", "assessed", "compliant %", "gaps over %", "longest silence"],
-                     [[s, fmt(c["target_minutes"]), c["assessed"], _pct(c["compliant_share"]),
-                       _pct(c["gaps_over_target_share"]), fmt(c["longest_silence_minutes"], 1)]
+    click.echo(table(["severity", "target", "assessed", "compliant %", "gaps over %", "longest silence"],
+                     [[s, duration(c["target_minutes"]), c["assessed"], _pct(c["compliant_share"]),
+                       _pct(c["gaps_over_target_share"]), duration(c["longest_silence_minutes"])]
                       for s, c in doc["cadence"].items()], right=(1, 2, 3, 4, 5)))
     click.echo("\nPost-mortems")
     click.echo(table(["severity", "required", "on time", "late", "missing", "compliance"],
                      [[s, fmt(p["required"]), p["on_time"], p["late"], p["missing"], _pct(p["compliance"])]
                       for s, p in doc["postmortems"].items()], right=(2, 3, 4, 5)))
+
+
+def _target(value) -> str:
+    """A response target: minutes in the human format, or its name (next-business-day)."""
+    return duration(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else fmt(value)
 
 
 @click.command("action-items")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, table
+from reliability.units import percent
 
 
 @click.command("credits")
@@ -12,34 +13,58 @@ from reliability.output import emit_json, fmt, table
 @click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
 @click.option("--tier", "tiers", multiple=True, metavar="BELOW=CREDIT",
               help="A credit tier in percent, e.g. 99.9=10 (repeatable; replaces the defaults).")
+@click.option("--sla-target", metavar="PERCENT",
+              help="The SLA the tiers describe: SLOs with a lower target owe nothing (default: the highest tier).")
+@click.option("--min-coverage", type=float, default=0.9, show_default=True, metavar="RATIO",
+              help="Coverage below which a month's credit is unknown (status insufficient_data).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
-def credits(ctx: click.Context, month: str, slo_name: str | None, tiers: tuple[str, ...], as_json: bool) -> None:
+def credits(ctx: click.Context, month: str, slo_name: str | None, tiers: tuple[str, ...], sla_target: str | None,
+            min_coverage: float, as_json: bool) -> None:
     """Service credits owed per SLO for a calendar month: the credit (percent of the monthly
     fee) of the lowest tier the attainment is strictly below. Default tiers: below 99.9%
-    10%, below 99% 25%, below 95% 100% (Azure's Virtual Machines SLA).
+    10%, below 99% 25%, below 95% 100% (Azure's Virtual Machines SLA). Only SLOs whose target
+    is at least the highest tier's bound (or --sla-target) are SLAs under the tiers (covered);
+    a month with insufficient data owes an unknown credit (null), never 0.
 
     \b
     Example:
       reliability --db rel.duckdb credits --month 2026-03 --json
-      reliability --db rel.duckdb credits --month 2026-03 --tier 99.95=10 --tier 99=30 --tier 95=100
+      reliability --db rel.duckdb credits --month 2026-03 --tier 99.95=10 --tier 99=30 --tier 95=100 --sla-target 99.9
     """
     from reliability import periods, store
     from reliability.analysis import credits as analysis
 
+    from reliability.analysis.sla import check_min_coverage
+    from reliability.commands.sla import status_text
+
     periods.parse_month(month)
+    check_min_coverage(min_coverage)
     parsed = tuple(analysis.parse_tier(t) for t in tiers) or analysis.DEFAULT_TIERS
+    minimum = analysis.sla_target(parsed, analysis.parse_sla_target(sla_target) if sla_target else None)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        rows = analysis.compute(con, month, slo_name, parsed)
+        rows = analysis.compute(con, month, slo_name, parsed, min_coverage=min_coverage, minimum=minimum)
     if as_json:
-        emit_json({"month": month, "tiers": [t.as_json() for t in parsed], "slos": rows})
+        emit_json({"month": month, "tiers": [t.as_json() for t in parsed], "sla_target": float(minimum),
+                   "min_coverage": min_coverage, "slos": rows})
         return
+    if not rows:
+        click.echo("no SLOs defined (see `reliability slo apply`)")
+        return
+
+    def owed(r: dict) -> str:
+        if not r["covered"]:
+            return "not covered"
+        return "unknown" if r["credit_percent"] is None else f"{fmt(r['credit_percent'], 2)}%"
+
     click.echo(table(
-        ["slo", "target", "attainment", "credit"],
-        [[r["slo"], f"{r['target'] * 100:.6g}%", "-" if r["attainment"] is None else f"{r['attainment'] * 100:.4f}%",
-          f"{fmt(r['credit_percent'], 2)}%"] for r in rows],
-        right=(1, 2, 3),
-    ) if rows else "no SLOs defined (see `reliability slo apply`)")
+        ["slo", "target", "attainment", "coverage", "status", "credit"],
+        [[r["slo"], f"{r['target'] * 100:.6g}%", percent(r["attainment"], 4), percent(r["data_coverage"], 1),
+          status_text(r["status"], r["partial"]), owed(r)] for r in rows],
+        right=(1, 2, 3, 5),
+    ))
+    click.echo(f"not covered: target below {fmt(float(minimum) * 100, 4)}%, the SLA the tiers describe; "
+               "unknown: insufficient data")
 
 
 COMMANDS = [credits]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
@@ -70,15 +71,19 @@ def extract() -> None:
               help="Extra request header, repeatable (e.g. 'X-Scope-OrgID: tenant-1' for Mimir/Thanos).")
 @click.option("--ca-file", type=click.Path(dir_okay=False), help="CA bundle to verify the server's TLS certificate.")
 @click.option("--insecure", is_flag=True, help="Do not verify the server's TLS certificate.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per request (default 30).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds for a whole request, from connecting "
+              "to the last byte of the response (default 30).")
+@click.option("--max-response", "max_response", type=click.IntRange(1, 4096), metavar="MIB",
+              help="Largest response body read, in MiB (default 32); a larger one stops the run with a "
+              "hint to use a smaller --chunk.")
 @click.option("--retries", type=click.IntRange(1, 100), help="Attempts per request on connection errors, "
               "timeouts and 5xx, with exponential backoff (default 5).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
 def prometheus(ctx: click.Context, url, start_text, end_text, slo_name, step_text, chunk_text, parallel, lag_text,
-               backfill_text, token_file, username, password_file, headers, ca_file, insecure, timeout, retries,
-               as_json, quiet) -> None:
+               backfill_text, token_file, username, password_file, headers, ca_file, insecure, timeout,
+               max_response, retries, as_json, quiet) -> None:
     """Fill the SLO series for [--start, --end) from their good/bad/total PromQL queries.
 
     One slice per --step, evaluated at explicit times with /api/v1/query_range. For
@@ -102,7 +107,8 @@ def prometheus(ctx: click.Context, url, start_text, end_text, slo_name, step_tex
     _setup_logging()
     overrides = Overrides(url=url, token_file=token_file, username=username, password_file=password_file,
                           headers=tuple(parse_header(h) for h in headers), ca_file=ca_file, insecure=insecure,
-                          timeout=timeout, retries=retries)
+                          timeout=timeout, retries=retries,
+                          max_bytes=max_response << 20 if max_response else None)
     step = parse_duration(step_text, "--step") if step_text else None
     chunk = parse_duration(chunk_text, "--chunk") if chunk_text else None
     start = parse_time(start_text, "--start") if start_text else None
@@ -134,6 +140,12 @@ def prometheus(ctx: click.Context, url, start_text, end_text, slo_name, step_tex
                              on_progress=lambda n: bar.update(n) if bar else None)
     except FetchError as exc:
         raise click.ClickException(f"{exc}. Chunks committed before the failure are kept; re-run to resume.") from None
+    except (BadInput, click.ClickException, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # anything unexpected: its text may hold a header value, so redact it
+        if os.environ.get("RELIABILITY_DEBUG"):
+            raise
+        raise click.ClickException(prom.redactor(tgts)(f"{type(exc).__name__}: {exc}")) from None
     finally:
         if bar is not None:
             bar.close()
@@ -179,3 +191,6 @@ def _report(summaries, as_json: bool) -> None:
 
 
 COMMANDS = [extract]
+
+# extract pagerduty|opsgenie|incidentio live in their own module and add themselves to the group.
+from reliability.commands import extract_vendors as _vendors  # noqa: E402,F401

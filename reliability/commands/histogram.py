@@ -17,9 +17,10 @@ def histogram(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None
     """Load latency histograms (cumulative buckets per slice) from CSV or JSON files.
 
     Columns: timestamp,service,sli,le,count. Per slice (service, sli, timestamp) one row per
-    bucket: count = observations <= le in that slice; le a number or +Inf. Each slice needs
-    distinct le values, counts that never decrease as le grows, and a +Inf bucket. A slice
-    that is stored already is replaced whole.
+    bucket: count = observations <= le in that slice; le a number or +Inf. Each slice needs a
+    +Inf bucket. As Prometheus' histogram_quantile does, a repeated le (0.2 and 2e-1) is summed
+    and a count below a lower le's is raised to it; such slices are counted and warned about.
+    A slice that is stored already is replaced whole.
 
     \b
     Example:
@@ -28,7 +29,14 @@ def histogram(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None
     from reliability.ingest.histogram import ingest_histograms
 
     def describe(s: dict) -> str:
-        return f"{s['file']}: {s['rows']} buckets ({s['slices']} slices, {s['series']} series, {s['start']} .. {s['end']})"
+        line = f"{s['file']}: {s['rows']} buckets ({s['slices']} slices, {s['series']} series, {s['start']} .. {s['end']})"
+        for kind, what in (("duplicate_le", "repeated an le (counts summed)"),
+                           ("nonmonotonic", "had counts decreasing as le grows (raised to the count below)")):
+            n = s["fixed_slices"][kind]
+            if n:
+                line += (f"\nwarning: {s['file']}: {n} slice{'s' if n != 1 else ''} {what}, as Prometheus' "
+                         f"histogram_quantile does; e.g. {', '.join(s['fixed_examples'][kind])}")
+        return line
 
     _run(ctx, files, as_json, ingest_histograms, describe)
 

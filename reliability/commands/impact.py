@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, table
+from reliability.units import percent
 
 
 @click.command("impact")
@@ -43,12 +44,11 @@ def impact(ctx, incident_id, month, tz, service, as_json) -> None:
     docs = [doc] if incident_id is not None else doc["incidents"]
     rows = [
         [d["id"], s["slo"], fmt(s.get("bad_minutes"), 1), fmt(s.get("failed"), 0), fmt(s.get("total"), 0),
-         "-" if s.get("failed_share") is None else f"{s['failed_share'] * 100:.3f}%",
-         "-" if s.get("budget_spent") is None else f"{s['budget_spent'] * 100:.1f}%"]
+         percent(s.get("failed_share"), 3), percent(s.get("budget_spent"), 1)]
         for d in docs for s in d["slos"]
     ]
-    click.echo(table(["incident", "slo", "bad min", "failed", "total", "failed %", "budget spent"], rows,
-                     right=(2, 3, 4, 5, 6)))
+    click.echo(table(["incident", "slo", "bad minutes", "failed (events)", "total (events)", "failed %",
+                      "budget spent"], rows, right=(2, 3, 4, 5, 6)))
 
 
 COMMANDS = [impact]

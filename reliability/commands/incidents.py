@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from reliability.output import emit_json, fmt, table
+from reliability.output import emit_json, table
+from reliability.units import duration, percent
 
 
 @click.command("incidents")
@@ -52,20 +53,21 @@ def incidents(
     groups += list(report["by_severity"].items())
     click.echo(
         table(
-            ["severity", "count", "MTTD min", "MTTA min", "MTTR min", "MTTR median", "ack target met"],
+            ["severity", "count", "MTTD", "MTTA", "MTTR", "MTTR median", "ack target met", "ack unknown"],
             [
                 [
                     name,
                     g["count"],
-                    fmt(g.get("mttd_minutes"), 1),
-                    fmt(g.get("mtta_minutes"), 1),
-                    fmt(g.get("mttr_minutes"), 1),
-                    fmt(g.get("mttr_minutes_median"), 1),
-                    "-" if g.get("ack_target_met") is None else f"{g['ack_target_met'] * 100:.1f}%",
+                    duration(g.get("mttd_minutes")),
+                    duration(g.get("mtta_minutes")),
+                    duration(g.get("mttr_minutes")),
+                    duration(g.get("mttr_minutes_median")),
+                    percent(g.get("ack_target_met"), 1),
+                    g.get("ack_unknown", 0),
                 ]
                 for name, g in groups
             ],
-            right=(1, 2, 3, 4, 5, 6),
+            right=(1, 2, 3, 4, 5, 6, 7),
         )
     )
 

@@ -12,10 +12,13 @@ import click
 
 def _run(ctx: click.Context, files: tuple[str, ...], as_json: bool, load: Callable, describe: Callable) -> None:
     from reliability import store
+    from reliability.ingest.inputs import spooled
 
     started = time.monotonic()
-    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
-        summaries = load(con, list(files))
+    # Pipes and FIFOs are read to their end before the lock is taken: waiting for input never
+    # keeps other writers (or the app) out of the database.
+    with spooled(files) as paths, store.connect(ctx.obj["db"]) as con, store.transaction(con):
+        summaries = load(con, paths)
     elapsed = time.monotonic() - started
     for s in summaries:
         click.echo(describe(s), err=True)
@@ -75,9 +78,19 @@ def series(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
     help="YAML or JSON mapping vendor priority/urgency/severity names to SEV-1..SEV-4 "
     "(adds to and overrides the defaults; see the README).",
 )
+@click.option("--skip-invalid", is_flag=True,
+              help="Vendor formats: write the valid records and list each invalid one with its reason "
+              "(default: one bad record refuses the whole call).")
+@click.option("--tz", "tz", default=None, metavar="ZONE",
+              help="Vendor formats: IANA zone of timestamps without an offset in responses that name no "
+              "time_zone (PagerDuty Analytics).")
+@click.option("--service-map", "service_map", default=None, metavar="FILE",
+              help="Vendor formats: YAML or JSON saying how to find the service of records that name "
+              "none (by alias, tag, team, integration, source or service id; a default). See docs/inputs.md.")
 @_json_option
 @click.pass_context
-def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map: str | None, as_json: bool) -> None:
+def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map: str | None, skip_invalid: bool,
+              tz: str | None, service_map: str | None, as_json: bool) -> None:
     """Load incidents from CSV or JSON files, or from saved PagerDuty, Opsgenie or incident.io
     API responses (--format).
 
@@ -87,40 +100,70 @@ def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map
     list, or text split on ';' or ','), and in JSON timeline [{at, kind, text}] and
     action_items [{title, owner, due, done}]. Timestamps must be ordered started_at <=
     detected_at <= acknowledged_at <= mitigated_at <= resolved_at <= closed_at. An existing
-    id is replaced together with its timeline and action items.
+    id is replaced; its timeline and action items change only where the record carries those
+    lists, and what `ingest updates` / `ingest action-items` stored is kept, so re-ingesting
+    a file (a CSV included) changes nothing.
 
     pagerduty: a REST API v2 GET /incidents response with each incident's log entries (the
     first acknowledge_log_entry gives acknowledged_at), or an Analytics POST
     /analytics/raw/incidents response; ids pd:<incident id>. opsgenie: a GET /v2/alerts or GET
     /v1/incidents response; ids og:<id>. incidentio: a GET /v2/incidents response; ids
     iio:<reference>. A vendor import replaces the incident row and keeps its separately
-    ingested updates and action items.
+    ingested updates and action items. Records that are not incidents (PagerDuty merged,
+    incident.io test/triage/declined/merged) are left out and listed; --skip-invalid also
+    leaves out and lists invalid records instead of refusing the call. A response that says
+    more pages exist is imported with a warning (use `reliability extract pagerduty|opsgenie|
+    incidentio` to pull every page).
 
     \b
     Example:
       reliability --db rel.duckdb ingest incidents incidents.json
       reliability --db rel.duckdb ingest incidents --format pagerduty pd-incidents.json
       reliability --db rel.duckdb ingest incidents --format incidentio --severity-map sev.yaml io.json
+      reliability --db rel.duckdb ingest incidents --format opsgenie --service-map services.yaml --skip-invalid alerts.json
     """
 
     def describe(s: dict) -> str:
         fmt_note = f" [{s['format']}]" if "format" in s else ""
         skipped = f", {s['skipped']} skipped" if s.get("skipped") else ""
-        return (
+        invalid = f", {s['invalid']} invalid skipped" if s.get("invalid") else ""
+        unknown = f", {s['ack_unknown']} with acknowledgement unknown" if s.get("ack_unknown") else ""
+        lines = [
             f"{s['file']}{fmt_note}: {s['incidents']} incidents ({s['updates']} timeline entries, "
-            f"{s['action_items']} action items{skipped}, detected {s['start']} .. {s['end']})"
-        )
+            f"{s['action_items']} action items{skipped}{invalid}{unknown}, detected {s['start']} .. {s['end']})"
+        ]
+        for r in s.get("skipped_records", []):
+            label = "invalid" if r["kind"] == "invalid" else "skipped"
+            lines.append(f"  {label}: record {r['record']} ({r['id'] or 'no id'}): {r['reason']}")
+        for n in s.get("no_service", []):
+            lines.append(f"  no service in record {n['record']} ({n['id']}): {n['service']} from {n['from']}")
+        lines += [f"  warning: {w}" for w in s.get("warnings", [])]
+        return "\n".join(lines)
 
-    def load(con, paths):
-        if fmt == "generic":
-            from reliability.ingest.incidents import ingest_incidents
+    from reliability.ingest.inputs import spooled
 
-            return ingest_incidents(con, paths, severity_map)
-        from reliability.ingest.vendors import ingest_vendor_incidents
+    extra = [p for p in (severity_map, service_map) if p]
+    with spooled(extra) as spooled_paths:  # pipes too, read before the lock
+        by_name = dict(zip(extra, spooled_paths))
+        smap = by_name.get(severity_map) if severity_map else None
+        svc_map = by_name.get(service_map) if service_map else None
 
-        return ingest_vendor_incidents(con, paths, fmt, severity_map)
+        def load(con, paths):
+            if fmt == "generic":
+                from reliability.ingest.incidents import ingest_incidents
 
-    _run(ctx, files, as_json, load, describe)
+                vendor_only = [n for n, v in (("--skip-invalid", skip_invalid), ("--tz", tz), ("--service-map", service_map)) if v]
+                if vendor_only:
+                    from reliability.errors import BadInput
+
+                    raise BadInput(f"{vendor_only[0]} applies to --format pagerduty, opsgenie or incidentio", field=vendor_only[0])
+                return ingest_incidents(con, paths, smap)
+            from reliability.ingest.vendors import ingest_vendor_incidents
+
+            return ingest_vendor_incidents(con, paths, fmt, smap, skip_invalid=skip_invalid, tz=tz,
+                                           service_map=svc_map)
+
+        _run(ctx, files, as_json, load, describe)
 
 
 @ingest.command()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, table
+from reliability.units import duration
 
 
 def _cell(metric: dict) -> str:
     if not metric["n"]:
         return "-"
-    return f"{fmt(metric['mean_minutes'], 1)} / {fmt(metric['median_minutes'], 1)} / {fmt(metric['p90_minutes'], 1)}"
+    return f"{duration(metric['mean_minutes'])} / {duration(metric['median_minutes'])} / {duration(metric['p90_minutes'])}"
 
 
 @click.command("mttx")
@@ -50,11 +51,11 @@ def mttx(ctx, start, end, months, tz, service, by, as_json) -> None:
         emit_json(doc)
         return
     click.echo(f"Incidents detected {doc['start']} .. {doc['end']} ({tz}): {doc['overall']['count']}")
-    click.echo("minutes as mean / median / p90")
+    click.echo("durations as mean / median / p90; impact: customer-impact minutes summed")
     groups = [("all", doc["overall"])] + list(doc[f"by_{by}"].items())
     click.echo(
         table(
-            [by, "count", "detect", "acknowledge", "mitigate", "resolve", "impact min"],
+            [by, "count", "detect", "acknowledge", "mitigate", "resolve", "impact (min)"],
             [
                 [name, g["count"], _cell(g["detect"]), _cell(g["acknowledge"]), _cell(g["mitigate"]),
                  _cell(g["resolve"]), fmt(g["customer_impact_minutes"], 0)]

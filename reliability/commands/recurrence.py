@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from reliability.output import emit_json, fmt, table
+from reliability.output import emit_json, table
+from reliability.units import duration
 
 
 @click.command("recurrence")
@@ -38,8 +39,8 @@ def recurrence(ctx, start, end, tz, days, similarity, incident, as_json) -> None
         emit_json(doc)
         return
     click.echo(f"Repeats (same service and root cause within {days} days): {doc['repeat_count']}")
-    click.echo(table(["earlier", "later", "service", "gap days", "root cause"],
-                     [[r["earlier"], r["later"], r["service"], fmt(r["gap_minutes"] / 1440, 1), (r["root_cause"] or "")[:60]]
+    click.echo(table(["earlier", "later", "service", "gap", "root cause"],
+                     [[r["earlier"], r["later"], r["service"], duration(r["gap_minutes"]), (r["root_cause"] or "")[:60]]
                       for r in doc["repeats"]], right=(3,)))
     click.echo("\nFrequency classes by service")
     click.echo(table(["service", "Frequent", "Occasional", "Rare", "Anomaly"],

@@ -38,8 +38,12 @@ def monthly(ctx, month, out, interactive) -> None:
 
     doc = reports.open_and_build(ctx.obj["db"], month, out, interactive=interactive)
     s = doc["summary"]
-    click.echo(f"wrote {out}: {s['compliant']} of {s['measured']} SLOs met, {len(s['breaches'])} breached, "
-               f"{s['incidents']} incidents", err=True)
+    short = len(s["insufficient_data"])
+    click.echo(f"wrote {out}: {s['compliant']} of {s['measured']} SLOs with enough data met, "
+               f"{len(s['breaches'])} breached, {short} with insufficient data, {s['incidents']} incidents", err=True)
+    if short:
+        click.echo(f"warning: {short} of {s['slos']} SLOs have too little data in {month} for a verdict "
+                   "(listed apart in the report, not counted as met)", err=True)
 
 
 @report.command("postmortem")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from reliability.output import emit_json, fmt, table
+from reliability.output import emit_json, fmt, iso_z, table
+from reliability.units import percent
 
 
 @click.command("sla")
@@ -30,6 +31,8 @@ from reliability.output import emit_json, fmt, table
     multiple=True,
     help="Also leave out these maintenance windows (CSV/JSON as for `ingest maintenance`; not stored).",
 )
+@click.option("--min-coverage", type=float, default=0.9, show_default=True, metavar="RATIO",
+              help="Coverage (slices with data / slices) below which the status is insufficient_data.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def sla(
@@ -44,6 +47,7 @@ def sla(
     slo_name: str | None,
     no_data: str,
     maintenance_files: tuple[str, ...],
+    min_coverage: float,
     as_json: bool,
 ) -> None:
     """SLA compliance of every SLO (or one) over a calendar month, a range of months, a
@@ -54,6 +58,10 @@ def sla(
     minutes of downtime and of allowed downtime. Slices that overlap a declared maintenance
     window of the SLO's service (`ingest maintenance`, or --maintenance FILE) are left out of
     the period: excluded_slices, maintenance_minutes, maintenance_windows.
+
+    status is met, breached, or insufficient_data when data_coverage (slices with data /
+    slices of the period) is below --min-coverage; a period not over yet or reaching past the
+    newest data is partial, with data up to as_of.
 
     \b
     Example:
@@ -74,6 +82,10 @@ def sla(
         raise BadInput("--from and --to go together", field="--to" if last is None else "--from")
     if window and not at:
         raise BadInput("--window needs --at", field="--window")
+    from reliability.analysis.sla import check_min_coverage
+
+    check_min_coverage(min_coverage)
+    cover = {"min_coverage": min_coverage}
     extra = None
     if maintenance_files:
         from reliability.ingest.maintenance import read_windows
@@ -83,39 +95,48 @@ def sla(
         from reliability.analysis import sla as analysis
 
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            rows = analysis.compute(con, month, slo_name, no_data, maintenance=extra)
-        _show(rows, {"month": month}, month, no_data, as_json)
+            rows = analysis.compute(con, month, slo_name, no_data, maintenance=extra, **cover)
+        _show(rows, {"month": month}, month, no_data, min_coverage, as_json)
         return
     from reliability.analysis import history
 
     if first is not None:
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            months = history.monthly(con, first, last, slo_name, no_data, maintenance=extra)
+            months = history.monthly(con, first, last, slo_name, no_data, maintenance=extra, **cover)
         if as_json:
-            emit_json({"from": first, "to": last, "no_data_policy": no_data,
+            emit_json({"from": first, "to": last, "no_data_policy": no_data, "min_coverage": min_coverage,
                        "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in months]})
             return
         for m, rows in months:
-            _show(rows, {"month": m}, m, no_data, False)
+            _show(rows, {"month": m}, m, no_data, min_coverage, False)
             click.echo("")
         return
     if at is not None:
         instant = history.parse_instant(at, "--at")
         duration = history.parse_window(window) if window else None
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            rows = history.rolling_at(con, instant, duration, slo_name, no_data, maintenance=extra)
+            rows = history.rolling_at(con, instant, duration, slo_name, no_data, maintenance=extra, **cover)
         head = {"at": instant, "window": window}
-        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, as_json)
+        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json)
         return
     kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra)
-    _show(rows, {kind: text}, text, no_data, as_json)
+        rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra, **cover)
+    _show(rows, {kind: text}, text, no_data, min_coverage, as_json)
 
 
-def _show(rows: list, head: dict, label: str, no_data: str, as_json: bool) -> None:
+STATUS_TEXT = {"met": "met", "breached": "BREACHED", "insufficient_data": "insufficient data"}
+
+
+def status_text(status: str, partial: bool) -> str:
+    """A status as a table shows it; a partial period's status is provisional."""
+    return STATUS_TEXT[status] + (" (partial)" if partial else "")
+
+
+def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool) -> None:
     if as_json:
-        emit_json(head | {"no_data_policy": no_data, "slos": [r.as_json() for r in rows]})
+        emit_json(head | {"no_data_policy": no_data, "min_coverage": min_coverage,
+                          "slos": [r.as_json() for r in rows]})
         return
     if not rows:
         click.echo("no SLOs defined (see `reliability slo apply`)")
@@ -124,28 +145,37 @@ def _show(rows: list, head: dict, label: str, no_data: str, as_json: bool) -> No
     multi = {r.slo for r in rows if r.objective is not None and sum(x.slo == r.slo for x in rows) > 1}
     click.echo(
         table(
-            ["slo", "method", "target", "attainment", "bad", "allowed", "budget left", "no data", "status"],
+            ["slo", "method", "target", "attainment", "bad", "allowed", "unit", "budget left", "coverage", "status"],
             [
                 [
                     f"{r.slo} [{r.objective}]" if r.slo in multi else r.slo,
                     r.budgeting_method,
                     f"{r.target * 100:.6g}%",
-                    "-" if r.attainment is None else f"{r.attainment * 100:.4f}%",
+                    percent(r.attainment, 4),
                     fmt(r.bad, 2),
                     fmt(r.allowed_bad, 2),
-                    "-" if r.error_budget_remaining is None else f"{r.error_budget_remaining * 100:.1f}%",
-                    r.no_data,
-                    "BREACHED" if r.breached else "met",
+                    r.unit,
+                    percent(r.error_budget_remaining, 1),
+                    percent(r.data_coverage, 1),
+                    status_text(r.status, r.partial),
                 ]
                 for r in rows
             ],
-            right=(2, 3, 4, 5, 6, 7),
+            right=(2, 3, 4, 5, 7, 8),
         )
     )
     for r in rows:
         if r.excluded_slices:
             click.echo(f"{r.slo}: {fmt(r.maintenance_minutes, 2)} minutes of maintenance left out of the period"
                        f" ({', '.join(r.maintenance_windows)})")
+    short = sorted({r.slo for r in rows if r.status == "insufficient_data"})
+    if short:
+        click.echo(f"insufficient data (coverage below {percent(min_coverage, 1)}, --min-coverage): no verdict for "
+                   f"{', '.join(short)}")
+    partial = sorted({(iso_z(r.as_of), r.slo) for r in rows if r.partial and r.status != "insufficient_data"})
+    for as_of in sorted({a for a, _ in partial}):
+        names = [name for a, name in partial if a == as_of]
+        click.echo(f"partial: data only up to {as_of} for {', '.join(names)}; the status may still change")
 
 
 COMMANDS = [sla]

@@ -17,7 +17,8 @@ def slo() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.pass_context
 def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
-    """Validate and store OpenSLO v1 YAML files (multi-document files allowed).
+    """Validate and store OpenSLO v1 YAML or JSON files (several documents per file, separated
+    by --- or as a list).
 
     Applying a document whose kind and name already exist replaces it. All files are
     applied in one transaction: one invalid document and nothing is stored.
@@ -26,10 +27,15 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
     Example:
       reliability --db rel.duckdb slo apply data/slos.yaml
     """
-    from reliability import slos, store
+    from reliability import openslo, slos, store
 
+    # Read every file (a pipe or FIFO included, once) before the database is locked.
+    read = [d for path in files for d in openslo.read_documents(path)]
+    warnings: list[str] = []
     with store.connect(ctx.obj["db"]) as con, store.transaction(con):
-        docs = slos.apply(con, files)
+        docs = slos.apply(con, files, read, warn=warnings.append)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
     counts: dict[str, int] = {}
     for d in docs:
         counts[d.kind] = counts.get(d.kind, 0) + 1
@@ -51,34 +57,7 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
         found = slos.load(con)
-    rows = []
-    for s in found:
-        rows.append(
-            {
-                "slo": s.name,
-                "display_name": s.display_name,
-                "service": s.service,
-                "sli": s.sli,
-                "sli_kind": s.indicator.kind,
-                "budgeting_method": s.budgeting_method,
-                "time_window": str(s.window.duration),
-                "is_rolling": s.window.is_rolling,
-                "time_zone": s.window.time_zone,
-                "time_slice_window_minutes": None
-                if s.time_slice_window_seconds is None
-                else s.time_slice_window_seconds / 60,
-                "objectives": [
-                    {
-                        "name": o.name,
-                        "target": o.target,
-                        "time_slice_target": o.time_slice_target,
-                        "op": o.op,
-                        "value": o.value,
-                    }
-                    for o in s.objectives
-                ],
-            }
-        )
+    rows = [slos.describe(s) for s in found]
     if as_json:
         emit_json({"slos": rows})
         return

@@ -49,10 +49,10 @@ def worst(ctx: click.Context, month: str, slo_name: str | None, window: str, top
     if as_json:
         click.echo(to_json_with_list({"month": month, "window": window, "top": top, "slos": None}, "slos", encoded))
         return
-    rows = [[r["slo"], iso_z(w["start"]), iso_z(w["end"]), fmt(w["bad"], 2), fmt(w["bad_minutes"], 1),
+    rows = [[r["slo"], iso_z(w["start"]), iso_z(w["end"]), fmt(w["bad"], 2), r["budget_unit"], fmt(w["bad_minutes"], 1),
              fmt(w["failed_events"], 0), fmt(w["burn_rate"], 2)] for r in results for w in r["windows"]]
-    click.echo(table(["slo", "start", "end", "bad", "bad minutes", "failed events", "burn rate"], rows,
-                     right=(3, 4, 5, 6)) if rows else "nothing bad in this month")
+    click.echo(table(["slo", "start", "end", "bad", "unit", "bad minutes", "failed events", "burn rate"], rows,
+                     right=(3, 5, 6, 7)) if rows else "nothing bad in this month")
 
 
 COMMANDS = [worst]

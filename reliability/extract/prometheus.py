@@ -27,7 +27,8 @@ from reliability import store
 from reliability.errors import BadInput
 from reliability.extract import slices
 from reliability.extract.connection import Connection, Overrides, resolve
-from reliability.extract.http import FetchError, PromClient, QueryError
+from reliability.extract.http import FetchError, Redactor
+from reliability.extract.prom_api import PromClient, QueryError
 from reliability.openslo import SLO
 
 SOURCE = "prometheus"
@@ -164,7 +165,11 @@ def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Re
             raise FetchError(f"SLO {t.slo!r}: the threshold query {query!r} returned {len(found)} series on "
                              f"[{start}, {start + n * t.step}); a threshold SLI needs one (aggregate it, "
                              "e.g. max(...))")
-        points = slices.grid([s.values for s in found], start, t.step, n + 1, infinite=t.threshold)
+        try:
+            points = slices.grid([s.values for s in found], start, t.step, n + 1, infinite=t.threshold)
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+            raise client.malformed(query, "points that are not [time, \"value\"] pairs") from None
+        del found  # free this response's point lists before the next query is fetched and parsed
         summed[role] = slices.total_over_series(slices.events(points, t.counter))
 
     def ts_of(has: np.ndarray) -> pa.Array:  # the starts of the slices with data
@@ -279,10 +284,17 @@ def run(db, tgts: Sequence[Target], *, end: int, start: int | None = None, backf
         with _without_cycle_collector():
             _extract(db, clients, tgts, summaries, work, parallel, on_progress)
     except Exception as exc:
-        _record_run(db, started, summaries, f"{type(exc).__name__}: {exc}")
+        # Shown on the app's Data health page: never a token, password or header value.
+        redact = redactor(tgts)
+        _record_run(db, started, summaries, redact(f"{type(exc).__name__}: {exc}"))
         raise
     _record_run(db, started, summaries, None)
     return summaries
+
+
+def redactor(tgts: Sequence[Target]) -> Redactor:
+    """Removes every secret of these targets' connections from a message."""
+    return Redactor([v for t in tgts for v in t.connection.secret_values()])
 
 
 @contextlib.contextmanager

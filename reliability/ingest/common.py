@@ -116,9 +116,20 @@ def parse_bool(value: Any) -> bool | None:
     raise ValueError(f"expected true or false, found {json.dumps(value)}")
 
 
+_SHOWN_AS: dict[str, str] = {}  # a temporary copy of a pipe -> the name given (ingest.inputs)
+
+
+def shown_as(copy: str, given: str | None) -> None:
+    """Name the temporary copy ``copy`` as ``given`` in messages (None: forget it)."""
+    if given is None:
+        _SHOWN_AS.pop(copy, None)
+    else:
+        _SHOWN_AS[copy] = given
+
+
 def display(path: str | Path) -> str:
     """How a file is named in messages: as the user gave it."""
-    return str(path)
+    return _SHOWN_AS.get(str(path), str(path))
 
 
 def check_file(path: str | Path) -> bytes:

@@ -4,7 +4,12 @@ Fields: ``id, service, severity, title, started_at, detected_at, acknowledged_at
 resolved_at, root_cause`` and optionally ``closed_at, postmortem_url, postmortem_published_at,
 customer_impact, tags, team``. JSON records may also carry ``timeline`` (a list of
 ``{"at", "kind", "text"}``) and ``action_items`` (a list of ``{"title", "owner", "due",
-"done"}``). Re-ingesting an id replaces the incident with its timeline and action items.
+"done"}``).
+
+Re-ingesting an id replaces the incident's own fields. Its timeline and action items change
+only where the record carries those lists, and then only the entries an incident record gave
+before: what ``ingest updates`` and ``ingest action-items`` stored for it is kept (a CSV, which
+has no timeline column, never deletes a timeline), so re-ingesting a file changes nothing.
 """
 
 from __future__ import annotations
@@ -64,6 +69,10 @@ class Incident:
     team: str | None = None  # optional field ``team`` (issue 5: metrics by team)
     vendor: str | None = None  # set by the vendor importers (pagerduty, opsgenie, incidentio)
     vendor_id: str | None = None
+    # Whether the record carried a ``timeline`` / ``action_items`` list at all (an absent list
+    # leaves the stored one alone; a present one, even empty, replaces what a record gave before).
+    has_timeline: bool = False
+    has_action_items: bool = False
 
 
 def ingest_incidents(
@@ -166,6 +175,8 @@ def parse_incident(rec: Record) -> Incident:
         action_items=_action_items(rec),
         source=rec.file,
         team=text(rec, "team"),
+        has_timeline=isinstance(rec.fields.get("timeline"), list),
+        has_action_items=isinstance(rec.fields.get("action_items"), list),
     )
 
 
@@ -214,11 +225,17 @@ def _updates(rec: Record) -> tuple[Update, ...]:
 
 def _action_items(rec: Record) -> tuple[ActionItem, ...]:
     out = []
+    titles: dict[str, str] = {}
     for label, item in _sub_records(rec, "action_items"):
         sub = _sub(rec, label, item)
+        # The title is the item's key (as in `ingest action-items`): required and unique.
+        title = common.text_field(sub, f"{label}.title", required=True)
+        if title in titles:
+            raise rec.bad(f"duplicate action item title '{title}' (also {titles[title]})", f"{label}.title")
+        titles[title] = label
         out.append(
             ActionItem(
-                common.text_field(sub, f"{label}.title"),
+                title,
                 common.text_field(sub, f"{label}.owner"),
                 common.ts_field(sub, f"{label}.due", allow_date=True),
                 common.bool_field(sub, f"{label}.done"),
@@ -263,6 +280,8 @@ def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident], *, keep_ch
     actions = [(i.id, n, a) for i in incidents for n, a in enumerate(i.action_items, start=1)]
     relations = {
         "ingest_ids": pa.table({"id": cols["id"]}),
+        "ingest_timeline_ids": pa.table({"id": _column([i.id for i in incidents if i.has_timeline], s)}),
+        "ingest_action_ids": pa.table({"id": _column([i.id for i in incidents if i.has_action_items], s)}),
         "ingest_incidents": pa.table(cols),
         "ingest_updates": pa.table(
             {
@@ -272,14 +291,15 @@ def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident], *, keep_ch
                 "body": _column([u.body for _, u in updates], s),
             }
         ),
-        "ingest_actions": pa.table(
+        "ingest_action_rows": pa.table(
             {
                 "incident_id": _column([iid for iid, _, _ in actions], s),
-                "idx": _column([n for _, n, _ in actions], pa.int32()),
                 "title": _column([a.title for _, _, a in actions], s),
                 "owner": _column([a.owner for _, _, a in actions], s),
                 "due": _column([a.due for _, _, a in actions], _TS),
                 "done": _column([a.done for _, _, a in actions], pa.bool_()),
+                "ord": _column([n for _, n, _ in actions], pa.int64()),
+                "origin": _column(["incident"] * len(actions), s),
             }
         ),
         "ingest_incident_extra": pa.table(
@@ -298,7 +318,8 @@ def _write(con: duckdb.DuckDBPyConnection, incidents: list[Incident], *, keep_ch
         con.execute(store.query(delete)).fetchall()
         con.execute(store.query("ingest.insert_incidents")).fetchall()
         con.execute(store.query("ingest.insert_incident_updates")).fetchall()
-        con.execute(store.query("ingest.insert_action_items")).fetchall()
+        con.execute(store.query("ingest.delete_dropped_action_items")).fetchall()
+        con.execute(store.query("ingest.upsert_action_items")).fetchall()
         con.execute(store.query("incidents.set_team_and_vendor")).fetchall()
     finally:
         for name in relations:

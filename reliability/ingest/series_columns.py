@@ -25,7 +25,10 @@ KEY = ("timestamp", "service", "sli")
 RATIO = ("good", "total")
 THRESHOLD = ("value",)
 DICT = pa.dictionary(pa.int32(), pa.string())
-CHUNK_ROWS = 1 << 22  # rows validated and written at a time
+# Rows validated and written at a time. Memory per chunk is a few hundred bytes a row (the
+# read, the validated arrays, the staged copy), so 1M rows keeps an ingest of any size well
+# under 1 GB; larger chunks gained nothing measurable (benchmarks/README.md, bench_ingest).
+CHUNK_ROWS = 1 << 20
 EPOCH0 = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -180,12 +183,15 @@ def _timestamps_from_text(con, col: pa.ChunkedArray, where: Where) -> pa.Chunked
 
 
 def _run_raw(con, name: str, col: pa.ChunkedArray, params: dict | None = None) -> pa.Table:
+    """A parsing query over the chunk's text, on a cursor of its own: it reads no table, and a
+    view registered inside the ingest's transaction would hold the text until the commit."""
     raw = pa.table({"rn": pa.array(np.arange(len(col), dtype=np.int64)), "txt": col})
-    con.register("ingest_raw", raw)
+    cur = con.cursor()
     try:
-        return con.sql(store.query(name), params=params or None).to_arrow_table()
+        cur.register("ingest_raw", raw)
+        return cur.sql(store.query(name), params=params or None).to_arrow_table()
     finally:
-        con.unregister("ingest_raw")
+        cur.close()
 
 
 def _numbers(con, col: pa.ChunkedArray, field: str, where: Where) -> np.ndarray:

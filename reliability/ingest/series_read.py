@@ -111,9 +111,11 @@ def _csv_tables(path: str | Path, head: bytes, name: str) -> Iterator[pa.Table]:
 
 def _parquet_tables(path: str | Path, name: str) -> Iterator[pa.Table]:
     try:
-        pf = pq.ParquetFile(path)
+        # service and sli as dictionaries: a few distinct names over millions of rows, read
+        # without materialising a string per row.
+        pf = pq.ParquetFile(path, read_dictionary=["service", "sli"])
         needed = columns_needed(list(pf.schema_arrow.names), name, tabular=True)
-        yield from _grouped(pf.iter_batches(batch_size=1 << 20, columns=list(needed)))
+        yield from _grouped(pf.iter_batches(batch_size=CHUNK_ROWS, columns=list(needed)))
     except (pa.ArrowException, OSError) as exc:
         raise BadInput(f"not a readable Parquet file ({exc})", file=name) from None
 

@@ -155,6 +155,7 @@ def ingest_action_items(con: duckdb.DuckDBPyConnection, paths: list[str | Path])
                 "due": pa.array([a.due for a in rows], _TS),
                 "done": pa.array([a.done for a in rows], pa.bool_()),
                 "ord": pa.array(list(range(len(rows))), pa.int64()),
+                "origin": pa.array(["action-items"] * len(rows), s),
             }
         )
         _run(con, "ingest_action_rows", table, "ingest.upsert_action_items")

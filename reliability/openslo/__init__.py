@@ -12,6 +12,7 @@ from reliability.openslo.documents import (
     read_documents,
     resolve,
 )
+from reliability.openslo.fields import connection_details
 from reliability.openslo.model import (
     API_VERSION,
     BUDGETING_METHODS,
@@ -39,6 +40,6 @@ from reliability.openslo.parse import (
 __all__ = [
     "API_VERSION", "BUDGETING_METHODS", "CALENDAR_UNITS", "KINDS", "LITERAL_SECRETS", "OPS", "SLO",
     "UNIT_SECONDS", "Document", "Duration", "Indicator", "MetricSource", "Objective", "RatioMetric",
-    "ThresholdMetric", "TimeWindow", "check_other", "parse_indicator", "parse_slo", "read_documents",
+    "ThresholdMetric", "TimeWindow", "check_other", "connection_details", "parse_indicator", "parse_slo", "read_documents",
     "resolve", "resolved_document", "slo_from_definition",
 ]

@@ -8,9 +8,11 @@ import re
 from collections.abc import Iterable, Mapping
 
 from reliability.errors import BadInput
-from reliability.openslo.fields import _get, _name, _Where, parse_duration
+from reliability.openslo.alerts import check_condition
+from reliability.openslo.fields import _get, _name, _Where, connection_details
 from reliability.openslo.model import API_VERSION, KINDS, OPS, SLO, Document
 from reliability.openslo.parse import parse_indicator, parse_slo
+from reliability.openslo.yaml_limits import load_documents
 
 
 def read_documents(path: str) -> list[Document]:
@@ -31,7 +33,7 @@ def read_documents(path: str) -> list[Document]:
     if "\x00" in text:
         raise BadInput("not a text file (binary?)", file=path)
     try:
-        loaded = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        loaded = load_documents(text, path)  # refuses alias bombs before expanding them
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -42,27 +44,42 @@ def read_documents(path: str) -> list[Document]:
         chunks = chunks[1:]
     docs = []
     index = 0
-    for body in loaded:
-        index += 1
-        if body is None:
-            continue
-        where = _Where(path, index)
-        if not isinstance(body, Mapping):
-            raise where.fail("", f"expected a mapping (an OpenSLO document), got {type(body).__name__}")
-        api = body.get("apiVersion")
-        if api != API_VERSION:
-            raise where.fail("apiVersion", f"expected {API_VERSION!r}, got {api!r}")
-        kind = body.get("kind")
-        if kind not in KINDS:
-            raise where.fail("kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
-        meta = _get(where, body, "", "metadata", dict)
-        name = _name(where, "metadata", meta)
-        _get(where, body, "", "spec", dict)
-        text_chunk = chunks[index - 1] if index - 1 < len(chunks) else ""
-        docs.append(Document(kind, name, body, path, index, text_chunk))
+    for position, body in enumerate(loaded):
+        # go-sdk, `oslo fmt` and Nobl9's converter write a YAML (or JSON) list of documents:
+        # each item is a document, numbered on from the documents before it.
+        items = body if isinstance(body, list) else [body]
+        for item in items:
+            index += 1
+            if item is None:
+                continue
+            where = _Where(path, index)
+            if not isinstance(item, Mapping):
+                raise where.fail("", f"expected a mapping (an OpenSLO document), got {type(item).__name__}")
+            api = item.get("apiVersion")
+            if api != API_VERSION:
+                raise where.fail("apiVersion", f"expected {API_VERSION!r}, got {api!r}{_version_hint(api)}")
+            kind = item.get("kind")
+            if kind not in KINDS:
+                raise where.fail("kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
+            meta = _get(where, item, "", "metadata", dict)
+            name = _name(where, "metadata", meta)
+            if kind == "Service" and item.get("spec") is None:
+                item = {**item, "spec": {}}  # a Service's spec holds only an optional description
+            _get(where, item, "", "spec", dict)
+            if isinstance(body, list):
+                text_chunk = yaml.safe_dump(item, sort_keys=False, allow_unicode=True)
+            else:
+                text_chunk = chunks[position] if position < len(chunks) else ""
+            docs.append(Document(kind, name, item, path, index, text_chunk))
     if not docs:
         raise BadInput("no OpenSLO documents found", file=path)
     return docs
+
+
+def _version_hint(api) -> str:
+    if isinstance(api, str) and ("v1alpha" in api or "v2alpha" in api):
+        return " (only OpenSLO v1 is read; v1alpha and v2alpha documents have a different schema)"
+    return ""
 
 
 def check_other(doc: Document) -> None:
@@ -71,11 +88,13 @@ def check_other(doc: Document) -> None:
     spec = doc.body["spec"]
     if doc.kind == "DataSource":
         _get(where, spec, "spec", "type", str)
-        details = _get(where, spec, "spec", "connectionDetails", dict, required=False) or {}
+        # The spec allows any YAML here; a list of one-key mappings (go-sdk's examples) is read
+        # as one mapping.
+        details = connection_details(spec)
         _refuse_literal_secrets(where, details)
     elif doc.kind == "AlertCondition":
         cond = _get(where, spec, "spec", "condition", dict)
-        _check_condition(where, "spec.condition", cond)
+        check_condition(where, "spec.condition", cond)
     elif doc.kind == "AlertPolicy":
         conditions = _get(where, spec, "spec", "conditions", list)
         for i, c in enumerate(conditions):
@@ -86,48 +105,25 @@ def check_other(doc: Document) -> None:
                 _get(where, c, path, "conditionRef", str)
             else:
                 inner = _get(where, c, path, "spec", dict)
-                _check_condition(where, f"{path}.spec.condition", _get(where, inner, f"{path}.spec", "condition", dict))
+                check_condition(where, f"{path}.spec.condition", _get(where, inner, f"{path}.spec", "condition", dict))
 
 
-# connectionDetails keys that would hold a literal secret. Refused at apply time, so no
-# credential is ever stored in the database: name an environment variable or a file instead.
+# Kept for callers of the old fixed list; recognition is by pattern (reliability.openslo.secrets).
 LITERAL_SECRETS = ("token", "bearerToken", "password", "apiKey", "secret", "accessToken")
 
 
-def _refuse_literal_secrets(where: _Where, details: Mapping) -> None:
-    from urllib.parse import urlsplit
+def _refuse_literal_secrets(where: _Where, details) -> None:
+    """A literal secret anywhere in ``connectionDetails`` is bad input (by pattern: secrets.py)."""
+    from reliability.openslo import secrets
 
-    for key in LITERAL_SECRETS:
-        if key in details:
-            raise where.fail(
-                f"spec.connectionDetails.{key}",
-                f"a literal secret is not stored; use {key}Env (an environment variable) or {key}File (a file)",
-            )
-    for key in ("url", "address"):
-        value = details.get(key)
-        if isinstance(value, str) and urlsplit(value).password:
-            raise where.fail(
-                f"spec.connectionDetails.{key}",
-                "a password in the URL is a literal secret; use passwordEnv or passwordFile",
-            )
+    for path, message in secrets.refusals("DataSource", {"spec": {"connectionDetails": details}}):
+        raise where.fail(path, message)
 
 
-def _check_condition(where: _Where, path: str, cond: Mapping) -> None:
-    kind = _get(where, cond, path, "kind", str)
-    if kind != "burnrate":
-        raise where.fail(f"{path}.kind", f"expected 'burnrate', got {kind!r}")
-    op = _get(where, cond, path, "op", str)
-    if op not in OPS:
-        raise where.fail(f"{path}.op", f"expected one of lt, lte, gt, gte, got {op!r}")
-    _get(where, cond, path, "threshold", float)
-    parse_duration(where, f"{path}.lookbackWindow", cond.get("lookbackWindow"))
-    if "alertAfter" in cond:
-        parse_duration(where, f"{path}.alertAfter", cond.get("alertAfter"))
-
-
-def resolve(docs: Iterable[Document], stored: Iterable[Document] = ()) -> tuple[list[SLO], list[Document]]:
+def resolve(docs: Iterable[Document], stored: Iterable[Document] = (), *, warn=None) -> tuple[list[SLO], list[Document]]:
     """Validate documents, resolving ``indicatorRef`` and ``metricSourceRef`` against the new
-    documents first, then the stored ones. Returns the SLOs and every document."""
+    documents first, then the stored ones. Returns the SLOs and every document; ``warn`` (if
+    given) is called with a message for each field that is accepted but ignored."""
     docs = list(docs)
     seen: dict[tuple[str, str], Document] = {}
     for d in docs:
@@ -147,5 +143,5 @@ def resolve(docs: Iterable[Document], stored: Iterable[Document] = ()) -> tuple[
             parse_indicator(_Where(d.file, d.index), "", d.body, datasources)
         elif d.kind != "SLO":
             check_other(d)
-    slos = [parse_slo(d, slis, datasources) for d in docs if d.kind == "SLO"]
+    slos = [parse_slo(d, slis, datasources, warn) for d in docs if d.kind == "SLO"]
     return slos, docs

@@ -74,10 +74,23 @@ def _ratio(where: _Where, path: str, value: Any, *, low_open: bool, high_open: b
     return float(Decimal(repr(value)) / Decimal(scale))
 
 
-
-
 def _name(where: _Where, path: str, meta: Mapping) -> str:
     name = _get(where, meta, path, "name", str)
     if not _NAME.match(name):
         raise where.fail(f"{path}.name", f"expected a name of letters, digits, '.', '_' or '-', got {name!r}")
     return name
+
+
+def connection_details(spec: Any) -> dict:
+    """A DataSource's ``spec.connectionDetails`` as one mapping. The spec allows any YAML there:
+    a mapping is taken as is, a list of mappings is merged in order (go-sdk's examples write
+    ``connectionDetails: [{url: ...}]``), anything else gives no settings."""
+    raw = spec.get("connectionDetails") if isinstance(spec, Mapping) else None
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    merged: dict = {}
+    if isinstance(raw, list):
+        for item in raw:
+            if isinstance(item, Mapping):
+                merged.update(item)
+    return merged

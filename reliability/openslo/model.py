@@ -71,6 +71,15 @@ class RatioMetric:
 
 
 @dataclass(frozen=True)
+class RawMetric:
+    """A precomputed ratio (``ratioMetric.raw``): ``raw_type`` ``success`` (good/total) or
+    ``failure`` (bad/total). Accepted in SLI documents; SLOs here need event counts."""
+
+    raw_type: str
+    source: MetricSource
+
+
+@dataclass(frozen=True)
 class ThresholdMetric:
     source: MetricSource
 
@@ -83,9 +92,12 @@ class Indicator:
     display_name: str | None
     ratio: RatioMetric | None = None
     threshold: ThresholdMetric | None = None
+    raw: RawMetric | None = None
 
     @property
     def kind(self) -> str:
+        if self.raw is not None:
+            return "raw"
         return "ratio" if self.ratio is not None else "threshold"
 
 

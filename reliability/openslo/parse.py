@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reliability.openslo.alerts import check_condition
 from reliability.openslo.fields import _get, _name, _ratio, _Where, parse_duration
 from reliability.openslo.model import (
     BUDGETING_METHODS,
@@ -19,6 +20,7 @@ from reliability.openslo.model import (
     MetricSource,
     Objective,
     RatioMetric,
+    RawMetric,
     ThresholdMetric,
     TimeWindow,
 )
@@ -55,9 +57,18 @@ def parse_indicator(where: _Where, path: str, doc: Mapping, datasources: Mapping
         return Indicator(name, meta.get("displayName"), threshold=ThresholdMetric(source))
     rpath = f"{spath}.ratioMetric"
     rm = _get(where, spec, spath, "ratioMetric", dict)
-    counter = _get(where, rm, rpath, "counter", bool)
+    # Optional: the spec gives it no default and says it has no effect for raw; go-sdk decodes a
+    # missing counter as false.
+    counter = bool(_get(where, rm, rpath, "counter", bool, required=False))
     if "raw" in rm:
-        raise where.fail(f"{rpath}.raw", "raw ratio metrics are not supported; use good/total or bad/total")
+        for key in ("good", "bad", "total"):
+            if key in rm:
+                raise where.fail(f"{rpath}.{key}", "cannot be used together with raw")
+        raw_type = _get(where, rm, rpath, "rawType", str)
+        if raw_type not in ("success", "failure"):
+            raise where.fail(f"{rpath}.rawType", f"expected success or failure, got {raw_type!r}")
+        raw = _metric_source(where, f"{rpath}.raw", rm["raw"], datasources)
+        return Indicator(name, meta.get("displayName"), raw=RawMetric(raw_type, raw))
     if ("good" in rm) == ("bad" in rm):
         raise where.fail(rpath, "expected exactly one of good or bad, with total")
     if "total" not in rm:
@@ -118,7 +129,7 @@ def _time_window(where: _Where, spec: Mapping) -> TimeWindow:
     return TimeWindow(duration, is_rolling, start, zone)
 
 
-def _objectives(where: _Where, spec: Mapping, indicator: Indicator, method: str) -> tuple[Objective, ...]:
+def _objectives(where: _Where, spec: Mapping, indicator: Indicator, method: str, warn) -> tuple[Objective, ...]:
     items = _get(where, spec, "spec", "objectives", list)
     if not items:
         raise where.fail("spec.objectives", "expected at least one objective")
@@ -143,9 +154,12 @@ def _objectives(where: _Where, spec: Mapping, indicator: Indicator, method: str)
                 raise where.fail(f"{path}.op", f"expected one of lt, lte, gt, gte, got {op!r}")
             value = float(_get(where, obj, path, "value", float))
         else:
-            for key in ("op", "value"):
-                if key in obj:
-                    raise where.fail(f"{path}.{key}", "applies to thresholdMetric indicators only")
+            if "value" in obj:
+                raise where.fail(f"{path}.value", "applies to thresholdMetric indicators only")
+            if "op" in obj and warn is not None:
+                # The spec's own examples write `op: gt` on ratio SLOs ("only needed when using
+                # a thresholdMetric"); go-sdk forbids it. Without a value it means nothing.
+                warn(str(where.fail(f"{path}.op", "applies to thresholdMetric SLIs only; ignored for this ratioMetric")))
             if method == "Timeslices" and tst is None:
                 raise where.fail(f"{path}.timeSliceTarget", "is required for Timeslices on a ratioMetric (a ratio such as 0.95)")
         out.append(Objective(obj.get("displayName") or obj.get("name"), target, tst, op, value))
@@ -166,21 +180,22 @@ def _slice_window(where: _Where, spec: Mapping, method: str) -> int | None:
     if raw is None:
         raise where.fail(path, f"is required for {method} (e.g. 1m or 5m)")
     if isinstance(raw, bool):
-        raise where.fail(path, f"expected seconds or a duration such as 1m, got {raw!r}")
+        raise where.fail(path, f"expected minutes (a number) or a duration such as 1m, got {raw!r}")
     if isinstance(raw, (int, float)):
-        seconds = raw
+        seconds = raw * 60  # the spec: "Default interpretation of unit if specified as a number in minutes"
     else:
         d = parse_duration(where, path, str(raw))
         if d.seconds is None:
             raise where.fail(path, f"expected a fixed duration such as 1m or 5m, got {raw!r} (M is months)")
         seconds = d.seconds
     if seconds != int(seconds) or seconds <= 0 or 86400 % int(seconds):
-        raise where.fail(path, f"expected a whole number of seconds that divides a day evenly (e.g. 60, 300, 1m, 5m), got {raw!r}")
+        raise where.fail(path, f"expected a slice that divides a day evenly into whole seconds (e.g. 1, 5, 1m, 5m), got {raw!r}")
     return int(seconds)
 
 
-def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[str, Mapping]) -> SLO:
-    """Validate one SLO document (an ``indicatorRef`` is looked up in ``slis``)."""
+def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[str, Mapping], warn=None) -> SLO:
+    """Validate one SLO document (an ``indicatorRef`` is looked up in ``slis``). ``warn``, when
+    given, is called with a message for what is accepted but ignored."""
     where = _Where(doc.file, doc.index)
     body = doc.body
     spec = _get(where, body, "", "spec", dict)
@@ -195,11 +210,15 @@ def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[
         if sli_doc is None:
             raise where.fail("spec.indicatorRef", f"no SLI named {ref!r} is defined in these files or applied before")
         indicator = parse_indicator(_Where(sli_doc.file, sli_doc.index), "", sli_doc.body, datasources)
+    if indicator.raw is not None:
+        path = "spec.indicator.spec.ratioMetric.raw" if "indicator" in spec else "spec.indicatorRef"
+        raise where.fail(path, f"SLI {indicator.name!r} is a raw ratio metric (a precomputed ratio); SLOs here "
+                               "count events or slices: use good/total or bad/total")
     method = _get(where, spec, "spec", "budgetingMethod", str)
     if method not in BUDGETING_METHODS:
         raise where.fail("spec.budgetingMethod", f"expected one of {', '.join(BUDGETING_METHODS)}, got {method!r}")
     window = _time_window(where, spec)
-    objectives = _objectives(where, spec, indicator, method)
+    objectives = _objectives(where, spec, indicator, method, warn)
     slice_seconds = _slice_window(where, spec, method)
     policies = []
     for i, p in enumerate(spec.get("alertPolicies") or []):
@@ -208,6 +227,7 @@ def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[
         elif isinstance(p, Mapping) and isinstance(p.get("alertPolicyRef"), str):
             policies.append(p["alertPolicyRef"])
         elif isinstance(p, Mapping) and isinstance((p.get("metadata") or {}).get("name"), str):
+            _inline_policy(where, f"spec.alertPolicies[{i}]", p)
             policies.append(p["metadata"]["name"])
         else:
             raise where.fail(f"spec.alertPolicies[{i}]", "expected an alertPolicyRef or an inline AlertPolicy with metadata.name")
@@ -226,6 +246,17 @@ def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[
     )
 
 
+
+
+def _inline_policy(where: _Where, path: str, policy: Mapping) -> None:
+    """An inline AlertPolicy's inline conditions are checked like AlertCondition documents."""
+    for j, c in enumerate(_get(where, _get(where, policy, path, "spec", dict), f"{path}.spec", "conditions", list)):
+        cpath = f"{path}.spec.conditions[{j}]"
+        if not isinstance(c, Mapping):
+            raise where.fail(cpath, "expected a conditionRef or an inline AlertCondition")
+        if "conditionRef" not in c:
+            inner = _get(where, c, cpath, "spec", dict)
+            check_condition(where, f"{cpath}.spec.condition", _get(where, inner, f"{cpath}.spec", "condition", dict))
 
 
 def resolved_document(slo_doc: Document, slis: Mapping[str, Document]) -> dict:

@@ -6,11 +6,12 @@ renders it as HTML (interactive Plotly charts, plotly.js inline), Markdown (GFM 
 the SLO's budget units (minutes for 1-minute Timeslices, events for Occurrences), ratios as
 ratios (rendered as percent), durations in minutes, instants in UTC.
 
-- Fleet compliance = SLOs not breached / SLOs measured in the month (each SLO's month in its
-  own ``calendar.timeZone``).
-- Credits owed: :func:`reliability.analysis.credits.compute` with the default tiers, counted
-  for SLOs whose target is at least the highest tier's bound (99.9 %): a 99 % latency objective
-  is not the SLA those tiers describe.
+- Fleet compliance = SLOs met / SLOs with a verdict (status ``met`` or ``breached``, each SLO's
+  month in its own ``calendar.timeZone``). SLOs with ``insufficient_data`` are listed apart
+  with their coverage and never counted as met; ``None`` when no SLO has a verdict.
+- Credits owed: :func:`reliability.analysis.credits.owed` with the default tiers (the rule of
+  ``credits``: only SLOs whose target is at least the highest tier's bound, 99.9 %; unknown
+  for insufficient data).
 - Budget status: :func:`reliability.analysis.budget.report` at the end of the month (or now).
 - Incidents: those detected in the month (UTC) with their SLA impact (``impact``).
 - Time metrics: means and medians of ``mttx`` (``timing.report``) for the month, the month
@@ -23,8 +24,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
-from decimal import Decimal
-from fractions import Fraction
 from html import escape
 from pathlib import Path
 
@@ -32,21 +31,18 @@ import duckdb
 
 from reliability import periods, slos, store
 from reliability.analysis import budget, categories, credits, impact, postmortems, recurrence, rollups, sla, timing
+from reliability.analysis import incidents as incident_rows
 from reliability.reports import render
 
 METRICS = (("detect", "Time to detect"), ("acknowledge", "Time to acknowledge"),
            ("mitigate", "Time to mitigate"), ("resolve", "Time to resolve"))
 
 
-def _slo_rows(con: duckdb.DuckDBPyConnection, month: str) -> list[dict]:
-    rows = [r.as_json() for r in rollups.month_rows(con, month)]  # = sla.compute, from the rollups
-    highest = max(t.below for t in credits.DEFAULT_TIERS)
-    owed = {c["slo"]: c for c in credits.compute(con, month)}
-    for r in rows:
-        c = owed.get(r["slo"], {})
-        covered = Fraction(Decimal(repr(r["target"]))) >= highest
-        r["credit_percent"] = c.get("credit_percent", 0.0) if covered else 0.0
-    return rows
+def _slo_rows(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = None) -> list[dict]:
+    rows = rollups.month_rows(con, month, now=now)  # = sla.compute, from the monthly rollups
+    # The credit rule is credits.owed's, the same for `credits`, this report and the app.
+    return [r.as_json() | {k: c[k] for k in ("covered", "credit_percent", "tier_below")}
+            for r, c in zip(rows, credits.for_rows(rows))]
 
 
 def _budgets(con: duckdb.DuckDBPyConnection, month: str, as_of: datetime) -> dict[str, dict]:
@@ -84,11 +80,11 @@ def _compliance(rows: list[dict]) -> dict:
             "fleet_compliance": found["met"] / measured if measured else None}
 
 
-def _trend(con: duckdb.DuckDBPyConnection, month: str, this: dict) -> list[dict]:
+def _trend(con: duckdb.DuckDBPyConnection, month: str, this: dict, now: datetime | None = None) -> list[dict]:
     """Fleet compliance month by month, oldest first, ending with ``month`` (from the rollups);
     each with its change against the month before in percentage points."""
     months = [timing.shift_month(month, -k) for k in range(TREND_MONTHS - 1, 0, -1)]
-    out = [{"month": m, **_compliance([r.as_json() for r in rows])} for m, rows in rollups.monthly(con, months)]
+    out = [{"month": m, **_compliance([r.as_json() for r in rows])} for m, rows in rollups.monthly(con, months, now=now)]
     out.append({"month": month, **this})
     out = [t for t in out if t["measured"] or t["month"] == month]  # months before the data began: left out
     for before, t in zip([None, *out[:-1]], out):
@@ -115,7 +111,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
     period = periods.month(month, "UTC")
     now = now or datetime.now(UTC)
     as_of = min(now, period.end)
-    rows = _slo_rows(con, month)
+    rows = _slo_rows(con, month, now)
     budgets = _budgets(con, month, now)
     for r in rows:
         b = budgets.get(r["slo"], {})
@@ -123,8 +119,9 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
         r["exhausted_at"] = b.get("exhausted_at")
     for r in rows:
         r["category"] = categories.category(r)
-    fleet = _compliance(rows)
-    breaches = [r for r in rows if r["category"] == "breached"]
+    judged = [r for r in rows if r["status"] != "insufficient_data"]
+    breaches = [r for r in judged if r["status"] == "breached"]
+    insufficient = [r for r in rows if r["status"] == "insufficient_data"]
     impacts = impact.month_impacts(con, month, "UTC")["incidents"]
     # An SLO's month in its zone can hold incidents detected at the end of the UTC month before.
     earlier = impact.month_impacts(con, timing.shift_month(month, -1), "UTC")["incidents"]
@@ -134,6 +131,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
     rec = recurrence.report(con, month, month, "UTC")
     items = postmortems.action_items(con, as_of)
     timing_rows, timing_spans = _timing(con, month)
+    # incidents whose acknowledgement is unknown: left out of time to acknowledge, never a miss
+    ack_unknown = [r["id"] for r in incident_rows.detected_in(con, period.start, period.end) if r["ack_unknown"]]
     services = {}
     for r in rows:
         services.setdefault(r["service"], []).append(r)
@@ -142,18 +141,22 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
         "period_start": period.start,
         "period_end": period.end,
         "as_of": as_of,
+        "min_coverage": sla.DEFAULT_MIN_COVERAGE,
         "summary": {
             "slos": len(rows),
-            "measured": fleet["measured"],
-            "compliant": fleet["met"],
-            "fleet_compliance": fleet["fleet_compliance"],
-            "insufficient_data": [r for r in rows if r["category"] == "insufficient_data"],
-            "trend": _trend(con, month, fleet),
+            "measured": len(judged),
+            "compliant": len(judged) - len(breaches),
+            "fleet_compliance": (len(judged) - len(breaches)) / len(judged) if judged else None,
+            "trend": _trend(con, month, _compliance(rows), now),
             "breaches": breaches,
+            "insufficient_data": insufficient,
+            "partial": [r for r in judged if r["partial"]],  # the insufficient ones are listed already
             "credits": [r for r in rows if r["credit_percent"]],
+            "credits_unknown": [r for r in rows if r["covered"] and r["credit_percent"] is None],
             "budget_status": Counter(r["budget_status"] for r in rows if r["budget_status"]),
             "incidents": len(impacts),
             "by_severity": {s: severities.get(s, 0) for s in ("SEV-1", "SEV-2", "SEV-3", "SEV-4")},
+            "ack_unknown": ack_unknown,
         },
         "services": [{"name": name, "slos": srows, "budgets": [budgets[r["slo"]] for r in srows
                                                                if r["slo"] in budgets]}
@@ -195,10 +198,10 @@ def _svg_charts(doc: dict) -> dict:
             if len(pts) > len(x):
                 x = [p["at"] for p in pts]
             series[b["slo"]] = [None if p["remaining"] is None else p["remaining"] * 100 for p in pts]
-        if x:
-            out[service["name"]] = charts.lines(x, series, f"{service['name']}: error budget left (%), daily (UTC)",
-                                                zero_line=True)
-    return {k: Markup(f'<div class="svg-chart">{v}</div>') for k, v in out.items()}
+        # Keyed apart from "fleet", which is also a possible service name.
+        out[("service", service["name"])] = charts.lines(
+            x, series, f"{service['name']}: error budget left (%), daily (UTC)", zero_line=True) if x else ""
+    return {k: Markup(f'<div class="svg-chart">{v}</div>' if v else "") for k, v in out.items()}
 
 
 def _charts(doc: dict) -> dict:
@@ -215,7 +218,8 @@ def _charts(doc: dict) -> dict:
                            marker_color=colors))
     fig.update_layout(title=f"Error budget remaining at the end of {doc['month']} (%)", height=480,
                       margin=dict(l=200, r=20, t=50, b=40), yaxis=dict(autorange="reversed"))
-    charts["fleet"] = render.plotly_div(fig, "chart-fleet")
+    used: set[str] = set()
+    charts["fleet"] = render.plotly_div(fig, render.chart_id("fleet", used))
     for service in doc["services"]:
         fig = go.Figure()
         for b in service["budgets"]:
@@ -226,7 +230,8 @@ def _charts(doc: dict) -> dict:
         fig.add_hline(y=0, line_dash="dot", line_color="#c62828")
         fig.update_layout(title=f"{escape(service['name'])}: error budget remaining (%), daily", height=320,
                           margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h", y=-0.2))
-        charts[service["name"]] = render.plotly_div(fig, f"chart-{service['name']}")
+        # Keyed apart from "fleet", which is also a possible service name.
+        charts[("service", service["name"])] = render.plotly_div(fig, render.chart_id(service["name"], used))
     return charts
 
 

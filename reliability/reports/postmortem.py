@@ -62,7 +62,9 @@ def _sla_for(con: duckdb.DuckDBPyConnection, impacts: list[dict]) -> list[dict]:
         row = sla.compute(con, i["month"], i["slo"])[0]
         margin = None if row.attainment is None else row.attainment - row.target
         out.append({"slo": i["slo"], "month": i["month"], "target": row.target, "attainment": row.attainment,
-                    "holds": not row.breached, "margin_points": None if margin is None else margin * 100,
+                    # "holds" only with a verdict: a month without enough data holds nothing yet.
+                    "holds": row.status == "met", "status": row.status, "data_coverage": row.data_coverage,
+                    "partial": row.partial, "margin_points": None if margin is None else margin * 100,
                     "bad": row.bad, "allowed_bad": row.allowed_bad,
                     "error_budget_remaining": row.error_budget_remaining})
     return out

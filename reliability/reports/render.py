@@ -16,12 +16,12 @@
 from __future__ import annotations
 
 import functools
-import math
 import os
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from reliability import units
 from reliability.errors import BadInput
 
 FORMATS = (".html", ".md", ".pdf")
@@ -32,6 +32,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 def out_format(path: str, allowed: tuple[str, ...] = FORMATS, option: str = "--out") -> str:
     """The report format from the output file's extension (``.html``, ``.md`` or ``.pdf``)."""
+    if Path(path).is_dir():
+        raise BadInput("is a directory; expected a file name such as "
+                       f"{Path(path) / ('report' + allowed[0])}", file=str(path), field=option)
     suffix = Path(path).suffix.lower()
     if suffix not in allowed:
         raise BadInput(f"unsupported output extension {suffix or '(none)'!r}; use one of "
@@ -56,19 +59,14 @@ def md(value) -> str:
 
 
 def num(value, digits: int = 2) -> str:
-    """A number with thousands separators and at most ``digits`` decimals; ``-`` for None."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if isinstance(value, float) and value != int(value):
-        return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
-    return f"{int(value):,}"
+    """A number with thousands separators and at most ``digits`` decimals; ``-`` for None
+    (:func:`reliability.units.number`, as in the CLI's tables)."""
+    return units.number(value, digits)
 
 
 def pct(value, digits: int = 1) -> str:
     """A ratio as a percentage (0.6944 → ``69.4%``); ``-`` for None."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    return f"{value * 100:.{digits}f}%"
+    return units.percent(value, digits)
 
 
 def ts(value: datetime | None) -> str:
@@ -84,13 +82,9 @@ def hm(value: datetime | None) -> str:
 
 
 def minutes(value) -> str:
-    """Minutes as ``1 h 05 min`` past an hour, else ``12.5 min``."""
-    if value is None:
-        return "-"
-    if value >= 60:
-        h, m = divmod(round(value), 60)
-        return f"{h} h {m:02d} min"
-    return f"{num(float(value), 1)} min"
+    """A duration in minutes in the one human format (:func:`reliability.units.duration`):
+    ``12.5 min`` under an hour, else ``21 h 18 min``."""
+    return units.duration(value)
 
 
 @functools.cache
@@ -123,6 +117,22 @@ def script_json(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def chart_id(name: str, used: set[str]) -> str:
+    """A DOM id for a chart of ``name``, unique among ``used`` (which it joins).
+
+    Ids keep letters, digits, ``-`` and ``_``; names that differ only elsewhere
+    (``pay.ments`` and ``pay-ments``) would collide and one chart would draw over the other, so
+    a repeat gets ``-2``, ``-3``...
+    """
+    base = "chart-" + "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name)
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    used.add(candidate)
+    return candidate
+
+
 def plotly_div(fig, div_id: str) -> str:
     """A ``<div>`` and the script that draws ``fig`` into it (plotly.js is included once)."""
     from markupsafe import Markup
@@ -153,15 +163,19 @@ def _umask() -> int:
 
 
 def write_files(files: dict[Path, bytes]) -> None:
-    """Write every file through a temporary sibling and ``os.replace`` (all computed first)."""
+    """Write every file through a temporary sibling and ``os.replace`` (all computed first).
+
+    A failure at any point (a full disk while writing, a file-size limit) removes every
+    temporary file, so nothing is left behind, not even a partial ``.NAME.XXXX``.
+    """
     staged = []
     try:
         for path, data in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+            staged.append((tmp, path))  # before writing: a failed write must still clean up
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.chmod(tmp, 0o666 & ~_umask())
-            staged.append((tmp, path))
         for tmp, path in staged:
             os.replace(tmp, path)
     except BaseException:

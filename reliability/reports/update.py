@@ -6,7 +6,12 @@ Kinds and their default time ``at`` (UTC):
 - ``progress``: at ``detected_at`` + one cadence interval (SEV-1 15 minutes, SEV-2 60, others
   60), but no later than ``resolved_at``; status *Investigating* before ``mitigated_at``,
   *Monitoring* from it, *Resolved* from ``resolved_at``.
-- ``resolved``: at ``resolved_at`` (an unresolved incident is bad input); status *Resolved*.
+- ``resolved``: at ``resolved_at`` (an unresolved incident, or an ``at`` before ``resolved_at``,
+  is bad input: an update never announces what had not happened yet); status *Resolved*.
+
+An update states only what was true at ``at``: the status then, the impact measured up to then,
+and the recorded customer impact and cause only once the incident is resolved (they are written
+with hindsight).
 
 Impact so far is measured as in ``reliability impact`` over ``[start of impact, min(at, end of
 impact))`` on the service's availability SLO (else its first ratio SLO): failed requests of all
@@ -84,6 +89,9 @@ def compose(con: duckdb.DuckDBPyConnection, incident_id: str, kind: str, at: dat
     if at < inc["detected_at"]:
         raise BadInput(f"{render.ts(at)} is before {incident_id} was detected ({render.ts(inc['detected_at'])})",
                        field="--at")
+    if kind == "resolved" and at < inc["resolved_at"]:
+        raise BadInput(f"{incident_id} was resolved at {render.ts(inc['resolved_at'])}: a resolved update cannot be "
+                       f"posted at {render.ts(at)}, before it (write a progress update instead)", field="--at")
     status = "Resolved" if kind == "resolved" else status_at(inc, at)
     so_far = _impact_so_far(con, inc, at)
     cadence = cadence_minutes(inc["severity"])
@@ -106,7 +114,7 @@ def compose(con: duckdb.DuckDBPyConnection, incident_id: str, kind: str, at: dat
                      f"{render.minutes(so_far['window_minutes'])}, {render.num(so_far['bad_minutes'])} bad minutes.")
     else:
         lines.append("Impact: being assessed (no measurements for the window yet).")
-    if inc.get("customer_impact") and status != "Investigating":
+    if inc.get("customer_impact") and status == "Resolved":
         lines.append(f"Customer impact: {_one_line(inc['customer_impact'])}")
     if kind == "resolved" and inc.get("root_cause"):
         lines.append(f"Cause: {_one_line(inc['root_cause'])}")

@@ -9,7 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from reliability.app import data, widgets
+from reliability import periods, units
+from reliability.app import data, freshness, widgets
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
@@ -22,6 +23,12 @@ def coverage_heatmap(coverage) -> go.Figure:
                           pct=100 * coverage["with_data"] / coverage["expected"])
     lacking = cov.pivot(index="series", columns="month", values="lacking").sort_index(ascending=False)
     pct = cov.pivot(index="series", columns="month", values="pct").reindex_like(lacking)
+    # A series without a single row in a month lacks the whole month: never a blank ("complete") cell.
+    whole = {m: periods.month(m, "UTC").seconds / 60 for m in lacking.columns}
+    for m in lacking.columns:
+        gone = lacking[m].isna()
+        lacking.loc[gone, m] = whole[m]
+        pct.loc[gone, m] = 0.0
     fig = go.Figure(go.Heatmap(
         z=lacking.values, x=list(lacking.columns), y=widgets.plot_text(lacking.index), customdata=pct.values,
         zmin=0, zmax=max(60.0, float(lacking.max().max())), colorscale=[[0, "#f7f7f7"], [0.02, "#fddbc7"], [1, "#b2182b"]],
@@ -51,13 +58,18 @@ def page() -> None:
         coverage = coverage[coverage["service"] == service]
     now = datetime.now(timezone.utc)
     newest = series["last_slice"].max()
-    c1, c2, c3, c4 = st.columns(4)
+    hours = st.number_input("Stale after (hours without a new slice)", min_value=0.0, value=freshness.STALE_HOURS,
+                            step=1.0, key="stale_hours")
+    late = freshness.warn(series, hours, now)
+    c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric("Series", len(series))
-    c2.metric("Newest slice (UTC day)", newest.strftime("%Y-%m-%d"))
-    c3.metric("Missing slices", int(series["missing_slices"].sum()))
-    c4.metric("No-data slices", int(series["no_data_slices"].sum()))
-    view = series.assign(lag_hours=(now - series["last_slice"]).dt.total_seconds() / 3600)
-    st.dataframe(view, hide_index=True, width="stretch", height=36 * (len(view) + 1) + 2, column_config={
+    c2.metric("Stale series", len(late), help=f"No new slice for more than {hours:g} hours")
+    c3.metric("Newest slice (UTC day)", newest.strftime("%Y-%m-%d"))
+    c4.metric("Missing slices", units.number(int(series["missing_slices"].sum())))
+    c5.metric("No-data slices", units.number(int(series["no_data_slices"].sum())))
+    view = series.assign(lag_hours=freshness.lag_hours(series["last_slice"], now))
+    styled = view.style.map(lambda v: freshness.colour(v, hours), subset=["lag_hours"])
+    st.dataframe(styled, hide_index=True, width="stretch", height=36 * (len(view) + 1) + 2, column_config={
         "missing_slices": st.column_config.NumberColumn(
             "missing slices", help="1-minute slices without a row between the first and last slice", format="%d"),
         "no_data_slices": st.column_config.NumberColumn("no-data slices", help="Rows with total 0 or null"),

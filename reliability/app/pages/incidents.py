@@ -94,10 +94,14 @@ def page() -> None:
 
     st.subheader("Response targets and update cadence")
     left, right = st.columns(2)
+    # met % is over the incidents whose acknowledgement is known; "ack unknown" are neither met nor missed
     resp = pd.DataFrame([{"severity": s, "target": str(v["target"]), "incidents": v["count"], "met": v["met"],
                           "missed": v["missed"], "never acknowledged": v["never_acknowledged"],
-                          "met %": 100 * v["met"] / v["count"] if v["count"] else None,
-                          "missed ids": ", ".join(v["missed_ids"])}
+                          "ack unknown": v["ack_unknown"],
+                          "met %": (100 * v["met"] / (v["count"] - v["ack_unknown"])
+                                    if v["count"] - v["ack_unknown"] else None),
+                          "missed ids": ", ".join(v["missed_ids"]),
+                          "ack unknown ids": ", ".join(v["ack_unknown_ids"])}
                          for s, v in sorted(report["response"].items())])
     left.caption("Acknowledgement targets (minutes, SEV-4: next business day)")
     left.dataframe(resp, hide_index=True, width="stretch",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
+from reliability import units
 from reliability.app import data, widgets
 
 OWN_ZONE = "each SLO's own zone"
+GREY = "#757575"
 
 
 def page() -> None:
@@ -28,40 +31,62 @@ def page() -> None:
     if table.empty:
         st.info("No SLOs defined. Apply OpenSLO files with `reliability slo apply`.")
         return
-    breached = table[table["breached"]]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("SLOs", len(table))
-    c2.metric("Breached", len(breached))
-    c3.metric("Lowest budget left", f"{table['error_budget_remaining'].min() * 100:.1f}%")
-    c4.metric("SLOs owing credits", int((table["credit_percent"] > 0).sum()))
+    # Status decides (sla's rule): an SLO without enough data has no verdict and is never
+    # counted as met; it is listed apart, grey, with its coverage.
+    judged = table[table["status"] != "insufficient_data"]
+    short = table[table["status"] == "insufficient_data"]
+    c0, c1, c2, c3, c4, c5 = st.columns(6)
+    c0.metric("SLOs", len(table))
+    c1.metric("Met", f"{int((judged['status'] == 'met').sum())} of {len(judged)}",
+              help="SLOs with enough data (a verdict) that met their target")
+    c2.metric("Breached", int((judged["status"] == "breached").sum()))
+    c3.metric("Insufficient data", len(short), help="Coverage below 90 %: no verdict, not counted as met")
+    lowest = judged["error_budget_remaining"].min()
+    c4.metric("Lowest budget left", "-" if pd.isna(lowest) else units.percent(lowest, 1))
+    c5.metric("SLOs owing credits", int((table["credit_percent"].fillna(0) > 0).sum()))
+    if len(short):
+        st.warning(f"{len(short)} of {len(table)} SLOs have less than 90 % of their slices with data in {month}: "
+                   "no verdict for them (listed apart below, not counted as met).")
+    partial = judged[judged["partial"]]
+    if len(partial):
+        st.info(f"Partial month for {len(partial)} SLO(s): data only up to "
+                f"{pd.to_datetime(partial['as_of']).min():%Y-%m-%d %H:%M} UTC; their status may still change.")
     view = table[
-        ["slo", "target", "attainment", "bad", "allowed_bad", "error_budget_remaining", "breached",
-         "credit_percent", "no_data", "budgeting_method", "time_zone", "service", "sli"]
+        ["slo", "target", "attainment", "bad", "allowed_bad", "budget_unit", "error_budget_remaining", "status",
+         "data_coverage", "breached", "credit_percent", "no_data", "budgeting_method", "time_zone", "service", "sli"]
     ].copy()
     # Breaches first, then the least budget left: what a review reads top to bottom.
     view = view.sort_values(["breached", "error_budget_remaining", "slo"], ascending=[False, True, True])
     view["target"] = view["target"] * 100
     view["attainment"] = view["attainment"] * 100
     view["error_budget_remaining"] = view["error_budget_remaining"] * 100
+    view["data_coverage"] = view["data_coverage"] * 100
+    view["status"] = [s.replace("_", " ") + (" (partial)" if p else "") for s, p in zip(view["status"], table.loc[view.index, "partial"])]
     view.insert(1, "investigate", ["breach?" + urlencode({"slo": s, "month": month}) for s in view["slo"]])
-    st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        height=36 * (len(view) + 1) + 2,
-        column_config={
-            "target": st.column_config.NumberColumn("target %", format="%.3f"),
-            "attainment": st.column_config.NumberColumn("attainment %", format="%.4f"),
-            "bad": st.column_config.NumberColumn("bad", help="Bad events (Occurrences) or bad slices (minutes)", format="%.2f"),
-            "allowed_bad": st.column_config.NumberColumn("allowed", format="%.2f"),
-            "error_budget_remaining": st.column_config.NumberColumn("budget left %", format="%.1f"),
-            "credit_percent": st.column_config.NumberColumn(
-                "credit %", help="Share of the monthly fee owed (default tiers: below 99.9 % 10, below 99 % 25, below "
-                     "95 % 100), for SLOs whose target is at least 99.9 %, as in the monthly report",
-                format="%.0f"),
-            "investigate": st.column_config.LinkColumn("investigate", display_text="investigate"),
-        },
-    )
+    config = {
+        "target": st.column_config.NumberColumn("target %", format="%.3f"),
+        "attainment": st.column_config.NumberColumn("attainment %", format="%.4f"),
+        "bad": st.column_config.NumberColumn("bad", help="In the unit of the next column: bad events (Occurrences) "
+                                             "or bad slices (minutes, with 1-minute slices)", format="%.2f"),
+        "allowed_bad": st.column_config.NumberColumn("allowed", format="%.2f"),
+        "budget_unit": st.column_config.TextColumn("unit"),
+        "error_budget_remaining": st.column_config.NumberColumn("budget left %", format="%.1f"),
+        "data_coverage": st.column_config.NumberColumn("coverage %", format="%.1f",
+                                                       help="Slices with data / slices of the month"),
+        "credit_percent": st.column_config.NumberColumn(
+            "credit %", help="Share of the monthly fee owed (default tiers: below 99.9 % 10, below 99 % 25, below "
+                 "95 % 100), for SLOs whose target is at least 99.9 %, as in the monthly report and `credits`; "
+                 "empty when unknown (insufficient data)",
+            format="%.0f"),
+        "investigate": st.column_config.LinkColumn("investigate", display_text="investigate"),
+    }
+    verdict = view[table.loc[view.index, "status"] != "insufficient_data"]
+    st.dataframe(verdict, hide_index=True, width="stretch", height=36 * (len(verdict) + 1) + 2, column_config=config)
+    if len(short):
+        st.subheader("Insufficient data: no verdict")
+        grey = view[table.loc[view.index, "status"] == "insufficient_data"].sort_values(["data_coverage", "slo"])
+        st.dataframe(grey.style.set_properties(**{"color": GREY, "background-color": "#f2f2f2"}), hide_index=True,
+                     width="stretch", height=36 * (len(grey) + 1) + 2, column_config=config)
     b1, b2, b3 = st.columns([1, 1, 3])
     b1.download_button(
         "Download CSV", view.drop(columns=["investigate"]).to_csv(index=False).encode(),
@@ -75,7 +100,7 @@ def page() -> None:
         )
     st.caption(
         "Periods are calendar months in each SLO's time zone unless a zone is picked. For Timeslices "
-        "with 1-minute slices, bad and allowed are minutes of downtime. Definitions: see the README."
+        "with 1-minute slices, bad and allowed are minutes of downtime. How to read the numbers: docs/sla.md."
     )
 
 

@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from reliability import charts
+from reliability import charts, units
 from reliability.analysis import categories, history, timing
-from reliability.app import data, widgets
+from reliability.app import data, freshness, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 HALF = 460  # px: a chart in one of two columns, drawn at its size on a laptop screen
@@ -108,7 +108,7 @@ def kpis(hist: pd.DataFrame, prev: pd.DataFrame | None, last: str, before: str |
     _metric(c[0], f"Incidents {last}", incidents(last), delta(incidents(last), incidents(before), "{:+d}"),
                 delta_color="inverse", help=f"Detected in the month (UTC); {versus}")
     hours = mttr_hours(last)
-    _metric(c[1], f"Median time to resolve {last}", "-" if hours is None else f"{hours:.1f} h",
+    _metric(c[1], f"Median time to resolve {last}", units.duration(None if hours is None else hours * 60),
                 delta(hours, mttr_hours(before), "{:+.1f} h"), delta_color="inverse", help=versus)
     breached = int((hist["category"] == "breached").sum())
     breached_before = None if prev is None else int((prev["category"] == "breached").sum())
@@ -188,6 +188,7 @@ def page() -> None:
     if not months_all:
         st.info("No SLI data yet. Load the sample with `reliability demo` or ingest series.")
         return
+    freshness.warn(data.newest_slices(db, stamp))
     first, last = widgets.period_picker(months_all)
     months = history.months_between(first, last)
     hist = data.sla_history(db, first, last, stamp)

@@ -8,32 +8,137 @@ vendor's own field as a path (``priority.summary``, ``report.ackTime``,
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reliability.errors import BadInput
 from reliability.ingest import common
 from reliability.ingest.common import Record, iso
 from reliability.ingest.incidents import LIFECYCLE, Incident
+from reliability.ingest.vendors import services as service_maps
+from reliability.ingest.vendors.severity import SeverityMap, default_map
 
 # The contract's field -> (UTC instant or None, the vendor field it came from)
 Times = dict[str, tuple[datetime | None, str]]
+NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+
+
+def zone(name: str, *, file: str | None = None, field: str | None = None) -> ZoneInfo:
+    """The IANA zone ``name``; BadInput naming where it came from when unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"unknown time zone {name!r}; expected an IANA name such as Europe/Berlin",
+                       file=file, field=field) from None
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read vendor files: severity and service maps, ``--skip-invalid``, and the zone
+    of naive timestamps in responses that do not name one (``--tz``)."""
+
+    smap: SeverityMap = dataclasses.field(default_factory=default_map)
+    services: service_maps.ServiceMap = service_maps.EMPTY
+    skip_invalid: bool = False
+    tz: str | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A record not imported, and why. ``invalid`` records are bad data left out under
+    ``--skip-invalid``; the others are deliberately not incidents (test, triage, merged...)."""
+
+    record: int | None
+    id: str | None  # the vendor's id when the record has one
+    reason: str
+    invalid: bool = False
+
+    def as_json(self) -> dict:
+        return {"record": self.record, "id": self.id, "reason": self.reason,
+                "kind": "invalid" if self.invalid else "excluded"}
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """The incidents of one file, each with the record it came from."""
+    """The incidents of one file, each with the record it came from, and what was left out."""
 
     file: str
     kind: str  # which API shape was recognised, e.g. "pagerduty-rest", "opsgenie-alerts"
     items: tuple[tuple[Record, Incident], ...]
-    skipped: int = 0  # records deliberately left out (e.g. incident.io test incidents)
+    skips: tuple[Skip, ...] = ()
+    warnings: tuple[str, ...] = ()
+    ack_unknown: frozenset[str] = frozenset()  # incident ids whose acknowledgement is unknown
+    no_service: tuple[dict, ...] = ()  # records that named no service ({"record", "id", "service"})
+
+    @property
+    def skipped(self) -> int:
+        """Records deliberately left out (not counting invalid ones)."""
+        return sum(not s.invalid for s in self.skips)
+
+
+class Excluded(Exception):
+    """Raised by a record builder: the record is deliberately not an incident (``reason``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def collect(recs: list[Record], build_one, *, skip_invalid: bool) -> tuple[list, list[Skip]]:
+    """``(record, result)`` for every record ``build_one`` accepts, and the skips: records it
+    excludes (:class:`Excluded`) and, with ``skip_invalid``, records it finds bad (BadInput);
+    without ``skip_invalid`` the first bad record raises (all or nothing)."""
+    items, skips = [], []
+    for rec in recs:
+        try:
+            items.append((rec, build_one(rec)))
+        except Excluded as exc:
+            skips.append(Skip(rec.record, raw_id(rec), exc.reason))
+        except BadInput as exc:
+            if not skip_invalid:
+                raise
+            skips.append(Skip(rec.record, raw_id(rec), reason_of(exc), invalid=True))
+    return items, skips
+
+
+def reason_of(exc: BadInput) -> str:
+    """A BadInput's message with its field, without the file and record (listed apart)."""
+    return f"field '{exc.field}': {exc.message}" if exc.field else exc.message
+
+
+def raw_id(rec: Record) -> str | None:
+    value = rec.fields.get("id")
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
+def more_pages(doc: Any) -> str | None:
+    """A warning when a saved response says more pages exist (PagerDuty ``more: true``,
+    Opsgenie ``paging.next``, incident.io ``pagination_meta.after``), else None."""
+    if not isinstance(doc, dict):
+        return None
+    if doc.get("more") is True:
+        return "the response says more pages exist (more: true): this file holds only one page"
+    paging = doc.get("paging")
+    if isinstance(paging, dict) and paging.get("next"):
+        return "the response says more pages exist (paging.next is set): this file holds only one page"
+    meta = doc.get("pagination_meta")
+    if isinstance(meta, dict) and meta.get("after"):
+        # incident.io sets `after` on a full page; its total_record_count tells a last page apart
+        total, held = meta.get("total_record_count"), doc.get("incidents")
+        if isinstance(total, int) and isinstance(held, list) and total <= len(held):
+            return None
+        return ("the response says more pages exist (pagination_meta.after is set): this file holds "
+                "only one page")
+    return None
 
 
 def json_type(value: Any) -> str:
@@ -109,9 +214,19 @@ def text(rec: Record, path: str, *, required: bool = False, value: Any = None) -
     return str(raw).strip()
 
 
-def timestamp(rec: Record, path: str, *, required: bool = False, value: Any = None) -> datetime | None:
-    """A zoned ISO 8601 timestamp (or epoch seconds) at ``path``; BadInput names the path."""
+def timestamp(rec: Record, path: str, *, required: bool = False, value: Any = None,
+              zone: ZoneInfo | None = None) -> datetime | None:
+    """A zoned ISO 8601 timestamp (or epoch seconds) at ``path``; BadInput names the path.
+
+    With ``zone``, a timestamp without an offset is read as local time there (PagerDuty
+    Analytics writes naive times in the response's ``time_zone``); a repeated local hour
+    (daylight saving ends) is read as its first occurrence."""
     raw = get(rec, path) if value is None else value
+    if zone is not None and isinstance(raw, str) and NAIVE.fullmatch(raw.strip()):
+        try:
+            return datetime.fromisoformat(raw.strip()).replace(tzinfo=zone).astimezone(UTC)
+        except ValueError:
+            raise rec.bad(f"{common.EXPECTED_TS}, found '{raw}' (not a valid date or time)", path) from None
     try:
         ts = common.parse_timestamp(raw)
     except ValueError as exc:

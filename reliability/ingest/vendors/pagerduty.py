@@ -16,12 +16,20 @@ REST mapping: ``detected_at`` = the earliest ``trigger_log_entry`` (else ``creat
 ``acknowledgements`` list is emptied once it is resolved, so the log is the only record (used
 as a fallback for open incidents); ``resolved_at`` = the earliest ``resolve_log_entry``, else
 the incident's ``resolved_at``, else ``last_status_change_at`` of a resolved incident. Service =
-``service.summary``, team = the first of ``teams[].summary``, title = ``title``.
+``service.summary``, team = the first of ``teams[].summary``, title = ``title``. A resolved (or
+acknowledged) incident with no acknowledgement and *no log entries in the file* has an
+**unknown** acknowledgement (its list was emptied on resolution): it is stored as such and never
+counted as a missed or met response target. An incident resolved by merging into another
+(``resolve_reason.type: merge_resolve_reason``) is not an incident of its own: skipped.
 
-Analytics mapping: ``detected_at`` = ``created_at``; ``acknowledged_at`` = ``created_at`` +
-``seconds_to_first_ack``; ``resolved_at`` = ``resolved_at``, else ``created_at`` +
-``seconds_to_resolve``; service = ``service_name``, team = ``team_name``, title =
-``description``.
+Analytics mapping: timestamps without an offset are local times in the response's
+``time_zone`` (else ``--tz``; without either they are ambiguous, hence bad input);
+``detected_at`` = ``created_at``; ``acknowledged_at`` = ``created_at`` +
+``seconds_to_first_ack``; ``resolved_at`` = ``created_at`` + ``seconds_to_resolve`` — the
+durations are taken over ``resolved_at`` because they need no time zone; when the two disagree
+by more than a second the file's summary warns — else ``resolved_at``; service =
+``service_name``, team = ``team_name``, title = ``description``. A row with
+``acknowledgement_count`` > 0 but no ``seconds_to_first_ack`` has an unknown acknowledgement.
 
 Severity (``--severity-map``, section ``pagerduty``): the priority (``priority.summary`` or
 ``priority.name``; Analytics ``priority_name``) when there is one — taken first because P1 and
@@ -33,12 +41,13 @@ incident from REST and from Analytics replaces one row.
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from reliability.errors import BadInput
-from reliability.ingest.common import Record
+from reliability.ingest.common import Record, iso
 from reliability.ingest.incidents import Incident
 from reliability.ingest.vendors import base
 from reliability.ingest.vendors.severity import SeverityMap
@@ -54,23 +63,57 @@ TRIGGER, ACK, RESOLVE = "trigger_log_entry", "acknowledge_log_entry", "resolve_l
 Entries = list[tuple[str, Any]]  # (field path for messages, log entry)
 
 
-def parse(path: str | Path, smap: SeverityMap) -> base.Parsed:
+MERGED = "merge_resolve_reason"
+# resolved_at and created_at + seconds_to_resolve may differ by rounding; more is a warning.
+TOLERANCE = timedelta(seconds=1)
+
+
+def parse(path: str | Path, opts: base.Options) -> base.Parsed:
     """The incidents of one saved PagerDuty response (REST v2 or Analytics, by shape)."""
     name, doc = base.load_document(path)
+    return parse_doc(name, doc, opts)
+
+
+def parse_doc(name: str, doc: Any, opts: base.Options) -> base.Parsed:
+    """As :func:`parse`, for a response already read (``extract`` passes the pages it pulled)."""
+    warnings: list[str] = []
     if isinstance(doc, dict) and "incidents" in doc:
         recs = base.records(name, doc, "incidents", EXPECTED)
         base.check_looks_like(recs, ("incident_number", "urgency", "service"), "a PagerDuty REST v2 incident")
         logs = _log_index(name, doc.get("log_entries"))
-        items = tuple((r, _rest(r, logs, smap)) for r in recs)
-        return base.Parsed(name, "pagerduty-rest", items)
-    if isinstance(doc, dict) and "data" in doc:
+        built, skips = base.collect(recs, lambda r: _rest(r, logs, opts.smap), skip_invalid=opts.skip_invalid)
+        kind = "pagerduty-rest"
+    elif isinstance(doc, dict) and "data" in doc:
         recs = base.records(name, doc, "data", EXPECTED)
         base.check_looks_like(
             recs, ("seconds_to_resolve", "seconds_to_first_ack", "service_name", "priority_name"), "a PagerDuty Analytics raw incident"
         )
-        return base.Parsed(name, "pagerduty-analytics", tuple((r, _analytics(r, smap)) for r in recs))
-    base.records(name, doc, "incidents", EXPECTED)  # raises: names what was found instead
-    raise AssertionError("unreachable")
+        zone = _analytics_zone(name, doc, opts.tz, warnings)
+        built, skips = base.collect(recs, lambda r: _analytics(r, opts.smap, zone, warnings),
+                                    skip_invalid=opts.skip_invalid)
+        kind = "pagerduty-analytics"
+    else:
+        base.records(name, doc, "incidents", EXPECTED)  # raises: names what was found instead
+        raise AssertionError("unreachable")
+    more = base.more_pages(doc)
+    return base.Parsed(
+        name, kind, tuple((r, inc) for r, (inc, _) in built), tuple(skips),
+        warnings=tuple(warnings) + ((more,) if more else ()),
+        ack_unknown=frozenset(inc.id for _, (inc, unknown) in built if unknown),
+    )
+
+
+def _analytics_zone(name: str, doc: dict, tz: str | None, warnings: list[str]):
+    """The zone of the response's naive timestamps: its ``time_zone``, else ``--tz``, else None."""
+    given = doc.get("time_zone")
+    if given is not None and (not isinstance(given, str) or not given.strip()):
+        raise BadInput(f"expected an IANA time zone name, found {json.dumps(given)}", file=name, field="time_zone")
+    if given:
+        zone = base.zone(given.strip(), file=name, field="time_zone")
+        if tz and base.zone(tz, field="--tz").key != zone.key:
+            warnings.append(f"--tz {tz} ignored: the response says its times are in {given.strip()} (time_zone)")
+        return zone
+    return base.zone(tz, field="--tz") if tz else None
 
 
 def _log_index(name: str, raw: Any) -> dict[str, Entries]:
@@ -162,8 +205,18 @@ def _team(rec: Record) -> str | None:
     return summary.strip() if isinstance(summary, str) and summary.strip() else None
 
 
-def _rest(rec: Record, logs: dict[str, Entries], smap: SeverityMap) -> Incident:
+def _merged(rec: Record) -> bool:
+    reason = rec.fields.get("resolve_reason")
+    kind = reason.get("type") if isinstance(reason, dict) else reason
+    return isinstance(kind, str) and kind.strip().casefold() in (MERGED, "merge")
+
+
+def _rest(rec: Record, logs: dict[str, Entries], smap: SeverityMap) -> tuple[Incident, bool]:
+    """The incident and whether its acknowledgement is unknown."""
     pid = base.text(rec, "id", required=True)
+    if _merged(rec):
+        into = base.get(rec, "resolve_reason.incident.id")
+        raise base.Excluded(f"merged into incident {into}" if into else "resolved by a merge")
     entries = _entries(rec, pid, logs)
     created = base.timestamp(rec, "created_at", required=True)
     detected = _earliest(rec, entries, TRIGGER)
@@ -178,7 +231,9 @@ def _rest(rec: Record, logs: dict[str, Entries], smap: SeverityMap) -> Incident:
     if resolved[0] is None and rec.fields.get("status") == "resolved":
         resolved = (base.timestamp(rec, "last_status_change_at"), "last_status_change_at")
     priority_path = "priority.name" if base.get(rec, "priority.summary") is None and base.get(rec, "priority.name") else "priority.summary"
-    return base.build(
+    # Without its log, a resolved incident's emptied acknowledgements list says nothing.
+    unknown = acknowledged[0] is None and not entries and rec.fields.get("status") in ("resolved", "acknowledged")
+    incident = base.build(
         rec,
         vendor=VENDOR,
         vendor_id=pid,
@@ -189,15 +244,30 @@ def _rest(rec: Record, logs: dict[str, Entries], smap: SeverityMap) -> Incident:
         times={"detected_at": detected, "acknowledged_at": acknowledged, "resolved_at": resolved},
         team=_team(rec),
     )
+    return incident, unknown
 
 
-def _analytics(rec: Record, smap: SeverityMap) -> Incident:
+def _analytics(rec: Record, smap: SeverityMap, zone, warnings: list[str]) -> tuple[Incident, bool]:
+    """The incident and whether its acknowledgement is unknown; disagreements go to ``warnings``."""
     pid = base.text(rec, "id", required=True)
-    created = base.timestamp(rec, "created_at", required=True)
-    resolved = (base.timestamp(rec, "resolved_at"), "resolved_at")
-    if resolved[0] is None:
-        resolved = (base.after(rec, created, "seconds_to_resolve", "seconds"), "seconds_to_resolve")
-    return base.build(
+    try:
+        created = base.timestamp(rec, "created_at", required=True, zone=zone)
+    except BadInput as exc:
+        if zone is None and "no time zone" in exc.message:
+            exc.message += " (the response has no time_zone: give one with --tz)"
+        raise
+    stated = base.timestamp(rec, "resolved_at", zone=zone)
+    by_duration = base.after(rec, created, "seconds_to_resolve", "seconds")
+    resolved = (by_duration, "seconds_to_resolve") if by_duration is not None else (stated, "resolved_at")
+    if by_duration is not None and stated is not None and abs(stated - by_duration) > TOLERANCE:
+        warnings.append(
+            f"record {rec.record} ({pid}): resolved_at ({iso(stated)}) disagrees with created_at + "
+            f"seconds_to_resolve ({iso(by_duration)}); seconds_to_resolve used"
+        )
+    acknowledged = base.after(rec, created, "seconds_to_first_ack", "seconds")
+    count = base.get(rec, "acknowledgement_count")
+    unknown = acknowledged is None and isinstance(count, int) and not isinstance(count, bool) and count > 0
+    incident = base.build(
         rec,
         vendor=VENDOR,
         vendor_id=pid,
@@ -207,8 +277,9 @@ def _analytics(rec: Record, smap: SeverityMap) -> Incident:
         title=base.text(rec, "description"),
         times={
             "detected_at": (created, "created_at"),
-            "acknowledged_at": (base.after(rec, created, "seconds_to_first_ack", "seconds"), "seconds_to_first_ack"),
+            "acknowledged_at": (acknowledged, "seconds_to_first_ack"),
             "resolved_at": resolved,
         },
         team=base.text(rec, "team_name"),
     )
+    return incident, unknown
