@@ -208,16 +208,20 @@ def pick(page, label: str, option: str) -> None:
 
 
 def set_days(page, first: str, last: str) -> None:
-    """Type a range into the days date input (``YYYY/MM/DD – YYYY/MM/DD``) and press Enter."""
-    field = page.locator('[data-testid="stDateInput"] input').first
-    field.click()
-    field.fill(f"{first.replace('-', '/')} – {last.replace('-', '/')}")
-    field.press("Enter")
-    page.keyboard.press("Escape")
+    """Pick the range ``first``..``last`` (``YYYY-MM-DD``) in the days field's calendar."""
+    import re
+    from datetime import date
+
+    page.get_by_role("spinbutton", name=re.compile(r"^day, .*start date$")).first.click()
+    page.keyboard.press("Alt+ArrowDown")  # the calendar
+    for text in (first, last):
+        d = date.fromisoformat(text)
+        page.get_by_role("button", name=re.compile(rf"^{d:%A}, {d:%B} {d.day}, {d.year}")).first.click()
 
 
-def interaction(browser: Browser, url: str, act) -> dict:
-    """Open ``url`` in a fresh context, let it settle, then time ``act(page)`` to settled."""
+def interaction(browser: Browser, url: str, act, expect: str) -> dict:
+    """Open ``url`` in a fresh context, let it settle, then time ``act(page)`` to settled
+    (the URL must then hold ``expect``: the change reached the server)."""
     ctx = browser.context()
     try:
         page = ctx.new_page()
@@ -228,6 +232,7 @@ def interaction(browser: Browser, url: str, act) -> dict:
         t0 = page.evaluate("() => performance.now()")
         page.evaluate(f"() => window.__settleFrom({t0})")
         act(page)
+        page.wait_for_url(lambda u: expect in u, timeout=TIMEOUT_S * 1000)
         done = _wait_settled(page)
         if page.locator('[data-testid="stException"]').count():
             raise SystemExit(f"{url}: the page shows an exception after the interaction")
@@ -258,12 +263,13 @@ def _q(**kw) -> str:
 
 
 def interactions_for(months: list[str], slo: str, other_slo: str, days: tuple[str, str]):
+    """(name, page, action, what the URL then holds); the range is within the latest month."""
     latest, previous = months[0], months[1]
     breach = f"breach?{_q(slo=slo, month=latest)}"
     return [
-        ("overview: change end month", "", lambda p: pick(p, "To month", previous)),
-        ("breach: change SLO", breach, lambda p: pick(p, "SLO", other_slo)),
-        ("breach: change range", breach, lambda p: set_days(p, *days)),
+        ("overview: change end month", "", lambda p: pick(p, "To month", previous), f"to={previous}"),
+        ("breach: change SLO", breach, lambda p: pick(p, "SLO", other_slo), f"slo={other_slo}"),
+        ("breach: change range", breach, lambda p: set_days(p, *days), f"days={days[0]}..{days[1]}"),
     ]
 
 
@@ -293,9 +299,9 @@ def measure(db: Path, label: str, months: list[str], slo: str, other_slo: str, d
         if not only or "interactions" in only:
             server = Server(db, work / f"streamlit-{label}-interactions.log")
             try:
-                for name, path, act in interactions_for(months, slo, other_slo, days):
-                    first = interaction(browser, f"{server.url}/{path}", act)
-                    warm = [interaction(browser, f"{server.url}/{path}", act) for _ in range(repeat)]
+                for name, path, act, expect in interactions_for(months, slo, other_slo, days):
+                    first = interaction(browser, f"{server.url}/{path}", act, expect)
+                    warm = [interaction(browser, f"{server.url}/{path}", act, expect) for _ in range(repeat)]
                     row = {"interaction": name, "first": first["seconds"],
                            "warm": statistics.median(w["seconds"] for w in warm),
                            "warm_max": max(w["seconds"] for w in warm),
@@ -414,7 +420,7 @@ def main() -> int:
         if not args.fleet_only:
             db = Path(args.db) if args.db else sample_db(work)
             res = measure(db, "sample", _months(db), "search-availability", "payments-availability",
-                          ("2026-03-17", "2026-03-17"), args.repeat, work, only)
+                          ("2026-10-14", "2026-10-14"), args.repeat, work, only)
             results["sample"] = res
             goal = {"cold": GOALS["sample_cold"], "warm": GOALS["sample_warm"]}
             lines += report("sample (bundled demo database)", res, {p: goal for p in

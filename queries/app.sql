@@ -1,11 +1,15 @@
--- name: months_with_data
--- Every calendar month (UTC, 'YYYY-MM') that holds at least one slice, newest first.
-with months as (
-    select distinct strftime(date_trunc('month', ts), '%Y-%m') as month
-    from sli_slices
-)
+-- name: slice_bounds
+-- The first and the last slice start (UTC); DuckDB answers from its statistics, no scan.
+select min(ts) as first, max(ts) as last
+from sli_slices;
 
-select month from months order by month desc;
+-- name: any_slice_between
+-- 1 when at least one slice starts in [$start, $end): row groups outside are skipped.
+select 1 as found
+from sli_slices
+where ts >= $start
+  and ts < $end
+limit 1;
 
 -- name: series_health
 -- One row per stored series (service, sli): first and last slice start (UTC), slices stored,

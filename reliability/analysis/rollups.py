@@ -218,14 +218,23 @@ def monthly(
         for r in store.rows(con, "rollups.for_months", {"months": list(months)}):
             if digests.get(r["slo"]) == r["fingerprint"]:
                 stored[(r["slo"], r["idx"], r["month"])] = r
-    earliest = min(periods.month(m, sla.slo_zone(s)).start for m in months for s in selected)
+    cache: dict[tuple[str, str], periods.Period] = {}
+
+    def period_of(month: str, slo: SLO) -> periods.Period:
+        zone = sla.slo_zone(slo)
+        found = cache.get((month, zone))
+        if found is None:
+            found = cache[(month, zone)] = periods.month(month, zone)
+        return found
+
+    earliest = min(period_of(m, s).start for m in months for s in selected)
     newest = _newest(con, selected, earliest) if has_rollups else sla.newest_rows(con, selected, earliest)
     out = []
     for month in months:
         rows: dict[tuple[str, int], sla.SlaRow] = {}
         stale = []
         for slo in selected:
-            period = periods.month(month, sla.slo_zone(slo))
+            period = period_of(month, slo)
             found = [stored.get((slo.name, i, month)) for i in range(len(slo.objectives))]
             if all(f is not None and f["period_start"] == period.start and f["period_end"] == period.end
                    for f in found):

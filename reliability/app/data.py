@@ -57,13 +57,24 @@ def _frame(con, name: str, params: dict | None = None) -> pd.DataFrame:
 @last_good
 @st.cache_data(**CACHE)
 def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
-    """``YYYY-MM`` of every month that has slices, newest first (UTC)."""
+    """``YYYY-MM`` of every month that has slices, newest first (UTC). Probed month by month
+    between the first and the last slice (a bounded probe skips the other row groups): a
+    distinct over every slice's month took 87 s on 113M slices."""
     with store.connect(db, read_only=True) as con:
-        rows = con.execute(store.query("app.months_with_data")).fetchall()
-    return [r[0] for r in rows]
+        first, last = con.execute(store.query("app.slice_bounds")).fetchone()
+        if first is None:
+            return []
+        found = []
+        y, m = first.year, first.month
+        while (y, m) <= (last.year, last.month):
+            label = f"{y:04d}-{m:02d}"
+            period = periods.month(label, "UTC")
+            if con.execute(store.query("app.any_slice_between"), {"start": period.start, "end": period.end}).fetchall():
+                found.append(label)
+            y, m = y + (m == 12), m % 12 + 1
+    return found[::-1]
 
 
-@last_good
 @st.cache_data(**CACHE)
 def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
     """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""
