@@ -44,7 +44,9 @@ def demo_page(module_monkeypatch, demo_db) -> AppTest:
 def test_page_runs_as_main(demo_page):
     # Without __main__ the page function would never run and nothing would render.
     assert [t.value for t in demo_page.title] == ["Monthly SLA review"]
-    assert not demo_page.info
+    # October 2026, the default, ends 4 hours after the sample's last slice in New York: said so.
+    assert [i.value for i in demo_page.info] == [
+        "Partial month for 2 SLO(s): data only up to 2026-11-01 00:00 UTC; their status may still change."]
 
 
 def test_month_picker_lists_the_13_months_newest_first(demo_page):
