@@ -253,16 +253,11 @@ def connect(
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """One transaction: committed when the block ends, rolled back on any exception.
 
-    Every write goes through here, so here the monthly SLA rollups follow what the block
-    wrote (:mod:`reliability.analysis.rollups`), before the commit and in the same transaction.
-    """
-    from reliability.analysis import rollups
-
+    Writers use :func:`reliability.writes.transaction`, which wraps this one and keeps the
+    monthly SLA rollups up to date."""
     con.execute("begin transaction")
     try:
-        before = rollups.mark(con)
         yield con
-        rollups.refresh(con, before)
     except BaseException as exc:
         con.execute("rollback")
         cause = _first_cause(exc)

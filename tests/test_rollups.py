@@ -12,7 +12,7 @@ import pytest
 
 from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
 from conftest import run_cli
-from reliability import slos, store
+from reliability import slos, store, writes
 from reliability.analysis import history, rollups, sla
 from reliability.ingest.maintenance import ingest_maintenance
 from reliability.ingest.series import ingest_series_table
@@ -67,7 +67,7 @@ def _random_rows(rng: random.Random) -> pa.Table:
 
 def _write(db: Path, tmp: Path, rng: random.Random, step: int) -> str:
     kind = ("series", "slo", "series", "maintenance", "series")[step % 5]
-    with store.connect(db) as con, store.transaction(con):
+    with store.connect(db) as con, writes.transaction(con):
         if kind == "series":
             ingest_series_table(con, _random_rows(rng), f"step {step}")
         elif kind == "slo":
@@ -125,7 +125,7 @@ def test_rollups_equal_fresh_computation_after_random_writes(tmp_path, seed):
 def _ingest_minute(db: Path, at: str, service: str = "svc") -> None:
     table = pa.table({"ts": pa.array([datetime.fromisoformat(at)], pa.timestamp("us", tz="UTC")),
                       "service": [service], "sli": ["availability"], "good": [1.0], "total": [2.0]})
-    with store.connect(db) as con, store.transaction(con):
+    with store.connect(db) as con, writes.transaction(con):
         ingest_series_table(con, table, "one row")
 
 
@@ -169,3 +169,13 @@ def test_the_demo_database_has_every_slo_month_rolled_up(demo_db):
         fresh = sla.compute(con, "2026-03")
     assert months >= 13 and rows >= n_slos * 13
     assert [r.as_json() for r in served] == [r.as_json() for r in fresh]
+
+
+def test_every_write_goes_through_writes_transaction():
+    """A write transaction opened with store.transaction directly would leave rollups stale."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent / "reliability"
+    found = [str(f.relative_to(root)) for f in root.rglob("*.py")
+             if re.search(r"store\.transaction\(", f.read_text()) and f.name != "writes.py"]
+    assert found == []

@@ -6,9 +6,10 @@ in the SLO's zone, exactly what :func:`reliability.analysis.sla.finish` needs (s
 data, good slices, event sums, the ratio sum, the slices stored maintenance removes) and so
 everything ``sla`` reports, data coverage included, for any no-data policy.
 
-- Maintained by every write: :func:`reliability.store.transaction` takes a :func:`mark`
-  before the block and calls :func:`refresh` before committing, so ``ingest``, ``extract``,
-  ``slo apply``, ``ingest maintenance`` and ``demo`` keep them, in the same transaction.
+- Maintained by every write: :func:`reliability.writes.transaction`, the write transaction of
+  ``ingest``, ``extract``, ``slo apply``, ``ingest maintenance``, ``demo`` and the API, takes
+  a :func:`mark` before the block and calls :func:`refresh` before committing, in the same
+  transaction.
 - Invalidated exactly for what the write touched: the months (in each SLO's zone) holding the
   rows it appended or replaced, for the SLOs of those series; every month with data of an SLO
   whose definition changed (removed SLOs lose theirs); the months a maintenance window that

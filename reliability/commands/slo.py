@@ -27,12 +27,12 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
     Example:
       reliability --db rel.duckdb slo apply data/slos.yaml
     """
-    from reliability import openslo, slos, store
+    from reliability import openslo, slos, store, writes
 
     # Read every file (a pipe or FIFO included, once) before the database is locked.
     read = [d for path in files for d in openslo.read_documents(path)]
     warnings: list[str] = []
-    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
+    with store.connect(ctx.obj["db"]) as con, writes.transaction(con):
         docs = slos.apply(con, files, read, warn=warnings.append)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
