@@ -177,10 +177,40 @@ def _watch_ws(page) -> dict:
     return counter
 
 
+STATE = """() => ({settle: window.__settle, running: !!document.querySelector('[data-testid="stStatusWidget"]'),
+  stale: document.querySelectorAll('[data-stale="true"]').length,
+  skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+  undrawn: [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(c => !c.querySelector('.main-svg')).length,
+  exception: !!document.querySelector('[data-testid="stException"]')})"""
+
+
+class NotSettled(RuntimeError):
+    """A visit that did not settle within TIMEOUT_S (reported, not fatal)."""
+
+
 def _wait_settled(page) -> dict:
-    page.wait_for_function("() => window.__settle && window.__settle.done", timeout=TIMEOUT_S * 1000,
-                           polling=POLL_MS)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("() => window.__settle && window.__settle.done", timeout=TIMEOUT_S * 1000,
+                               polling=POLL_MS)
+    except PlaywrightTimeout:
+        raise NotSettled(f"{page.url}: not settled after {TIMEOUT_S} s: {page.evaluate(STATE)}") from None
     return page.evaluate("() => window.__settle.done")
+
+
+def _tolerant(run, *args) -> dict | None:
+    """``run(*args)``, or None (logged) when the visit did not settle."""
+    try:
+        return run(*args)
+    except NotSettled as exc:
+        _log(f"TIMEOUT {exc}")
+        return None
+
+
+def _median(rows: list[dict | None], key: str) -> float | None:
+    found = [r[key] for r in rows if r is not None]
+    return statistics.median(found) if found else None
 
 
 def visit(browser: Browser, url: str) -> dict:
@@ -283,32 +313,33 @@ def measure(db: Path, label: str, months: list[str], slo: str, other_slo: str, d
                 continue
             server = Server(db, work / f"streamlit-{label}-{name}.log")
             try:
-                cold = visit(browser, f"{server.url}/{path}")
-                warm = [visit(browser, f"{server.url}/{path}") for _ in range(repeat)]
+                cold = _tolerant(visit, browser, f"{server.url}/{path}")
+                warm = [_tolerant(visit, browser, f"{server.url}/{path}") for _ in range(repeat)]
             finally:
                 server.stop()
-            row = {"page": name, "path": "/" + path, "cold": cold["seconds"], "cold_script_end": cold["script_end"],
-                   "warm": statistics.median(w["seconds"] for w in warm),
-                   "warm_max": max(w["seconds"] for w in warm),
-                   "warm_script_end": statistics.median(w["script_end"] for w in warm),
-                   "charts": warm[0]["charts"], "points": warm[0]["points"], "ws_bytes": warm[0]["ws_bytes"],
-                   "errors": cold["errors"] + [e for w in warm for e in w["errors"]]}
+            done = [w for w in warm if w is not None] or [cold or {}]
+            row = {"page": name, "path": "/" + path, "cold": cold and cold["seconds"],
+                   "cold_script_end": cold and cold["script_end"],
+                   "warm": _median(warm, "seconds"), "warm_max": max((w["seconds"] for w in warm if w), default=None),
+                   "warm_script_end": _median(warm, "script_end"),
+                   "charts": done[0].get("charts"), "points": done[0].get("points"), "ws_bytes": done[0].get("ws_bytes"),
+                   "timeouts": [cold, *warm].count(None),
+                   "errors": [e for w in [cold, *warm] if w for e in w["errors"]]}
             out["pages"].append(row)
-            _log(f"{label} {name}: cold {row['cold']:.2f} s, warm {row['warm']:.2f} s "
-                 f"({row['charts']} charts, {row['points']:,} points, {row['ws_bytes'] / 1e3:,.0f} kB)")
+            _log(f"{label} {name}: {row}")
         if not only or "interactions" in only:
             server = Server(db, work / f"streamlit-{label}-interactions.log")
             try:
                 for name, path, act, expect in interactions_for(months, slo, other_slo, days):
-                    first = interaction(browser, f"{server.url}/{path}", act, expect)
-                    warm = [interaction(browser, f"{server.url}/{path}", act, expect) for _ in range(repeat)]
-                    row = {"interaction": name, "first": first["seconds"],
-                           "warm": statistics.median(w["seconds"] for w in warm),
-                           "warm_max": max(w["seconds"] for w in warm),
-                           "warm_script_end": statistics.median(w["script_end"] for w in warm),
-                           "points": warm[0]["points"], "url": first["url"].split("/", 3)[-1]}
+                    first = _tolerant(interaction, browser, f"{server.url}/{path}", act, expect)
+                    warm = [_tolerant(interaction, browser, f"{server.url}/{path}", act, expect) for _ in range(repeat)]
+                    row = {"interaction": name, "first": first and first["seconds"],
+                           "warm": _median(warm, "seconds"),
+                           "warm_max": max((w["seconds"] for w in warm if w), default=None),
+                           "warm_script_end": _median(warm, "script_end"),
+                           "timeouts": [first, *warm].count(None)}
                     out["interactions"].append(row)
-                    _log(f"{label} {name}: first {row['first']:.2f} s, warm {row['warm']:.2f} s -> /{row['url']}")
+                    _log(f"{label} {name}: {row}")
             finally:
                 server.stop()
     finally:
@@ -375,24 +406,29 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _s(v, width: int = 6) -> str:
+    return f"{'-':>{width}} " if v is None else f"{v:>{width}.2f}s"
+
+
 def report(label: str, res: dict, goals: dict) -> list[str]:
     lines = [f"{label}", f"{'page':<10} {'cold':>7} {'(script)':>9} {'warm':>7} {'(script)':>9} {'max':>6} "
                          f"{'charts':>6} {'points':>9} {'ws kB':>7}  goal"]
     for r in res["pages"]:
         goal = goals.get(r["page"])
-        verdict = ""
+        verdict = f"{r['timeouts']} TIMEOUT " if r["timeouts"] else ""
         if goal:
-            ok = all(r[k] <= v for k, v in goal.items())
-            verdict = f"{'PASS' if ok else 'MISS'} ({', '.join(f'{k} <= {v:g} s' for k, v in goal.items())})"
-        lines.append(f"{r['page']:<10} {r['cold']:>6.2f}s {r['cold_script_end']:>8.2f}s {r['warm']:>6.2f}s "
-                     f"{r['warm_script_end']:>8.2f}s {r['warm_max']:>5.2f}s {r['charts']:>6} {r['points']:>9,} "
-                     f"{r['ws_bytes'] / 1e3:>7,.0f}  {verdict}")
+            ok = all(r[k] is not None and r[k] <= v for k, v in goal.items())
+            verdict += f"{'PASS' if ok else 'MISS'} ({', '.join(f'{k} <= {v:g} s' for k, v in goal.items())})"
+        lines.append(f"{r['page']:<10} {_s(r['cold'])} {_s(r['cold_script_end'], 8)} {_s(r['warm'])} "
+                     f"{_s(r['warm_script_end'], 8)} {_s(r['warm_max'], 5)} {r['charts'] or 0:>6} {r['points'] or 0:>9,} "
+                     f"{(r['ws_bytes'] or 0) / 1e3:>7,.0f}  {verdict}")
     if res["interactions"]:
         lines.append(f"{'interaction':<28} {'first':>7} {'warm':>7} {'(script)':>9} {'max':>6}  goal")
         for r in res["interactions"]:
-            ok = r["warm"] <= GOALS["interaction_warm"]
-            lines.append(f"{r['interaction']:<28} {r['first']:>6.2f}s {r['warm']:>6.2f}s {r['warm_script_end']:>8.2f}s "
-                         f"{r['warm_max']:>5.2f}s  {'PASS' if ok else 'MISS'} (warm <= {GOALS['interaction_warm']:g} s)")
+            ok = r["warm"] is not None and r["warm"] <= GOALS["interaction_warm"]
+            lines.append(f"{r['interaction']:<28} {_s(r['first'])} {_s(r['warm'])} {_s(r['warm_script_end'], 8)} "
+                         f"{_s(r['warm_max'], 5)}  {str(r['timeouts']) + ' TIMEOUT ' if r['timeouts'] else ''}"
+                         f"{'PASS' if ok else 'MISS'} (warm <= {GOALS['interaction_warm']:g} s)")
     return lines
 
 
