@@ -20,6 +20,10 @@ change (the quiet window is not counted). Where the time goes is reported next t
 the script run ended (the running indicator gone for good), the bytes received over the
 websocket, and the number of points handed to Plotly.
 
+The floor, measured in the same run: a Streamlit page with a title and one metric, served and
+visited the same way. On a shared machine the absolute times move with the load; a page's warm
+time over the floor's ("x floor") says what the page itself adds.
+
 Goals (issue 15): on the sample every page cold <= 3 s and warm <= 1.5 s; on a generated fleet
 of 2,000 SLOs x 13 months the overview cold <= 5 s; every interaction warm <= 1 s.
 
@@ -107,10 +111,10 @@ def free_port() -> int:
 class Server:
     """``make demo``'s ``streamlit run`` over ``db`` on a free port, in its own process group."""
 
-    def __init__(self, db: Path, log: Path):
+    def __init__(self, db: Path, log: Path, script: str = "app.py"):
         self.port = free_port()
         bin_dir = Path(sys.executable).parent
-        argv = [str(bin_dir / "streamlit"), "run", "app.py", "--server.address", "127.0.0.1",
+        argv = [str(bin_dir / "streamlit"), "run", script, "--server.address", "127.0.0.1",
                 "--server.port", str(self.port), "--server.headless", "true",
                 "--browser.gatherUsageStats", "false"]
         self.log = log.open("w")
@@ -303,11 +307,30 @@ def interactions_for(months: list[str], slo: str, other_slo: str, days: tuple[st
     ]
 
 
+FLOOR_PAGE = """import streamlit as st
+st.title("Floor")
+st.metric("a number", 1)
+"""
+
+
 def measure(db: Path, label: str, months: list[str], slo: str, other_slo: str, days: tuple[str, str],
             repeat: int, work: Path, only: set[str] | None) -> dict:
     browser = Browser()
     out = {"pages": [], "interactions": []}
     try:
+        if not only or "floor" in only:
+            # The floor, measured in the same run: a page with a title and one metric, what any
+            # Streamlit page costs a fresh browser context on this machine at this load.
+            floor_script = work / "floor_page.py"
+            floor_script.write_text(FLOOR_PAGE)
+            server = Server(db, work / f"streamlit-{label}-floor.log", str(floor_script))
+            try:
+                cold = _tolerant(visit, browser, f"{server.url}/")
+                warm = [_tolerant(visit, browser, f"{server.url}/") for _ in range(repeat)]
+            finally:
+                server.stop()
+            out["floor"] = {"cold": cold and cold["seconds"], "warm": _median(warm, "seconds")}
+            _log(f"{label} floor: {out['floor']}")
         for name, path in pages_for(label, months, slo, other_slo):
             if only and name not in only:
                 continue
@@ -411,8 +434,13 @@ def _s(v, width: int = 6) -> str:
 
 
 def report(label: str, res: dict, goals: dict) -> list[str]:
-    lines = [f"{label}", f"{'page':<10} {'cold':>7} {'(script)':>9} {'warm':>7} {'(script)':>9} {'max':>6} "
-                         f"{'charts':>6} {'points':>9} {'ws kB':>7}  goal"]
+    lines = [f"{label}"]
+    floor = res.get("floor") or {}
+    if floor.get("warm"):
+        lines.append(f"floor (a Streamlit page with a title and a metric): cold {_s(floor['cold'])}, warm "
+                     f"{_s(floor['warm'])}; 'x floor' = warm / floor warm")
+    lines.append(f"{'page':<10} {'cold':>7} {'(script)':>9} {'warm':>7} {'(script)':>9} {'max':>6} "
+                 f"{'charts':>6} {'points':>9} {'ws kB':>7} {'x floor':>7}  goal")
     for r in res["pages"]:
         goal = goals.get(r["page"])
         verdict = f"{r['timeouts']} TIMEOUT " if r["timeouts"] else ""
@@ -421,7 +449,8 @@ def report(label: str, res: dict, goals: dict) -> list[str]:
             verdict += f"{'PASS' if ok else 'MISS'} ({', '.join(f'{k} <= {v:g} s' for k, v in goal.items())})"
         lines.append(f"{r['page']:<10} {_s(r['cold'])} {_s(r['cold_script_end'], 8)} {_s(r['warm'])} "
                      f"{_s(r['warm_script_end'], 8)} {_s(r['warm_max'], 5)} {r['charts'] or 0:>6} {r['points'] or 0:>9,} "
-                     f"{(r['ws_bytes'] or 0) / 1e3:>7,.0f}  {verdict}")
+                     f"{(r['ws_bytes'] or 0) / 1e3:>7,.0f} "
+                     f"{(r['warm'] / floor['warm']) if r['warm'] and floor.get('warm') else 0:>7.1f}  {verdict}")
     if res["interactions"]:
         lines.append(f"{'interaction':<28} {'first':>7} {'warm':>7} {'(script)':>9} {'max':>6}  goal")
         for r in res["interactions"]:
@@ -440,7 +469,7 @@ def main() -> int:
     parser.add_argument("--services", type=int, default=1000, help="fleet services (2 SLOs each; default 1000)")
     parser.add_argument("--step", type=int, default=5, help="fleet slice length in minutes (default 5)")
     parser.add_argument("--repeat", type=int, default=3, help="warm visits per page (default 3)")
-    parser.add_argument("--only", help="comma-separated: overview,sla,breach,incidents,health,interactions")
+    parser.add_argument("--only", help="comma-separated: floor,overview,sla,breach,incidents,health,interactions")
     parser.add_argument("--workdir", help="keep data here (reused by the next run with the same settings)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--json", help="also write the results as JSON to this file")
