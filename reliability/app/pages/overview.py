@@ -21,6 +21,7 @@ from reliability.app import data, freshness, widgets
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 HALF = 460  # px: a chart in one of two columns, drawn at its size on a laptop screen
 GRID_ROWS = 40  # larger fleets: the SLOs with the most months not met, worst first
+BREACH_LINES = 25  # breached SLO-months listed (newest, most overspent first)
 
 
 def investigate_link(slo: str, month: str) -> str:
@@ -35,8 +36,8 @@ def svg(markup: str, container=st) -> None:
 def grid(history_: pd.DataFrame, months: list[str]) -> tuple[str, int]:
     """The SLO x month category grid as SVG, and how many SLOs it leaves out."""
     order = {c: i for i, c in enumerate(categories.ORDER)}
-    h = history_.assign(rank=history_["category"].map(order))
-    per_slo = h.groupby("slo").agg(worst=("rank", "min"), not_met=("category", lambda c: int((c != "met").sum())),
+    h = history_.assign(rank=history_["category"].map(order), not_met=history_["category"] != "met")
+    per_slo = h.groupby("slo").agg(worst=("rank", "min"), not_met=("not_met", "sum"),
                                    left=("error_budget_remaining", "min"))
     per_slo = per_slo.sort_values(["worst", "not_met", "left"], ascending=[True, False, True])
     hidden = 0
@@ -125,16 +126,21 @@ def _metric(container, label, value, delta=None, **kw) -> None:
 
 
 def breach_list(hist: pd.DataFrame) -> None:
+    """The breached SLO-months, newest month first and most overspent first, each a link; at
+    most ``BREACH_LINES`` (a fleet can have thousands: the monthly review lists them all)."""
     st.subheader("Breached SLO-months")
     found = hist[hist["category"] == "breached"].sort_values(["month", "error_budget_remaining"], ascending=[False, True])
     if found.empty:
         st.write("No SLO breached its target in the period.")
         return
     lines = []
-    for r in found.itertuples():
+    for r in found.head(BREACH_LINES).itertuples():
         lines.append(f"- [{_md(r.slo)} · {r.month}]({investigate_link(r.slo, r.month)}) — attainment "
                      f"{r.attainment * 100:.3f}% (target {r.target * 100:g}%), budget left "
                      f"{r.error_budget_remaining * 100:.1f}%")
+    if len(found) > BREACH_LINES:
+        lines.append(f"- … and {len(found) - BREACH_LINES} more: each month's are listed in the "
+                     f"[monthly SLA review](sla?{urlencode({'month': found['month'].iloc[0]})})")
     st.markdown("\n".join(lines))
 
 
@@ -170,10 +176,8 @@ def mttr_chart(inc: dict, months: list[str]) -> str:
 
 def invest(hist: pd.DataFrame) -> pd.DataFrame:
     """Per service: SLO-months breached and not met, and the worst budget left, worst first."""
-    g = hist.groupby("service").agg(
-        breached=("category", lambda c: int((c == "breached").sum())),
-        not_met=("category", lambda c: int((c != "met").sum())),
-        slos=("slo", "nunique"),
+    g = hist.assign(breached=hist["category"] == "breached", not_met=hist["category"] != "met").groupby("service").agg(
+        breached=("breached", "sum"), not_met=("not_met", "sum"), slos=("slo", "nunique"),
         worst_budget_left=("error_budget_remaining", "min"),
     ).reset_index()
     g = g[g["not_met"] > 0].sort_values(["breached", "not_met", "worst_budget_left"], ascending=[False, False, True])
