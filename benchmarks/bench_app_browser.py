@@ -265,8 +265,13 @@ def interaction(browser: Browser, url: str, act, expect: str) -> dict:
         page.wait_for_timeout(200)
         t0 = page.evaluate("() => performance.now()")
         page.evaluate(f"() => window.__settleFrom({t0})")
-        act(page)
-        page.wait_for_url(lambda u: expect in u, timeout=TIMEOUT_S * 1000)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            act(page)
+            page.wait_for_url(lambda u: expect in u, timeout=TIMEOUT_S * 1000)
+        except PlaywrightTimeout as exc:
+            raise NotSettled(f"{url}: the interaction did not go through: {str(exc).splitlines()[0]}") from None
         done = _wait_settled(page)
         if page.locator('[data-testid="stException"]').count():
             raise SystemExit(f"{url}: the page shows an exception after the interaction")
