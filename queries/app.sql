@@ -118,3 +118,21 @@ with final as (
 )
 
 select * from final order by service, sli;
+
+-- name: months_with_incidents
+-- Every calendar month (UTC, 'YYYY-MM') in which an incident was detected, newest first
+-- (the incidents page also serves a database that holds incidents but no SLI slices).
+with months as (
+    select distinct strftime(date_trunc('month', detected_at at time zone 'UTC'), '%Y-%m') as month
+    from incidents
+)
+
+select month from months order by month desc;
+
+-- name: incident_services
+-- Every service that has an incident, sorted.
+with services as (
+    select distinct service from incidents
+)
+
+select service from services order by service;

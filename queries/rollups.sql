@@ -101,35 +101,3 @@ select *
 from sla_rollups
 where month in (select unnest($months));
 
--- name: newest_in_periods
--- Per listed (slo, service, sli, start, end) (parallel lists): the start of the newest row of
--- the series in [start, end), whatever its counts; null when it has none.
-with wanted as (
-    select
-        unnest($slos) as slo,
-        unnest($services) as service,
-        unnest($slis) as sli,
-        unnest($starts::timestamptz[]) as start_ts,
-        unnest($ends::timestamptz[]) as end_ts
-),
-
-final as (
-    select
-        wanted.slo,
-        max(s.ts) as newest
-    from wanted
-    join sli_slices as s
-        on s.service = wanted.service
-        and s.sli = wanted.sli
-        and s.ts >= wanted.start_ts
-        and s.ts < wanted.end_ts
-    group by wanted.slo
-)
-
-select * from final;
-
--- name: newest_by_slo
--- The newest row any rollup of each SLO has seen: how far its series' data reaches.
-select slo, max(newest) as newest
-from sla_rollups
-group by slo;

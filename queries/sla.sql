@@ -1,5 +1,6 @@
 -- Both queries return, per series key, the slice-level aggregates of that series over its
--- period: rows, misaligned (rows not starting on a slice boundary), slices_with_data,
+-- period: rows, misaligned (rows not starting on a slice boundary), last_slice (the index of
+-- the newest slice with a row, whatever its counts: how far the data reach), slices_with_data,
 -- good_slices (ratio >= the key's time_slice_target, or the key's threshold held by every
 -- value in the slice), sum_good and sum_total (events in slices with data), sum_ratio (sum of
 -- good/total over slices with data), summed exactly (each ratio as a 28-decimal fixed-point
@@ -37,6 +38,7 @@ final as (
         series.key,
         count(*) as rows,
         count(*) filter (where (epoch_us(s.ts) - series.start_us) % series.window_us <> 0) as misaligned,
+        max((epoch_us(s.ts) - series.start_us) // series.window_us) as last_slice,
         count(*) filter (where s.total > 0) as slices_with_data,
         count(*) filter (where s.total > 0 and s.good / s.total >= series.time_slice_target) as good_slices,
         coalesce(sum(s.good), 0) as sum_good,
@@ -112,6 +114,7 @@ kept as (
 slices as (
     select
         series.*,
+        r.slice,
         r.misaligned,
         r.good,
         r.total,
@@ -137,6 +140,7 @@ final as (
         key,
         count(*) as rows,
         count(*) filter (where misaligned) as misaligned,
+        max(slice) as last_slice,
         count(*) filter (where total > 0 or min_value is not null) as slices_with_data,
         count(*) filter (
             where (sli_kind = 'ratio' and total > 0 and good / total >= time_slice_target)
@@ -150,28 +154,6 @@ final as (
         coalesce(sum(case when total > 0 then (good / total)::decimal(38, 28) end), 0)::double as sum_ratio
     from slices
     group by key
-)
-
-select * from final;
-
--- name: newest_slices
--- The start of the newest stored row at or after $min_start of each series ($services and
--- $slis, parallel lists), whatever its counts: how far the data of a series reaches into the
--- periods, for periods that extend past it (``partial``). Series without such a row are absent.
--- Not bounded above: a row after a period's end means its data reaches the end, whichever
--- other periods share the query.
-with wanted as (
-    select distinct unnest($services) as service, unnest($slis) as sli
-),
-
-final as (
-    select s.service, s.sli, max(s.ts) as newest
-    from sli_slices as s
-    semi join wanted
-        on s.service = wanted.service
-        and s.sli = wanted.sli
-    where s.ts >= $min_start
-    group by s.service, s.sli
 )
 
 select * from final;

@@ -7,14 +7,14 @@ Python API::
     db = rel.open("data/demo.duckdb")
     db.sla(month="2026-03")
 
-``open``, ``build_demo``, ``Database``, ``ArgumentError`` and ``NotADatabase`` come from
-:mod:`reliability.api`, imported on first use so that ``reliability --help`` stays fast
-(see docs/api.md).
+``open``, ``build_demo``, ``Database`` and the errors ``ArgumentError``, ``NotADatabase`` and
+``DatabaseBusy`` come from :mod:`reliability.api`, imported on first use so that
+``reliability --help`` stays fast (see docs/api.md).
 """
 
 __version__ = "0.1.0"
 
-_API = ("open", "build_demo", "Database", "ArgumentError", "NotADatabase")
+_API = ("open", "build_demo", "Database", "ArgumentError", "NotADatabase", "DatabaseBusy")
 __all__ = [*_API, "__version__"]
 
 

@@ -31,7 +31,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from reliability import promql
-from reliability.analysis.burn import HOUR, _dur, period_hours
+from reliability.analysis.alerting import HOUR, _dur, period_hours
 from reliability.analysis.windows import for_rules
 from reliability.errors import BadInput
 from reliability.openslo import SLO

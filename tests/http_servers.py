@@ -31,7 +31,7 @@ class FakeServer:
                 body = self.rfile.read(length).decode() if length else ""
                 query = urlsplit(self.path).query
                 self.form = {k: v[-1] for k, v in {**parse_qs(query), **parse_qs(body)}.items()}
-                self.path = urlsplit(self.path).path
+                self.raw_path, self.path = self.path, urlsplit(self.path).path
                 outer.requests.append({"path": urlsplit(self.path).path, "headers": dict(self.headers),
                                        "form": self.form})
                 try:
@@ -146,7 +146,7 @@ def huge(size: int, chunked: bool = False):
 def redirect(location: str, status: int = 307):
     def handle(req) -> None:
         req.send_response(status)
-        req.send_header("Location", location + req.path)
+        req.send_header("Location", location + req.raw_path)
         req.send_header("Content-Length", "0")
         req.end_headers()
     return handle

@@ -71,6 +71,8 @@ CASES = [
      {"slos": lambda j: j["slos"]}),
     ("sla year", lambda db, t: db.sla(year="2026", slo="auth-availability", table=t),
      ["sla", "--year", "2026", "--slo", "auth-availability"], {"slos": lambda j: j["slos"]}),
+    ("sla min coverage", lambda db, t: db.sla(month="2026-10", min_coverage=0.99, table=t),
+     ["sla", "--month", "2026-10", "--min-coverage", "0.99"], {"slos": lambda j: j["slos"]}),
     ("sla rolling", lambda db, t: db.sla(at="2026-03-20T00:00:00Z", window="28d", table=t),
      ["sla", "--at", "2026-03-20T00:00:00Z", "--window", "28d"], {"slos": lambda j: j["slos"]}),
     ("budget", lambda db, t: db.budget(month="2026-03", table=t), ["budget", "--month", "2026-03"],
@@ -78,9 +80,9 @@ CASES = [
       "points": lambda j: [{"slo": s["slo"]} | p for s in j["slos"] for p in s["points"]],
       "forecast": lambda j: [{"slo": s["slo"]} | p for s in j["slos"] for p in s["forecast"]]}),
     ("budget step at", lambda db, t: db.budget(month="2026-03", slo="search-availability", step="1h",
-                                               at="2026-03-17T18:00:00Z", at_risk=0.5, table=t),
+                                               at="2026-03-17T18:00:00Z", at_risk=0.5, min_coverage=0.5, table=t),
      ["budget", "--month", "2026-03", "--slo", "search-availability", "--step", "1h", "--at",
-      "2026-03-17T18:00:00Z", "--at-risk", "0.5"],
+      "2026-03-17T18:00:00Z", "--at-risk", "0.5", "--min-coverage", "0.5"],
      {"slos": lambda j: j["slos"], "points": lambda j: [{"slo": s["slo"]} | p for s in j["slos"] for p in s["points"]]}),
     ("burn one", lambda db, t: db.burn("2026-03-01", "2026-04-01", slo="search-availability", windows=["1h", "1d"],
                                        table=t),
@@ -97,9 +99,12 @@ CASES = [
      {"windows": lambda j: [{"slo": s["slo"]} | w for s in j["slos"] for w in s["windows"]], "slos": lambda j: j["slos"]}),
     ("worst all", lambda db, t: db.worst(month="2026-02", table=t), ["worst", "--month", "2026-02"],
      {"windows": lambda j: [{"slo": s["slo"]} | w for s in j["slos"] for w in s["windows"]]}),
-    ("credits", lambda db, t: db.credits(month="2026-03", tiers={99.95: 10, 99: 30, 95: 100}, table=t),
-     ["credits", "--month", "2026-03", "--tier", "99.95=10", "--tier", "99=30", "--tier", "95=100"],
+    ("credits", lambda db, t: db.credits(month="2026-03", tiers={99.95: 10, 99: 30, 95: 100}, sla_target=99,
+                                         table=t),
+     ["credits", "--month", "2026-03", "--tier", "99.95=10", "--tier", "99=30", "--tier", "95=100", "--sla-target", "99"],
      {"slos": lambda j: j["slos"], "tiers": lambda j: j["tiers"]}),
+    ("credits default", lambda db, t: db.credits(month="2026-10", table=t), ["credits", "--month", "2026-10"],
+     {"slos": lambda j: j["slos"]}),
     ("incidents", lambda db, t: db.incidents(month="2025-11", tz="Europe/Berlin", ack_targets={"SEV-2": 10}, table=t),
      ["incidents", "--month", "2025-11", "--tz", "Europe/Berlin", "--ack-target", "SEV-2=10"],
      {"by_severity": lambda j: [{"severity": k} | v for k, v in j["by_severity"].items()],
@@ -251,6 +256,8 @@ def test_durations_as_strings_or_timedelta(db):
     (lambda db: db.worst(month="2026-03", top=0), "top"),
     (lambda db: db.budget(month="2026-03", step="30s", slo="ledger-availability"), "step"),
     (lambda db: db.credits(month="2026-03", tiers=["99.9"]), "tiers"),
+    (lambda db: db.credits(month="2026-03", sla_target="high"), "sla_target"),
+    (lambda db: db.sla(month="2026-03", min_coverage=90), "min_coverage"),
     (lambda db: db.incidents(month="2026-03", tz="Mars/Olympus"), "tz"),
     (lambda db: db.incidents(month="2026-03", ack_targets={"SEV-9": 5}), "ack_targets"),
     (lambda db: db.impact("INC-9999"), "incident"),
@@ -258,6 +265,12 @@ def test_durations_as_strings_or_timedelta(db):
     (lambda db: db.mttx(months="2026-01"), "months"),
     (lambda db: db.sla(month="2026-03", table="nope"), "table"),
     (lambda db: db.slo("nope"), "name"),
+    (lambda db: db.series("nope", "2026-03-01", "2026-03-02"), "slo"),
+    (lambda db: db.series("search-availability", "2026-03-02", "2026-03-01"), "end"),
+    (lambda db: db.latency(month="2026-03"), "service"),
+    (lambda db: db.changes(hours="2"), "hours"),
+    (lambda db: db.recurrence(similarity=2.0), "similarity"),
+    (lambda db: db.compliance(month="2026-03", as_of="yesterday"), "as_of"),
 ])
 def test_a_bad_argument_names_the_argument(db, call, argument):
     with pytest.raises(rel.ArgumentError) as info:
@@ -381,3 +394,48 @@ def test_series_are_the_stored_slices(db):
     assert got.good.tolist() == want["good"].astype(float).tolist()
     assert got.total.tolist() == want["total"].astype(float).tolist()
     assert got.value.isna().all()
+
+
+def test_the_documents_own_fields_are_in_attrs(db, demo_db):  # noqa: F811
+    assert db.sla(month="2026-03").attrs == {"month": "2026-03", "no_data_policy": "good", "min_coverage": 0.9}
+    cli = run_cli("incidents", "--month", "2026-03", "--json", db=demo_db).json()
+    attrs = db.incidents(month="2026-03").attrs
+    assert attrs["count"] == cli["count"] == 17 and iso_z(attrs["period_start"]) == cli["period_start"]
+
+
+# Every command that prints analysis as --json has its method; those that write (ingest, extract)
+# or draft text (report update) are left out on purpose, so a new command cannot be missed.
+API_OF_COMMAND = {
+    "sla": "sla", "budget": "budget", "burn": "burn", "worst": "worst", "credits": "credits", "latency": "latency",
+    "incidents": "incidents", "mttx": "mttx", "compliance": "compliance", "action-items": "action_items",
+    "impact": "impact", "recurrence": "recurrence", "changes": "changes", "slo list": "slos",
+}
+NOT_ANALYSIS = {"report update"}
+
+
+def test_every_analysis_command_has_a_method():
+    import click
+
+    from reliability.cli import cli
+
+    def walk(group, prefix=()):
+        for name, cmd in sorted(group.commands.items()):
+            if isinstance(cmd, click.Group):
+                yield from walk(cmd, prefix + (name,))
+            else:
+                yield " ".join(prefix + (name,)), cmd
+
+    with_json = {path for path, cmd in walk(cli) if any(p.name == "as_json" for p in cmd.params)}
+    analysis = {p for p in with_json if not p.startswith(("ingest ", "extract "))} - NOT_ANALYSIS
+    assert analysis == set(API_OF_COMMAND)
+    assert all(callable(getattr(rel.Database, m, None)) for m in API_OF_COMMAND.values())
+
+
+def test_open_without_a_path_takes_the_command_lines_default(demo_db, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("RELIABILITY_DB", str(demo_db))
+    assert rel.open().path == demo_db
+    monkeypatch.delenv("RELIABILITY_DB")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="reliability.duckdb"):
+        rel.open()
+    assert list(tmp_path.iterdir()) == []

@@ -149,3 +149,15 @@ def test_pages_under_a_continuous_writer(demo_db, tmp_path, monkeypatch):
     assert len(results) >= 2, (len(results), runs)
     print(f"{len(runs)} page runs, {sum(bool(n) for _, _, n in runs)} with a notice, "
           f"{len(results)} writes, slowest page {max(s for _, s, _ in runs):.1f} s")
+
+
+def test_every_loader_falls_back():
+    """Each cached loader of the app is wrapped by last_good (a new one must be too)."""
+    from reliability.app import data
+
+    cached = {name for name, obj in vars(data).items()
+              if hasattr(obj, "clear") and callable(obj) and not isinstance(obj, type)}
+    assert not cached, f"loaders without @last_good: {sorted(cached)}"
+    wrapped = [name for name, obj in vars(data).items() if getattr(obj, "__wrapped__", None) is not None
+               and hasattr(obj.__wrapped__, "clear")]
+    assert len(wrapped) >= 12, wrapped

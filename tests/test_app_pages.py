@@ -16,6 +16,7 @@ from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
 from conftest import run_cli
 from reliability import slos, store
 from reliability.analysis import budget, burn, history, timing
+from reliability.units import duration
 
 PAGES = Path(__file__).resolve().parent.parent / "reliability" / "app" / "pages"
 TIMEOUT = 120  # seconds; a cold first run of the overview computes 13 months of 16 SLOs
@@ -221,7 +222,7 @@ def test_incidents(env):
     assert at.query_params["service"] in ("payments", ["payments"])
     found = metrics(at)
     assert found["Incidents"] == str(len(payments))
-    assert found["Median time to resolve"] == f"{report['overall']['resolve']['median_minutes']:.0f} min"
+    assert found["Median time to resolve"] == duration(report["overall"]["resolve"]["median_minutes"])
     # The box plots switch metric.
     at.radio[0].set_value("acknowledge")
     rerun(at)

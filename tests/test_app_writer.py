@@ -48,7 +48,10 @@ def test_every_page_renders_while_a_writer_ingests(demo_db, tmp_path, monkeypatc
             before = len(results)
             at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=120).run()
             assert not at.exception, (name, [e.value for e in at.exception])
-            assert not at.info, (name, [i.value for i in at.info])
+            # No notice but the sample's own: its data end at 2026-11-01 00:00 UTC, a few hours
+            # before New York's October does, so that month is (rightly) partial there.
+            notices = [i.value for i in at.info if not i.value.startswith("Partial month")]
+            assert not notices, (name, notices)
             # The page has rendered and holds nothing open: the writer gets its next write in
             # (under load a page can render faster than one ingestion process runs).
             deadline = time.monotonic() + 60

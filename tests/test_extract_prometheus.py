@@ -287,11 +287,11 @@ class _FailingSession(requests.Session):
         super().__init__()
         self.calls, self.fail_on = 0, fail_on
 
-    def post(self, *args, **kwargs):
+    def request(self, *args, **kwargs):
         self.calls += 1
         if self.calls == self.fail_on:
             raise RuntimeError("injected failure")
-        return super().post(*args, **kwargs)
+        return super().request(*args, **kwargs)
 
 
 @pytest.mark.parametrize("fail_on", [1, 3, 9, 40])
@@ -333,7 +333,7 @@ class _RejectingSession(requests.Session):
         super().__init__()
         self.ranges, self.fail_on = 0, fail_on
 
-    def post(self, url, *args, **kwargs):
+    def request(self, method, url, *args, **kwargs):
         if url.endswith("/api/v1/query_range"):
             self.ranges += 1
             if self.ranges == self.fail_on:
@@ -343,7 +343,7 @@ class _RejectingSession(requests.Session):
                 resp.headers["Content-Type"] = "application/json"
                 resp.url = url
                 return resp
-        return super().post(url, *args, **kwargs)
+        return super().request(method, url, *args, **kwargs)
 
 
 def test_query_failing_mid_run_is_exit_1_and_resumable(prom, prom_data, db, tmp_path):

@@ -152,7 +152,7 @@ def test_an_unexpected_error_is_redacted_in_extract_runs(applied):
     from reliability.extract.prom_api import PromClient
 
     class Failing(requests.Session):
-        def post(self, *args, **kwargs):
+        def request(self, *args, **kwargs):
             raise RuntimeError(f"header value {self.headers['Authorization']!r} and {self.headers['X-Api-Key']}")
 
     with FakeServer(prometheus_like) as server, store.connect(applied) as con:
@@ -291,7 +291,7 @@ def test_the_http_layer_alone(tmp_path):
     from reliability.extract.http import Limits, Redactor, RedirectRefused, ResponseTooLarge, Transient, fetch, harden
 
     redact = Redactor([TOKEN])
-    assert redact(f"Bearer {TOKEN} at http://u:p@h/x, Basic dTpw") == "Bearer *** at http://***@h/x, Basic ***"
+    assert redact(f"Bearer {TOKEN} at http://u:p@h/x, Basic dTpwYXNz") == "Bearer *** at http://***@h/x, Basic ***"
     session = harden(requests.Session())
     with FakeServer(prometheus_like) as ok:
         resp, body = fetch(session, "GET", ok.url + "/api/v1/query", limits=Limits(), redact=redact,
@@ -309,3 +309,79 @@ def test_the_http_layer_alone(tmp_path):
         with pytest.raises(RedirectRefused, match="127.0.0.2"):
             fetch(session, "GET", hop.url + "/x", limits=Limits(), redact=redact, headers={"X-Api-Key": API_KEY})
         assert other.requests == []
+
+
+@pytest.mark.parametrize("headers_first", [True, False], ids=["dripping-body", "dripping-headers"])
+def test_the_saas_client_deadline_trips_on_a_dripping_server(headers_first):
+    """The incident APIs' client (extract pagerduty|opsgenie|incidentio) shares the watchdog
+    (a check between 64 KiB body chunks alone waited for ever on a byte every 0.2 s)."""
+    from reliability.extract.saas import Api, Client, SaasError
+
+    with FakeServer(drip(headers_first, interval=0.2)) as server:
+        client = Client(Api(vendor="pagerduty", base_url=server.url, token=TOKEN, timeout=2, retries=1))
+        t0 = time.monotonic()
+        with pytest.raises(SaasError, match="within 2 s") as caught:
+            client.get("/incidents")
+    assert time.monotonic() - t0 < 6
+    assert TOKEN not in str(caught.value)
+
+
+def test_events_summing_to_infinity_are_not_stored(db, tmp_path):
+    """Two series of 1e308 sum to +Inf: issue #12 found +Inf stored and `sla` failing for the
+    whole month. Those slices are no data, reported in gaps and warnings; the rest is stored."""
+    path = tmp_path / "slo.yaml"
+    path.write_text(SLO.replace("counter: true", "counter: false"), encoding="utf-8")
+    assert run_cli("slo", "apply", path, db=db).code == 0
+
+    def handle(req) -> None:
+        if req.path.endswith("/api/v1/query"):
+            prometheus_like(req)
+            return
+        start, end, step = (float(req.form[k]) for k in ("start", "end", "step"))
+        times = [start + k * step for k in range(int((end - start) // step) + 1)]
+        huge_at = {BASE + 600, BASE + 660}  # the values at the ends of slices 9 and 10
+        series = [{"metric": {"pod": p}, "values": [[t, "1e308" if t in huge_at else "30"] for t in times]}
+                  for p in ("a", "b")]
+        send_json(req, {"status": "success", "data": {"resultType": "matrix", "result": series}})
+
+    with FakeServer(handle) as server:
+        result = run_cli("extract", "prometheus", "--url", server.url, "--start", START, "--end", END, "--json", db=db)
+    assert result.code == 0, result.stderr
+    (doc,) = result.json()["slos"]
+    assert doc["written"] == 58 and doc["no_data"] == 2
+    assert doc["gaps"] == [{"start": "2025-03-03T00:09:00Z", "end": "2025-03-03T00:11:00Z"}]
+    assert any("float range" in w for w in doc["warnings"])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select count(*), min(total), max(total) from sli_slices").fetchone() == (58, 60.0, 60.0)
+    finally:
+        con.close()
+    sla = run_cli("sla", "--month", "2025-03", "--json", db=db)
+    assert sla.code == 0, sla.stderr
+
+
+def test_prometheus_connect_makes_the_calls(applied, monkeypatch):
+    """prometheus-api-client's PrometheusConnect (the design's package) builds every request;
+    the guarantees above hold around it (issue #14)."""
+    from prometheus_api_client import PrometheusConnect
+
+    from reliability import slos, store
+    from reliability.extract import prometheus as prom
+    from reliability.extract.connection import Overrides
+
+    calls = []
+    for name in ("custom_query", "custom_query_range"):
+        original = getattr(PrometheusConnect, name)
+
+        def counted(self, *args, _original=original, _name=name, **kwargs):
+            calls.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(PrometheusConnect, name, counted)
+    with FakeServer(prometheus_like) as server:
+        with store.connect(applied) as con:
+            tgts = prom.targets(slos.load(con), lambda name: None, Overrides(url=server.url), None)
+        (summary,) = prom.run(applied, tgts, start=BASE, end=BASE + 3600, parallel=1)
+    assert summary.written == 60
+    assert sorted(calls) == ["custom_query"] * 2 + ["custom_query_range"] * 2  # preflight, then one chunk each
+    assert len(server.requests) == 4 and all(r["path"].startswith("/api/v1/query") for r in server.requests)

@@ -128,6 +128,21 @@ def test_opsgenie_follows_paging_next_and_refuses_another_host(tmp_path, db):
         assert len(server.requests) == before + 1  # nothing sent to the other host
 
 
+def test_opsgenie_incident_api(tmp_path, db):
+    smap = tmp_path / "services.json"
+    smap.write_text('{"service_id": {"daa0d66f-ad35-4396-b30d-70f0314c697a": "outbound"}}')
+    with VendorServer(n=3) as server:
+        result = pull(db, "opsgenie", server, "--api", "incidents", "--since", SINCE, "--until", UNTIL,
+                      "--service-map", smap)
+        assert result.code == 0, result.stderr
+        assert {r[1] for r in server.requests} == {"/v1/incidents"}
+        assert result.json()["ack_unknown"] == 3  # the Incident API carries no acknowledgement
+        rows = query(db, "select service, started_at, detected_at, mitigated_at, ack_unknown from incidents order by id")
+        assert rows == [("outbound", T0 + timedelta(hours=6 * k), T0 + timedelta(hours=6 * k),
+                         T0 + timedelta(hours=6 * k, minutes=39), True) for k in range(3)]
+        assert watermark(db, "opsgenie", "incidents") is not None and watermark(db, "opsgenie", "alerts") is None
+
+
 def test_incidentio_after_cursor_and_since_until(tmp_path, db):
     smap = tmp_path / "services.yaml"
     smap.write_text("default: database\n")
@@ -179,10 +194,28 @@ def test_client_redirects_same_host_only_and_caps_the_body():
         server.redirects["/old/incidents"] = "/v2/incidents?page_size=1"
         assert len(Client(api).get("/old/incidents")["incidents"]) == 1
         server.redirects["/moved"] = "http://127.0.0.2:1/v2/incidents"
-        with pytest.raises(SaasError, match=r"refusing to follow a link to another host \(http://127.0.0.2:1/v2/incidents\)"):
+        with pytest.raises(SaasError, match=r"redirected \(HTTP 302\) to another host, http://127.0.0.2; not followed"):
             Client(api).get("/moved")
         assert [r[1] for r in server.requests][-1] == "/moved"  # nothing went to the other host
         small = Api("incident.io", server.url, TOKEN, max_bytes=1024)
         with pytest.raises(SaasError, match="larger than") as exc:
             Client(small).get("/v2/incidents", {"page_size": 3})
         assert TOKEN not in str(exc.value)
+
+
+def test_invalid_record_first_window_exit_2_later_window_exit_1(db):
+    with VendorServer(n=5) as server:
+        server.pd_incidents[4]["service"] = None  # the last incident (third 12-hour window) names no service
+        late = pull(db, "pagerduty", server, "--since", SINCE, "--until", UNTIL, "--chunk", "12h")
+        assert late.code == 1
+        assert "record 1: field 'service.summary'" in late.stderr and "--skip-invalid" in late.stderr
+        assert query(db, "select count(*) from incidents") == [(4,)]
+        skipped = pull(db, "pagerduty", server, "--since", SINCE, "--until", UNTIL, "--chunk", "12h", "--skip-invalid")
+        assert skipped.code == 0, skipped.stderr
+        assert skipped.json()["invalid"] == 1
+    with VendorServer(n=5) as server:
+        server.pd_incidents[0]["service"] = None
+        fresh = db.parent / "fresh.duckdb"
+        first = pull(fresh, "pagerduty", server, "--since", SINCE, "--until", UNTIL, "--chunk", "12h")
+        assert_bad_input(first, "record 1", "service.summary")
+        assert not fresh.exists() or query(fresh, "select count(*) from incidents") == [(0,)]

@@ -185,3 +185,9 @@ spec:
   objectives: [{target: 0.95, timeSliceWindow: 5}]
 """)
     assert_bad_input(run_cli("slo", "apply", slo, db=db), "slo.yaml", "spec.indicatorRef", "raw ratio metric")
+
+
+def test_a_sloth_spec_is_named_as_such(tmp_path):
+    """Sloth's own spec format (prometheus/v1) is a common thing to try: the error says what it is."""
+    r = run_cli("slo", "apply", DATA.parent / "sloth" / "examples__getting-started.yml", db=tmp_path / "s.duckdb")
+    assert_bad_input(r, "getting-started.yml", "document 1", "apiVersion", "Sloth spec")

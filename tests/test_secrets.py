@@ -89,6 +89,17 @@ def test_references_and_settings_accepted(details):
     assert found("DataSource", {"spec": {"type": "Prometheus", "connectionDetails": details}}) == []
 
 
+def test_alert_notification_targets():
+    """go-sdk's published targets name a channel (accepted); a webhook URL or key is refused."""
+    email, pagerduty = yaml.safe_load((Path(__file__).parent / "data" / "openslo" / "go-sdk" /
+                                       "openslo__v1__examples__alert_notification_targets.yaml").read_text())
+    assert found("AlertNotificationTarget", email) == found("AlertNotificationTarget", pagerduty) == []
+    hook = {"spec": {"target": "slack", "url": "https://hooks.slack.com/services/T0001/B0001/" + "x1Y2" * 6}}
+    key = {"spec": {"target": "pagerduty", "integrationKey": "0123456789abcdef0123456789abcdef"}}
+    assert found("AlertNotificationTarget", hook) == ["spec.url"]
+    assert found("AlertNotificationTarget", key) == ["spec.integrationKey"]
+
+
 def test_queries_are_not_secrets():
     """Metric source specs hold queries with braces, colons and URLs: none is a secret."""
     for doc in documents("go_sdk_v1_examples_data_sources.yaml")[:1]:
@@ -107,6 +118,17 @@ def test_slo_apply_refuses_openslo_readme_cloudwatch_example(db):
     assert_bad_input(result, "openslo_readme_datasource_cloudwatch.yaml", "document 1",
                      "spec.connectionDetails.secretAccessKey", "secretAccessKeyEnv")
     assert not db.exists() or b"CloudWatch" not in db.read_bytes()
+
+
+@pytest.mark.parametrize("name, document, field", [
+    ("nobl9_openslo_v1_data_sources.yaml", "document 2", "spec.connectionDetails.clientSecret"),
+    ("go_sdk_v1_examples_data_sources.yaml", "document 2", "spec.connectionDetails[0].apiKey"),
+], ids=["appdynamics-clientSecret", "datadog-apiKey"])
+def test_slo_apply_refuses_published_lists_of_datasources(db, name, document, field):
+    """YAML lists of documents, as go-sdk and Nobl9's converter write them."""
+    result = run_cli("slo", "apply", DATA / name, db=db)
+    assert_bad_input(result, name, document, field, "never stored")
+    assert not db.exists() or b"connectionDetails" not in db.read_bytes()
 
 
 SLO = """apiVersion: openslo/v1

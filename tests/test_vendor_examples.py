@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -102,6 +102,28 @@ def test_pagerduty_analytics_zone(tmp_path, db, zone_field, tz, detected):
         assert f"--tz {tz} ignored: the response says its times are in {zone_field} (time_zone)" in result.json()["files"][0]["warnings"]
 
 
+@pytest.mark.parametrize(
+    "local, utc_expected",
+    [
+        ("2023-11-05T00:59:59", utc(2023, 11, 5, 4, 59, 59)),  # EDT, a second before the repeated hour
+        ("2023-11-05T01:30:00", utc(2023, 11, 5, 5, 30)),  # repeated hour: its first occurrence (EDT)
+        ("2023-11-05T02:00:00", utc(2023, 11, 5, 7)),  # EST after the change
+        ("2023-03-12T02:30:00", utc(2023, 3, 12, 7, 30)),  # skipped hour: the offset before the change (EST)
+    ],
+    ids=["before fall-back", "repeated hour", "after fall-back", "skipped hour"],
+)
+def test_pagerduty_analytics_dst_in_the_response_zone(tmp_path, db, local, utc_expected):
+    doc = load(PD_ANALYTICS)
+    doc["time_zone"] = "America/New_York"
+    doc["data"] = doc["data"][:1]
+    doc["data"][0].update(created_at=local, resolved_at=None)
+    result = ingest(db, "pagerduty", write(tmp_path, "pda.json", doc))
+    assert result.code == 0, result.stderr
+    # detected in the zone; acknowledged 5 s and resolved 3,305 s later, whatever the wall clock did
+    assert rows(db)[0][4:8] == (utc_expected, utc_expected + timedelta(seconds=5), None,
+                                utc_expected + timedelta(seconds=3305))
+
+
 def test_pagerduty_analytics_without_any_zone_is_bad_input(tmp_path, db):
     doc = load(PD_ANALYTICS)
     del doc["time_zone"]
@@ -134,6 +156,12 @@ def test_pagerduty_rest_example_ack_is_unknown_not_missed(tmp_path, db):
     compliance = run_cli("compliance", "--month", "2015-10", "--json", db=db).json()["response"]["SEV-2"]
     assert (compliance["met"], compliance["missed"], compliance["never_acknowledged"]) == (0, 0, 0)
     assert (compliance["ack_unknown"], compliance["ack_unknown_ids"], compliance["met_share"]) == (1, ["pd:PT4KHLK"], None)
+
+    import reliability
+
+    api = reliability.open(db).compliance(month="2015-10")
+    sev2 = api[api["severity"] == "SEV-2"].iloc[0]
+    assert (sev2["missed"], sev2["ack_unknown"], sev2["met_share"]) == (0, 1, None)
 
     from reliability.app import data
 
@@ -351,3 +379,20 @@ def test_incidentio_missing_severity_is_listed_not_refused(tmp_path, db):
     mapped = _iio_ingest(tmp_path, db, doc, extra=("--severity-map", sev))
     assert mapped.code == 0, mapped.stderr
     assert [(r[0], r[2]) for r in rows(db)] == [("iio:INC-123", "SEV-4")]
+
+
+def test_app_incidents_page_shows_ack_unknown_apart(db, monkeypatch):
+    """A database of imported incidents alone: the incidents page has its month, and the
+    response-target table shows the incident as ack unknown, not missed."""
+    from streamlit.testing.v1 import AppTest
+
+    assert ingest(db, "pagerduty", PD_REST).code == 0
+    monkeypatch.setenv("RELIABILITY_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "reliability" / "app" / "pages" / "incidents.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.selectbox][:2] == ["2015-10", "2015-10"]
+    table = next(t.value for t in at.dataframe if "ack unknown" in t.value.columns)
+    sev2 = table[table["severity"] == "SEV-2"].iloc[0]
+    assert (sev2["incidents"], sev2["met"], sev2["missed"], sev2["ack unknown"]) == (1, 0, 0, 1)
+    assert sev2["ack unknown ids"] == "pd:PT4KHLK" and sev2["met %"] is None

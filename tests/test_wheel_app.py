@@ -77,6 +77,13 @@ def test_reliability_app_serves_from_the_installed_wheel(installed, tmp_path):
 
     built = subprocess.run([cli, "--db", "demo.duckdb", "demo"], cwd=work, env=env, capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
+    # The Python API from the wheel too (its query file travels in reliability/_queries).
+    api = subprocess.run([str(bin_dir / "python"), "-c", "import reliability as rel; db = rel.open('demo.duckdb');"
+                          " print(len(db.series('search-availability', '2026-03-17', '2026-03-18')),"
+                          " db.sla(month='2026-03', slo='search-availability').bad.iloc[0])"],
+                         cwd=work, env=env, capture_output=True, text=True)
+    assert api.returncode == 0, api.stderr
+    assert api.stdout.split() == ["1440", "93.0"]
     port = free_port()
     server = subprocess.Popen([cli, "app", "--db", "demo.duckdb", "--port", str(port)], cwd=work, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -113,3 +120,9 @@ def test_reliability_app_serves_from_the_installed_wheel(installed, tmp_path):
             os.killpg(server.pid, signal.SIGKILL)
             out, _ = server.communicate()
     assert f"serving demo.duckdb on {url}" in out
+
+
+def test_in_a_checkout_the_app_is_the_checkouts_app_py():
+    from reliability.commands.app import app_script
+
+    assert app_script() == ROOT / "app.py"

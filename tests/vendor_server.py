@@ -86,6 +86,20 @@ def opsgenie_alerts(n: int) -> list[dict]:
     return out
 
 
+def opsgenie_incidents(n: int) -> list[dict]:
+    example = _load("opsgenie_port_docs_incident.json")
+    out = []
+    for k in range(n):
+        inc = copy.deepcopy(example)
+        created = T0 + timedelta(hours=6 * k)
+        inc.update(id=f"652f14b3-019a-4d4c-8b83-e4da527a4{k:03d}", tinyId=str(3 + k),
+                   createdAt=created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                   impactStartDate=created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                   impactEndDate=(created + timedelta(minutes=39)).strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+        out.append(inc)
+    return out
+
+
 def incidentio_incidents(n: int) -> list[dict]:
     example = _load("incidentio_openapi_list_incidents_v2.json")["incidents"][0]
     out = []
@@ -113,6 +127,7 @@ class VendorServer:
         self.pd_incidents, self.pd_logs = pagerduty_incidents(n)
         self.pd_rows = analytics_rows(n)
         self.og_alerts = opsgenie_alerts(n)
+        self.og_incidents = opsgenie_incidents(n)
         self.iio = incidentio_incidents(n)
         self.requests: list[tuple[str, str, dict, str | None, float]] = []
         self.rate_limit_once: set[str] = set()  # paths whose first request gets a 429
@@ -215,8 +230,8 @@ class VendorServer:
 
     def _opsgenie(self, path: str, query: dict) -> dict:
         lo, hi = (int(x.split("=")[1].split(" ")[0]) for x in query["query"].replace(">=", "=").replace("<", "=").split(" and "))
-        items = [a for a in self.og_alerts
-                 if lo <= int(_parse(a["createdAt"]).timestamp() * 1000) < hi]
+        records = self.og_alerts if path == "/v2/alerts" else self.og_incidents
+        items = [a for a in records if lo <= int(_parse(a["createdAt"]).timestamp() * 1000) < hi]
         limit, offset = int(query.get("limit", 20)), int(query.get("offset", 0))
         doc = {"data": items[offset:offset + limit], "took": 0.605, "requestId": "9ae63dd7-ed00-4c81-86f0-c4ffd33142c9"}
         base = self.next_host or self.url

@@ -18,6 +18,6 @@ create table if not exists sla_rollups (
     sum_ratio double not null,
     excluded_slices bigint not null,        -- slices removed by stored maintenance windows
     maintenance_windows varchar[] not null,
-    newest timestamptz,                     -- start of the series' newest row in the period (null: none)
+    last_slice bigint,                      -- index of the period's newest slice with a row (null: none)
     computed_at timestamptz not null
 );

@@ -139,14 +139,10 @@ def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
             continue
         period_of, found = sla.objective_aggregates(
             con, selected, lambda s, m=month: periods.month(m, sla.slo_zone(s)))
-        newest = dict(con.execute(store.query("rollups.newest_in_periods"), {
-            "slos": [s.name for s in selected], "services": [s.service for s in selected],
-            "slis": [s.sli for s in selected], "starts": [period_of[s.name].start for s in selected],
-            "ends": [period_of[s.name].end for s in selected]}).fetchall())
         for (name, idx), (agg, ex) in found.items():
             p = period_of[name]
             staged.append((name, idx, month, current[name], p.start, p.end, p.zone,
-                           *(agg[k] for k in _AGG), ex.slices, list(ex.ids), newest.get(name), now))
+                           *(agg[k] for k in _AGG), ex.slices, list(ex.ids), agg.get("last_slice"), now))
     if staged:
         _insert(con, staged)
     return len(pairs)
@@ -166,7 +162,7 @@ def _insert(con: duckdb.DuckDBPyConnection, staged: list[tuple]) -> None:
         "sum_good": pa.array(cols[9], pa.float64()), "sum_total": pa.array(cols[10], pa.float64()),
         "sum_ratio": pa.array(cols[11], pa.float64()), "excluded_slices": pa.array(cols[12], pa.int64()),
         "maintenance_windows": pa.array(cols[13], pa.list_(pa.string())),
-        "newest": pa.array(cols[14], ts),
+        "last_slice": pa.array(cols[14], pa.int64()),
         "computed_at": pa.array(cols[15], ts),
     })
     con.register("rollup_staged", table)
@@ -177,24 +173,6 @@ def _insert(con: duckdb.DuckDBPyConnection, staged: list[tuple]) -> None:
 
 
 # -- reading ----------------------------------------------------------------------------------
-
-
-def _newest(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], since: datetime) -> dict:
-    """``(service, sli) -> newest row`` as ``sla.newest_rows`` finds it: from the rollups (each
-    holds its period's newest row), the series no rollup has seen from the slices."""
-    by_slo = dict(con.execute(store.query("rollups.newest_by_slo")).fetchall())
-    out: dict[tuple[str, str], datetime] = {}
-    unseen = []
-    for slo in selected:
-        key = (slo.service, slo.sli)
-        if slo.name not in by_slo:
-            unseen.append(slo)
-        elif by_slo[slo.name] is not None and by_slo[slo.name] >= since:
-            out[key] = max(out.get(key, by_slo[slo.name]), by_slo[slo.name])
-    if unseen:
-        for key, newest in sla.newest_rows(con, unseen, since).items():
-            out[key] = max(out.get(key, newest), newest)
-    return out
 
 
 def monthly(
@@ -228,8 +206,7 @@ def monthly(
             found = cache[(month, zone)] = periods.month(month, zone)
         return found
 
-    earliest = min(period_of(m, s).start for m in months for s in selected)
-    newest = _newest(con, selected, earliest) if has_rollups else sla.newest_rows(con, selected, earliest)
+    now = now or datetime.now(UTC)
     out = []
     for month in months:
         rows: dict[tuple[str, int], sla.SlaRow] = {}
@@ -239,7 +216,7 @@ def monthly(
             found = [stored.get((slo.name, i, month)) for i in range(len(slo.objectives))]
             if all(f is not None and f["period_start"] == period.start and f["period_end"] == period.end
                    for f in found):
-                as_of = sla.data_reach(slo, period, newest.get((slo.service, slo.sli)), now)
+                as_of = min(period.end, now, sla.data_end(slo, period, found[0]))
                 for i, f in enumerate(found):
                     rows[(slo.name, i)] = sla.finish(slo, i, period, {k: f[k] for k in _AGG}, no_data,
                                                      f["excluded_slices"], tuple(f["maintenance_windows"]),

@@ -342,11 +342,11 @@ def compute_periods(
     if not selected:
         return []
     period_of, found = objective_aggregates(con, selected, period_for, maintenance)
-    newest = newest_rows(con, selected, min(p.start for p in period_of.values()))
+    now = now or datetime.now(timezone.utc)
     rows = []
     for slo in selected:
         period = period_of[slo.name]
-        as_of = data_reach(slo, period, newest.get((slo.service, slo.sli)), now)
+        as_of = min(period.end, now, data_end(slo, period, found[(slo.name, 0)][0]))
         for idx in range(len(slo.objectives)):
             agg, ex = found[(slo.name, idx)]
             rows.append(finish(slo, idx, period, agg, no_data, ex.slices, ex.ids, min_coverage, as_of))
@@ -379,24 +379,15 @@ def objective_aggregates(
     }
 
 
-def newest_rows(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], since: datetime) -> dict:
-    """``(service, sli) -> start of the newest stored row`` at or after ``since``, of the series
-    of ``selected`` (absent: no such row). Not bounded above: how far a series' data reaches must
-    not depend on which other SLOs (zones, periods) share the call."""
-    found = store.rows(con, "sla.newest_slices", {
-        "services": [s.service for s in selected], "slis": [s.sli for s in selected], "min_start": since,
-    })
-    return {(r["service"], r["sli"]): r["newest"] for r in found}
-
-
-def data_reach(slo: SLO, period: periods.Period, newest: datetime | None, now: datetime | None = None) -> datetime:
-    """Up to when ``period`` has data: the earliest of its end, ``now`` (default: the clock)
-    and the end of the newest stored slice of the SLO's series (the period's start when the
-    series has no row from the period's start on)."""
-    now = now or datetime.now(timezone.utc)
-    window = timedelta(seconds=slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS)
-    data_end = period.start if newest is None or newest < period.start else newest + window
-    return min(period.end, now, data_end)
+def data_end(slo: SLO, period: periods.Period, agg: dict) -> datetime:
+    """The end of the period's newest slice with a row (its start when it has none): how far the
+    SLO's data reach into the period. (Rows in maintenance slices are not seen; a period whose
+    last slices are all maintenance therefore reads as partial.)"""
+    last = agg.get("last_slice")
+    if last is None:
+        return period.start
+    window = slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS
+    return period.start + timedelta(seconds=(int(last) + 1) * window)
 
 
 def _exclusions(con: duckdb.DuckDBPyConnection, params: dict, extra: Sequence | None) -> dict:

@@ -11,5 +11,6 @@ modules behind it (``reliability.analysis`` and the rest) may move between relea
 
 from reliability.api.args import ArgumentError
 from reliability.api.database import Database, NotADatabase, build_demo, open  # noqa: A004
+from reliability.store import DatabaseBusy
 
-__all__ = ["ArgumentError", "Database", "NotADatabase", "build_demo", "open"]
+__all__ = ["ArgumentError", "Database", "DatabaseBusy", "NotADatabase", "build_demo", "open"]

@@ -23,10 +23,11 @@ class NotADatabase(ValueError):
     """The path names a file that is not a DuckDB database written by ``reliability``."""
 
 
-def open(path: str | os.PathLike[str]) -> Database:  # noqa: A001  (reliability.open, as dbm.open / shelve.open)
-    """The database at ``path``, for reading. Never creates or changes a file: a missing path
-    raises ``FileNotFoundError`` (build one with ``reliability --db PATH demo``, or ``slo apply``
-    and ``ingest``); a file that is not a reliability database raises ``NotADatabase``.
+def open(path: str | os.PathLike[str] | None = None) -> Database:  # noqa: A001  (as dbm.open / shelve.open)
+    """The database at ``path``, for reading (no path: ``$RELIABILITY_DB``, else
+    ``./reliability.duckdb``, as the command line's ``--db``). Never creates a file: a missing
+    path raises ``FileNotFoundError`` (build one with ``reliability --db PATH demo``, or ``slo
+    apply`` and ``ingest``); a file that is not a reliability database raises ``NotADatabase``.
 
     Example:
 
@@ -38,7 +39,9 @@ def open(path: str | os.PathLike[str]) -> Database:  # noqa: A001  (reliability.
     1       api-gateway-latency  api-gateway      Occurrences
     2         auth-availability         auth  RatioTimeslices
     """
-    return Database(path)
+    from reliability.store import db_path
+
+    return Database(db_path(path))
 
 
 def build_demo(path: str | os.PathLike[str]) -> Database:
@@ -125,7 +128,9 @@ class Database(SloMath, IncidentAnalytics):
             return document
         if table not in tables:
             raise args.ArgumentError(f"expected one of {', '.join(map(repr, tables))} or None, got {table!r}", "table")
-        return frames.frame(rows_of or document, tables[table])
+        out = frames.frame(rows_of or document, tables[table])
+        out.attrs = frames.scalars(document)
+        return out
 
     # ------------------------------------------------------------------ definitions
 
@@ -162,13 +167,16 @@ class Database(SloMath, IncidentAnalytics):
         >>> s.service, s.budgeting_method, s.window.time_zone, s.objectives[0].target
         ('ledger', 'Timeslices', 'America/New_York', 0.999)
         """
+        return self._definition(name, "name")
+
+    def _definition(self, name, argument: str):
         from reliability import slos
 
-        args.name(name, "name", required=True)
+        args.name(name, argument, required=True)
         with self._connect() as con:
             found = slos.load(con, name)
         if not found:
-            raise args.ArgumentError(f"no SLO named {name!r} (see db.slos())", "name")
+            raise args.ArgumentError(f"no SLO named {name!r} (see db.slos())", argument)
         return found[0]
 
     def series(self, slo: str, start, end) -> pd.DataFrame:
@@ -190,7 +198,7 @@ class Database(SloMath, IncidentAnalytics):
         """
         from reliability import store
 
-        definition = self.slo(slo)
+        definition = self._definition(slo, "slo")
         t0, t1 = args.instant(start, "start"), args.instant(end, "end")
         if t1 <= t0:
             raise args.ArgumentError(f"end {t1:%Y-%m-%dT%H:%M:%SZ} is not after start", "end")

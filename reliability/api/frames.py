@@ -12,6 +12,8 @@ The rule, the same for every method of :class:`reliability.Database`:
   own, which are left out (ask for that table instead).
 - Timestamps are ``datetime64[us, UTC]`` columns; durations are minutes (floats); missing
   values are ``None``/``NaN``/``NaT``, exactly where the JSON has ``null``.
+- The document's own scalar fields (``month``, ``no_data_policy``, ``window``...) are in
+  ``frame.attrs``.
 """
 
 from __future__ import annotations
@@ -87,11 +89,19 @@ def frame(document: dict, table: Table) -> pd.DataFrame:
     """The rows of ``table`` in ``document`` as a DataFrame (see the module's rule)."""
     rows = [_flatten(r, table.drop) for r in _rows(document, table.path, table.carry, {})]
     if not rows:
-        return pd.DataFrame(columns=list(table.columns))
-    columns: dict[str, None] = {}
-    for r in rows:
-        columns.update(dict.fromkeys(r))
-    return _timestamps(pd.DataFrame.from_records(rows, columns=list(columns)))
+        out = pd.DataFrame(columns=list(table.columns))
+    else:
+        columns: dict[str, None] = {}
+        for r in rows:
+            columns.update(dict.fromkeys(r))
+        out = _timestamps(pd.DataFrame.from_records(rows, columns=list(columns)))
+    out.attrs = scalars(document)
+    return out
+
+
+def scalars(document: dict) -> dict:
+    """The document's own scalar fields (what is neither a list nor a mapping)."""
+    return {k: v for k, v in document.items() if not isinstance(v, (list, dict))}
 
 
 def records(df: pd.DataFrame) -> list[dict]:

@@ -38,7 +38,7 @@ class SloMath:
     @args.checked
     def sla(self, month: str | None = None, *, slo: str | None = None, months=None, quarter: str | None = None,
             year: str | None = None, at=None, window=None, no_data: str = "good", maintenance=(),
-            table: str | None = "slos") -> pd.DataFrame | dict:
+            min_coverage: float = 0.9, table: str | None = "slos") -> pd.DataFrame | dict:
         """SLA compliance per SLO (and objective): ``reliability sla --json``.
 
         Give exactly one period: ``month="YYYY-MM"``; ``months=("YYYY-MM", "YYYY-MM")`` (one
@@ -48,6 +48,8 @@ class SloMath:
         zone. ``slo``: only this SLO. ``no_data``: ``"good"`` (default), ``"bad"`` or
         ``"exclude"`` — how slices with no row or ``total = 0`` count. ``maintenance``: paths
         of maintenance-window files (CSV/JSON) left out of the period, besides stored ones.
+        ``min_coverage``: below this share of slices with data an SLO's ``status`` is
+        ``insufficient_data`` (no verdict), else ``breached`` or ``met``.
 
         Columns: ``slo``, ``service``, ``sli``, ``objective``, ``budgeting_method``,
         ``target`` and ``attainment`` (ratios), ``period_start``/``period_end`` (UTC),
@@ -77,6 +79,7 @@ class SloMath:
         args.choice(no_data, "no_data", ("good", "bad", "exclude"))
         if window is not None and at is None:
             raise args.ArgumentError("window needs at", "window")
+        cover = {"min_coverage": _coverage(min_coverage)}
         extra = None
         files = args.paths(maintenance, "maintenance")
         if files:
@@ -86,14 +89,14 @@ class SloMath:
         if month is not None:
             args.month(month)
             with self._connect() as con:
-                rows = analysis.compute(con, month, slo, no_data, maintenance=extra)
-            doc = {"month": month, "no_data_policy": no_data, "slos": [r.as_json() for r in rows]}
+                rows = analysis.compute(con, month, slo, no_data, maintenance=extra, **cover)
+            doc = {"month": month, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
             return self._out(doc, _SLA_TABLES, table)
         if months is not None:
             first, last = args.month_range(months)
             with self._connect() as con:
-                found = history.monthly(con, first, last, slo, no_data, maintenance=extra)
-            doc = {"from": first, "to": last, "no_data_policy": no_data,
+                found = history.monthly(con, first, last, slo, no_data, maintenance=extra, **cover)
+            doc = {"from": first, "to": last, "no_data_policy": no_data, **cover,
                    "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in found]}
             return self._out(doc, _SLA_HISTORY_TABLES, table)
         if at is not None:
@@ -101,20 +104,20 @@ class SloMath:
             text = args.calendar_window(window)
             duration = history.parse_window(text) if text else None
             with self._connect() as con:
-                rows = history.rolling_at(con, instant, duration, slo, no_data, maintenance=extra)
-            doc = {"at": instant, "window": text, "no_data_policy": no_data, "slos": [r.as_json() for r in rows]}
+                rows = history.rolling_at(con, instant, duration, slo, no_data, maintenance=extra, **cover)
+            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
             return self._out(doc, _SLA_TABLES, table)
         kind, text = ("quarter", quarter) if quarter is not None else ("year", year)
         if not isinstance(text, str):
             raise args.ArgumentError(f"expected a string such as '2026-Q1' or '2026', got {text!r}", kind)
         with self._connect() as con:
-            rows = history.calendar_span(con, kind, text, slo, no_data, maintenance=extra)
-        doc = {kind: text, "no_data_policy": no_data, "slos": [r.as_json() for r in rows]}
+            rows = history.calendar_span(con, kind, text, slo, no_data, maintenance=extra, **cover)
+        doc = {kind: text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
         return self._out(doc, _SLA_TABLES, table)
 
     @args.checked
     def budget(self, month: str, *, slo: str | None = None, step=None, at=None, at_risk: float = 0.25,
-               table: str | None = "slos") -> pd.DataFrame | dict:
+               min_coverage: float = 0.9, table: str | None = "slos") -> pd.DataFrame | dict:
         """Error budget per SLO over a calendar month: ``reliability budget --json``.
 
         ``at``: as of this time (default the month's end, or now for the current month).
@@ -145,6 +148,7 @@ class SloMath:
         instant = args.optional_instant(at, "at")
         if not isinstance(at_risk, (int, float)) or not 0 <= at_risk <= 1:
             raise args.ArgumentError(f"expected a ratio between 0 and 1, got {at_risk!r}", "at_risk")
+        coverage = _coverage(min_coverage)
         with self._connect() as con:
             selected = self._selected(con, slo)
             reports = []
@@ -152,8 +156,8 @@ class SloMath:
                 b = analysis.load(con, s, month, instant)
                 if step_seconds and step_seconds % b.tl.window_seconds:
                     raise args.ArgumentError(f"{step} is not a multiple of {s.name}'s slices", "step")
-                reports.append(analysis.report(b, step_seconds, at_risk))
-        doc = {"month": month, "at_risk": at_risk, "slos": reports}
+                reports.append(analysis.report(b, step_seconds, at_risk, coverage))
+        doc = {"month": month, "at_risk": at_risk, "min_coverage": coverage, "slos": reports}
         return self._out(doc, _BUDGET_TABLES, table)
 
     @args.checked
@@ -233,12 +237,15 @@ class SloMath:
         return self._out(doc, _WORST_TABLES, table)
 
     @args.checked
-    def credits(self, month: str, *, slo: str | None = None, tiers=None, table: str | None = "slos") -> pd.DataFrame | dict:
+    def credits(self, month: str, *, slo: str | None = None, tiers=None, sla_target=None, min_coverage: float = 0.9,
+                table: str | None = "slos") -> pd.DataFrame | dict:
         """Service credits owed per SLO for a calendar month: ``reliability credits --json``.
 
         ``tiers``: ``{99.9: 10, 99: 25, 95: 100}`` (attainment below that percent earns that
         credit percent of the monthly fee; the lowest tier below wins) or the command
-        line's ``["99.9=10", ...]``; default Azure's VM tiers. Columns: ``credit_percent``,
+        line's ``["99.9=10", ...]``; default Azure's VM tiers. ``sla_target``: the lowest
+        target (percent) of an SLO the tiers cover (default the highest tier's bound); a
+        month with insufficient data (``min_coverage``) owes an unknown credit (NaN), never 0. Columns: ``credit_percent``,
         ``tier_below``, ``attainment``, ``target``... Tables: ``"slos"``, ``"tiers"``.
 
         Example:
@@ -255,9 +262,12 @@ class SloMath:
             tiers = [f"{below}={credit}" for below, credit in tiers.items()]
         texts = args.strings(tiers, "tiers")
         parsed = tuple(analysis.parse_tier(t) for t in texts) or analysis.DEFAULT_TIERS
+        coverage = _coverage(min_coverage)
+        minimum = analysis.sla_target(parsed, analysis.parse_sla_target(str(sla_target)) if sla_target is not None else None)
         with self._connect() as con:
-            rows = analysis.compute(con, month, slo, parsed)
-        doc = {"month": month, "tiers": [t.as_json() for t in parsed], "slos": rows}
+            rows = analysis.compute(con, month, slo, parsed, min_coverage=coverage, minimum=minimum)
+        doc = {"month": month, "tiers": [t.as_json() for t in parsed], "sla_target": float(minimum),
+               "min_coverage": coverage, "slos": rows}
         return self._out(doc, _CREDIT_TABLES, table)
 
     @args.checked
@@ -312,3 +322,17 @@ class SloMath:
         if slo is not None and not selected:
             raise args.ArgumentError(f"no SLO named {slo!r} (see db.slos())", "slo")
         return selected
+
+
+def _coverage(value) -> float:
+    """``min_coverage`` checked as the command line checks ``--min-coverage``."""
+    from reliability.analysis.sla import check_min_coverage
+    from reliability.errors import BadInput
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise args.ArgumentError(f"expected a ratio between 0 and 1, got {value!r}", "min_coverage")
+    try:
+        check_min_coverage(float(value))
+    except BadInput as exc:  # named as the argument, not as the command line's option
+        raise args.from_bad_input(exc) from None
+    return float(value)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from reliability import charts, periods, slos, store
 from reliability.app.fallback import last_good
+from reliability.units import budget_unit
 
 CACHE = {"show_spinner": False, "max_entries": 256}
 CHART_PIXELS = 1200  # the width a full-width chart is drawn at on a laptop screen
@@ -73,6 +74,20 @@ def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
                 found.append(label)
             y, m = y + (m == 12), m % 12 + 1
     return found[::-1]
+
+
+@st.cache_data(**CACHE)
+def months_with_incidents(db: str, stamp_: tuple = ()) -> list[str]:
+    """``YYYY-MM`` of every month in which an incident was detected, newest first (UTC)."""
+    with store.connect(db, read_only=True) as con:
+        return [r[0] for r in con.execute(store.query("app.months_with_incidents")).fetchall()]
+
+
+@st.cache_data(**CACHE)
+def incident_services(db: str, stamp_: tuple = ()) -> list[str]:
+    """Every service with an incident, sorted."""
+    with store.connect(db, read_only=True) as con:
+        return [r[0] for r in con.execute(store.query("app.incident_services")).fetchall()]
 
 
 @st.cache_data(**CACHE)
@@ -225,6 +240,7 @@ def investigation(db: str, slo_name: str, month: str, start: datetime, end: date
     return {
         "slo": slo.name, "service": slo.service, "target": float(slo.objectives[0].target),
         "budgeting_method": slo.budgeting_method, "series": series, "deployments": deploys,
+        "budget_unit": budget_unit(slo.budgeting_method, tl.slice_minutes),
         "burndown": burndown, "episodes": pd.DataFrame(alerts["episodes"]), "burn_rate": alerts["burn_rate"],
         "paged": pd.DataFrame(alerts["incidents"]), "worst": pd.DataFrame(worst_windows),
         "worst_minutes": window / 60, "incidents": pd.DataFrame(rows),
@@ -331,6 +347,7 @@ def data_health(db: str, stamp_: tuple = ()) -> dict:
     return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs}
 
 
+@last_good
 @st.cache_data(**CACHE)
 def newest_slices(db: str, stamp_: tuple = ()) -> pd.DataFrame:
     """Per series (service, sli): the start of its newest slice (UTC), for staleness warnings."""

@@ -190,7 +190,6 @@ def _report(summaries, as_json: bool) -> None:
             click.echo(f"warning: {d['slo']}: {fmt(w)}", err=True)
 
 
+# extract pagerduty|opsgenie|incidentio live in reliability.commands.extract_vendors, which adds
+# them to this group when the CLI registers its command modules.
 COMMANDS = [extract]
-
-# extract pagerduty|opsgenie|incidentio live in their own module and add themselves to the group.
-from reliability.commands import extract_vendors as _vendors  # noqa: E402,F401

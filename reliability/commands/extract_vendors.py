@@ -104,8 +104,10 @@ def _run(ctx: click.Context, vendor: str, **kw) -> None:
         s = w.summary
         click.echo(f"{pull.iso(w.start)} .. {pull.iso(w.end)}: {w.pages} pages, {s['incidents']} incidents, "
                    f"{s['skipped']} skipped, {s['invalid']} invalid, {s['ack_unknown']} ack unknown", err=True)
-        for r in s["skipped_records"]:
+        for r in s["skipped_records"][:20]:  # all of them are in --json
             click.echo(f"  {r['kind']}: record {r['record']} ({r['id'] or 'no id'}): {r['reason']}", err=True)
+        if len(s["skipped_records"]) > 20:
+            click.echo(f"  ... and {len(s['skipped_records']) - 20} more (all in --json)", err=True)
 
     try:
         windows = pull.run(db, vendor, kw["api"], client, opts, start=start, end=until, chunk=chunk,
@@ -174,3 +176,6 @@ def incidentio(ctx, **kw) -> None:
       RELIABILITY_INCIDENTIO_TOKEN=... reliability --db rel.duckdb extract incidentio --since 2026-01-01
     """
     _run(ctx, "incidentio", **kw)
+
+
+COMMANDS: list = []  # its commands join the `extract` group (reliability.commands.extract)

@@ -26,6 +26,9 @@ def _run(ctx: click.Context, files: tuple[str, ...], as_json: bool, load: Callab
         click.echo(json.dumps({"files": summaries, "seconds": round(elapsed, 3)}))
 
 
+LISTED = 20  # skipped and no-service records listed on stderr per file
+
+
 def _json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print per-file counts as one JSON document.")(f)
 
@@ -132,12 +135,13 @@ def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map
             f"{s['file']}{fmt_note}: {s['incidents']} incidents ({s['updates']} timeline entries, "
             f"{s['action_items']} action items{skipped}{invalid}{unknown}, detected {s['start']} .. {s['end']})"
         ]
-        for r in s.get("skipped_records", []):
-            label = "invalid" if r["kind"] == "invalid" else "skipped"
-            lines.append(f"  {label}: record {r['record']} ({r['id'] or 'no id'}): {r['reason']}")
-        for n in s.get("no_service", []):
-            lines.append(f"  no service in record {n['record']} ({n['id']}): {n['service']} from {n['from']}")
-        lines += [f"  warning: {w}" for w in s.get("warnings", [])]
+        listed = [f"  {'invalid' if r['kind'] == 'invalid' else 'skipped'}: record {r['record']} "
+                  f"({r['id'] or 'no id'}): {r['reason']}" for r in s.get("skipped_records", [])]
+        listed += [f"  no service in record {n['record']} ({n['id']}): {n['service']} from {n['from']}"
+                   for n in s.get("no_service", [])]
+        if len(listed) > LISTED:  # all of them are in --json
+            listed = listed[:LISTED] + [f"  ... and {len(listed) - LISTED} more (all in --json)"]
+        lines += listed + [f"  warning: {w}" for w in s.get("warnings", [])]
         return "\n".join(lines)
 
     from reliability.ingest.inputs import spooled

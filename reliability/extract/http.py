@@ -25,6 +25,8 @@ It raises, with messages already redacted:
   value the HTTP library refuses, a URL it cannot parse).
 
 Status codes are not judged here: the caller decides what 401, 404 or 503 mean for its API.
+A client with its own request loop can take the deadline alone: :func:`watch` its session and
+run each request inside ``with Deadline(seconds)``.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class Redactor:
     """Removes secrets from text: the given values (tokens, passwords, header values of at
     least 4 characters), URL user-info, and ``Bearer``/``Basic`` credentials."""
 
-    _SCHEME = re.compile(r"(?i)\b(Bearer|Basic|Token|GenieKey|Digest)\s+[^\s'\",;)}\]]+")
+    _SCHEME = re.compile(r"\b(Bearer|Basic|Token|GenieKey|Digest|bearer)\s+[A-Za-z0-9._~+/=:-]{6,}")
     _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s?#@'\"]*@")
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
@@ -102,9 +104,18 @@ def origin(url: str) -> tuple[str, str, int | None]:
 _current = threading.local()
 
 
-class _Deadline:
+class Deadline:
     """Shuts down the socket of this thread's request once ``seconds`` have passed. A read
-    blocked on a dripping server then returns at once; urllib3 drops that connection."""
+    blocked on a dripping server then returns at once; urllib3 drops that connection.
+
+    For a client with its own request loop (on a session prepared by :func:`watch`)::
+
+        with Deadline(300) as deadline:
+            try:
+                resp = session.request(...); body = resp.content
+            except requests.RequestException:
+                if deadline.expired: ...   # the whole request took too long
+    """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -115,7 +126,7 @@ class _Deadline:
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
 
-    def __enter__(self) -> _Deadline:
+    def __enter__(self) -> Deadline:
         _current.deadline = self
         self._timer.start()
         return self
@@ -208,12 +219,21 @@ def _refuse_cross_origin(resp: requests.Response, *args, **kwargs) -> requests.R
     return resp
 
 
-def harden(session: requests.Session, pool: int = 4) -> requests.Session:
-    """Make ``session`` safe for :func:`fetch` (in place): the watched adapter with ``pool``
-    connections per host, no adapter retries, the cross-origin redirect hook. Returns it."""
+def watch(session: requests.Session, pool: int = 4, prefixes: Iterable[str] = ()) -> requests.Session:
+    """Mount the adapter whose connections a :class:`Deadline` can cut (``pool`` connections
+    per host, no adapter retries) for ``http://``, ``https://`` and ``prefixes``. Returns it."""
     adapter = _Adapter(pool_connections=1, pool_maxsize=max(pool, 1), max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    for prefix in ("http://", "https://", *prefixes):
+        session.mount(prefix, adapter)
+    return session
+
+
+def harden(session: requests.Session, pool: int = 4, prefixes: Iterable[str] = ()) -> requests.Session:
+    """Make ``session`` safe for :func:`fetch` (in place): the watched adapter with ``pool``
+    connections per host for ``http://``, ``https://`` and ``prefixes`` (a library that mounted
+    its own adapter on its base URL, as prometheus-api-client does), no adapter retries, the
+    cross-origin redirect hook. Returns it."""
+    watch(session, pool, prefixes)
     if _refuse_cross_origin not in session.hooks["response"]:
         session.hooks["response"].append(_refuse_cross_origin)
     return session
@@ -228,7 +248,7 @@ def fetch(session: requests.Session, method: str, url: str, *, limits: Limits, r
     session.max_redirects = limits.max_redirects
     call = call or (lambda *a, **kw: session.request(method, *a, **kw))
     started = time.monotonic()
-    with _Deadline(limits.timeout) as deadline:
+    with Deadline(limits.timeout) as deadline:
         try:
             resp = call(url, timeout=limits.timeout, stream=True, **kwargs)
             body = _read_capped(resp, limits)

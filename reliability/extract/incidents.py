@@ -5,7 +5,9 @@ seconds. Each window is pulled whole (all pages), parsed by the same importers a
 incidents --format ...`` and written in one transaction together with the source's watermark
 (``extract_watermarks``: source = the vendor, service = ``(incidents)``, sli = the API, e.g.
 ``rest``), so an interrupted run keeps its whole windows and a re-run resumes at the
-watermark. Without ``start`` a run begins ``lookback`` before the watermark (incidents created
+watermark. An invalid record (without ``skip_invalid``) is bad input when it is in the first
+window (nothing written); in a later one the windows before it are already committed, so it is a
+failure (SaasError) like a network error. Without ``start`` a run begins ``lookback`` before the watermark (incidents created
 shortly before it may have been acknowledged or resolved since), or ``backfill`` before ``end``
 when there is none. Incidents are keyed by id, so pulling a window again replaces, never
 duplicates.
@@ -180,7 +182,13 @@ def run(db, vendor: str, api: str, client: Client, opts: base.Options, *, start:
             windows.append(w)
             if on_window:
                 on_window(w)
-    except (SaasError, BadInput) as exc:
+    except BadInput as exc:
+        if not windows:
+            raise  # exit 2, nothing written (not even the run's record)
+        # earlier windows are committed: no longer "nothing written", so a failure (exit 1)
+        _record_run(db, vendor, started, windows, str(exc))
+        raise SaasError(f"{exc}; pass --skip-invalid to write the valid records") from None
+    except SaasError as exc:
         _record_run(db, vendor, started, windows, str(exc))
         raise
     _record_run(db, vendor, started, windows, None)

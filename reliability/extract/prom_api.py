@@ -1,4 +1,5 @@
-"""A small client for the Prometheus HTTP API (Prometheus, Thanos, Mimir, Cortex).
+"""The Prometheus HTTP API (Prometheus, Thanos, Mimir, Cortex), called through
+prometheus-api-client's ``PrometheusConnect`` with this module's guarantees around it.
 
 Only two endpoints are used, always at explicit times: ``/api/v1/query_range`` (evaluated at
 ``start + k * step`` for every whole ``k`` up to ``end``, all epoch seconds) and
@@ -16,11 +17,15 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import requests
 import tenacity
+from prometheus_api_client import PrometheusConnect
+from urllib3.util.retry import Retry
 
 from reliability.extract.connection import Connection
 from reliability.extract.http import (
@@ -47,10 +52,19 @@ class Series:
 
 
 class PromClient:
-    """Range and instant queries against one :class:`Connection`.
+    """Range and instant queries against one :class:`Connection`, made by
+    prometheus-api-client's ``PrometheusConnect`` over our session.
 
-    ``session`` may be injected (tests use it for fault injection; requests go through its
-    ``post``); ``pool`` is the number of HTTP connections kept open, at least the number of
+    ``PrometheusConnect`` builds the requests (``POST /api/v1/query_range`` and ``/query``
+    with the parameters in the URL); every guarantee is kept here, between it and the network:
+    its session's ``request`` is :meth:`_request`, which sends through :func:`fetch` (deadline,
+    size cap, redirect policy, redaction), judges the status, and checks the JSON envelope
+    before ``PrometheusConnect`` reads ``["data"]["result"]`` from it (parsed once). Its own
+    retrying adapter is replaced by ours: retries are tenacity's, with backoff, counted by
+    ``--retries``.
+
+    ``session`` may be injected (tests use it for fault injection: requests go through its
+    ``request``); ``pool`` is the number of HTTP connections kept open, at least the number of
     threads calling this client.
     """
 
@@ -66,6 +80,12 @@ class PromClient:
         self.limits = Limits(timeout=conn.timeout, max_bytes=conn.max_bytes)
         self.redact = Redactor(conn.secret_values())
         self.requests = 0
+        self.api = PrometheusConnect(url=conn.url, session=self.session, timeout=conn.timeout, method="POST",
+                                     retry=Retry(total=0, redirect=False, raise_on_status=False))
+        harden(self.session, pool=pool, prefixes=(conn.url,))  # it mounted a retrying adapter there
+        self._send = self.session.request
+        self.session.request = self._request  # PrometheusConnect's calls come through here
+        self._last = threading.local()  # the envelope of this thread's last response
 
     def query_range(self, query: str, start: float, end: float, step: float) -> tuple[list[Series], list[str]]:
         """Series and warnings of ``query`` at ``start, start+step, ..., end`` (seconds)."""
@@ -124,12 +144,23 @@ class PromClient:
 
     def _once(self, path: str, query: str, form: dict) -> tuple[dict, list[str]]:
         self.requests += 1
+        self._last.data, self._last.warnings = {}, []
+        if path.endswith("query_range"):
+            self.api.custom_query_range(query, _dt(form["start"]), _dt(form["end"]), step=form["step"])
+        else:
+            self.api.custom_query(query, params={"time": form["time"]})
+        return self._last.data, self._last.warnings
+
+    def _request(self, method: str, url: str, params: dict | None = None, **kwargs) -> requests.Response:
+        """``Session.request`` as PrometheusConnect calls it, with every guarantee of this module."""
+        query = str((params or {}).get("query", ""))
+        path = url[len(self.conn.url):] if url.startswith(self.conn.url) else url
         where = f"Prometheus at {self.conn.display_url}"
+        kwargs.pop("timeout", None)
+        kwargs["verify"] = self.conn.verify  # requests lets $REQUESTS_CA_BUNDLE override the session's
         try:
-            # verify on every request: requests lets $REQUESTS_CA_BUNDLE / $CURL_CA_BUNDLE
-            # override the session's own setting, which would drop --ca-file and --insecure.
-            resp, body = fetch(self.session, "POST", self.conn.url + path, limits=self.limits, redact=self.redact,
-                               call=self.session.post, data=form, verify=self.conn.verify)
+            resp, body = fetch(self.session, method, url, limits=self.limits, redact=self.redact,
+                               call=lambda u, **kw: self._send(method, u, **kw), params=params, **kwargs)
         except ResponseTooLarge as exc:
             raise FetchError(f"{where}: the response to the query {query!r} is too large ({exc}); ask for "
                              "less per request with --chunk (e.g. --chunk 6h), aggregate the query, or raise "
@@ -152,6 +183,7 @@ class PromClient:
         except ValueError:
             raise FetchError(f"{self.conn.display_url}{path}: the response to the query {query!r} is not JSON "
                              "(is this a Prometheus API?)") from None
+        del body
         if not isinstance(parsed, Mapping):
             raise self.malformed(query, f"a JSON {type(parsed).__name__} instead of an object")
         if parsed.get("status") != "success":
@@ -159,10 +191,17 @@ class PromClient:
                 raise QueryError(query, self.redact(f"{parsed.get('errorType')}: {parsed.get('error')}"))
             raise self.malformed(query, f"status {parsed.get('status')!r}")
         data = parsed.get("data")
-        if not isinstance(data, Mapping):
-            raise self.malformed(query, "no data object")
+        if not isinstance(data, Mapping) or "result" not in data:
+            raise self.malformed(query, "no data object with a result")
         warnings = parsed.get("warnings") or []
-        return data, [self.redact(w) for w in warnings] if isinstance(warnings, list) else []
+        self._last.data = data
+        self._last.warnings = [self.redact(w) for w in warnings] if isinstance(warnings, list) else []
+        resp.json = lambda **_: parsed  # parsed once; PrometheusConnect reads ["data"]["result"]
+        return resp
+
+
+def _dt(epoch: str) -> datetime:
+    return datetime.fromtimestamp(float(epoch), tz=timezone.utc)
 
 
 def _num(value: float) -> str:

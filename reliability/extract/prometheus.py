@@ -36,6 +36,8 @@ MAX_POINTS = 11_000
 TYPES = {"prometheus", "thanos", "mimir", "cortex"}
 HOLD_SECONDS = 10.0  # the longest a run keeps the database file locked between commits
 COMMIT_SECONDS = 1.0  # group commit: a crash loses at most this much fetched work
+OVERFLOW_WARNING = ("events beyond the float range (the series summed to +Inf or -Inf): those slices are not "
+                    "stored and count as no data (see gaps)")
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class _Result:
 
 def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Result:
     summed, warnings = {}, []
+    overflow = np.zeros(n, dtype=bool)  # slices whose events summed beyond the float range
     for role, query in t.queries():
         try:
             found, warn = client.query_range(query, start, start + n * t.step, t.step)
@@ -170,7 +173,13 @@ def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Re
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             raise client.malformed(query, "points that are not [time, \"value\"] pairs") from None
         del found  # free this response's point lists before the next query is fetched and parsed
-        summed[role] = slices.total_over_series(slices.events(points, t.counter))
+        events = slices.total_over_series(slices.events(points, t.counter))
+        if not t.threshold:  # (a threshold SLI's +Inf is a value: histogram_quantile above the top bucket)
+            inf = np.isinf(events)
+            if inf.any():
+                overflow |= inf
+                events = np.where(inf, np.nan, events)
+        summed[role] = events
 
     def ts_of(has: np.ndarray) -> pa.Array:  # the starts of the slices with data
         return pa.array((start + np.flatnonzero(has) * t.step).astype(np.int64) * 1_000_000,
@@ -182,6 +191,9 @@ def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Re
         table = pa.table({"ts": ts_of(has), "value": pa.array(value[has])})
         return _Result(index, start, n, has, 0, tuple(warnings), table)
     good, total, has, clamped = slices.ratio(summed.get("good"), summed.get("bad"), summed["total"])
+    if overflow.any():  # never store +Inf events: every reader of the month would fail on them
+        has &= ~overflow
+        warnings.append(OVERFLOW_WARNING)
     table = pa.table({"ts": ts_of(has), "good": pa.array(good[has]), "total": pa.array(total[has])})
     return _Result(index, start, n, has, clamped, tuple(warnings), table)
 

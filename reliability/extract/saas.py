@@ -1,18 +1,16 @@
-"""A small JSON-over-HTTPS client for the incident SaaS APIs (PagerDuty, Opsgenie, incident.io).
+"""A small JSON client for the incident SaaS APIs (PagerDuty, Opsgenie, incident.io).
 
-Safe by default, whatever the vendor:
+Every request goes through :func:`reliability.extract.http.fetch` on a hardened session, so it
+has that module's guarantees: one deadline for the whole request (``Api.timeout`` seconds:
+connect, redirects, headers and body), a response size cap (``Api.max_bytes``), same-origin
+redirects only, and messages with the token redacted. On top of that, for these APIs:
 
-- The token is sent only to the configured API origin (scheme, host and port): a redirect or a
-  pagination link (Opsgenie's ``paging.next`` is an absolute URL) to another origin is refused,
-  and plain ``http://`` is refused except for a loopback host (local test servers).
-- The token never appears in a message: errors name the origin and path, never headers, and any
-  text that reaches a message is scrubbed of the token first.
+- The token is sent only to the configured API origin: a pagination link to another origin
+  (Opsgenie's ``paging.next`` is an absolute URL) is refused before anything is sent, and plain
+  ``http://`` is refused except for a loopback host (local test servers).
 - HTTP 429 waits the response's ``Retry-After`` (seconds or an HTTP date; capped by
-  ``max_wait``), 5xx, timeouts and connection errors back off exponentially (0.5 s, 1 s, 2 s
+  ``max_wait``); 5xx, timeouts and connection errors back off exponentially (0.5 s, 1 s, 2 s
   ... capped at 10 s); all count against ``retries`` attempts. 401/403 is never retried.
-- A response larger than ``max_bytes`` is refused rather than held in memory, and one whose body
-  takes longer than ``deadline`` seconds in all (a server trickling bytes defeats a per-read
-  timeout) is abandoned as a timeout.
 
 ``session`` and ``sleep`` may be injected (fault injection in tests).
 """
@@ -31,9 +29,10 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from reliability.extract import http
+
 log = logging.getLogger("reliability.extract")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-REDIRECTS = 5
 
 
 class SaasError(Exception):
@@ -49,9 +48,9 @@ class _Transient(Exception):
 
 @dataclass(frozen=True)
 class Api:
-    """One vendor API: base URL, how the token is sent, limits. ``timeout`` is seconds per
-    request, ``retries`` attempts per request, ``max_wait`` the longest Retry-After honoured
-    (seconds), ``max_bytes`` the largest response body read."""
+    """One vendor API: base URL, how the token is sent, limits. ``timeout`` is seconds for a
+    whole request, ``retries`` attempts per request, ``max_wait`` the longest Retry-After
+    honoured (seconds), ``max_bytes`` the largest response body read."""
 
     vendor: str
     base_url: str
@@ -62,17 +61,6 @@ class Api:
     retries: int = 5
     max_wait: float = 300.0
     max_bytes: int = 64 << 20
-    deadline: float = 300.0
-
-    @property
-    def origin(self) -> tuple[str, str, int | None]:
-        return _origin(self.base_url)
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 def check_base_url(url: str, option: str = "--url") -> str:
@@ -95,8 +83,10 @@ class Client:
     def __init__(self, api: Api, session: requests.Session | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.api = api
-        self.session = session or requests.Session()
+        self.session = http.harden(session or requests.Session(), pool=1)
         self.session.trust_env = False  # no proxy or netrc credentials picked up behind our back
+        self.redact = http.Redactor([api.token])
+        self.limits = http.Limits(timeout=api.timeout, max_bytes=api.max_bytes)
         self.sleep = sleep
         self.requests = 0
 
@@ -104,24 +94,24 @@ class Client:
         return self._call("GET", path_or_url, params=params)
 
     def post(self, path: str, body: dict) -> Any:
-        return self._call("POST", path, json_body=body)
+        return self._call("POST", path, json=body)
 
     # -- internals --------------------------------------------------------------------------
 
     def url(self, path_or_url: str) -> str:
         """An absolute URL on the API's origin; SaasError for a link to another origin."""
         url = urljoin(self.api.base_url + "/", path_or_url.lstrip("/")) if "://" not in path_or_url else path_or_url
-        if _origin(url) != self.api.origin:
+        if http.origin(url) != http.origin(self.api.base_url):
             raise SaasError(f"{self.api.vendor}: refusing to follow a link to another host "
                             f"({_where(url)}); the token is only sent to {_where(self.api.base_url)}")
         return url
 
-    def _call(self, method: str, path_or_url: str, *, params: dict | None = None, json_body: dict | None = None) -> Any:
+    def _call(self, method: str, path_or_url: str, **kwargs) -> Any:
         url = self.url(path_or_url)
         attempts = max(self.api.retries, 1)
         for attempt in range(1, attempts + 1):
             try:
-                return self._once(method, url, params, json_body)
+                return self._once(method, url, kwargs)
             except _Transient as exc:
                 if attempt == attempts:
                     raise SaasError(f"{self.api.vendor} at {_where(url)} failed after {attempts} "
@@ -131,30 +121,17 @@ class Client:
                 self.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _once(self, method: str, url: str, params: dict | None, json_body: dict | None) -> Any:
+    def _once(self, method: str, url: str, kwargs: dict) -> Any:
         headers = {"Accept": "application/json", "Authorization": self.api.auth_prefix + self.api.token,
                    **dict(self.api.headers)}
-        for _ in range(REDIRECTS + 1):
-            self.requests += 1
-            try:
-                resp = self.session.request(method, url, params=params, json=json_body, headers=headers,
-                                            timeout=self.api.timeout, allow_redirects=False, stream=True)
-            except requests.Timeout:
-                raise _Transient(f"timed out after {self.api.timeout:g} s") from None
-            except requests.ConnectionError:
-                raise _Transient("connection failed") from None
-            with resp:
-                if resp.status_code in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
-                    url = self.url(urljoin(url, resp.headers["Location"]))  # same origin only
-                    params = None  # the Location carries its own query
-                    continue
-                try:
-                    return self._body(url, resp)
-                except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
-                    raise _Transient("the connection broke while reading the response") from None
-        raise SaasError(f"{self.api.vendor} at {_where(url)}: more than {REDIRECTS} redirects")
-
-    def _body(self, url: str, resp: requests.Response) -> Any:
+        self.requests += 1
+        try:
+            resp, body = http.fetch(self.session, method, url, limits=self.limits, redact=self.redact,
+                                    headers=headers, **kwargs)
+        except http.Transient as exc:
+            raise _Transient(str(exc)) from None
+        except http.FetchError as exc:  # too large, cross-host redirect, TLS, ...: not retried
+            raise SaasError(f"{self.api.vendor} at {_where(url)}: {exc}") from None
         status = resp.status_code
         if status == 429:
             raise _Transient("HTTP 429 (rate limited)", wait=self._retry_after(resp))
@@ -163,25 +140,13 @@ class Client:
         if status in (401, 403):
             raise SaasError(f"{self.api.vendor} at {_where(url)} refused the token (HTTP {status}); "
                             "check --token-file or the token's environment variable and its scopes")
-        raw = self._read(url, resp)
         if status != 200:
-            raise SaasError(f"{self.api.vendor} at {_where(url)}: HTTP {status}: {self._scrub(raw[:200].decode('utf-8', 'replace'))}")
+            text = bytes(body[:200]).decode("utf-8", "replace")
+            raise SaasError(f"{self.api.vendor} at {_where(url)}: HTTP {status}: {self.redact(text)}")
         try:
-            return json.loads(raw)
+            return json.loads(body)
         except ValueError:
             raise SaasError(f"{self.api.vendor} at {_where(url)}: the response is not JSON (is --url right?)") from None
-
-    def _read(self, url: str, resp: requests.Response) -> bytes:
-        chunks, size, until = [], 0, time.monotonic() + self.api.deadline
-        for chunk in resp.iter_content(1 << 16):
-            if time.monotonic() > until:
-                raise _Transient(f"the response took longer than {self.api.deadline:g} s")
-            size += len(chunk)
-            if size > self.api.max_bytes:
-                raise SaasError(f"{self.api.vendor} at {_where(url)}: response larger than "
-                                f"{self.api.max_bytes:,} bytes; refused")
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     def _retry_after(self, resp: requests.Response) -> float | None:
         value = (resp.headers.get("Retry-After") or "").strip()
@@ -196,9 +161,6 @@ class Client:
                 return None
             seconds = (when - datetime.now(UTC)).total_seconds()
         return min(max(seconds, 0.0), self.api.max_wait)
-
-    def _scrub(self, text: str) -> str:
-        return text.replace(self.api.token, "[token]") if self.api.token else text
 
 
 def _where(url: str) -> str:

@@ -57,7 +57,7 @@ def read_documents(path: str) -> list[Document]:
                 raise where.fail("", f"expected a mapping (an OpenSLO document), got {type(item).__name__}")
             api = item.get("apiVersion")
             if api != API_VERSION:
-                raise where.fail("apiVersion", f"expected {API_VERSION!r}, got {api!r}{_version_hint(api)}")
+                raise where.fail("apiVersion", f"expected {API_VERSION!r}, got {api!r}{_version_hint(api, item)}")
             kind = item.get("kind")
             if kind not in KINDS:
                 raise where.fail("kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
@@ -76,9 +76,11 @@ def read_documents(path: str) -> list[Document]:
     return docs
 
 
-def _version_hint(api) -> str:
+def _version_hint(api, item: Mapping) -> str:
     if isinstance(api, str) and ("v1alpha" in api or "v2alpha" in api):
         return " (only OpenSLO v1 is read; v1alpha and v2alpha documents have a different schema)"
+    if api is None and str(item.get("version", "")).startswith("prometheus/") or api == "sloth.slok.dev/v1":
+        return " (this is a Sloth spec, not OpenSLO: write the SLO as OpenSLO v1; `rules --sloth` writes Sloth's rules)"
     return ""
 
 

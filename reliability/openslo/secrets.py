@@ -1,8 +1,8 @@
 """Recognising literal secrets in OpenSLO documents, by pattern rather than by a list of names.
 
 Connection settings live in a DataSource's ``spec.connectionDetails`` (any YAML: a mapping, a
-list of mappings, nested mappings) and in inline ``metricSource.spec`` mappings of SLO and SLI
-documents. Vendors name their credentials freely (``secretAccessKey``, ``clientSecret``,
+list of mappings, nested mappings), in inline ``metricSource.spec`` mappings of SLO and SLI
+documents, and in an AlertNotificationTarget's ``spec``. Vendors name their credentials freely (``secretAccessKey``, ``clientSecret``,
 ``apiKey``, ``appKey``, ``accessToken``, ``password``, an ``Authorization`` header), so a value
 is a *literal secret* when
 
@@ -15,8 +15,9 @@ is a *literal secret* when
   credential (``Authorization``, ``Cookie``, ``X-Api-Key``, ``X-Auth-Token``, ...); or
 - the text itself looks like one, whatever the key: an HTTP auth scheme and its credentials
   (``Bearer …``, ``Basic …``, ``GenieKey …``, ``Token token=…``), a URL with user-info
-  (``https://TOKEN@host``, ``https://user:pass@host``), a private key block, or a well-known
-  token format (JWT, GitHub, GitLab, Slack, Grafana, Google API keys, ``sk-``/``sk_live_``).
+  (``https://TOKEN@host``, ``https://user:pass@host``), a private key block, a Slack, Discord or
+  Teams webhook URL, or a well-known token format (JWT, GitHub, GitLab, Slack, Grafana, Google
+  API keys, ``sk-``/``sk_live_``).
 
 A value that only *refers* to a secret is accepted: ``${VAR}`` (the whole value, or inside a
 header such as ``Bearer ${PROM_TOKEN}``), and empty, boolean or numeric values. Messages name
@@ -31,7 +32,8 @@ from typing import Any
 
 SECRET_WORDS = (
     "secret", "password", "passwd", "passphrase", "pwd", "token", "apikey", "appkey", "accesskey",
-    "privatekey", "clientkey", "licensekey", "signingkey", "sessionkey", "masterkey", "credential",
+    "privatekey", "clientkey", "licensekey", "signingkey", "sessionkey", "masterkey", "integrationkey",
+    "routingkey", "servicekey", "credential",
     "authorization", "cookie", "bearer",
 )
 # A key ending like this names or points to a secret rather than holding it.
@@ -48,6 +50,8 @@ _PATTERNS = (
     ("a URL with a user name or password", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s?#@]+@", re.I)),
     ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
     ("a JSON Web Token", re.compile(r"\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+")),
+    ("a webhook URL with its secret path", re.compile(
+        r"https://(hooks\.slack\.com/services|discord(app)?\.com/api/webhooks|outlook\.office\.com/webhook)/\S+")),
     ("an access token", re.compile(
         r"\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|glpat-[\w-]{20,}|xox[abposr]-[\w-]{10,}"
         r"|gl(c|sa)_[A-Za-z0-9+/=_-]{30,}|AIza[0-9A-Za-z_-]{35}|sk_live_\w{16,}|sk-[A-Za-z0-9_-]{32,})")),
@@ -133,14 +137,17 @@ def _holds_literal(value: Any) -> bool:
 
 
 def in_document(kind: str, body: Mapping) -> Iterator[tuple[str, str]]:
-    """Literal secrets of one OpenSLO document: a DataSource's ``spec.connectionDetails``, and
-    the ``spec`` of every ``metricSource`` anywhere in an SLO or SLI (inline connection settings
-    such as the OpenSLO README's Redshift ``secretAccessKey``)."""
+    """Literal secrets of one OpenSLO document: a DataSource's ``spec.connectionDetails``, the
+    ``spec`` of every ``metricSource`` anywhere in an SLO or SLI (inline connection settings
+    such as the OpenSLO README's Redshift ``secretAccessKey``), and an AlertNotificationTarget's
+    ``spec`` (a webhook URL or an integration key)."""
     spec = body.get("spec") if isinstance(body, Mapping) else None
     if kind == "DataSource" and isinstance(spec, Mapping) and "connectionDetails" in spec:
         yield from find(spec["connectionDetails"], "spec.connectionDetails")
     if kind in ("SLO", "SLI") and isinstance(spec, Mapping):
         yield from _metric_sources(spec, "spec")
+    if kind == "AlertNotificationTarget" and isinstance(spec, Mapping):
+        yield from find({k: v for k, v in spec.items() if k != "description"}, "spec")
 
 
 def _metric_sources(value: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -212,8 +212,9 @@ def _charts(doc: dict) -> dict:
     # Plotly reads a subset of HTML in text (<b>, <a href>): names from the store go in escaped.
     names = [escape(r["slo"]) for s in doc["services"] for r in s["slos"]]
     left = [r["error_budget_remaining"] for s in doc["services"] for r in s["slos"]]
-    colors = ["#c62828" if (v is not None and v <= 0) else "#ef6c00" if (v is not None and v < 0.25)
-              else "#2e7d32" for v in left]
+    short = [r["status"] == "insufficient_data" for s in doc["services"] for r in s["slos"]]
+    colors = ["#9e9e9e" if no_verdict else "#c62828" if (v is not None and v <= 0)  # grey: no verdict
+              else "#ef6c00" if (v is not None and v < 0.25) else "#2e7d32" for v, no_verdict in zip(left, short)]
     fig = go.Figure(go.Bar(x=[None if v is None else v * 100 for v in left], y=names, orientation="h",
                            marker_color=colors))
     fig.update_layout(title=f"Error budget remaining at the end of {doc['month']} (%)", height=480,

@@ -128,14 +128,18 @@ def page() -> None:
     st.caption(f"Times in {slo['time_zone']}, the SLO's zone. Impact: the incident's window (start to "
                "mitigation) in this SLO's month.")
     incidents = in_zone(inv["incidents"], slo["time_zone"])
+    if not incidents.empty:  # shares as percentages, as on every other page
+        incidents = incidents.assign(budget_spent=incidents["budget_spent"] * 100,
+                                     share_of_month_bad=incidents["share_of_month_bad"] * 100)
     if incidents.empty:
         st.write(f"No incident of {inv['service']} was detected in the range.")
     else:
         st.dataframe(incidents, hide_index=True, width="stretch", column_config={
             **times("window_start", "window_end"),
-            "budget_spent": st.column_config.NumberColumn("budget spent", format="%.3f",
-                                                          help="Share of the month's error budget (1 = all of it)"),
-            "share_of_month_bad": st.column_config.NumberColumn("share of month's bad", format="%.3f"),
+            "bad": st.column_config.NumberColumn(f"bad ({inv['budget_unit']})", format="%.2f"),
+            "budget_spent": st.column_config.NumberColumn("budget spent %", format="%.1f",
+                                                          help="Share of the month's error budget (100 = all of it)"),
+            "share_of_month_bad": st.column_config.NumberColumn("share of month's bad %", format="%.1f"),
         })
     if not inv["paged"].empty:
         st.caption("Would the burn-rate alerts have paged for these incidents?")

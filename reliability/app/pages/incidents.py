@@ -8,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from reliability import units
 from reliability.app import data, widgets
 
 SEVERITIES = ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
@@ -60,13 +61,14 @@ def page() -> None:
     st.title("Incidents")
     db = data.db_path()
     stamp = data.stamp(db)
-    months = data.months_with_data(db, stamp)
+    # months with slices or incidents: a database of imported incidents alone has pages to show
+    months = sorted(set(data.months_with_data(db, stamp)) | set(data.months_with_incidents(db, stamp)), reverse=True)
     if not months:
         st.info("No data yet. Load the sample with `reliability demo` or ingest incidents.")
         return
     first, last = widgets.period_picker(months)
     c1, c2 = st.columns(2)
-    services = sorted({s["service"] for s in data.slo_list(db, stamp)})
+    services = sorted({s["service"] for s in data.slo_list(db, stamp)} | set(data.incident_services(db, stamp)))
     service = widgets.service_picker(services, c1)
     tz = widgets.zone_picker(c2)
     rows = data.incident_rows(db, first, last, tz, service, stamp)
@@ -80,7 +82,7 @@ def page() -> None:
     m1.metric("Incidents", overall["count"])
     for col, metric in ((m2, "acknowledge"), (m3, "mitigate"), (m4, "resolve")):
         median = overall[metric]["median_minutes"]
-        col.metric(f"Median {METRICS[metric]}", "-" if median is None else f"{median:.0f} min")
+        col.metric(f"Median {METRICS[metric]}", units.duration(median))  # the one human format
 
     st.subheader("Time metrics")
     c1, c2 = st.columns([1, 3])

@@ -220,7 +220,8 @@ def timestamp(rec: Record, path: str, *, required: bool = False, value: Any = No
 
     With ``zone``, a timestamp without an offset is read as local time there (PagerDuty
     Analytics writes naive times in the response's ``time_zone``); a repeated local hour
-    (daylight saving ends) is read as its first occurrence."""
+    (daylight saving ends) is read as its first occurrence, a skipped one (daylight saving
+    starts) with the offset before the change."""
     raw = get(rec, path) if value is None else value
     if zone is not None and isinstance(raw, str) and NAIVE.fullmatch(raw.strip()):
         try:
