@@ -153,6 +153,19 @@ def test_monthly_summary_names_each_breach_and_its_cause(march):
     assert "2026-01 100.0% → 2026-02 93.8% → 2026-03 93.8%" in md
 
 
+def test_monthly_without_a_verdict_says_compliance_is_unknown(demo_db, tmp_path):  # noqa: F811
+    """September 2025 is before the sample's data: no SLO has a verdict, so fleet compliance is
+    unknown (not "-" next to "0 of 0") and there is no trend to show."""
+    for ext in ("md", "html"):
+        out = tmp_path / f"review.{ext}"
+        assert run_cli("report", "monthly", "--month", "2025-09", "--out", out, db=demo_db).code == 0
+        text = out.read_text()
+        assert "none of the 16 SLOs has enough data for a verdict" in text
+        assert "0 of 0" not in text and "Fleet compliance trend" not in text and 'id="trend"' not in text
+    assert "- Fleet compliance: **unknown**" in (tmp_path / "review.md").read_text()
+    assert 'id="fleet-compliance">unknown<' in (tmp_path / "review.html").read_text()
+
+
 def _pdf_text_sizes(reader) -> list[tuple[int, float, str]]:
     """(page, size in points as printed, text) of every text run of the PDF."""
     found = []

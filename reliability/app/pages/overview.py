@@ -84,10 +84,12 @@ def kpis(hist: pd.DataFrame, prev: pd.DataFrame | None, last: str, before: str |
     def incidents(month: str | None) -> int | None:
         return None if month is None else sum(n for (m, _s), n in inc["by_month_severity"].items() if m == month)
 
-    def mttr_hours(month: str | None) -> float | None:
+    def mttr_minutes(month: str | None) -> float | None:
         found = inc["mttx"]["by_month"].get(month) or {}
-        median = (found.get("resolve") or {}).get("median_minutes") if found.get("count") else None
-        return None if median is None else median / 60
+        return (found.get("resolve") or {}).get("median_minutes") if found.get("count") else None
+
+    def hours(minutes: float | None) -> float | None:
+        return None if minutes is None else minutes / 60
 
     def delta(now, then, fmt: str) -> str | None:
         if now is None or then is None:
@@ -108,9 +110,9 @@ def kpis(hist: pd.DataFrame, prev: pd.DataFrame | None, last: str, before: str |
     c = st.columns(3)
     _metric(c[0], f"Incidents {last}", incidents(last), delta(incidents(last), incidents(before), "{:+d}"),
                 delta_color="inverse", help=f"Detected in the month (UTC); {versus}")
-    hours = mttr_hours(last)
-    _metric(c[1], f"Median time to resolve {last}", units.duration(None if hours is None else hours * 60),
-                delta(hours, mttr_hours(before), "{:+.1f} h"), delta_color="inverse", help=versus)
+    _metric(c[1], f"Median time to resolve {last}", units.duration(mttr_minutes(last)),
+            delta(hours(mttr_minutes(last)), hours(mttr_minutes(before)), "{:+.1f} h"), delta_color="inverse",
+            help=versus)
     breached = int((hist["category"] == "breached").sum())
     breached_before = None if prev is None else int((prev["category"] == "breached").sum())
     _metric(c[2], "SLO-months breached", f"{breached} of {len(hist)}", delta(breached, breached_before, "{:+d}"),
