@@ -1,24 +1,19 @@
-"""The Streamlit app: `RELIABILITY_DB=DB streamlit run app.py`. A router over the pages."""
+"""The Streamlit app: `RELIABILITY_DB=DB streamlit run app.py`.
+
+`streamlit run` serves the ASGI app below: Streamlit running the router script
+(reliability/app_router.py, one page module each in reliability/app/pages/) behind the login gate
+(reliability/app/gate.py), which keeps every page, download and endpoint behind the password
+when `app_password` is set in `.streamlit/secrets.toml`.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
+from starlette.middleware import Middleware
 
+import reliability
+from reliability.app.gate import LoginGate
 
-def run() -> None:
-    st.set_page_config(page_title="reliability", layout="wide")
-    from reliability.app import widgets
-    from reliability.app.pages import breach, data_health, incidents, monthly_sla, overview
-
-    widgets.login_gate()
-    nav = st.navigation([
-        st.Page(overview.page, title="Leadership overview", url_path="overview", default=True),
-        st.Page(monthly_sla.page, title="Monthly SLA review", url_path="sla"),
-        st.Page(breach.page, title="Breach investigation", url_path="breach"),
-        st.Page(incidents.page, title="Incidents", url_path="incidents"),
-        st.Page(data_health.page, title="Data health", url_path="health"),
-    ])
-    nav.run()
-
-
-run()
+app = st.App(str(Path(reliability.__file__).with_name("app_router.py")), middleware=[Middleware(LoginGate)])

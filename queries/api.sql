@@ -5,7 +5,7 @@
 -- time order: good and total (ratio SLIs), value (threshold SLIs).
 with final as (
     select ts, good, total, value
-    from sli_slices
+    from usable_slices
     where service = $service
       and sli = $sli
       and ts >= $start

@@ -1,12 +1,16 @@
 -- name: slice_bounds
--- The first and the last slice start (UTC); DuckDB answers from its statistics, no scan.
+-- The first and the last slice start (UTC) within the instants readers use (1970-01-01 ..
+-- 2200-12-31, as the usable_slices view): a filter on ts alone, answered from the zone maps;
+-- any_slice_between then checks each month against usable_slices itself.
 select min(ts) as first, max(ts) as last
-from sli_slices;
+from sli_slices
+where ts >= '1970-01-01 00:00:00+00'::timestamptz
+  and ts < '2201-01-01 00:00:00+00'::timestamptz;
 
 -- name: any_slice_between
--- 1 when at least one slice starts in [$start, $end): row groups outside are skipped.
+-- 1 when at least one usable slice starts in [$start, $end): row groups outside are skipped.
 select 1 as found
-from sli_slices
+from usable_slices
 where ts >= $start
   and ts < $end
 limit 1;
@@ -23,7 +27,7 @@ with counted as (
         max(ts) as last_slice,
         count(*) as slices,
         count(*) filter (where (total is null or total = 0) and value is null) as no_data_slices
-    from sli_slices
+    from usable_slices
     group by service, sli
 ),
 
@@ -46,7 +50,7 @@ with counted as (
         date_trunc('month', ts) as month_start,
         count(*) as slices,
         count(*) filter (where not ((total is null or total = 0) and value is null)) as with_data
-    from sli_slices
+    from usable_slices
     group by service, sli, month_start
 ),
 
@@ -113,7 +117,7 @@ values ($source, $started_at, now(), $outcome, $slos, $slices, $written, $error)
 -- data is (the app warns about series whose newest slice is older than a threshold).
 with final as (
     select service, sli, max(ts) as last_slice
-    from sli_slices
+    from usable_slices
     group by service, sli
 )
 
@@ -124,7 +128,7 @@ select * from final order by service, sli;
 -- (the incidents page also serves a database that holds incidents but no SLI slices).
 with months as (
     select distinct strftime(date_trunc('month', detected_at at time zone 'UTC'), '%Y-%m') as month
-    from incidents
+    from usable_incidents
 )
 
 select month from months order by month desc;
@@ -132,7 +136,7 @@ select month from months order by month desc;
 -- name: incident_services
 -- Every service that has an incident, sorted.
 with services as (
-    select distinct service from incidents
+    select distinct service from usable_incidents
 )
 
 select service from services order by service;

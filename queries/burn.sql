@@ -11,7 +11,7 @@ with rows_in_range as (
         good,
         total,
         value
-    from sli_slices
+    from usable_slices
     where service = $service
       and sli = $sli
       and ts >= $start
@@ -44,7 +44,7 @@ with impact as (
         coalesce(started_at, detected_at) as impact_start,
         coalesce(mitigated_at, resolved_at) as impact_end,
         detected_at
-    from incidents
+    from usable_incidents
     where service = $service
 ),
 
@@ -71,7 +71,7 @@ with rows_in_range as (
         (epoch_us(s.ts) - $start_us) // $window_us as slice,
         s.good,
         s.total
-    from sli_slices as s
+    from usable_slices as s
     where s.sli = $sli
       and s.service between $first_service and $last_service
       and s.ts >= $start
@@ -97,7 +97,7 @@ with rows_in_range as (
         list_position($services, s.service) as position,
         (epoch_us(s.ts) - $start_us) // $window_us as slice,
         s.value
-    from sli_slices as s
+    from usable_slices as s
     where s.sli = $sli
       and s.service between $first_service and $last_service
       and s.ts >= $start
@@ -129,7 +129,7 @@ with impact as (
         coalesce(started_at, detected_at) as impact_start,
         coalesce(mitigated_at, resolved_at) as impact_end,
         detected_at
-    from incidents
+    from usable_incidents
     where service in (select unnest($services))
 ),
 

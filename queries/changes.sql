@@ -15,7 +15,7 @@ with pairs as (
         d.deployed_at,
         d.rolled_back,
         (epoch_us(i.detected_at) - epoch_us(d.deployed_at)) / 60000000.0 as minutes_after
-    from incidents as i
+    from usable_incidents as i
     inner join deployments as d
         on d.service = i.service
         and i.detected_at >= d.deployed_at
@@ -39,7 +39,7 @@ with deploys as (
         strftime(timezone($tz, d.deployed_at), '%Y-%m') as month,
         exists (
             select 1
-            from incidents as i
+            from usable_incidents as i
             where i.service = d.service
               and i.detected_at >= d.deployed_at
               and epoch_us(i.detected_at) - epoch_us(d.deployed_at) <= cast($hours * 3600000000 as bigint)

@@ -5,7 +5,7 @@
 -- the targets need; ordered by detected_at, id.
 with detected as (
     select *
-    from incidents
+    from usable_incidents
     where detected_at >= $start
       and detected_at < $end
       and ($service is null or service = $service)
@@ -25,7 +25,7 @@ select * from final order by detected_at, id;
 -- (optionally one $service) whose kind is in $kinds; ordered by incident, time.
 with detected as (
     select id
-    from incidents
+    from usable_incidents
     where detected_at >= $start
       and detected_at < $end
       and ($service is null or service = $service)
@@ -46,7 +46,7 @@ select * from final order by incident_id, "at";
 with items as (
     select a.*, i.service, i.severity
     from action_items as a
-    inner join incidents as i on i.id = a.incident_id
+    inner join usable_incidents as i on i.id = a.incident_id
 ),
 
 final as (

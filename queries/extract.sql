@@ -29,3 +29,17 @@ insert into extract_watermarks (source, service, sli, until, updated_at)
 values ($source, $service, $sli, $until, now())
 on conflict (source, service, sli) do update
 set until = greatest(extract_watermarks.until, excluded.until), updated_at = now();
+
+-- name: delete_instances_chunk
+-- As delete_chunk for a per-instance SLO: the rows of every instance of the series
+-- (sli = 'availability{customer="..."}' for $sli = 'availability') in [start, end).
+delete from sli_slices
+where service = $service
+  and starts_with(sli, $sli || '{')
+  and ts >= $start and ts < $end;
+
+-- name: insert_instances_chunk
+-- As insert_chunk for a per-instance SLO: extract_chunk has columns sli (the instance's key),
+-- ts, good, total.
+insert into sli_slices (service, sli, ts, good, total, value)
+select $service, sli, ts, good, total, null from extract_chunk;

@@ -5,7 +5,7 @@
 -- mitigated_at (else resolved_at; null when neither).
 with found as (
     select *
-    from incidents
+    from usable_incidents
     where id = $id
 ),
 
@@ -20,15 +20,21 @@ final as (
 select * from final;
 
 -- name: window_aggregates
--- Ratio SLI slices of ($service, $sli) starting in [$start, $end), grouped into slices of
--- $slice_seconds aligned on $origin. Returns one row: good and total events, slices with data
--- (total > 0), bad slices (good/total < $slice_target), and Σ(1 − good/total) over them.
-with rows_in as (
+-- Ratio SLI rows of ($service, $sli) in the slices of $slice_seconds (aligned on $origin) that
+-- the window [$start, $end) touches: from the slice $start falls in (an incident that starts
+-- at 15:04:30 spoils the minute 15:04) to the rows starting before $end. Returns one row: good
+-- and total events, slices with data (total > 0), bad slices (good/total < $slice_target),
+-- and Σ(1 − good/total) over them.
+with first_slice as (
+    select time_bucket(to_seconds($slice_seconds), $start::timestamptz, $origin::timestamptz) as start
+),
+
+rows_in as (
     select ts, good, total
-    from sli_slices
+    from usable_slices
     where service = $service
       and sli = $sli
-      and ts >= $start
+      and ts >= (select start from first_slice)
       and ts < $end
 ),
 
@@ -57,7 +63,7 @@ select * from final;
 -- Ids of incidents detected in [$start, $end), optionally of one $service; by detection.
 with final as (
     select id, detected_at
-    from incidents
+    from usable_incidents
     where detected_at >= $start
       and detected_at < $end
       and ($service is null or service = $service)

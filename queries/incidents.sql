@@ -13,7 +13,7 @@ where incidents.id = x.id
 -- else detected_at, to mitigated_at, else resolved_at). Null where a point is missing.
 with detected as (
     select *
-    from incidents
+    from usable_incidents
     where detected_at >= $start
       and detected_at < $end
       and ($service is null or service = $service)
@@ -47,7 +47,7 @@ select * from final order by detected_at, id;
 -- The first and last detected_at of all incidents (nulls when there are none).
 with final as (
     select min(detected_at) as first_detected, max(detected_at) as last_detected
-    from incidents
+    from usable_incidents
 )
 
 select * from final

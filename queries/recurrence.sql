@@ -10,7 +10,7 @@ with norm as (
         id, service, detected_at,
         root_cause,
         rtrim(lower(trim(regexp_replace(root_cause, '\s+', ' ', 'g'))), '.') as cause
-    from incidents
+    from usable_incidents
     where root_cause is not null and trim(root_cause) <> ''
 ),
 
@@ -37,7 +37,7 @@ select * from final order by later, earlier;
 -- at least $threshold (case-insensitive), b detected in [$start, $end).
 with titled as (
     select id, service, title, detected_at
-    from incidents
+    from usable_incidents
     where title is not null and trim(title) <> ''
 ),
 
@@ -61,7 +61,7 @@ with norm as (
     select
         id, service, detected_at, lower(title) as title,
         rtrim(lower(trim(regexp_replace(root_cause, '\s+', ' ', 'g'))), '.') as cause
-    from incidents
+    from usable_incidents
 ),
 
 pairs as (
@@ -93,7 +93,7 @@ select * from final order by detected_at, id;
 -- Incidents detected in [$start, $end) by local ISO weekday (1 = Monday) and hour in $tz.
 with local as (
     select timezone($tz, detected_at) as t
-    from incidents
+    from usable_incidents
     where detected_at >= $start and detected_at < $end
 ),
 
@@ -109,14 +109,14 @@ select * from final order by weekday, hour;
 -- Pairs (id, other) where incident other's title, root cause or a timeline entry names id
 -- as a whole word.
 with texts as (
-    select id, coalesce(title, '') || ' ' || coalesce(root_cause, '') as body from incidents
+    select id, coalesce(title, '') || ' ' || coalesce(root_cause, '') as body from usable_incidents
     union all
     select incident_id as id, coalesce(body, '') as body from incident_updates
 ),
 
 final as (
     select distinct i.id, t.id as other
-    from incidents as i
+    from usable_incidents as i
     inner join texts as t
         on t.id <> i.id
         and contains(t.body, i.id)
@@ -131,7 +131,7 @@ select * from final order by id, other
 -- share at least one tag with it: (other, shared tags sorted).
 with me as (
     select id, service, detected_at, tags
-    from incidents
+    from usable_incidents
     where id = $id
 ),
 
@@ -139,7 +139,7 @@ final as (
     select
         o.id as other,
         list_sort(list_intersect(me.tags, o.tags)) as shared
-    from incidents as o
+    from usable_incidents as o
     inner join me
         on o.service = me.service
         and o.id <> me.id
@@ -153,7 +153,7 @@ select * from final order by other;
 -- name: exists
 -- One row (id) when incident $id exists.
 with final as (
-    select id from incidents where id = $id
+    select id from usable_incidents where id = $id
 )
 
 select * from final

@@ -4,7 +4,7 @@
 -- Every stored field of one incident by $id (no row when unknown).
 with found as (
     select *
-    from incidents
+    from usable_incidents
     where id = $id
 ),
 

@@ -44,7 +44,7 @@ final as (
         coalesce(sum(s.good), 0) as sum_good,
         coalesce(sum(s.total), 0) as sum_total,
         coalesce(sum(case when s.total > 0 then (s.good / s.total)::decimal(38, 28) end), 0)::double as sum_ratio
-    from sli_slices as s
+    from usable_slices as s
     join series
         on s.service = series.service
         and s.sli = series.sli
@@ -92,7 +92,7 @@ rows_in_period as (
         s.good,
         s.total,
         s.value
-    from sli_slices as s
+    from usable_slices as s
     join series
         on s.service = series.service
         and s.sli = series.sli

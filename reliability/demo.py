@@ -46,15 +46,61 @@ def build(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lamb
     table = _series_table(pairs, incidents)
     progress(f"writing {table.num_rows:,} slices")
     ingest_series_table(con, table, "demo")
+    fleet = _fleet(con, incidents, progress)
     progress(f"writing {len(incidents)} incidents")
     ingest_incident_records(con, incidents, "demo")
     deployments = sample.load_deployments()
     ingest_deployment_records(con, deployments, "demo")
+    contracts = build_contracts(con, progress)
     return {
         "slos": sum(1 for d in docs if d.kind == "SLO"),
         "slices": table.num_rows,
         "incidents": len(incidents),
         "deployments": len(deployments),
+        "contracts": contracts,
         "start": iso_z(sample.SAMPLE_START),
         "end": iso_z(sample.SAMPLE_END),
+        **fleet,
     }
+
+
+def _fleet(con: duckdb.DuckDBPyConnection, incidents: list[dict], progress) -> dict:
+    """Issue 17's additions (data/fleet.yaml): the per-customer SLO with its three customers'
+    series, and the checkout journey composite. Apart from the 16 SLOs above, whose numbers
+    stay exactly as documented."""
+    import pyarrow as pa
+
+    from reliability.ingest.series import ingest_series_table
+
+    progress("applying the per-customer SLO and the checkout journey")
+    docs = slos.apply(con, [str(sample.fleet_file())])
+    tables = []
+    for customer in sample.CUSTOMERS:
+        arrays = sample.customer_series(customer, sample.SAMPLE_START, sample.SAMPLE_END, incidents)
+        n = len(arrays["ts"])
+        tables.append(pa.table({
+            "ts": pa.array(arrays["ts"].astype("datetime64[us]"), type=pa.timestamp("us", tz="UTC")),
+            "service": pa.array(["api-gateway"] * n, type=pa.string()),
+            "sli": pa.array(["availability"] * n, type=pa.string()),
+            "customer": pa.array([customer] * n, type=pa.string()),
+            "good": pa.array(arrays["good"], type=pa.float64()),
+            "total": pa.array(arrays["total"], type=pa.float64()),
+        }))
+    table = pa.concat_tables(tables)
+    ingest_series_table(con, table, "demo customers")
+    return {"customers": len(sample.CUSTOMERS), "customer_slices": table.num_rows,
+            "composites": sum(1 for d in docs if d.kind == "SLO") - 1}
+
+
+def build_contracts(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lambda _m: None) -> int:
+    """The sample's customer contracts (``data/contracts.yaml``) and the post-mortems shared
+    with those customers (``data/customer_updates.csv``, timeline entries of kind
+    ``customer-postmortem``); returns how many contracts. Kept apart from the rest of the
+    sample: nothing else reads these files, so no documented number of the sample changes."""
+    from reliability.contracts import storage
+    from reliability.ingest.timeline import ingest_updates
+
+    progress("applying customer contracts")
+    applied = storage.apply(con, storage.read_files([sample.data_dir() / "contracts.yaml"]))
+    ingest_updates(con, [sample.data_dir() / "customer_updates.csv"])
+    return len(applied)

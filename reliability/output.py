@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 import click
 
+from reliability import instances
 from reliability.terminal import json_safe, printable
 
 
@@ -53,6 +54,11 @@ def to_json(document) -> str:
         text = json.dumps(document, ensure_ascii=False, allow_nan=False, default=_default)
     except ValueError:
         text = json.dumps(_clean(document), ensure_ascii=False, allow_nan=False)
+    if instances.needs_rewrite(text):
+        # Per-instance SLOs: "slo": "name{customer=\"acme\"}" is written "slo": "name",
+        # "instance": {"customer": "acme"} (docs/sla.md). Documents without instances never
+        # get here, so their text is exactly what it was.
+        text = json.dumps(_clean(instances.split_addresses(document)), ensure_ascii=False, allow_nan=False)
     return json_safe(text)  # DEL, C1 and bidi controls as \u escapes: inert in a terminal
 
 

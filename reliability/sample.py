@@ -295,3 +295,48 @@ def all_series(
     for service in SERVICES:
         for sli in SLIS:
             yield service, sli, series(service, sli, start, end, incidents)
+
+
+# --------------------------------------------------------------------------- enterprise customers (issue 17)
+# Three enterprise customers of the API gateway, one per-instance SLO over them
+# (data/fleet.yaml: api-gateway-customer-availability, grouped by customer). Each customer's
+# requests are a fixed share of the gateway's, failing where the gateway fails; globex also has
+# a misrouting of its own, and initech is onboarded mid-month. Kept apart from the series above,
+# whose numbers the documented sample facts rest on: the gateway's own series is unchanged.
+
+CUSTOMERS = ("acme", "globex", "initech")
+_CUSTOMER_SHARE_PCT = {"acme": 40, "globex": 25, "initech": 15}
+# initech's first request: 2026-06-16 00:00 UTC, half-way through June (a mid-month instance).
+CUSTOMER_FROM = {"initech": datetime(2026, 6, 16, tzinfo=UTC)}
+# globex only: 30 % of its requests misrouted on 2026-07-14 14:00-17:00 UTC (180 minutes).
+CUSTOMER_OUTAGES = {"globex": (datetime(2026, 7, 14, 14, 0, tzinfo=UTC), datetime(2026, 7, 14, 17, 0, tzinfo=UTC),
+                               300_000)}
+
+
+def customer_series(customer: str, start: datetime, end: datetime, incidents: list[dict]) -> dict[str, np.ndarray]:
+    """One-minute availability slices of one enterprise customer's gateway requests for the
+    minutes starting in ``[start, end)``: ``total = gateway total x share // 100``, failed
+    requests the gateway's x share / 100 rounded by a hash (plus its own outage, in ppm of its
+    requests), from
+    :data:`CUSTOMER_FROM` on. Same shape as :func:`series`."""
+    share = _CUSTOMER_SHARE_PCT[customer]
+    gw = series("api-gateway", "availability", start, end, incidents)
+    minutes = gw["ts"].astype(np.int64) // 60
+    total = gw["total"] * share // 100
+    # the gateway's failed requests x share, rounded stochastically (a hash, as above) so that
+    # a minute with one failed gateway request fails one of this customer's share% of the time
+    rounding = _uniform(_key(f"customer:{customer}"), _AVAIL_ROUND, minutes, 100)
+    bad = ((gw["total"] - gw["good"]) * share + rounding) // 100
+    outage = CUSTOMER_OUTAGES.get(customer)
+    if outage is not None:
+        lo, hi, ppm = _minute(outage[0], False), _minute(outage[1], False), outage[2]
+        inside = (minutes >= lo) & (minutes < hi)
+        bad = np.where(inside, np.maximum(bad, total * ppm // 1_000_000), bad)
+    bad = np.minimum(bad, total)
+    keep = minutes >= _minute(CUSTOMER_FROM.get(customer, SAMPLE_START), False)
+    return {"ts": gw["ts"][keep], "good": (total - bad)[keep], "total": total[keep]}
+
+
+def fleet_file() -> Path:
+    """The per-customer SLO and the checkout journey composite (OpenSLO v1, multi-document)."""
+    return data_dir() / "fleet.yaml"

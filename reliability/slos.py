@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import duckdb
 
-from reliability import openslo, store
+from reliability import instances, openslo, store
 from reliability.errors import BadInput
-from reliability.openslo import secrets
+from reliability.openslo import composite, secrets
 from reliability.openslo import SLO, Document
 
 
@@ -40,7 +40,10 @@ def apply(
         for field, message in secrets.refusals(doc.kind, doc.body):
             raise BadInput(message, file=doc.file, document=doc.index, field=field)
     stored = _stored(con, "SLI") + _stored(con, "DataSource")
-    slos, docs = openslo.resolve(docs, stored, warn=warn)
+    composite_docs = [d for d in docs if composite.is_composite(d)]
+    slos, docs = openslo.resolve([d for d in docs if not composite.is_composite(d)], stored, warn=warn)
+    composites = _check_composites(con, composite_docs, slos)
+    docs = docs + composite_docs
     slis = {d.name: d for d in stored if d.kind == "SLI"}
     slis.update({d.name: d for d in docs if d.kind == "SLI"})
     by_name = {s.name: s for s in slos}
@@ -54,10 +57,47 @@ def apply(
     # One statement per table, however many documents: a few thousand SLOs apply in seconds.
     con.execute(store.query("slo.delete_objects"), {"kinds": objects["kinds"], "names": objects["names"]})
     con.execute(store.query("slo.insert_objects"), objects)
-    slo_docs = [d for d in docs if d.kind == "SLO"]
+    slo_docs = [d for d in docs if d.kind == "SLO" and d.name in by_name]
     if slo_docs:
         _save_slos(con, [(by_name[d.name], openslo.resolved_document(d, slis)) for d in slo_docs])
+    _save_composites(con, composites, [d.name for d in slo_docs])
     return docs
+
+
+def _check_composites(con: duckdb.DuckDBPyConnection, docs: list[Document], new: list[SLO]) -> list:
+    """Parse composite SLO documents; each member must be an SLO defined now or before (not
+    another composite: a journey is made of measured SLOs)."""
+    if not docs:
+        return []
+    parsed = [composite.parse(d) for d in docs]
+    known = {n for n, _ in con.execute(store.query("slo.slo_definitions")).fetchall()} | {s.name for s in new}
+    known -= {c.name for c in parsed}  # a composite replacing an SLO of its name cannot use it
+    for doc, comp in zip(docs, parsed):
+        for i, m in enumerate(comp.members):
+            base, _ = instances.parse_address(m.slo)
+            if base not in known:
+                raise BadInput(
+                    f"member {m.slo!r} is not an SLO defined in these files or applied before "
+                    "(members are SLOs with an indicator, not composites)",
+                    file=doc.file, document=doc.index,
+                    field=f"spec.objectives[0].composite.components.objectives[{i}].slo")
+    return parsed
+
+
+def _save_composites(con: duckdb.DuckDBPyConnection, parsed: list, slo_names: list[str]) -> None:
+    """Store composites; an SLO applied under a composite's name replaces it, and the reverse."""
+    if not parsed and not slo_names:
+        return
+    if not store.rows(con, "composite.has_table")[0]["n"]:
+        return
+    names = [c.name for c in parsed]
+    con.execute(store.query("composite.delete"), {"names": names + slo_names})
+    if parsed:
+        con.execute(store.query("slo.delete_slos"), {"names": names})
+        con.execute(store.query("slo.delete_objectives"), {"names": names})
+        con.execute(store.query("composite.insert"), {
+            "names": names,
+            "definitions": [json.dumps(c.as_stored(), default=_json_default, sort_keys=True) for c in parsed]})
 
 
 def _save_slos(con: duckdb.DuckDBPyConnection, items: list[tuple[SLO, dict]]) -> None:
@@ -103,10 +143,16 @@ def _save_slos(con: duckdb.DuckDBPyConnection, items: list[tuple[SLO, dict]]) ->
 
 
 def load(con: duckdb.DuckDBPyConnection, name: str | None = None) -> list[SLO]:
-    """The stored SLOs (all, or the one named), parsed back into dataclasses."""
+    """The stored SLOs (all, or the one named), parsed back into dataclasses. ``name`` may be
+    an instance's address, ``api-gateway-availability{customer="acme"}``: then that instance
+    (:func:`reliability.instances.instance_of`). A definition with grouping labels comes back
+    as it is stored; :func:`reliability.analysis.instances.expand` turns it into its instances."""
+    base, instance = instances.parse_address(name) if name else (None, ())
     datasources = {d.name: d.body for d in _stored(con, "DataSource")}
     rows = con.execute(store.query("slo.slo_definitions")).fetchall()
-    slos = [openslo.slo_from_definition(json.loads(defn), datasources) for n, defn in rows if name in (None, n)]
+    slos = [openslo.slo_from_definition(json.loads(defn), datasources) for n, defn in rows if base in (None, n)]
+    if instance and slos:
+        return [instances.instance_of(slos[0], instance)]
     return slos
 
 
@@ -147,4 +193,4 @@ def describe(slo: SLO) -> dict:
             {"name": o.name, "target": o.target, "time_slice_target": o.time_slice_target, "op": o.op, "value": o.value}
             for o in slo.objectives
         ],
-    }
+    } | ({"group_by": list(slo.group_by)} if slo.group_by else {})

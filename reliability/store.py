@@ -238,6 +238,7 @@ def connect(
         finally:
             con.close()
         return
+    created = _missing_parts(target)
     if target.parent and not target.parent.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
     con = _open(target, False, wait)
@@ -245,8 +246,36 @@ def connect(
         _configure(con)
         migrate(con)
         yield con
+    except BadInput:
+        con.close()
+        # Bad input writes nothing: a database this very call created (a first `ingest` of a
+        # missing or malformed file) is removed again, with the folders made for it.
+        _remove_created(created)
+        raise
     finally:
         con.close()
+
+
+def _missing_parts(target: Path) -> list[Path]:
+    """The database file, its WAL and the folders above it that do not exist yet, innermost
+    first: what a writer's connect() creates."""
+    if target.exists():
+        return []
+    parts = [target, target.with_name(target.name + ".wal")]
+    parent = target.parent
+    while str(parent) not in ("", ".") and not parent.exists():
+        parts.append(parent)
+        parent = parent.parent
+    return parts
+
+
+def _remove_created(parts: list[Path]) -> None:
+    for part in parts:
+        with contextlib.suppress(OSError):
+            if part.is_dir():
+                part.rmdir()  # only when empty: nothing else of anyone's is removed
+            else:
+                part.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

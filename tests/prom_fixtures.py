@@ -47,6 +47,10 @@ PROBE = series("probe_success", job="blackbox", instance="shop")
 LEDGER_OK = series("ledger_events_total", svc="ledger", result="ok")
 LEDGER_ALL = series("ledger_events_total", svc="ledger", result="all")
 QUEUE_P95 = series("queue_wait_p95_seconds", svc="queue")
+# Per-instance SLOs: one counter pair per customer; globex starts half-way through day 0.
+GATEWAY = {(customer, code): series("gateway_requests_total", svc="gateway", customer=customer, code=code)
+           for customer in ("acme", "globex") for code in ("ok", "err")}
+GATEWAY_GLOBEX_FROM = BASE + 720 * 60
 
 CHECKOUT_RESET = BASE + 600 * 60 + 22  # the ok counter restarts from zero at this sample
 CHECKOUT_GAP = (BASE + DAY + 3 * 3600, BASE + DAY + 3 * 3600 + 1800)
@@ -138,6 +142,19 @@ def build() -> tuple[dict, dict]:
             ts = BASE + minute * 60 + off
             if not _in(ts, QUEUE_GAP):
                 data[QUEUE_P95].append((ts, float("inf") if _in(ts, QUEUE_INF) else queue.randint(50, 900) / 1000))
+
+    gateway = random.Random(17)  # its own stream too
+    counts = {key: 0 for key in GATEWAY}
+    for key in GATEWAY.values():
+        data[key] = []
+    for minute in range(1440):
+        for off in (7, 22, 37, 52):
+            ts = BASE + minute * 60 + off
+            for (customer, code), key in GATEWAY.items():
+                if customer == "globex" and ts < GATEWAY_GLOBEX_FROM:
+                    continue
+                counts[(customer, code)] += gateway.randint(5, 20) if code == "ok" else gateway.choice((0, 0, 0, 1))
+                data[key].append((ts, counts[(customer, code)]))
     return data, truth
 
 

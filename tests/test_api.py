@@ -45,7 +45,7 @@ assert budget.status.tolist() == ["exhausted"]
 worst = db.worst(month="2026-03", slo="search-availability")
 assert str(worst.start.iloc[0].date()) == "2026-03-17"
 impact = db.impact("INC-0074")
-assert impact.set_index("slo").loc["search-availability", "bad_minutes"] == 92
+assert impact.set_index("slo").loc["search-availability", "bad_minutes"] == 93
 incidents = db.incidents(month="2026-03")
 assert int(incidents["count"].sum()) == 17
 print("ok")
@@ -58,6 +58,40 @@ print("ok")
 # --------------------------------------------------------------------------- the same numbers as --json
 
 AS_OF = "2026-11-01T00:00:00Z"
+def _contract_months(j):
+    return [d for c in j["customers"] for d in c["contracts"]]
+
+
+# The contract methods (docs/contracts.md) over the sample's three customers.
+CONTRACT_CASES = [
+    ("contracts", lambda db, t: db.contracts(table=t), ["contracts", "list"],
+     {"contracts": lambda j: j["contracts"],
+      "exclusions": lambda j: [{"contract": c["contract"]} | e for c in j["contracts"] for e in c["exclusions"]]}),
+    ("contract credits", lambda db, t: db.contract_credits(months=("2025-10", "2026-10"), table=t),
+     ["credits", "--by", "customer", "--from", "2025-10", "--to", "2026-10"],
+     {"contracts": _contract_months,
+      "slos": lambda j: [{"contract": d["contract"], "month": d["month"]} | e for d in _contract_months(j)
+                         for e in d["slos"]],
+      "totals": lambda j: [{"customer": c["customer"]} | t for c in j["customers"] for t in c["totals"]]}),
+    ("credit liability", lambda db, t: db.credit_liability(months=("2025-10", "2026-10"), table=t),
+     ["credits", "--liability", "--from", "2025-10", "--to", "2026-10"],
+     {"months": lambda j: [{"month": m["month"]} | c for m in j["months"] for c in m["currencies"]],
+      "credits": lambda j: [{"month": m["month"]} | c for m in j["months"] for c in m["credits"]],
+      "totals": lambda j: j["totals"]}),
+    ("contract breaches", lambda db, t: db.contract_breaches(months=("2025-10", "2026-10"), as_of="2026-11-15",
+                                                             table=t),
+     ["contracts", "breaches", "--from", "2025-10", "--to", "2026-10", "--as-of", "2026-11-15"],
+     {"breaches": lambda j: j["breaches"],
+      "steps": lambda j: [{"contract": b["contract"], "month": b["month"], "step": k} | v for b in j["breaches"]
+                          for k, v in b["steps"].items()],
+      "incidents": lambda j: [{"contract": b["contract"], "month": b["month"]} | i for b in j["breaches"]
+                              for i in b["incidents"]]}),
+    ("contracts at risk", lambda db, t: db.contracts_at_risk("2026-10", at="2026-10-20T00:00:00Z", table=t),
+     ["contracts", "risk", "--month", "2026-10", "--at", "2026-10-20T00:00:00Z"],
+     {"contracts": lambda j: j["contracts"],
+      "slos": lambda j: [{"contract": d["contract"]} | e for d in j["contracts"] for e in d["slos"]]}),
+]
+
 # (name, API call, CLI arguments, the tables: {table: (rows of the CLI's JSON, carried keys)})
 CASES = [
     ("sla month", lambda db, t: db.sla(month="2026-03", table=t), ["sla", "--month", "2026-03"],
@@ -145,6 +179,7 @@ CASES = [
       "by_service": lambda j: [{"service": k} | v for k, v in j["by_service"].items()],
       "by_month": lambda j: [{"service": k, "month": m} | r for k, v in j["by_service"].items()
                              for m, r in v["months"].items()]}),
+    *CONTRACT_CASES,
 ]
 
 
@@ -409,6 +444,7 @@ API_OF_COMMAND = {
     "sla": "sla", "budget": "budget", "burn": "burn", "worst": "worst", "credits": "credits", "latency": "latency",
     "incidents": "incidents", "mttx": "mttx", "compliance": "compliance", "action-items": "action_items",
     "impact": "impact", "recurrence": "recurrence", "changes": "changes", "slo list": "slos",
+    "contracts list": "contracts", "contracts breaches": "contract_breaches", "contracts risk": "contracts_at_risk",
 }
 NOT_ANALYSIS = {"report update"}
 

@@ -14,9 +14,9 @@ import pytest
 import reliability as rel
 from app_fixtures import demo_db, demo_db_build  # noqa: F401  (session fixtures)
 from conftest import ROOT
-from reliability.api import database, incident_analytics, slo_math
+from reliability.api import contracts, database, incident_analytics, slo_math
 
-API_MODULES = (database, slo_math, incident_analytics)
+API_MODULES = (database, slo_math, incident_analytics, contracts)
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 

@@ -94,16 +94,7 @@ def server(demo_db, tmp_path) -> Iterator[tuple[str, Path]]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert proc.poll() is None, (tmp_path / "streamlit.log").read_text()
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=1).text == "ok":
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "streamlit.log").read_text()
-            time.sleep(0.2)
+        wait_for_health(proc, url, tmp_path / "streamlit.log", START_TIMEOUT)
         yield url, db
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -113,6 +104,20 @@ def server(demo_db, tmp_path) -> Iterator[tuple[str, Path]]:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def wait_for_health(proc: subprocess.Popen, url: str, log: Path, timeout: float) -> None:
+    """Until the server answers ``/_stcore/health`` with ``ok`` (its log shown on failure)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None, log.read_text()
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=5).text == "ok":
+                return
+        except requests.RequestException:  # not up yet (refused, or slow on a busy machine)
+            pass
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
 
 
 def wait_until_idle(page) -> None:

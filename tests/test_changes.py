@@ -73,4 +73,4 @@ def test_months_in_a_zone_and_range(cdb):
 
 def test_bad_options(cdb):
     assert_bad_input(run_cli("changes", "--hours", "0", db=cdb), "--hours")
-    assert_bad_input(run_cli("changes", "--start", "2026-1", db=cdb), "--month")
+    assert_bad_input(run_cli("changes", "--start", "2026-1", db=cdb), "--start")

@@ -583,3 +583,53 @@ def test_threshold_slo_without_a_query_exit_2(prom, db, tmp_path):
     result = extract(db, prom.url, "--slo", "queue-wait-noquery", "--start", iso(BASE), "--end", iso(BASE + 3600))
     assert_bad_input(result, "queue-wait-noquery", "thresholdMetric.metricSource.spec.query")
     assert table_snapshot(db) == []
+
+
+GATEWAY_SLO = """apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: gateway-availability
+  annotations: {reliability/group-by: customer}
+spec:
+  service: gateway
+  indicator:
+    metadata: {name: availability}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Prometheus, spec: {query: 'sum by (customer) (gateway_requests_total{svc="gateway",code="ok"})'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'sum by (customer) (gateway_requests_total{svc="gateway"})'}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.99}]
+---
+"""
+
+
+def test_sum_by_keeps_each_instance(prom, prom_data, db, tmp_path):
+    """`sum by (customer)`: each returned series is one instance, stored under its own key, each
+    exactly as an ungrouped SLO over that customer's counters (globex appears mid-day)."""
+    from prom_fixtures import GATEWAY, GATEWAY_GLOBEX_FROM
+
+    data, _ = prom_data
+    apply(db, tmp_path, GATEWAY_SLO)
+    start, end = BASE, BASE + DAY
+    result = extract(db, prom.url, "--start", iso(start), "--end", iso(end), "--chunk", "6h")
+    assert result.code == 0, result.stderr
+    for customer in ("acme", "globex"):
+        ok, err = Lookup(data[GATEWAY[(customer, "ok")]]), Lookup(data[GATEWAY[(customer, "err")]])
+        expected = expected_ratio(lambda t: counter_events([ok], t), lambda t: counter_events([ok, err], t),
+                                  start, end)
+        got = rows(db, "gateway", f'availability{{customer="{customer}"}}')
+        assert got == expected and got
+    globex = rows(db, "gateway", 'availability{customer="globex"}')
+    assert min(globex) >= GATEWAY_GLOBEX_FROM  # nothing before its first samples
+    assert rows(db, "gateway", "availability") == {}  # no row under the plain key
+    # Re-running the same range changes nothing (the chunk replaces every instance's rows).
+    before = table_snapshot(db)
+    assert extract(db, prom.url, "--start", iso(start), "--end", iso(end)).code == 0
+    assert table_snapshot(db) == before
+    sla = run_cli("sla", "--at", iso(end), "--window", "1d", "--json", db=db).json()
+    by_customer = {r["instance"]["customer"]: r for r in sla["slos"]}
+    assert set(by_customer) == {"acme", "globex"}
+    assert by_customer["globex"]["status"] == "insufficient_data"  # half a day of data

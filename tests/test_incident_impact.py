@@ -21,17 +21,19 @@ from conftest import assert_bad_input, run_cli
 from test_sla import slo_yaml
 
 
+# The series of the module docstring: 2026-02-10 10:00-10:59, 100 requests a minute.
+SERIES = "timestamp,service,sli,good,total\n" + "".join(
+    f"2026-02-10T10:{m:02d}:00Z,api,availability,{90 if 10 <= m < 20 else 98 if 20 <= m < 25 else 100},100\n"
+    for m in range(60))
+
+
 @pytest.fixture(scope="module")
 def idb(tmp_path_factory):
     base = tmp_path_factory.mktemp("impact")
     (base / "slos.yaml").write_text(
         slo_yaml("api-timeslices", "Timeslices", "UTC", service="api")
         + "---\n" + slo_yaml("api-occurrences", "Occurrences", "UTC", service="api", target="target: 0.99"))
-    lines = ["timestamp,service,sli,good,total"]
-    for minute in range(60):
-        good = 90 if 10 <= minute < 20 else 98 if 20 <= minute < 25 else 100
-        lines.append(f"2026-02-10T10:{minute:02d}:00Z,api,availability,{good},100")
-    (base / "series.csv").write_text("\n".join(lines) + "\n")
+    (base / "series.csv").write_text(SERIES)
     (base / "inc.json").write_text(json.dumps([
         {"id": "X", "service": "api", "severity": "SEV-2", "started_at": "2026-02-10T10:12:00Z",
          "detected_at": "2026-02-10T10:15:00Z", "mitigated_at": "2026-02-10T10:22:00Z",
@@ -78,3 +80,25 @@ def test_table_and_bad_input(idb):
     assert_bad_input(run_cli("impact", "--incident", "NOPE", db=idb), "--incident", "NOPE")
     assert_bad_input(run_cli("impact", db=idb), "--incident")
     assert_bad_input(run_cli("impact", "--month", "2026-2", db=idb), "--month")
+
+
+def test_the_minute_an_incident_starts_in_is_part_of_its_impact(tmp_path):
+    """An outage that starts at 10:11:30 spoils the minute 10:11 (its failures are in that
+    minute's row): the impact counts every slice the window [10:11:30, 10:21:30) touches, 10:11
+    to 10:21 — 9 minutes at 90 good of 100 and 2 at 98: 9 bad minutes (below 0.95), 9·10 + 2·2
+    = 94 failed of 1,100. Counting only rows starting inside the window dropped 10:11 (8 bad
+    minutes, 84 of 1,000) while keeping the partial minute 10:21 at the end."""
+    (tmp_path / "slos.yaml").write_text(slo_yaml("api-timeslices", "Timeslices", "UTC", service="api"))
+    (tmp_path / "series.csv").write_text(SERIES)
+    (tmp_path / "inc.json").write_text(json.dumps([
+        {"id": "MID", "service": "api", "severity": "SEV-2", "started_at": "2026-02-10T10:11:30Z",
+         "detected_at": "2026-02-10T10:13:00Z", "mitigated_at": "2026-02-10T10:21:30Z"}]))
+    db = tmp_path / "i.duckdb"
+    for args in (("slo", "apply", tmp_path / "slos.yaml"), ("ingest", "series", tmp_path / "series.csv"),
+                 ("ingest", "incidents", tmp_path / "inc.json")):
+        assert run_cli(*args, db=db).code == 0
+    [ts] = run_cli("impact", "--incident", "MID", "--json", db=db).json()["slos"]
+    assert (ts["bad_minutes"], ts["failed"], ts["total"], ts["window_minutes"]) == (9.0, 94.0, 1100.0, 10.0)
+    assert (ts["month_bad"], ts["share_of_month_bad"]) == (10.0, 0.9)
+    update = run_cli("report", "update", "MID", "--kind", "initial", "--json", db=db).json()
+    assert (update["bad_minutes"], update["failed"], update["total"]) == (2.0, 20.0, 200.0)  # 10:11, 10:12

@@ -107,7 +107,7 @@ def test_table_output(timing_db):
     "args, fragments",
     [
         (["--start", "2026-03", "--end", "2026-01"], ["--end", "before"]),
-        (["--end", "2026-13"], ["--month", "YYYY-MM"]),
+        (["--end", "2026-13"], ["--end", "YYYY-MM"]),
         (["--tz", "Mars/Base"], ["--tz", "IANA"]),
     ],
 )

@@ -12,7 +12,7 @@ from conftest import assert_bad_input, run_cli
 from test_docs import ALL
 
 # Every command that writes to the database (creating it is its job).
-WRITERS = {("demo",), ("slo", "apply")} | {p for p in ALL if p[0] in ("ingest", "extract")}
+WRITERS = {("demo",), ("slo", "apply"), ("contracts", "apply")} | {p for p in ALL if p[0] in ("ingest", "extract")}
 
 # Valid arguments for every command that only reads.
 READERS = {
@@ -22,6 +22,11 @@ READERS = {
     ("burn",): ["--slo", "search-availability", "--from", "2026-03-01", "--to", "2026-03-02"],
     ("changes",): [],
     ("compliance",): ["--month", "2026-03"],
+    ("contracts", "breaches"): ["--month", "2026-03"],
+    ("contracts", "list"): [],
+    ("contracts", "remove"): ["acme-gateway"],  # finds the contract first
+    ("contracts", "risk"): [],
+    ("contracts", "show"): ["acme-gateway"],
     ("credits",): ["--month", "2026-03"],
     ("impact",): ["--incident", "INC-0074"],
     ("incidents",): ["--month", "2026-03"],
@@ -30,6 +35,7 @@ READERS = {
     ("recurrence",): [],
     ("report", "monthly"): ["--month", "2026-03", "--out", "{tmp}/review.md"],
     ("report", "postmortem"): ["INC-0074", "--out", "{tmp}/pm.md"],
+    ("report", "statement"): ["--customer", "acme", "--month", "2026-03", "--out", "{tmp}/acme.md"],
     ("report", "update"): ["INC-0074", "--kind", "initial"],
     ("rules",): ["--slo", "search-availability"],
     ("sla",): ["--month", "2026-03"],

@@ -113,7 +113,7 @@ def test_sample_recurrence_finds_the_connection_pool_story(tmp_path):
         (["--window-days", "0"], ["--window-days"]),
         (["--similarity", "1.5"], ["--similarity"]),
         (["--incident", "NOPE"], ["--incident", "NOPE"]),
-        (["--start", "2026/01"], ["--month"]),
+        (["--start", "2026/01"], ["--start"]),
     ],
 )
 def test_bad_options(rdb, args, fragments):

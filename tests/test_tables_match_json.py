@@ -25,6 +25,11 @@ CASES = [
     ("burn", "--slo", "search-availability", "--from", "2026-03-17", "--to", "2026-03-18", "--window", "1h"),
     ("burn", "--all", "--from", "2026-03-17", "--to", "2026-03-18"),
     ("credits", "--month", "2026-03"),
+    ("credits", "--by", "customer", "--from", "2025-10", "--to", "2026-10"),
+    ("credits", "--liability", "--from", "2025-10", "--to", "2026-10"),
+    ("contracts", "list"),
+    ("contracts", "breaches", "--from", "2025-10", "--to", "2026-10"),
+    ("contracts", "risk", "--month", "2026-10"),
     ("incidents", "--month", "2026-03"),
     ("mttx", "--by", "month"),
     ("mttx", "--by", "severity"),
@@ -43,7 +48,7 @@ CASES = [
 def test_every_command_with_a_table_and_json_is_covered():
     from test_docs import ALL
 
-    covered = {c[:2] if c[0] == "slo" else c[:1] for c in CASES}
+    covered = {c[:2] if c[0] in ("slo", "contracts") else c[:1] for c in CASES}
     with_json = {p for p in ALL if "--json" in run_cli(*p, "--help").stdout}
     # Not tables: ingest summaries, latency (needs histograms, checked in test_latency), report update (text).
     others = {p for p in with_json if p[0] in ("ingest", "extract", "demo", "latency", "report")}

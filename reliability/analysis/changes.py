@@ -35,8 +35,8 @@ def report(
     if not hours > 0:
         raise BadInput(f"expected a positive number of hours, got {hours}", field="--hours")
     periods.zone(tz)
-    lo = periods.month(start, tz).start if start else FAR_PAST
-    hi = periods.month(end, tz).end if end else FAR_FUTURE
+    lo = periods.month(start, tz, "--start").start if start else FAR_PAST
+    hi = periods.month(end, tz, "--end").end if end else FAR_FUTURE
     params = {"start": lo, "end": hi, "hours": float(hours)}
     pairs = store.rows(con, "changes.correlated", params)
     rates = store.rows(con, "changes.failure_rate", params | {"tz": tz})

@@ -19,6 +19,11 @@ Which SLOs owe credits — the one rule behind ``credits``, the monthly report a
 3. Otherwise the credit of the lowest tier the attainment is strictly below (0 when none);
    since the highest bound is at most the target, a credit implies a breach. An SLO with no
    measurable attainment owes nothing (``credit_percent`` 0, ``attainment`` null).
+
+Customer contracts (:mod:`reliability.contracts`, docs/contracts.md) use the same rule with
+their own tiers: a contract names the SLOs it covers, so each is covered whatever its own
+target (``minimum=NAMED``); ``fee`` turns the percent into an ``amount`` (unknown stays
+unknown); and :func:`combined` is the one rule for a contract covering several SLOs.
 """
 
 from __future__ import annotations
@@ -90,18 +95,45 @@ def covered(target: float, tiers=DEFAULT_TIERS, minimum: Fraction | None = None)
     return Fraction(Decimal(repr(float(target)))) >= sla_target(tiers, minimum)
 
 
-def owed(row: sla.SlaRow, tiers=DEFAULT_TIERS, minimum: Fraction | None = None) -> dict:
+# The SLA target of a contract's tiers: a contract names the SLOs it covers, so every one of
+# them is an SLA under its tiers, whatever the SLO's own (internal) target.
+NAMED = Fraction(0)
+
+
+def owed(row: sla.SlaRow, tiers=DEFAULT_TIERS, minimum: Fraction | None = None, *,
+         fee: Fraction | None = None) -> dict:
     """The credit one SLA row owes under ``tiers`` (the rule in the module docstring):
     ``covered``, ``credit_percent`` (percent of the monthly fee; None when the data are
     insufficient to know) and ``tier_below`` (the tier's bound, a ratio, or None).
-    ``minimum``: the SLA target the tiers describe (default: their highest bound)."""
+    ``minimum``: the SLA target the tiers describe (default: their highest bound; ``NAMED``
+    for a contract's SLOs). With ``fee`` (the fee the credit is a percent of, exact), also
+    ``amount``: ``credit_percent / 100 × fee`` as an exact Fraction, None when unknown."""
+    money = {} if fee is None else {"amount": Fraction(0)}
     if not covered(row.target, tiers, minimum):
-        return {"covered": False, "credit_percent": 0.0, "tier_below": None}
+        return {"covered": False, "credit_percent": 0.0, "tier_below": None} | money
     if row.status == "insufficient_data":
-        return {"covered": True, "credit_percent": None, "tier_below": None}
+        return {"covered": True, "credit_percent": None, "tier_below": None} | ({} if fee is None else {"amount": None})
     tier = credit(row.attainment, tiers)
+    if fee is not None and tier:
+        money = {"amount": tier.credit_percent / 100 * fee}
     return {"covered": True, "credit_percent": float(tier.credit_percent) if tier else 0.0,
-            "tier_below": float(tier.below) if tier else None}
+            "tier_below": float(tier.below) if tier else None} | money
+
+
+def combined(percents: list[float | None], rule: str = "max", tiers=DEFAULT_TIERS) -> tuple[Fraction | None, Fraction]:
+    """The credit (percent) of a contract covering several SLOs from each one's
+    ``credit_percent``: ``max`` — the highest (credits do not stack); ``sum`` — added, capped
+    at 100 %. Returns ``(credit, at_least)``: ``credit`` is None when some SLO's credit is
+    unknown and the known ones do not already reach the most the rule can give (the highest
+    tier's credit for ``max``, 100 % for ``sum``); ``at_least`` is the known ones' credit."""
+    known = [Fraction(Decimal(repr(p))) for p in percents if p is not None]
+    if rule == "max":
+        at_least, ceiling = max(known, default=Fraction(0)), max((t.credit_percent for t in tiers), default=Fraction(0))
+    else:
+        at_least, ceiling = min(Fraction(100), sum(known, Fraction(0))), Fraction(100)
+    if len(known) < len(percents) and at_least < ceiling:
+        return None, at_least
+    return at_least, at_least
 
 
 def for_rows(rows: list[sla.SlaRow], tiers=DEFAULT_TIERS, minimum: Fraction | None = None) -> list[dict]:

@@ -25,8 +25,9 @@ from reliability.analysis import sla
 from reliability.errors import BadInput
 from reliability.openslo import SLO, Duration, UNIT_SECONDS
 
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])$")
+_YEAR = re.compile(r"^([0-9]{4})$")
+MAX_WINDOW_YEARS = periods.LAST_YEAR - periods.FIRST_YEAR
 _WINDOW = re.compile(r"^([1-9][0-9]*)([mhdwMQY])$")
 MAX_MONTHS = 120
 
@@ -44,6 +45,7 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def _months_span(year: int, month: int, count: int, label: str, tz: str) -> periods.Period:
+    periods.check_month_range(year, "--quarter" if count == 3 else "--year")
     zi = periods.zone(tz)
     start = datetime(year, month, 1, tzinfo=zi)
     k = year * 12 + month - 1 + count
@@ -77,14 +79,25 @@ def parse_instant(text: str, option: str) -> datetime:
         if len(raw) == 10:  # a bare date
             return value.replace(tzinfo=timezone.utc)
         raise BadInput(f"a time needs Z or an offset (ambiguous otherwise), got {text!r}", field=option)
-    return value.astimezone(timezone.utc)
+    try:
+        value = value.astimezone(timezone.utc)
+    except OverflowError:
+        value = None
+    if value is None or not periods.FIRST_YEAR <= value.year <= periods.LAST_YEAR:
+        raise BadInput(f"{text} is outside the supported range {periods.FIRST_YEAR}-01-01 .. "
+                       f"{periods.LAST_YEAR}-12-31", field=option)
+    return value
 
 
 def parse_window(text: str, option: str = "--window") -> Duration:
     m = _WINDOW.match(text or "")
     if not m:
         raise BadInput(f"expected a duration such as 28d, 30d, 1w, 6h or 1M, got {text!r}", field=option)
-    return Duration(int(m.group(1)), m.group(2))
+    duration = Duration(int(m.group(1)), m.group(2))
+    # No window is longer than the supported years (and a longer one overflows dates).
+    if (duration.months or 0) > 12 * MAX_WINDOW_YEARS or (duration.seconds or 0) > MAX_WINDOW_YEARS * 366 * 86400:
+        raise BadInput(f"{text} is longer than the supported {MAX_WINDOW_YEARS} years", field=option)
+    return duration
 
 
 def rolling(at: datetime, duration: Duration) -> periods.Period:
@@ -92,11 +105,15 @@ def rolling(at: datetime, duration: Duration) -> periods.Period:
     calendar months from ``at`` (UTC), clamping the day to the month's last day."""
     end = at.astimezone(timezone.utc)
     if duration.unit in UNIT_SECONDS:
+        if duration.seconds > (end - periods.EARLIEST).total_seconds():
+            raise BadInput(f"a window of {duration} before {end:%Y-%m-%d} starts before {periods.FIRST_YEAR}",
+                           field="--window")
         start = end - timedelta(seconds=duration.seconds)
     else:
         k = end.year * 12 + end.month - 1 - duration.months
         y, mo = k // 12, k % 12 + 1
         last = (datetime(y + (mo == 12), mo % 12 + 1, 1) - timedelta(days=1)).day
+        periods.check_month_range(y, "--window")
         start = end.replace(year=y, month=mo, day=min(end.day, last))
     return periods.Period(f"{duration}@{end:%Y-%m-%dT%H:%M:%SZ}", "UTC", start, end)
 

@@ -2,8 +2,10 @@
 
 The window runs from ``started_at`` (else ``detected_at``) to ``mitigated_at`` (else
 ``resolved_at``), start inclusive, end exclusive, clipped to the calendar month (in the SLO's
-zone) in which the window starts — the month whose error budget it spends. Within it, over the
-SLO's ratio SLI slices (grouped into the SLO's time slices, 1 minute by default):
+zone) in which the window starts — the month whose error budget it spends. It counts whole
+slices of the SLO (its time slices, 1 minute by default): every slice it touches, from the one
+its start falls in (an outage starting at 15:04:30 spoils the minute 15:04, and that minute's
+bad spends budget) to the last one starting before its end. Over those slices:
 
 - ``failed`` = Σtotal − Σgood, ``total`` = Σtotal (events), ``failed_share`` = failed / total;
 - ``bad_minutes`` = bad slices × slice minutes, a slice being bad when good/total is below the
@@ -101,6 +103,10 @@ def incident_impact(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:
     if incident["window_end"] is None:
         return doc | {"slos": [], "note": "no mitigated_at or resolved_at: the window has no end"}
     service_slos = [s for s in slos.load(con) if s.service == incident["service"]]
+    if any(s.group_by for s in service_slos):  # per-instance SLOs: every instance of its window
+        from reliability.analysis.instances import expand
+
+        service_slos = expand(con, service_slos, incident["window_start"], incident["window_end"])
     return doc | {"slos": [slo_impact(con, incident, s) for s in service_slos]}
 
 

@@ -90,8 +90,8 @@ def report(
     (inclusive, in ``tz``; all incidents when omitted)."""
     check_options(days, threshold)
     periods.zone(tz)
-    lo = periods.month(start, tz).start if start else FAR_PAST
-    hi = periods.month(end, tz).end if end else FAR_FUTURE
+    lo = periods.month(start, tz, "--start").start if start else FAR_PAST
+    hi = periods.month(end, tz, "--end").end if end else FAR_FUTURE
     rng = {"start": lo, "end": hi}
     repeats = store.rows(con, "recurrence.repeats", rng | {"days": days})
     similar = store.rows(con, "recurrence.similar_titles", rng | {"threshold": threshold})

@@ -46,6 +46,12 @@ class Mark:
     maintenance: set[tuple] = field(default_factory=set)
 
 
+def _rolled_up(slo: SLO) -> bool:
+    """Whether ``slo`` has rollups: not a definition with grouping labels, whose instances (one
+    per customer, say) are found per period and are computed fresh (sla.expand_instances)."""
+    return not slo.group_by or bool(slo.instance)
+
+
 def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute(store.query("rollups.has_table")).fetchone()[0] > 0
 
@@ -122,7 +128,7 @@ def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
     writer's transaction); returns the number of (SLO, month) pairs recomputed."""
     if before is None:
         return 0
-    everything = slos.load(con)
+    everything = [s for s in slos.load(con) if _rolled_up(s)]
     todo, dropped = _touched(con, before, everything)
     if dropped:
         con.execute(store.query("rollups.delete_slos"), {"slos": sorted(dropped)})
@@ -209,29 +215,42 @@ def monthly(
     now = now or datetime.now(UTC)
     out = []
     for month in months:
-        rows: dict[tuple[str, int], sla.SlaRow] = {}
+        rows: dict[str, list[sla.SlaRow]] = {}  # per SLO of ``selected``, in compute_periods' order
         stale = []
         for slo in selected:
             period = period_of(month, slo)
             found = [stored.get((slo.name, i, month)) for i in range(len(slo.objectives))]
-            if all(f is not None and f["period_start"] == period.start and f["period_end"] == period.end
-                   for f in found):
+            if _rolled_up(slo) and all(f is not None and f["period_start"] == period.start
+                                       and f["period_end"] == period.end for f in found):
                 as_of = min(period.end, now, sla.data_end(slo, period, found[0]))
-                for i, f in enumerate(found):
-                    rows[(slo.name, i)] = sla.finish(slo, i, period, {k: f[k] for k in _AGG}, no_data,
-                                                     f["excluded_slices"], tuple(f["maintenance_windows"]),
-                                                     min_coverage, as_of)
+                rows[slo.name] = [sla.finish(slo, i, period, {k: f[k] for k in _AGG}, no_data, f["excluded_slices"],
+                                             tuple(f["maintenance_windows"]), min_coverage, as_of)
+                                  for i, f in enumerate(found)]
             else:
                 stale.append(slo)
-        if stale:  # compute_periods returns rows SLO by SLO, objective by objective
-            fresh = iter(sla.compute_periods(con, lambda s, m=month: periods.month(m, sla.slo_zone(s)),
-                                             no_data=no_data, selected=stale, min_coverage=min_coverage,
-                                             now=now))
-            for slo in stale:
-                for i in range(len(slo.objectives)):
-                    rows[(slo.name, i)] = next(fresh)
-        out.append((month, [rows[(s.name, i)] for s in selected for i in range(len(s.objectives))]))
+        if stale:
+            fresh = sla.compute_periods(con, lambda s, m=month: periods.month(m, sla.slo_zone(s)), no_data=no_data,
+                                        selected=stale, min_coverage=min_coverage, now=now)
+            _assign(stale, fresh, rows)
+        out.append((month, [r for s in selected for r in rows.get(s.name, [])]))
     return out
+
+
+def _assign(stale: Sequence[SLO], fresh: list[sla.SlaRow], rows: dict[str, list[sla.SlaRow]]) -> None:
+    """Hand ``fresh`` (compute_periods' rows for ``stale``: SLO by SLO, objective by objective,
+    a definition with grouping labels replaced in place by its instances, named
+    ``name{label="value"}``, possibly none) back to the SLOs of ``stale``."""
+    pos = 0
+    for slo in stale:
+        if _rolled_up(slo):
+            n = len(slo.objectives)
+            rows[slo.name] = fresh[pos:pos + n]
+            pos += n
+        else:
+            start = pos
+            while pos < len(fresh) and fresh[pos].slo.startswith(slo.name + "{"):
+                pos += 1
+            rows[slo.name] = fresh[start:pos]
 
 
 def month_rows(con: duckdb.DuckDBPyConnection, month: str, no_data: str = "good",

@@ -29,7 +29,7 @@ slices they overlap from the period before any of this (:mod:`reliability.analys
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
@@ -96,6 +96,9 @@ class SlaRow:
     status: str = "insufficient_data"  # met, breached or insufficient_data (status_of)
     partial: bool = False  # the period is not over, or extends past its series' newest row
     as_of: datetime | None = None  # data up to this instant (period_end when not partial)
+    # The attainment as the exact fraction it was rounded from (composites combine these);
+    # not part of the JSON.
+    exact_attainment: Fraction | None = field(default=None, compare=False, repr=False)
 
     @property
     def unit(self) -> str:
@@ -112,7 +115,7 @@ class SlaRow:
         return out
 
 
-_SLA_FIELDS = tuple(f.name for f in fields(SlaRow))
+_SLA_FIELDS = tuple(f.name for f in fields(SlaRow) if f.name != "exact_attainment")
 
 
 def _exact(value: float | int) -> Fraction:
@@ -216,6 +219,7 @@ def finish(
         status=status_of(coverage, breached, min_coverage),
         partial=as_of < period.end,
         as_of=as_of,
+        exact_attainment=attainment,
     )
 
 
@@ -341,6 +345,9 @@ def compute_periods(
         raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
     if not selected:
         return []
+    selected = expand_instances(con, selected, period_for)
+    if not selected:  # a per-instance SLO with no instance in the period
+        return []
     period_of, found = objective_aggregates(con, selected, period_for, maintenance)
     now = now or datetime.now(timezone.utc)
     rows = []
@@ -377,6 +384,19 @@ def objective_aggregates(
     return period_of, {
         (name, idx): (aggs.get(key, EMPTY_AGGREGATES), excluded.get(key, none)) for (name, idx), key in key_of.items()
     }
+
+
+def expand_instances(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) -> list[SLO]:
+    """``selected`` with each definition with grouping labels replaced by its instances that
+    have rows in its period (:mod:`reliability.analysis.instances`; nothing to do, and no
+    query, for SLOs without grouping)."""
+    grouped = [s for s in selected if s.group_by and not s.instance]
+    if not grouped:
+        return list(selected)
+    from reliability.analysis import instances
+
+    spans = [period_for(s) for s in grouped]
+    return instances.expand(con, selected, min(p.start for p in spans), max(p.end for p in spans))
 
 
 def data_end(slo: SLO, period: periods.Period, agg: dict) -> datetime:

@@ -77,11 +77,11 @@ def summarise(rows: list[dict]) -> dict:
 
 def month_range(start: str, end: str, tz: str) -> tuple[periods.Period, periods.Period, list[str]]:
     """The first and last month periods and every month label from ``start`` to ``end``."""
-    first, last = periods.month(start, tz), periods.month(end, tz)
+    first, last = periods.month(start, tz, "--start"), periods.month(end, tz, "--end")
     if last.start < first.start:
         raise BadInput(f"--end {end} is before --start {start}", field="--end")
     labels = []
-    year, mon = periods.parse_month(start)
+    year, mon = periods.parse_month(start, "--start")
     while True:
         label = f"{year:04d}-{mon:02d}"
         labels.append(label)
@@ -94,6 +94,7 @@ def shift_month(label: str, months: int) -> str:
     """``YYYY-MM`` moved by ``months`` (negative goes back)."""
     year, mon = periods.parse_month(label)
     index = year * 12 + (mon - 1) + months
+    periods.check_month_range(index // 12, "--months")
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
@@ -142,7 +143,7 @@ def report(
     if end is None:
         end = latest_month(con, tz) or datetime.now(ZoneInfo(tz)).strftime("%Y-%m")
     if start is None:
-        start = shift_month(periods.month(end, tz).label, -(months - 1))
+        start = shift_month(periods.month(end, tz, "--end").label, -(months - 1))
     first, last, labels = month_range(start, end, tz)
     rows = rows_between(con, first.start, last.end, service)
     zi = ZoneInfo(tz)

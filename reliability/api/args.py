@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
 
 from reliability.errors import BadInput
@@ -83,6 +83,30 @@ def name(value, argument: str, *, required: bool = False) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise ArgumentError(f"expected a name as a non-empty string, got {value!r}", argument)
     return value
+
+
+def address(slo, instance) -> str | None:
+    """The SLO (or instance) ``slo`` and ``instance`` name together (docs/sla.md: per-instance
+    SLOs): ``instance`` is a mapping ``{"customer": "acme"}``, or ``"customer=acme"``; ``slo``
+    may also be the table form ``'name{customer="acme"}'``."""
+    from reliability import instances
+    from reliability.errors import BadInput
+
+    name(slo, "slo")
+    if instance is None:
+        return slo
+    if isinstance(instance, str):
+        items = [instance]
+    elif isinstance(instance, Mapping) and instance and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in instance.items()):
+        items = [f"{k}={v}" for k, v in instance.items()]
+    else:
+        raise ArgumentError(f'expected a mapping of label to value such as {{"customer": "acme"}}, got {instance!r}',
+                            "instance")
+    try:
+        return instances.cli_address(slo, items)
+    except BadInput as exc:
+        raise ArgumentError(exc.message, "slo" if exc.field == "--slo" else "instance") from None
 
 
 def month(value, argument: str = "month") -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from reliability.api import args, frames
+from reliability.api.contracts import Contracts
 from reliability.api.incident_analytics import IncidentAnalytics
 from reliability.api.slo_math import SloMath
 
@@ -62,7 +63,7 @@ def build_demo(path: str | os.PathLike[str]) -> Database:
     return Database(path)
 
 
-class Database(SloMath, IncidentAnalytics):
+class Database(SloMath, IncidentAnalytics, Contracts):
     """A reliability database (a DuckDB file), read through one method per question.
 
     Every method returns a ``pandas.DataFrame`` of one table of the matching command's
@@ -124,6 +125,10 @@ class Database(SloMath, IncidentAnalytics):
         """``table`` of ``document`` as a frame; None: the document itself. ``rows_of``: the
         document to take tables from when it is not ``document`` (a single SLO's or
         incident's document, wrapped as a one-item list)."""
+        from reliability import instances
+
+        document = instances.split_addresses(document)  # instances: "slo" + "instance", as --json
+        rows_of = instances.split_addresses(rows_of) if rows_of else rows_of
         if table is None:
             return document
         if table not in tables:

@@ -198,8 +198,8 @@ class IncidentAnalytics:
 
         >>> db.impact("INC-0074")[["id", "slo", "bad_minutes", "budget_spent"]]
                  id                  slo  bad_minutes  budget_spent
-        0  INC-0074  search-availability         92.0      2.060932
-        1  INC-0074       search-latency         92.0      0.206780
+        0  INC-0074  search-availability         93.0      2.083333
+        1  INC-0074       search-latency         93.0      0.209206
         """
         from reliability import periods
         from reliability.analysis import impact as analysis

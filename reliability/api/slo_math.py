@@ -8,7 +8,7 @@ import pandas as pd
 from reliability.api import args
 from reliability.api.frames import Table
 
-_SLA_TABLES = {"slos": Table(("slos",))}
+_SLA_TABLES = {"slos": Table(("slos",)), "composites": Table(("composites",))}
 _SLA_HISTORY_TABLES = {"slos": Table(("months", "*", "slos"), carry=("month",))}
 _BUDGET_TABLES = {
     "slos": Table(("slos",), drop=("points", "forecast")),
@@ -38,14 +38,16 @@ class SloMath:
     @args.checked
     def sla(self, month: str | None = None, *, slo: str | None = None, months=None, quarter: str | None = None,
             year: str | None = None, at=None, window=None, no_data: str = "good", maintenance=(),
-            min_coverage: float = 0.9, table: str | None = "slos") -> pd.DataFrame | dict:
+            min_coverage: float = 0.9, table: str | None = "slos", instance=None) -> pd.DataFrame | dict:
         """SLA compliance per SLO (and objective): ``reliability sla --json``.
 
         Give exactly one period: ``month="YYYY-MM"``; ``months=("YYYY-MM", "YYYY-MM")`` (one
         block of rows per month, in a ``month`` column); ``quarter="YYYY-Qn"``;
         ``year="YYYY"``; or ``at=TIME`` with ``window="28d"`` (the rolling window ending at
         ``at``; without ``window`` each SLO's own). Calendar periods are in each SLO's time
-        zone. ``slo``: only this SLO. ``no_data``: ``"good"`` (default), ``"bad"`` or
+        zone. ``slo``: only this SLO; ``instance``: one instance of a per-instance SLO
+        (``{"customer": "acme"}``; or give ``slo='name{customer="acme"}'``), whose rows carry
+        ``instance.<label>`` columns. Composite SLOs are in ``table="composites"``. ``no_data``: ``"good"`` (default), ``"bad"`` or
         ``"exclude"`` — how slices with no row or ``total = 0`` count. ``maintenance``: paths
         of maintenance-window files (CSV/JSON) left out of the period, besides stored ones.
         ``min_coverage``: below this share of slices with data an SLO's ``status`` is
@@ -68,14 +70,15 @@ class SloMath:
         0  2026-02   0.0
         1  2026-03  93.0
         """
-        from reliability.analysis import history
+        from reliability.analysis import composite, history
         from reliability.analysis import sla as analysis
+        from reliability.analysis import usable
 
         given = [n for n, v in (("month", month), ("months", months), ("quarter", quarter), ("year", year),
                                 ("at", at)) if v is not None]
         if len(given) != 1:
             raise args.ArgumentError("give exactly one of month, months, quarter, year or at", "month")
-        args.name(slo, "slo")
+        slo = args.address(slo, instance)
         args.choice(no_data, "no_data", ("good", "bad", "exclude"))
         if window is not None and at is None:
             raise args.ArgumentError("window needs at", "window")
@@ -89,15 +92,24 @@ class SloMath:
         if month is not None:
             args.month(month)
             with self._connect() as con:
-                rows = analysis.compute(con, month, slo, no_data, maintenance=extra, **cover)
-            doc = {"month": month, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
+                comps = composite.selected(con, slo)
+                rows = [] if comps and slo else analysis.compute(con, month, slo, no_data, maintenance=extra, **cover)
+                journeys = [composite.compute(con, c, composite.month_period(c, month), no_data=no_data,
+                                              maintenance=extra, **cover) for c in comps]
+                bad = usable.for_rows(con, rows)
+            doc = {"month": month, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows],
+                   "unusable_series": bad}
+            if journeys:
+                doc["composites"] = journeys
             return self._out(doc, _SLA_TABLES, table)
         if months is not None:
             first, last = args.month_range(months)
             with self._connect() as con:
                 found = history.monthly(con, first, last, slo, no_data, maintenance=extra, **cover)
+                bad = usable.for_rows(con, [r for _, rows in found for r in rows])
             doc = {"from": first, "to": last, "no_data_policy": no_data, **cover,
-                   "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in found]}
+                   "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in found],
+                   "unusable_series": bad}
             return self._out(doc, _SLA_HISTORY_TABLES, table)
         if at is not None:
             instant = args.instant(at, "at")
@@ -105,19 +117,23 @@ class SloMath:
             duration = history.parse_window(text) if text else None
             with self._connect() as con:
                 rows = history.rolling_at(con, instant, duration, slo, no_data, maintenance=extra, **cover)
-            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
+                bad = usable.for_rows(con, rows)
+            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows],
+                   "unusable_series": bad}
             return self._out(doc, _SLA_TABLES, table)
         kind, text = ("quarter", quarter) if quarter is not None else ("year", year)
         if not isinstance(text, str):
             raise args.ArgumentError(f"expected a string such as '2026-Q1' or '2026', got {text!r}", kind)
         with self._connect() as con:
             rows = history.calendar_span(con, kind, text, slo, no_data, maintenance=extra, **cover)
-        doc = {kind: text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows]}
+            bad = usable.for_rows(con, rows)
+        doc = {kind: text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows],
+               "unusable_series": bad}
         return self._out(doc, _SLA_TABLES, table)
 
     @args.checked
     def budget(self, month: str, *, slo: str | None = None, step=None, at=None, at_risk: float = 0.25,
-               min_coverage: float = 0.9, table: str | None = "slos") -> pd.DataFrame | dict:
+               min_coverage: float = 0.9, table: str | None = "slos", instance=None) -> pd.DataFrame | dict:
         """Error budget per SLO over a calendar month: ``reliability budget --json``.
 
         ``at``: as of this time (default the month's end, or now for the current month).
@@ -143,14 +159,14 @@ class SloMath:
         from reliability.analysis import budget as analysis
 
         args.month(month)
-        args.name(slo, "slo")
+        slo = args.address(slo, instance)
         step_seconds = args.duration(step, "step")[0] if step is not None else None
         instant = args.optional_instant(at, "at")
         if not isinstance(at_risk, (int, float)) or not 0 <= at_risk <= 1:
             raise args.ArgumentError(f"expected a ratio between 0 and 1, got {at_risk!r}", "at_risk")
         coverage = _coverage(min_coverage)
         with self._connect() as con:
-            selected = self._selected(con, slo)
+            selected = self._selected(con, slo, month)
             reports = []
             for s in selected:
                 b = analysis.load(con, s, month, instant)
@@ -161,7 +177,8 @@ class SloMath:
         return self._out(doc, _BUDGET_TABLES, table)
 
     @args.checked
-    def burn(self, start, end, *, slo: str | None = None, windows=(), table: str | None = "slos") -> pd.DataFrame | dict:
+    def burn(self, start, end, *, slo: str | None = None, windows=(), table: str | None = "slos",
+             instance=None) -> pd.DataFrame | dict:
         """Burn rates over ``[start, end)`` and the replay of the multi-window, multi-burn-rate
         alerts: ``reliability burn --json`` (``slo=None``: every SLO, as ``burn --all``).
 
@@ -189,11 +206,16 @@ class SloMath:
         t0, t1 = args.instant(start, "start"), args.instant(end, "end")
         if t1 <= t0:
             raise args.ArgumentError(f"end {t1:%Y-%m-%dT%H:%M:%SZ} is not after start", "end")
-        args.name(slo, "slo")
+        slo = args.address(slo, instance)
         extra = [args.duration(w, "windows")[0] for w in ([windows] if isinstance(windows, str) else windows)]
         with self._connect() as con:
             if slo is None:
-                results = analysis.analyse_many(con, slos.load(con), t0, t1, extra)
+                from reliability import periods
+                from reliability.analysis.sla import expand_instances
+
+                span = periods.Period("burn", "UTC", t0, t1)
+                results = analysis.analyse_many(con, expand_instances(con, slos.load(con), lambda s: span), t0, t1,
+                                                extra)
                 doc = {"from": t0, "to": t1, "slos": results}
                 return self._out(doc, _BURN_TABLES, table)
             result = analysis.analyse(con, self._selected(con, slo)[0], t0, t1, extra)
@@ -201,7 +223,7 @@ class SloMath:
 
     @args.checked
     def worst(self, month: str, *, slo: str | None = None, window="1h", top: int = 5,
-              table: str | None = "windows") -> pd.DataFrame | dict:
+              table: str | None = "windows", instance=None) -> pd.DataFrame | dict:
         """The ``top`` worst non-overlapping windows of length ``window`` per SLO in a calendar
         month (where the budget went): ``reliability worst --json``.
 
@@ -220,12 +242,12 @@ class SloMath:
         from reliability.analysis.timeline import slice_seconds
 
         args.month(month)
-        args.name(slo, "slo")
+        slo = args.address(slo, instance)
         seconds, text = args.duration(window, "window")
         if not isinstance(top, int) or not 1 <= top <= 1000:
             raise args.ArgumentError(f"expected a whole number from 1 to 1000, got {top!r}", "top")
         with self._connect() as con:
-            selected = self._selected(con, slo)
+            selected = self._selected(con, slo, month)
             for s in selected:
                 if seconds % slice_seconds(s):
                     raise args.ArgumentError(f"{text} is not a multiple of {s.name}'s slices", "window")
@@ -238,7 +260,7 @@ class SloMath:
 
     @args.checked
     def credits(self, month: str, *, slo: str | None = None, tiers=None, sla_target=None, min_coverage: float = 0.9,
-                table: str | None = "slos") -> pd.DataFrame | dict:
+                table: str | None = "slos", instance=None) -> pd.DataFrame | dict:
         """Service credits owed per SLO for a calendar month: ``reliability credits --json``.
 
         ``tiers``: ``{99.9: 10, 99: 25, 95: 100}`` (attainment below that percent earns that
@@ -257,7 +279,7 @@ class SloMath:
         from reliability.analysis import credits as analysis
 
         args.month(month)
-        args.name(slo, "slo")
+        slo = args.address(slo, instance)
         if isinstance(tiers, dict):
             tiers = [f"{below}={credit}" for below, credit in tiers.items()]
         texts = args.strings(tiers, "tiers")
@@ -314,13 +336,17 @@ class SloMath:
                 con, service, sli, period.start, period.end, qs, scale)
         return self._out(doc, _LATENCY_TABLES, table)
 
-    def _selected(self, con, slo: str | None) -> list:
-        """Every stored SLO, or the one named (unknown name: ArgumentError)."""
-        from reliability import slos
+    def _selected(self, con, slo: str | None, month: str | None = None) -> list:
+        """Every stored SLO, or the one named (unknown name: ArgumentError); with ``month``,
+        per-instance SLOs expanded into their instances with data in it."""
+        from reliability import periods, slos
+        from reliability.analysis.sla import expand_instances, slo_zone
 
         selected = slos.load(con, slo)
         if slo is not None and not selected:
             raise args.ArgumentError(f"no SLO named {slo!r} (see db.slos())", "slo")
+        if month is not None:
+            selected = expand_instances(con, selected, lambda s: periods.month(month, slo_zone(s)))
         return selected
 
 

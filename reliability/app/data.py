@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import charts, periods, slos, store
+from reliability.analysis import usable
 from reliability.app.fallback import last_good
 from reliability.units import budget_unit
 
@@ -83,6 +84,7 @@ def months_with_incidents(db: str, stamp_: tuple = ()) -> list[str]:
         return [r[0] for r in con.execute(store.query("app.months_with_incidents")).fetchall()]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def incident_services(db: str, stamp_: tuple = ()) -> list[str]:
     """Every service with an incident, sorted."""
@@ -90,6 +92,7 @@ def incident_services(db: str, stamp_: tuple = ()) -> list[str]:
         return [r[0] for r in con.execute(store.query("app.incident_services")).fetchall()]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
     """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""
@@ -173,6 +176,8 @@ def budget_status(db: str, month: str, stamp_: tuple = ()) -> pd.DataFrame:
     out = []
     with store.connect(db, read_only=True) as con:
         for slo in slos.load(con):
+            if slo.group_by:  # per-instance SLOs: their budgets are in the overview's instance block
+                continue
             rep = budget.report(budget.load(con, slo, month))
             fc = {f["window"]: f for f in rep["forecast"]}
             out.append({
@@ -344,7 +349,8 @@ def data_health(db: str, stamp_: tuple = ()) -> dict:
         coverage = _frame(con, "app.coverage_by_month", {"slice_seconds": 60})
         marks = _frame(con, "app.watermarks")
         runs = _frame(con, "app.extract_runs") if _has_table(con, "extract_runs") else pd.DataFrame()
-    return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs}
+        unusable = pd.DataFrame(usable.anywhere(con), columns=["service", "sli", "rows", "first_ts", "problem"])
+    return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs, "unusable": unusable}
 
 
 @last_good

@@ -8,7 +8,6 @@ names it and what is shown instead.
 
 from __future__ import annotations
 
-import hmac
 import html
 from datetime import date, datetime, timezone
 
@@ -124,25 +123,57 @@ def plot_text(values):
 def _secrets() -> dict:
     try:
         return dict(st.secrets)
-    except Exception:  # no secrets.toml: login is off
+    except FileNotFoundError as exc:  # no secrets.toml: login is off; unparsable: stay closed
+        if "parsing" in str(exc).lower():
+            st.error("The app's secrets file (.streamlit/secrets.toml) cannot be parsed: fix it to open the app.")
+            st.stop()
         return {}
 
 
-def login_gate() -> None:
-    """Optional login, off by default. With ``app_password`` in ``.streamlit/secrets.toml`` the
-    app asks for that password; with an ``[auth]`` section (OIDC, see Streamlit's ``st.login``)
-    it asks to log in with the provider. Stops the run until the user is in."""
+def logged_in() -> bool:
+    """True when no login is configured or this session is in: by the in-app prompt, by the
+    login gate's cookie (``reliability.app.gate``), or through the identity provider."""
+    from reliability.app import gate
+
     secrets = _secrets()
     password = secrets.get("app_password")
     if password:
         if st.session_state.get("authenticated"):
+            return True
+        return gate.valid_cookie(st.context.cookies.get(gate.COOKIE), str(password))
+    if "auth" in secrets:
+        return bool(st.user.is_logged_in)
+    return True
+
+
+def _attempt(password: str) -> None:
+    from reliability.app import gate
+
+    typed = st.session_state.get("login_password") or ""
+    if not typed:
+        return
+    client = st.context.ip_address
+    ok, wait = gate.ATTEMPTS.check(client if isinstance(client, str) else "unknown", typed, password)
+    st.session_state["login_result"] = None if ok else (ok, wait)
+    st.session_state["authenticated"] = ok
+
+
+def login_gate() -> None:
+    """Optional login, off by default. With ``app_password`` in ``.streamlit/secrets.toml`` the
+    app asks for that password (``app.py`` asks before Streamlit is reached at all; this prompt
+    is the same check inside the script, with the same rate limit); with an ``[auth]`` section
+    (OIDC, see Streamlit's ``st.login``) it asks to log in with the provider. Stops the run
+    until the user is in."""
+    secrets = _secrets()
+    password = secrets.get("app_password")
+    if password:
+        if logged_in():
             return
-        typed = st.text_input("Password", type="password")
-        if typed and hmac.compare_digest(typed.encode(), str(password).encode()):
-            st.session_state["authenticated"] = True
-            st.rerun()
-        if typed:
-            st.error("Wrong password.")
+        # Checked when a new entry is submitted (one attempt each), not on every rerun.
+        st.text_input("Password", type="password", key="login_password", on_change=_attempt, args=(str(password),))
+        result = st.session_state.get("login_result")
+        if result:
+            st.error(f"Too many attempts: try again in {result[1]:.0f} s." if result[1] else "Wrong password.")
         st.stop()
     if "auth" in secrets:
         if not st.user.is_logged_in:

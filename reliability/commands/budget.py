@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.instance_option import instance_option, resolve
 from reliability.output import emit_json, fmt, iso_z, table
 from reliability.units import percent
 
 
 @click.command("budget")
 @click.option("--month", required=True, metavar="YYYY-MM", help="Calendar month, in each SLO's time zone.")
-@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
+@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO (or instance: NAME{label=\"value\"}).")
+@instance_option
 @click.option("--step", metavar="DURATION", help="Burn-down points every DURATION (e.g. 1h); default daily at local midnight.")
 @click.option("--at", "as_of", metavar="TIME", help="As of this instant (default: the month's end, or now).")
 @click.option("--at-risk", type=float, default=0.25, show_default=True,
@@ -20,7 +22,7 @@ from reliability.units import percent
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | None, as_of: str | None,
-           at_risk: float, min_coverage: float, as_json: bool) -> None:
+           at_risk: float, min_coverage: float, as_json: bool, instance: tuple[str, ...] = ()) -> None:
     """Error budget of every SLO (or one) over a calendar month: remaining budget over time
     (daily points, finer with --step), the error-budget policy status (healthy / at_risk /
     exhausted, or insufficient_data when less than --min-coverage of the slices so far have
@@ -40,6 +42,7 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
     from reliability.errors import BadInput
 
     periods.parse_month(month)
+    slo_name = resolve(slo_name, instance)
     step_seconds = None
     if step:
         d = history.parse_window(step, "--step")
@@ -54,8 +57,26 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
     check_min_coverage(min_coverage)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         selected = slos.load(con, slo_name)
+        from reliability.analysis import composite
+
+        comps = composite.selected(con, slo_name) if slo_name and not selected else []
+        if comps:  # a composite SLO: its month so far and its daily points
+            doc = composite.budget(con, comps[0], month, instant, min_coverage=min_coverage)
+            if as_json:
+                emit_json(doc)
+                return
+            row = doc["row"] or {}
+            click.echo(f"{slo_name} (composite): budget left {percent(row.get('error_budget_remaining'), 1)}, "
+                       f"status {str(row.get('status', 'insufficient_data')).replace('_', ' ')}")
+            click.echo(table(["at", "attainment", "budget left", "status"],
+                             [[iso_z(p["at"]), percent(p["attainment"], 4), percent(p["remaining"], 2),
+                               p["status"].replace("_", " ")] for p in doc["points"]], right=(1, 2)))
+            return
         if slo_name and not selected:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
+        from reliability.analysis.sla import expand_instances, slo_zone
+
+        selected = expand_instances(con, selected, lambda s: periods.month(month, slo_zone(s)))
         reports = []
         for slo in selected:
             b = analysis.load(con, slo, month, instant)
@@ -69,7 +90,7 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
         ["slo", "budget left", "coverage", "status", "exhausted since", "runs out (1d rate)", "runs out (7d rate)"],
         [[r["slo"], percent(r["error_budget_remaining"], 1), percent(r["data_coverage"], 1),
           r["status"].replace("_", " "), iso_z(r["exhausted_at"]) or "-",
-          *[iso_z(f["exhausts_at"]) or "not this period" for f in r["forecast"]]] for r in reports],
+          *[_runs_out(f) for f in r["forecast"]]] for r in reports],
         right=(1, 2),
     ))
     if slo_name and reports:
@@ -78,6 +99,15 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
         click.echo(table(["at", f"bad ({unit})", f"allowed ({unit})", "budget left"],
                          [[iso_z(p["at"]), fmt(p["bad"], 2), fmt(p["allowed_bad"], 2), percent(p["remaining"], 2)]
                           for p in reports[0]["points"]], right=(1, 2, 3)))
+
+
+
+def _runs_out(forecast: dict) -> str:
+    """A forecast cell: a budget already spent ran out in the past ("exhausted since" says
+    when), so it is "already spent", never a time that reads as a future exhaustion."""
+    if forecast["minutes_to_exhaustion"] == 0:
+        return "already spent"
+    return iso_z(forecast["exhausts_at"]) or "not this period"
 
 
 COMMANDS = [budget]

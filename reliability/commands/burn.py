@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.instance_option import instance_option, resolve
 from reliability.output import emit_json, fmt, iso_z, table, to_json, to_json_with_list
 from reliability.units import duration
 
 
 @click.command("burn")
-@click.option("--slo", "slo_name", metavar="NAME", help="The SLO.")
+@click.option("--slo", "slo_name", metavar="NAME", help="The SLO (or instance: NAME{label=\"value\"}).")
+@instance_option
 @click.option("--all", "all_slos", is_flag=True, help="Every SLO (one scan for all), instead of --slo.")
 @click.option("--from", "start", required=True, metavar="TIME", help="Start (ISO 8601 with Z, or a date).")
 @click.option("--to", "end", required=True, metavar="TIME", help="End, exclusive (ISO 8601 with Z, or a date).")
@@ -17,7 +19,8 @@ from reliability.units import duration
               help="Also the burn rate over this window ending at --to (5m, 1h, 6h, 1d, 3d; repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
-def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, end: str, windows: tuple[str, ...], as_json: bool) -> None:
+def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, end: str, windows: tuple[str, ...], as_json: bool,
+         instance: tuple[str, ...] = ()) -> None:
     """Burn rate of an SLO over [from, to), and the alert episodes its multi-window,
     multi-burn-rate alerts (page: 14.4x 1h/5m, 6x 6h/30m; ticket: 3x 1d/2h, 1x 3d/6h for
     a 30-day SLO) would have raised, evaluated every slice; and, per incident of the
@@ -34,6 +37,7 @@ def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, e
     from reliability.analysis import history
     from reliability.errors import BadInput
 
+    slo_name = resolve(slo_name, instance)
     if (slo_name is None) == (not all_slos):
         raise BadInput("give --slo NAME or --all (one of them)", field="--slo")
     t0, t1 = history.parse_instant(start, "--from"), history.parse_instant(end, "--to")
@@ -47,7 +51,12 @@ def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, e
         extra.append(d.seconds)
     if all_slos:
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            results = analysis.analyse_many(con, slos.load(con), t0, t1, extra, then=to_json if as_json else None)
+            from reliability import periods
+            from reliability.analysis.sla import expand_instances
+
+            span = periods.Period("burn", "UTC", t0, t1)
+            selected = expand_instances(con, slos.load(con), lambda s: span)
+            results = analysis.analyse_many(con, selected, t0, t1, extra, then=to_json if as_json else None)
         if as_json:
             click.echo(to_json_with_list({"from": t0, "to": t1, "slos": None}, "slos", results))
             return
@@ -60,6 +69,19 @@ def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, e
         return
     with store.connect(ctx.obj["db"], read_only=True) as con:
         found = slos.load(con, slo_name)
+        from reliability.analysis import composite
+
+        comps = [] if found else composite.selected(con, slo_name)
+        if comps:  # a composite SLO: its own burn rate from its members' attainment
+            result = composite.burn(con, comps[0], t0, t1, extra)
+            if as_json:
+                emit_json(result)
+                return
+            click.echo(f"{slo_name} (composite, {result['aggregation']}): burn rate {fmt(result['burn_rate'], 3)}x "
+                       f"over {iso_z(t0)} .. {iso_z(t1)}")
+            for label, value in result["burn_rates_at_end"].items():
+                click.echo(f"  last {label}: {fmt(value, 3)}x")
+            return
         if not found:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
         result = analysis.analyse(con, found[0], t0, t1, extra)

@@ -12,7 +12,9 @@ def demo(ctx: click.Context) -> None:
 
     Loads data/slos.yaml, 13 months of 1-minute availability and latency slices for every
     sample service (generated deterministically, with dips in the incidents' windows),
-    data/incidents.json with timelines and action items, and data/deployments.csv. Everything
+    data/incidents.json with timelines and action items, and data/deployments.csv; then
+    data/fleet.yaml: three enterprise customers of the API gateway as instances of one
+    per-customer SLO (their own series), and the checkout journey composite. Everything
     is upserted in one transaction, so a re-run changes nothing.
 
     \b
@@ -28,6 +30,12 @@ def demo(ctx: click.Context) -> None:
         f"demo: {summary['slos']} SLOs, {summary['slices']:,} slices, "
         f"{summary['incidents']} incidents, {summary['deployments']} deployments "
         f"({summary['start']} .. {summary['end']})",
+        err=True,
+    )
+    click.echo(
+        f"demo: and {summary['customers']} enterprise customers of the API gateway as instances of "
+        f"api-gateway-customer-availability ({summary['customer_slices']:,} slices), "
+        f"{summary['composites']} composite SLO (checkout-journey)",
         err=True,
     )
 

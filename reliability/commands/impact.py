@@ -27,6 +27,7 @@ def impact(ctx, incident_id, month, tz, service, as_json) -> None:
     """
     from reliability import periods, store
     from reliability.analysis import impact as analysis
+    from reliability.analysis import usable
     from reliability.errors import BadInput
 
     if (incident_id is None) == (month is None):
@@ -38,6 +39,7 @@ def impact(ctx, incident_id, month, tz, service, as_json) -> None:
             doc = analysis.incident_impact(con, incident_id)
         else:
             doc = analysis.month_impacts(con, month, tz, service)
+            usable.warn(usable.for_month(con, month))
     if as_json:
         emit_json(doc)
         return

@@ -8,6 +8,16 @@ from reliability.output import emit_json, fmt, table
 from reliability.units import duration
 
 
+def _impact(group: dict) -> str:
+    """Customer-impact minutes summed; incidents without an end of impact are unknown, never
+    0 minutes: "-" when all of them are, else the sum and how many it leaves out."""
+    missing = group.get("impact_missing") or 0
+    if missing and missing >= group["count"]:
+        return "-"
+    total = fmt(group["customer_impact_minutes"], 0)
+    return f"{total} ({missing} unknown)" if missing else total
+
+
 def _cell(metric: dict) -> str:
     if not metric["n"]:
         return "-"
@@ -51,14 +61,15 @@ def mttx(ctx, start, end, months, tz, service, by, as_json) -> None:
         emit_json(doc)
         return
     click.echo(f"Incidents detected {doc['start']} .. {doc['end']} ({tz}): {doc['overall']['count']}")
-    click.echo("durations as mean / median / p90; impact: customer-impact minutes summed")
+    click.echo("durations as mean / median / p90; impact: customer-impact minutes summed "
+               "(N unknown: incidents with no end of impact, left out)")
     groups = [("all", doc["overall"])] + list(doc[f"by_{by}"].items())
     click.echo(
         table(
             [by, "count", "detect", "acknowledge", "mitigate", "resolve", "impact (min)"],
             [
                 [name, g["count"], _cell(g["detect"]), _cell(g["acknowledge"]), _cell(g["mitigate"]),
-                 _cell(g["resolve"]), fmt(g["customer_impact_minutes"], 0)]
+                 _cell(g["resolve"]), _impact(g)]
                 for name, g in groups
             ],
             right=(1, 2, 3, 4, 5, 6),

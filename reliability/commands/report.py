@@ -37,6 +37,11 @@ def monthly(ctx, month, out, interactive) -> None:
     from reliability.reports import monthly as reports
 
     doc = reports.open_and_build(ctx.obj["db"], month, out, interactive=interactive)
+    from reliability import store
+    from reliability.analysis import usable
+
+    with store.connect(ctx.obj["db"], read_only=True) as con:
+        usable.warn(usable.for_month(con, month))
     s = doc["summary"]
     short = len(s["insufficient_data"])
     click.echo(f"wrote {out}: {s['compliant']} of {s['measured']} SLOs with enough data met, "

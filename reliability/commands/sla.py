@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.instance_option import instance_option, resolve
 from reliability.output import emit_json, fmt, iso_z, table
 from reliability.units import percent
 
@@ -16,7 +17,8 @@ from reliability.units import percent
 @click.option("--year", metavar="YYYY", help="Calendar year, in each SLO's time zone.")
 @click.option("--at", metavar="TIME", help="Rolling window ending at this instant (ISO 8601 with Z).")
 @click.option("--window", metavar="DURATION", help="With --at: window length (28d, 30d, 1w); default each SLO's own.")
-@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
+@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO (or instance: NAME{label=\"value\"}).")
+@instance_option
 @click.option(
     "--no-data",
     type=click.Choice(["good", "bad", "exclude"]),
@@ -49,6 +51,7 @@ def sla(
     maintenance_files: tuple[str, ...],
     min_coverage: float,
     as_json: bool,
+    instance: tuple[str, ...] = (),
 ) -> None:
     """SLA compliance of every SLO (or one) over a calendar month, a range of months, a
     quarter, a year, or a rolling window ending at a given time.
@@ -65,15 +68,17 @@ def sla(
 
     \b
     Example:
-      reliability --db rel.duckdb sla --month 2025-11 --slo ledger-timeslices-ny --json
+      reliability --db rel.duckdb sla --month 2025-11 --slo ledger-availability --json
       reliability --db rel.duckdb sla --from 2025-01 --to 2025-12 --json
       reliability --db rel.duckdb sla --quarter 2025-Q4
       reliability --db rel.duckdb sla --at 2025-11-15T00:00:00Z --window 28d --json
       reliability --db rel.duckdb sla --month 2025-11 --maintenance planned.csv --json
     """
     from reliability import store
+    from reliability.analysis import usable
     from reliability.errors import BadInput
 
+    slo_name = resolve(slo_name, instance)
     given = [name for name, v in (("--month", month), ("--from/--to", first or last), ("--quarter", quarter),
                                   ("--year", year), ("--at", at)) if v]
     if len(given) != 1:
@@ -91,24 +96,41 @@ def sla(
         from reliability.ingest.maintenance import read_windows
 
         extra = [w for _, items in read_windows(list(maintenance_files)) for w in items]
+    from reliability.analysis import composite
+
+    kw = {"no_data": no_data, "maintenance": extra, **cover}
     if month is not None:
         from reliability.analysis import sla as analysis
 
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            rows = analysis.compute(con, month, slo_name, no_data, maintenance=extra, **cover)
-        _show(rows, {"month": month}, month, no_data, min_coverage, as_json)
+            comps = composite.selected(con, slo_name)
+            rows = [] if comps and slo_name else analysis.compute(con, month, slo_name, no_data, maintenance=extra,
+                                                                  **cover)
+            journeys = [composite.compute(con, c, composite.month_period(c, month), **kw) for c in comps]
+            bad = usable.for_rows(con, rows)
+        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, bad, journeys)
         return
     from reliability.analysis import history
 
     if first is not None:
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            months = history.monthly(con, first, last, slo_name, no_data, maintenance=extra, **cover)
+            comps = composite.selected(con, slo_name)
+            months = [] if comps and slo_name else history.monthly(con, first, last, slo_name, no_data,
+                                                                   maintenance=extra, **cover)
+            if not months:
+                months = [(m, []) for m in history.months_between(first, last)]
+            journeys = {m: [composite.compute(con, c, composite.month_period(c, m), **kw) for c in comps]
+                        for m, _ in months}
+            bad = usable.for_rows(con, [r for _, rows in months for r in rows])
+        usable.warn(bad)
         if as_json:
             emit_json({"from": first, "to": last, "no_data_policy": no_data, "min_coverage": min_coverage,
-                       "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in months]})
+                       "months": [{"month": m, "slos": [r.as_json() for r in rows]}
+                                  | ({"composites": journeys[m]} if journeys[m] else {}) for m, rows in months],
+                       "unusable_series": bad})
             return
         for m, rows in months:
-            _show(rows, {"month": m}, m, no_data, min_coverage, False)
+            _show(rows, {"month": m}, m, no_data, min_coverage, False, journeys=journeys[m])
             click.echo("")
         return
     if at is not None:
@@ -116,13 +138,16 @@ def sla(
         duration = history.parse_window(window) if window else None
         with store.connect(ctx.obj["db"], read_only=True) as con:
             rows = history.rolling_at(con, instant, duration, slo_name, no_data, maintenance=extra, **cover)
+            bad = usable.for_rows(con, rows)
         head = {"at": instant, "window": window}
-        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json)
+        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json,
+              bad)
         return
     kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra, **cover)
-    _show(rows, {kind: text}, text, no_data, min_coverage, as_json)
+        bad = usable.for_rows(con, rows)
+    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, bad)
 
 
 STATUS_TEXT = {"met": "met", "breached": "BREACHED", "insufficient_data": "insufficient data"}
@@ -133,10 +158,20 @@ def status_text(status: str, partial: bool) -> str:
     return STATUS_TEXT[status] + (" (partial)" if partial else "")
 
 
-def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool) -> None:
+def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
+          bad: list | None = None, journeys: list | None = None) -> None:
+    from reliability.analysis import usable
+
+    usable.warn(bad or [])
     if as_json:
         emit_json(head | {"no_data_policy": no_data, "min_coverage": min_coverage,
-                          "slos": [r.as_json() for r in rows]})
+                          "slos": [r.as_json() for r in rows], "unusable_series": bad or []}
+                  | ({"composites": journeys} if journeys else {}))
+        return
+    if journeys and not rows:
+        from reliability.commands.composite_table import show
+
+        show(journeys, label)
         return
     if not rows:
         click.echo("no SLOs defined (see `reliability slo apply`)")
@@ -176,6 +211,11 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
     for as_of in sorted({a for a, _ in partial}):
         names = [name for a, name in partial if a == as_of]
         click.echo(f"partial: data only up to {as_of} for {', '.join(names)}; the status may still change")
+    if journeys:  # composite SLOs after the SLOs they are made of
+        from reliability.commands.composite_table import show
+
+        click.echo("")
+        show(journeys, label)
 
 
 COMMANDS = [sla]

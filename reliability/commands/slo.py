@@ -55,11 +55,14 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
     """
     from reliability import slos, store
 
+    from reliability.analysis import composite
+
     with store.connect(ctx.obj["db"], read_only=True) as con:
         found = slos.load(con)
+        composites = [c.as_stored() for c in composite.load(con)]
     rows = [slos.describe(s) for s in found]
     if as_json:
-        emit_json({"slos": rows})
+        emit_json({"slos": rows} | ({"composites": composites} if composites else {}))
         return
     click.echo(
         table(
@@ -78,6 +81,12 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
             ],
         )
     )
+    for r in rows:
+        if r.get("group_by"):
+            click.echo(f"{r['slo']}: one SLO per {', '.join(r['group_by'])} (per-instance SLO)")
+    for c in composites:
+        members = ", ".join(f"{m['slo']} (weight {fmt(m['weight'], 4)})" for m in c["members"])
+        click.echo(f"{c['name']}: composite ({c['aggregation']}), target {fmt(c['target'], 6)}, of {members}")
 
 
 COMMANDS = [slo]

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.instance_option import instance_option, resolve
 from reliability.output import fmt, iso_z, table, to_json, to_json_with_list
 
 
 @click.command("worst")
 @click.option("--month", required=True, metavar="YYYY-MM", help="Calendar month, in each SLO's time zone.")
-@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO.")
+@click.option("--slo", "slo_name", metavar="NAME", help="Only this SLO (or instance: NAME{label=\"value\"}).")
+@instance_option
 @click.option("--window", default="1h", show_default=True, metavar="DURATION", help="Window length (30m, 1h, 1d).")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 1000), help="How many windows per SLO.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
-def worst(ctx: click.Context, month: str, slo_name: str | None, window: str, top: int, as_json: bool) -> None:
+def worst(ctx: click.Context, month: str, slo_name: str | None, window: str, top: int, as_json: bool,
+          instance: tuple[str, ...] = ()) -> None:
     """The worst non-overlapping windows of every SLO (or one) in a calendar month, with their
     bad minutes and failed events: where the budget went, for breach investigations.
 
@@ -29,6 +32,7 @@ def worst(ctx: click.Context, month: str, slo_name: str | None, window: str, top
     from reliability.errors import BadInput
 
     periods.parse_month(month)
+    slo_name = resolve(slo_name, instance)
     d = history.parse_window(window)
     if d.seconds is None or d.seconds < 60:
         raise BadInput(f"expected a fixed window of at least 1m (m, h, d, w), got {window!r}", field="--window")
@@ -36,6 +40,9 @@ def worst(ctx: click.Context, month: str, slo_name: str | None, window: str, top
         selected = slos.load(con, slo_name)
         if slo_name and not selected:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
+        from reliability.analysis.sla import expand_instances, slo_zone
+
+        selected = expand_instances(con, selected, lambda s: periods.month(month, slo_zone(s)))
         for slo in selected:
             if d.seconds % slice_seconds(slo):
                 raise BadInput(f"{window} is not a multiple of {slo.name}'s slices", field="--window")

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from reliability import store, writes
 from reliability.errors import BadInput
-from reliability.extract import slices
+from reliability.extract import extract_instances, slices
 from reliability.extract.connection import Connection, Overrides, resolve
 from reliability.extract.http import FetchError, Redactor
 from reliability.extract.prom_api import PromClient, QueryError
@@ -56,6 +56,9 @@ class Target:
     step: int  # seconds per slice
     connection: Connection
     value: str | None = None
+    # Per-instance SLOs (docs/sla.md): the grouping labels; each series the queries return
+    # (sum by (customer) (...)) is one instance, stored under sli{customer="..."}.
+    group_by: tuple[str, ...] = ()
 
     @property
     def threshold(self) -> bool:
@@ -123,11 +126,16 @@ def targets(slo_list: Sequence[SLO], datasource: Callable[[str], dict | None], o
                                "has no spec.query", field=f"{where}.metricSource.spec.query")
             queries[role] = source.query
         ratio = slo.indicator.ratio
+        if slo.group_by and ratio is None:
+            raise BadInput(f"SLO {slo.name!r}: per-instance extraction needs a ratioMetric (good/bad and total "
+                           "counted per instance); a threshold SLI gives one value per slice",
+                           field="metadata.annotations.reliability/group-by")
         out.append(Target(
             slo=slo.name, service=slo.service, sli=slo.sli, counter=bool(ratio and ratio.counter),
             total=queries.get("total"), good=queries.get("good"), bad=queries.get("bad"), value=queries.get("value"),
             step=step or slo.time_slice_window_seconds or 60,
             connection=resolve(doc, overrides, slo=slo.name),
+            group_by=slo.group_by,
         ))
     return out
 
@@ -150,6 +158,8 @@ class _Result:
 
 
 def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Result:
+    if t.group_by:
+        return extract_instances.fetch(client, index, t, start, n)
     summed, warnings = {}, []
     overflow = np.zeros(n, dtype=bool)  # slices whose events summed beyond the float range
     for role, query in t.queries():
@@ -220,11 +230,15 @@ class _Writer:
                 group = list(group)
                 key = {"service": t.service, "sli": t.sli}
                 first, last = group[0][1], group[-1][1]
-                con.execute(_sql("delete_chunk"),
+                # A grouped SLO's chunk replaces every instance's rows in its range.
+                con.execute(_sql("delete_instances_chunk" if t.group_by else "delete_chunk"),
                             {**key, "start": _dt(first.start), "end": _dt(last.start + last.n * t.step)})
                 con.register("extract_chunk", pa.concat_tables([r.table for _, r, _ in group]))
                 try:
-                    con.execute(_sql("insert_values_chunk" if t.threshold else "insert_chunk"), key)
+                    if t.group_by:
+                        con.execute(_sql("insert_instances_chunk"), {"service": t.service})
+                    else:
+                        con.execute(_sql("insert_values_chunk" if t.threshold else "insert_chunk"), key)
                 finally:
                     con.unregister("extract_chunk")
                 marks = [m for _, _, m in group if m is not None]

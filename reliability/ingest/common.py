@@ -26,15 +26,27 @@ from typing import Any
 from reliability.errors import BadInput
 
 # Shared by the Python parser and the SQL diagnosis (queries/ingest.sql takes them as $params).
-ISO_ZONED = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)"
-ISO_NAIVE = r"\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?)?"
-EPOCH = r"\d+(\.\d+)?"
+# ASCII digits only ([0-9], not \d, which in Python also matches other scripts' digits); a UTC
+# offset of at most 14:00 (the widest in use, Kiribati: RFC 3339 allows up to 23:59, no real
+# clock is further from UTC, and a larger one is a typo or an attack).
+_OFFSET = r"[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?"
+ISO_ZONED = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|" + _OFFSET + ")"
+ISO_NAIVE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?)?"
+EPOCH = r"[0-9]+(\.[0-9]+)?"
+# Instants outside [EARLIEST, LATEST) are refused: before the epoch nothing was measured, and
+# far-future stamps broke every reader (Python dates end in year 9999, pandas' in 2262).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2201, 1, 1, tzinfo=UTC)  # exclusive: 2200-12-31T23:59:59.999999Z is the last
+EARLIEST_US = 0
+LATEST_US = int((LATEST - EARLIEST).total_seconds()) * 1_000_000
 _ISO_ZONED = re.compile(ISO_ZONED)
 _ISO_NAIVE = re.compile(ISO_NAIVE)
 _EPOCH = re.compile(EPOCH)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-EXPECTED_TS = "expected ISO 8601 with Z or an offset (e.g. 2025-11-01T04:00:00Z) or epoch seconds"
+EXPECTED_TS = ("expected ISO 8601 with Z or an offset up to ±14:00 (e.g. 2025-11-01T04:00:00Z) or epoch "
+               "seconds, in ASCII digits")
+RANGE_TS = "outside the supported range 1970-01-01T00:00:00Z .. 2200-12-31T23:59:59Z"
 _EPOCH0 = datetime(1970, 1, 1, tzinfo=UTC)
 SNIFF_BYTES = 1 << 16
 
@@ -50,9 +62,19 @@ def ts_problem(raw: str) -> str:
 
 
 def epoch_to_datetime(seconds: Decimal | int) -> datetime:
-    """Epoch seconds to a UTC datetime, exact to the microsecond (no float rounding)."""
+    """Epoch seconds to a UTC datetime, exact to the microsecond (no float rounding).
+    ValueError when outside the supported range."""
     micros = int((Decimal(seconds) * 1_000_000).to_integral_value())
+    if not EARLIEST_US <= micros < LATEST_US:
+        raise ValueError(f"epoch seconds {seconds} are {RANGE_TS}")
     return _EPOCH0 + timedelta(microseconds=micros)
+
+
+def in_range(ts: datetime, raw: Any) -> datetime:
+    """``ts`` when within the supported range, else ValueError naming ``raw``."""
+    if not EARLIEST <= ts < LATEST:
+        raise ValueError(f"'{raw}' is {RANGE_TS}")
+    return ts
 
 
 def parse_timestamp(value: Any, *, allow_date: bool = False) -> datetime | None:
@@ -71,6 +93,10 @@ def parse_timestamp(value: Any, *, allow_date: bool = False) -> datetime | None:
         if not math.isfinite(value):
             raise ValueError(f"{EXPECTED_TS}, found {value}")
         return epoch_to_datetime(Decimal(repr(value)))
+    if isinstance(value, datetime):  # already typed (an in-memory record)
+        if value.tzinfo is None:
+            raise ValueError(f"'{value}' has no time zone (ambiguous); {EXPECTED_TS}")
+        return in_range(value.astimezone(UTC), value)
     if not isinstance(value, str):
         raise ValueError(f"{EXPECTED_TS}, found {json.dumps(value)}")
     text = value.strip()
@@ -78,13 +104,21 @@ def parse_timestamp(value: Any, *, allow_date: bool = False) -> datetime | None:
         return None
     try:
         if _EPOCH.fullmatch(text):
-            return epoch_to_datetime(Decimal(text))
-        if _ISO_ZONED.fullmatch(text):
-            return datetime.fromisoformat(text).astimezone(UTC)
-        if allow_date and _DATE.fullmatch(text):
-            return datetime.fromisoformat(text).replace(tzinfo=UTC)
-    except (ValueError, InvalidOperation, OverflowError):
+            parsed = epoch_to_datetime(Decimal(text))
+        elif _ISO_ZONED.fullmatch(text):
+            parsed = datetime.fromisoformat(text).astimezone(UTC)
+        elif allow_date and _DATE.fullmatch(text):
+            parsed = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        else:
+            parsed = None
+    except ValueError as exc:
+        if RANGE_TS in str(exc):
+            raise
         raise ValueError(f"{EXPECTED_TS}, found '{value}' (not a valid date or time)") from None
+    except (InvalidOperation, OverflowError):
+        raise ValueError(f"'{value}' is {RANGE_TS}") from None
+    if parsed is not None:
+        return in_range(parsed, value)
     raise ValueError(ts_problem(value))
 
 
@@ -93,7 +127,7 @@ def iso(ts: datetime | None) -> str | None:
     if ts is None:
         return None
     ts = ts.astimezone(UTC)
-    text = ts.strftime("%Y-%m-%dT%H:%M:%S")
+    text = f"{ts.year:04d}-" + ts.strftime("%m-%dT%H:%M:%S")  # %Y is not zero-padded below 1000
     if ts.microsecond:
         text += f".{ts.microsecond:06d}".rstrip("0")
     return text + "Z"

@@ -24,6 +24,7 @@ import duckdb
 
 from reliability import store
 from reliability.ingest import common
+from reliability.ingest.series_columns import MAX_COUNT
 from reliability.ingest.common import Record, iso
 
 REQUIRED = ("timestamp", "service", "sli", "le", "count")
@@ -60,6 +61,8 @@ def _number(rec: Record, name: str, *, allow_inf: bool) -> float:
         raise rec.bad(f"expected a number, found {value!r}", name)
     if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):
         raise rec.bad(f"expected a finite number{' or +Inf' if allow_inf else ''}, found {value}", name)
+    if math.isfinite(number) and abs(number) > MAX_COUNT:  # as for series: sums must stay finite
+        raise rec.bad(f"expected a number within ±2^53 (9007199254740992), found {value}", name)
     return number
 
 

@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from reliability.errors import BadInput
-from reliability.ingest import common
+from reliability.ingest import common, series_labels
 from reliability.ingest.common import display
 from reliability.ingest.series_columns import (
     CHUNK_ROWS,
@@ -100,10 +100,11 @@ def ingest_series_table(con: duckdb.DuckDBPyConnection, table: pa.Table, source_
 def _ingest(con, chunks, names: list[str]) -> list[dict]:
     summaries = {name: Summary(name) for name in names}
     writer = Writer(con)
-    for prepared in chunks():
-        summaries[prepared.where.file].add(prepared)
-        writer.add(prepared)
-    repeated = writer.first_repeat()
-    if repeated is not None:
-        raise_repeat(chunks, *repeated)
+    with series_labels.grouping(con):  # label columns of per-instance SLOs
+        for prepared in chunks():
+            summaries[prepared.where.file].add(prepared)
+            writer.add(prepared)
+        repeated = writer.first_repeat()
+        if repeated is not None:
+            raise_repeat(chunks, *repeated)
     return [s.as_dict() for s in summaries.values()]

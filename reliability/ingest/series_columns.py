@@ -97,7 +97,9 @@ def columns_needed(header: list[str], file: str, *, tabular: bool) -> tuple[str,
             file=file,
             row=1 if tabular else None,
         )
-    return KEY + value_cols
+    from reliability.ingest.series_labels import label_columns
+
+    return KEY + value_cols + label_columns(header)  # + grouping labels of per-instance SLOs
 
 
 
@@ -112,10 +114,12 @@ def prepare_table(con: duckdb.DuckDBPyConnection, table: pa.Table, where: Where)
         _check_counts(good, total, where)
     else:
         value = _numbers(con, table.column("value"), "value", where)
-        bad = np.flatnonzero(~np.isfinite(value))
+        bad = np.flatnonzero(~(np.abs(value) <= MAX_COUNT))
         if len(bad):
-            raise where.bad(f"expected a finite number, found {value[bad[0]]}", bad[0], "value")
-    return Prepared(where, services, code, ts, good, total, value)
+            raise where.bad(f"expected a finite number within ±2^53, found {value[bad[0]]!r}", bad[0], "value")
+    from reliability.ingest.series_labels import apply
+
+    return apply(Prepared(where, services, code, ts, good, total, value), table)
 
 
 def _first_null(col: pa.ChunkedArray) -> int | None:
@@ -139,12 +143,18 @@ def _timestamps(con, col: pa.ChunkedArray, where: Where) -> np.ndarray:
             )
         out = col.cast(TS_TYPE, safe=False)
     elif pa.types.is_integer(t):
-        out = pc.multiply_checked(col.cast(pa.int64()), 1_000_000).cast(TS_TYPE)
+        first = _first_null(col)
+        if first is not None:
+            raise where.bad(f"timestamp is empty; {common.EXPECTED_TS}", first, "timestamp")
+        seconds = col.cast(pa.int64()).to_numpy()
+        _check_range(seconds, _LATEST_S, where, col)
+        return seconds * 1_000_000
     elif pa.types.is_floating(t):
         seconds = col.cast(pa.float64()).to_numpy()
         bad = np.flatnonzero(~np.isfinite(seconds))
         if len(bad):
             raise where.bad(f"{common.EXPECTED_TS}, found {seconds[bad[0]]}", bad[0], "timestamp")
+        _check_range(seconds, _LATEST_S, where, col)
         micros = np.round(seconds * 1e6).astype(np.int64)
         return micros
     elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_decimal(t):
@@ -154,24 +164,43 @@ def _timestamps(con, col: pa.ChunkedArray, where: Where) -> np.ndarray:
     first = _first_null(out)
     if first is not None:
         raise where.bad(f"timestamp is empty; {common.EXPECTED_TS}", first, "timestamp")
-    return out.cast(pa.int64()).to_numpy()
+    micros = out.cast(pa.int64()).to_numpy()
+    _check_range(micros, common.LATEST_US, where, col)
+    return micros
+
+
+_LATEST_S = common.LATEST_US // 1_000_000
+
+
+def _check_range(stamps: np.ndarray, latest: int, where: Where, col: pa.ChunkedArray) -> None:
+    """BadInput at the first instant (epoch seconds or µs, as ``latest`` is) outside the
+    supported range 1970-01-01 .. 2200-12-31 UTC."""
+    bad = np.flatnonzero(~((stamps >= 0) & (stamps < latest)))
+    if len(bad):
+        raw = col[int(bad[0])].as_py()
+        shown = iso(raw) if isinstance(raw, datetime) else raw
+        raise where.bad(f"'{shown}' is {common.RANGE_TS}", bad[0], "timestamp")
 
 
 def _timestamps_from_text(con, col: pa.ChunkedArray, where: Where) -> pa.ChunkedArray:
-    try:  # ISO 8601 with a zone: Arrow parses it natively and rejects zone-less text
-        return col.cast(TS_TYPE)
-    except pa.ArrowInvalid:
-        pass
-    try:  # integer epoch seconds
-        return pc.multiply_checked(col.cast(pa.int64()), 1_000_000).cast(TS_TYPE)
-    except pa.ArrowInvalid:
-        pass
-    try:  # decimal epoch seconds, exact to the microsecond
-        return pc.multiply(col.cast(pa.decimal128(24, 6)), pa.scalar(1_000_000, pa.decimal128(7, 0))).cast(
-            pa.int64()
-        ).cast(TS_TYPE)
-    except pa.ArrowInvalid:
-        pass
+    # Arrow's casts are lenient (any offset below 24:00); the fast paths run only when every
+    # row has the accepted form, else the SQL below names the first row that does not.
+    if pc.all(pc.match_substring_regex(col, f"^({ISO_ZONED})$")).as_py():
+        try:  # ISO 8601 with a zone: Arrow parses it natively
+            return col.cast(TS_TYPE)
+        except pa.ArrowInvalid:
+            pass
+    elif pc.all(pc.match_substring_regex(col, f"^({EPOCH})$")).as_py():
+        try:  # integer epoch seconds
+            return pc.multiply_checked(col.cast(pa.int64()), 1_000_000).cast(TS_TYPE)
+        except pa.ArrowInvalid:
+            pass
+        try:  # decimal epoch seconds, exact to the microsecond
+            return pc.multiply(col.cast(pa.decimal128(24, 6)), pa.scalar(1_000_000, pa.decimal128(7, 0))).cast(
+                pa.int64()
+            ).cast(TS_TYPE)
+        except pa.ArrowInvalid:
+            pass
     # Mixed formats, surrounding blanks, or bad rows: parse row by row in SQL.
     parsed = _run_raw(con, "ingest.parse_timestamps", col, {"epoch": EPOCH, "iso": ISO_ZONED})
     out = parsed.column("ts")
@@ -224,12 +253,20 @@ def _numbers(con, col: pa.ChunkedArray, field: str, where: Where) -> np.ndarray:
     return values
 
 
+# The largest count or |value| accepted: 2^53, the largest integer a double holds exactly.
+# Sums of a month (or years) of such counts stay finite, so no reader can overflow.
+MAX_COUNT = float(2**53)
+
+
 def _check_counts(good: np.ndarray, total: np.ndarray, where: Where) -> None:
-    """0 <= good <= total, first offending row named."""
-    bad = np.flatnonzero(~((good >= 0) & (good <= total)))
+    """0 <= good <= total <= MAX_COUNT, first offending row named."""
+    bad = np.flatnonzero(~((good >= 0) & (good <= total) & (total <= MAX_COUNT)))
     if not len(bad):
         return
     i = bad[0]
+    if total[i] > MAX_COUNT:
+        raise where.bad(f"a count of at most 2^53 (9007199254740992) events per slice is expected, found "
+                        f"{_num(total[i])}", i, "total")
     if good[i] < 0:
         raise where.bad(f"expected a count >= 0, found {_num(good[i])}", i, "good")
     if total[i] < 0:
@@ -238,7 +275,7 @@ def _check_counts(good: np.ndarray, total: np.ndarray, where: Where) -> None:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
+    return str(int(x)) if float(x).is_integer() and abs(x) <= MAX_COUNT else repr(float(x))
 
 
 def _dictionary(col: pa.ChunkedArray, field: str, where: Where) -> tuple[np.ndarray, np.ndarray]:

@@ -18,11 +18,10 @@ import pyarrow.parquet as pq
 
 from reliability.errors import BadInput
 from reliability.ingest import common
-from reliability.ingest.common import EPOCH, display
+from reliability.ingest.common import display
 from reliability.ingest.series_columns import (
     CHUNK_ROWS,
     DICT,
-    TS_TYPE,
     Prepared,
     Where,
     columns_needed,
@@ -127,12 +126,14 @@ def _string_types(needed: tuple[str, ...]) -> dict[str, pa.DataType]:
 
 def _typed_guess(first: str, header: list[str], needed: tuple[str, ...]) -> dict[str, pa.DataType]:
     """Column types for the fast read, guessed from the first data row: numbers as float64,
-    timestamps as UTC instants (or int64 when they look like integer epoch seconds)."""
+    timestamps as text (checked against the accepted forms, then cast: Arrow's own timestamp
+    parsing takes any UTC offset below 24:00), or int64 when they look like integer epoch
+    seconds."""
     types = _string_types(needed)
     for c in needed:
         if c in ("good", "total", "value"):
             types[c] = pa.float64()
-    types["timestamp"] = TS_TYPE
+    types["timestamp"] = pa.string()
     try:
         rows = csv.reader(io.StringIO(first))
         next(rows)
@@ -140,10 +141,8 @@ def _typed_guess(first: str, header: list[str], needed: tuple[str, ...]) -> dict
     except (StopIteration, csv.Error):
         return types
     sample = row.get("timestamp", "")
-    if re.fullmatch(r"\d+", sample):
+    if re.fullmatch(r"[0-9]+", sample):
         types["timestamp"] = pa.int64()
-    elif re.fullmatch(EPOCH, sample):
-        types["timestamp"] = pa.string()
     return types
 
 

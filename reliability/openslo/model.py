@@ -132,10 +132,26 @@ class SLO:
     objectives: tuple[Objective, ...]
     time_slice_window_seconds: int | None
     alert_policies: tuple[str, ...] = field(default=())
+    # Per-instance SLOs (reliability.instances): the grouping labels the definition declares
+    # (sorted), and for one instance of it, its ((label, value), ...). An instance's name is
+    # its address, api-gateway-availability{customer="acme"}.
+    group_by: tuple[str, ...] = ()
+    instance: tuple[tuple[str, str], ...] = ()
 
     @property
     def sli(self) -> str:
+        """The *sli* half of the stored series key: the indicator's name, followed for an
+        instance by its selector (``availability{customer="acme"}``)."""
+        if self.instance:
+            from reliability.instances import series_key
+
+            return series_key(self.indicator.name, self.instance)
         return self.indicator.name
+
+    @property
+    def base_name(self) -> str:
+        """The definition's name (an instance's name without its selector)."""
+        return self.name.partition("{")[0] if self.instance else self.name
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reliability import instances
 from reliability.openslo.alerts import check_condition
 from reliability.openslo.fields import _get, _name, _ratio, _Where, parse_duration
 from reliability.openslo.model import (
@@ -232,6 +233,10 @@ def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[
         else:
             raise where.fail(f"spec.alertPolicies[{i}]", "expected an alertPolicyRef or an inline AlertPolicy with metadata.name")
     meta = body.get("metadata") or {}
+    try:
+        grouping = instances.group_by(meta.get("annotations"))
+    except ValueError as exc:
+        raise where.fail(f"metadata.annotations.{instances.ANNOTATION}", str(exc)) from None
     return SLO(
         name=doc.name,
         display_name=meta.get("displayName"),
@@ -243,6 +248,7 @@ def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[
         objectives=objectives,
         time_slice_window_seconds=slice_seconds,
         alert_policies=tuple(policies),
+        group_by=grouping,
     )
 
 

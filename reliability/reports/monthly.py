@@ -48,9 +48,35 @@ def _slo_rows(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None =
 def _budgets(con: duckdb.DuckDBPyConnection, month: str, as_of: datetime) -> dict[str, dict]:
     out = {}
     for slo in slos.load(con):
+        if slo.group_by:  # per-instance SLOs: summarised apart (_instances), no budget each
+            continue
         b = budget.load(con, slo, month, min(as_of, periods.month(month, sla.slo_zone(slo)).end))
         out[slo.name] = budget.report(b)
     return out
+
+
+def _instances(rows: list[dict]) -> list[dict]:
+    """Per definition with grouping labels: its instances' counts by status, the breached and
+    insufficient-data instances by address, and the credits they owe (the rule of ``credits``)."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        d = out.setdefault(r["slo"].partition("{")[0], {"slo": r["slo"].partition("{")[0], "instances": 0, "met": 0,
+                                                        "breached": [], "insufficient_data": [], "credits": []})
+        d["instances"] += 1
+        if r["status"] == "met":
+            d["met"] += 1
+        else:
+            d[r["status"]].append(r["slo"])
+        if r["credit_percent"]:
+            d["credits"].append(r)
+    return list(out.values())
+
+
+def _composites(con: duckdb.DuckDBPyConnection, month: str, now: datetime) -> list[dict]:
+    """Each composite SLO's month (:mod:`reliability.analysis.composite`)."""
+    from reliability.analysis import composite
+
+    return composite.month_rows(con, month, now=now)
 
 
 def _timing(con: duckdb.DuckDBPyConnection, month: str) -> tuple[list[dict], dict]:
@@ -84,7 +110,9 @@ def _trend(con: duckdb.DuckDBPyConnection, month: str, this: dict, now: datetime
     """Fleet compliance month by month, oldest first, ending with ``month`` (from the rollups);
     each with its change against the month before in percentage points."""
     months = [timing.shift_month(month, -k) for k in range(TREND_MONTHS - 1, 0, -1)]
-    out = [{"month": m, **_compliance([r.as_json() for r in rows])} for m, rows in rollups.monthly(con, months, now=now)]
+    plain = [s for s in slos.load(con) if not s.group_by]  # as this month's: SLOs without grouping
+    out = [{"month": m, **_compliance([r.as_json() for r in rows])}
+           for m, rows in rollups.monthly(con, months, selected=plain, now=now)]
     out.append({"month": month, **this})
     out = [t for t in out if t["measured"] or t["month"] == month]  # months before the data began: left out
     for before, t in zip([None, *out[:-1]], out):
@@ -112,6 +140,10 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
     now = now or datetime.now(UTC)
     as_of = min(now, period.end)
     rows = _slo_rows(con, month, now)
+    # Per-instance SLOs (one per customer: thousands, possibly) and composites are summarised
+    # apart; fleet compliance stays over the SLOs without grouping.
+    instance_rows = [r for r in rows if "{" in r["slo"]]
+    rows = [r for r in rows if "{" not in r["slo"]]
     budgets = _budgets(con, month, now)
     for r in rows:
         b = budgets.get(r["slo"], {})
@@ -157,6 +189,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
             "incidents": len(impacts),
             "by_severity": {s: severities.get(s, 0) for s in ("SEV-1", "SEV-2", "SEV-3", "SEV-4")},
             "ack_unknown": ack_unknown,
+            "instances": _instances(instance_rows),
+            "composites": _composites(con, month, now),
         },
         "services": [{"name": name, "slos": srows, "budgets": [budgets[r["slo"]] for r in srows
                                                                if r["slo"] in budgets]}

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from reliability import periods
-from reliability.app import data, widgets
+from reliability.app import data, safe, widgets
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 TIME = "YYYY-MM-DD HH:mm"
@@ -132,7 +132,7 @@ def page() -> None:
         incidents = incidents.assign(budget_spent=incidents["budget_spent"] * 100,
                                      share_of_month_bad=incidents["share_of_month_bad"] * 100)
     if incidents.empty:
-        st.write(f"No incident of {inv['service']} was detected in the range.")
+        st.write(f"No incident of {safe.md(inv['service'])} was detected in the range.")
     else:
         st.dataframe(incidents, hide_index=True, width="stretch", column_config={
             **times("window_start", "window_end"),

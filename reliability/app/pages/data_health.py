@@ -78,6 +78,19 @@ def page() -> None:
         "last_slice": st.column_config.DatetimeColumn("last slice (UTC)", format="YYYY-MM-DD HH:mm"),
     })
     st.plotly_chart(coverage_heatmap(coverage), width="stretch")
+    unusable = health.get("unusable", pd.DataFrame())
+    if service and not unusable.empty:
+        unusable = unusable[unusable["service"] == service]
+    if not unusable.empty:
+        # Rows that ingestion would refuse today (written some other way): every report counts
+        # them as no data; this names where they are so they can be re-ingested.
+        st.warning(f"{len(unusable)} series hold stored rows that cannot be used (non-finite or out-of-range "
+                   "numbers, or an instant outside 1970-2200); every report counts them as no data. "
+                   "Re-ingest those slices to replace them.")
+        st.dataframe(unusable, hide_index=True, width="stretch", column_config={
+            "rows": st.column_config.NumberColumn("unusable rows", format="%d"),
+            "first_ts": st.column_config.TextColumn("first (UTC)"),
+        })
 
     st.subheader("Extraction")
     marks = health["watermarks"]

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import units
-from reliability.app import data, widgets
+from reliability.app import data, safe, widgets
 
 OWN_ZONE = "each SLO's own zone"
 GREY = "#757575"
@@ -89,7 +89,7 @@ def page() -> None:
                      width="stretch", height=36 * (len(grey) + 1) + 2, column_config=config)
     b1, b2, b3 = st.columns([1, 1, 3])
     b1.download_button(
-        "Download CSV", view.drop(columns=["investigate"]).to_csv(index=False).encode(),
+        "Download CSV", safe.csv_bytes(view.drop(columns=["investigate"])),
         file_name=f"sla-{month}.csv", mime="text/csv",
     )
     # The full review document (`reliability report monthly`), built only when asked for.

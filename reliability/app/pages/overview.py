@@ -16,7 +16,7 @@ import streamlit as st
 
 from reliability import charts, units
 from reliability.analysis import categories, history, timing
-from reliability.app import data, freshness, widgets
+from reliability.app import data, freshness, instances_view, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 HALF = 460  # px: a chart in one of two columns, drawn at its size on a laptop screen
@@ -197,14 +197,19 @@ def page() -> None:
     freshness.warn(data.newest_slices(db, stamp))
     first, last = widgets.period_picker(months_all)
     months = history.months_between(first, last)
-    hist = data.sla_history(db, first, last, stamp)
+    # Per-instance SLOs (thousands of customers) get their own block below: grouped, filtered,
+    # top-N worst, never one grid row each; the KPIs and the grid are over SLOs without grouping.
+    hist, instance_rows = instances_view.split(data.sla_history(db, first, last, stamp))
+    if hist.empty and not instance_rows.empty:
+        instances_view.section(instance_rows[instance_rows["month"] == last], last)
+        return
     if hist.empty:
         st.info("No SLOs defined. Apply OpenSLO files with `reliability slo apply`.")
         return
     span = len(months)
     prev_first, prev_last = timing.shift_month(first, -span), timing.shift_month(first, -1)
     earliest = min(months_all)
-    prev = data.sla_history(db, prev_first, prev_last, stamp) if prev_first >= earliest else None
+    prev = instances_view.split(data.sla_history(db, prev_first, prev_last, stamp))[0] if prev_first >= earliest else None
     inc = data.overview_incidents(db, first, last, stamp)
     before = timing.shift_month(last, -1)
     before = before if before >= first else None
@@ -217,6 +222,7 @@ def page() -> None:
     if hidden:
         st.caption(f"{hidden} SLOs met their target every month of the period (or are not among the "
                    f"{GRID_ROWS} worst) and are not drawn.")
+    instances_view.section(instance_rows[instance_rows["month"] == last], last)
 
     left, right = st.columns(2)
     with left:

@@ -1,0 +1,117 @@
+"""Contracts at risk this month: each customer contract measured over its SLA period so far, the
+room left to its SLA level, and the credit it would owe if the month ended now
+(``reliability contracts risk``, docs/contracts.md)."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from reliability import units
+from reliability.app import contract_data, data, widgets
+from reliability.contracts import money, text
+
+COLORS = {"credit_owed": "#c62828", "at_risk": "#ef6c00", "unknown": "#9e9e9e", "ok": "#2e7d32"}
+LABELS = {"credit_owed": "credit owed", "at_risk": "at risk", "unknown": "unknown (insufficient data)", "ok": "ok"}
+
+
+def room_chart(docs: list[dict], threshold: float) -> go.Figure:
+    """Room left to each contract's SLA level (%), most at risk on top; unknown ones at 0, grey."""
+    names = [html.escape(f"{d['contract']} ({d['customer']})") for d in docs]
+    values = [None if d["room_left"] is None else d["room_left"] * 100 for d in docs]
+    fig = go.Figure(go.Bar(
+        x=[0 if v is None else v for v in values], y=names, orientation="h",
+        marker_color=[COLORS[d["risk"]] for d in docs],
+        text=[LABELS[d["risk"]] if v is None else f"{v:.1f} % · {LABELS[d['risk']]}" for v, d in zip(values, docs)],
+        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.add_vline(x=0, line={"color": "#c62828"})
+    fig.add_vline(x=threshold * 100, line={"color": "#ef6c00", "dash": "dash"},
+                  annotation_text=f"at risk below {threshold * 100:g} %")
+    lowest = min([v for v in values if v is not None] + [0])
+    fig.update_xaxes(range=[min(lowest * 1.6, -10), max(105, threshold * 100 + 10)])
+    fig.update_layout(title="Room left to the contract's SLA level, month so far (%)",
+                      height=120 + 40 * len(docs), margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      yaxis={"autorange": "reversed"}, xaxis_title="1 − (1 − attainment) / (1 − SLA level), %")
+    return fig
+
+
+def _table(docs: list[dict]) -> pd.DataFrame:
+    rows = []
+    for d in docs:
+        worst = next((e for e in d["slos"] if e["slo"] == d["worst_slo"]), None)
+        rows.append({
+            "contract": d["contract"], "customer": d["customer_name"], "risk": LABELS[d["risk"]],
+            "worst SLO": d["worst_slo"] or "-",
+            "attainment so far": text.attainment(worst["attainment"], text.bounds(d)) if worst else "-",
+            "SLA level": f"{d['sla_level'] * 100:g}%",
+            "room left %": None if d["room_left"] is None else round(d["room_left"] * 100, 2),
+            "credit so far": text.credit(d), "amount so far": text.amount(d),
+            "fee for the period": money.text(d["fee_for_period"], d["currency"]),
+            "share of month": units.percent(d["share_of_month"], 1),
+            "measured until": f"{d['measured_until']:%Y-%m-%d %H:%M} UTC",
+        })
+    return pd.DataFrame(rows)
+
+
+def page() -> None:
+    st.title("Contracts at risk")
+    db = data.db_path()
+    stamp = data.stamp(db)
+    if not contract_data.contract_count(db, stamp):
+        st.info("No customer contracts stored. Apply a contracts file with `reliability contracts apply` "
+                "(the sample has three: `reliability demo`).")
+        return
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)  # the cache key moves by the minute
+    current = f"{now:%Y-%m}"
+    months = sorted({current, *data.months_with_data(db, stamp)}, reverse=True)
+    c1, c2 = st.columns([1, 2])
+    month = widgets._pick("month", "Month (measured so far)", months, current, c1)
+    threshold = c2.slider("At risk below this share of room left (%)", 5, 95, 50, step=5) / 100
+    doc = contract_data.at_risk(db, stamp, month, now, threshold)
+    docs = doc["contracts"]
+    if not docs:
+        st.info(f"No contract is in force in {month}.")
+        return
+    counts = doc["counts"]
+    m = st.columns(5)
+    m[0].metric("Contracts in force", len(docs))
+    m[1].metric("Credit owed so far", counts["credit_owed"])
+    m[2].metric("At risk", counts["at_risk"], help=f"Room left to the SLA level below {threshold * 100:g} %")
+    m[3].metric("Unknown", counts["unknown"], help="Insufficient data so far: no verdict, never counted as ok")
+    owed: dict[str, float] = {}
+    for d in docs:
+        if d["amount"]:
+            owed[d["currency"]] = owed.get(d["currency"], 0) + d["amount"]
+    m[4].metric("Owed so far", "; ".join(money.text(v, c) for c, v in sorted(owed.items())) or "0",
+                help="The credits the month so far gives, if it ended now")
+    if any(d["partial"] for d in docs):
+        until = min(d["as_of"] for d in docs)
+        st.info(f"{month} is measured up to {until:%Y-%m-%d %H:%M} UTC (the month so far, or where the data end): "
+                "these numbers are provisional.")
+    st.plotly_chart(room_chart(docs, threshold), width="stretch")
+    st.dataframe(_table(docs), hide_index=True, width="stretch", height=36 * (len(docs) + 1) + 2)
+    st.subheader("Covered SLOs")
+    slos = pd.DataFrame([{
+        "contract": d["contract"], "slo": e["slo"], "attainment": text.attainment(e["attainment"], text.bounds(d)),
+        "against the SLA level": e["contract_status"].replace("_", " "),
+        "room left %": None if e.get("room_left") is None else round(e["room_left"] * 100, 2),
+        "coverage": units.percent(e["data_coverage"], 1), "excluded min": e["excluded_minutes"],
+        "credit": "unknown" if e["credit_percent"] is None else f"{e['credit_percent']:g}%",
+    } for d in docs for e in d["slos"]])
+    if not slos.empty:
+        st.dataframe(slos, hide_index=True, width="stretch")
+    unmeasured = [f"{d['contract']}: {u}" for d in docs for u in d["unmeasured"]]
+    for line in unmeasured:
+        st.warning(line)
+    st.caption("Each contract is measured over its SLA period so far (its calendar month in its time zone, cut "
+               "to its term, with its exclusions left out). Room left = 1 − (1 − attainment) / (1 − SLA level): "
+               "100 % with nothing bad, 0 at the level, negative below it (a credit is owed). "
+               "`reliability contracts risk` prints the same; docs/contracts.md.")
+
+
+if __name__ == "__main__":
+    page()
