@@ -53,6 +53,25 @@ from browser import CHROMIUM, Browser, Server, interaction, median, pick, set_da
 from browser import tolerant as _tolerant  # noqa: E402
 
 
+EPILOG = """\
+Example (run on a quiet machine; the printout ends with the load average at its start and end):
+  .venv/bin/python benchmarks/bench_app_browser.py --json /tmp/sample.json
+      the sample: `reliability demo` built in a temp folder, every page cold and warm, the
+      interactions, the floor (a title and a metric) measured in the same run
+  .venv/bin/python benchmarks/bench_app_browser.py --db data/demo.duckdb
+      the sample, from a database `make demo` already built
+  .venv/bin/python benchmarks/bench_app_browser.py --fleet-only --workdir /tmp/fleet --keep --json /tmp/fleet.json
+      the fleet of issue 15: 1,000 services x 2 SLOs = 2,000 SLOs, 13 months (2025-11..2026-11) of
+      5-minute slices (113M rows; generating and ingesting it takes a while, --workdir keeps it
+      for the next run); add --only floor,overview,interactions for the overview's goal alone
+  .venv/bin/python benchmarks/bench_app_browser.py --fleet --workdir /tmp/fleet --keep
+      both, one after the other
+
+Goals: sample pages cold <= 3 s, warm <= 1.5 s; fleet overview cold <= 5 s; interactions warm
+<= 1 s. Record the tables in benchmarks/README.md ("bench_app_browser.py" section) with the date,
+the machine (cores) and the load average printed at start and end.
+"""
+
 GOALS = {"sample_cold": 3.0, "sample_warm": 1.5, "fleet_overview_cold": 5.0, "interaction_warm": 1.0}
 FLEET_MONTHS = [f"{2025 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(11, 24)]  # 2025-11 .. 2026-11
 
@@ -245,7 +264,8 @@ def report(label: str, res: dict, goals: dict) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", help="an existing sample database (default: build one with `reliability demo`)")
     parser.add_argument("--fleet", action="store_true", help="also the generated fleet (2 SLOs per service, 13 months)")
     parser.add_argument("--fleet-only", action="store_true", help="only the generated fleet")
