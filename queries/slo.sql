@@ -47,3 +47,67 @@ order by name;
 select name, definition
 from slos
 order by name;
+
+-- name: latest_versions
+-- The newest version of each listed SLO ($names): number, effective_from, definition.
+with ranked as (
+    select
+        slo,
+        version,
+        effective_from,
+        definition,
+        row_number() over (partition by slo order by effective_from desc nulls last, version desc) as rank
+    from slo_versions
+    where slo in (select unnest($names))
+),
+
+final as (
+    select slo, version, effective_from, definition
+    from ranked
+    where rank = 1
+)
+
+select * from final;
+
+-- name: delete_versions
+-- Removes versions ($slos, $versions: parallel lists) before they are written again.
+delete from slo_versions
+where (slo, version) in (select unnest($slos), unnest($versions));
+
+-- name: insert_versions
+-- Stores SLO versions; parallel lists, one entry per version.
+insert into slo_versions (slo, version, effective_from, definition, source_file, applied_at)
+select
+    unnest($slos), unnest($versions), unnest($effective_from::timestamptz[]), unnest($definitions),
+    unnest($source_files), now();
+
+-- name: histories
+-- Every version of the SLOs that have a history (more than one version, or a first version
+-- in force from a given instant), in order of effective_from; the SLOs without one (nearly all)
+-- cost nothing more than this scan of a small table.
+with with_history as (
+    select slo
+    from slo_versions
+    group by slo
+    having count(*) > 1 or bool_or(effective_from is not null)
+),
+
+final as (
+    select v.slo, v.version, v.effective_from, v.definition, v.source_file, v.applied_at
+    from slo_versions as v
+    semi join with_history on with_history.slo = v.slo
+)
+
+select * from final
+order by slo, effective_from nulls first, version;
+
+-- name: versions_of
+-- Every version of one SLO ($name), in order of effective_from (slo history).
+select slo, version, effective_from, definition, source_file, applied_at
+from slo_versions
+where slo = $name
+order by effective_from nulls first, version;
+
+-- name: delete_all_versions
+-- Forgets the whole history of the listed SLOs ($names): the demo rebuilds its own.
+delete from slo_versions where slo in (select unnest($names));

@@ -42,7 +42,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 # One module per area under reliability/commands/, each exposing COMMANDS. The modules import
 # only click at import time; everything heavy is imported inside the commands.
-COMMAND_MODULES = ("slo", "ingest", "extract", "extract_vendors", "sla", "incidents", "mttx", "compliance", "impact", "recurrence", "changes", "demo", "burn", "budget", "worst", "credits", "rules", "maintenance", "report", "histogram", "app", "contracts")
+COMMAND_MODULES = ("slo", "ingest", "extract", "extract_vendors", "sla", "incidents", "mttx", "compliance", "impact", "recurrence", "changes", "demo", "burn", "budget", "worst", "credits", "rules", "maintenance", "report", "histogram", "coverage", "app", "contracts")
 
 
 def _register() -> None:

@@ -38,7 +38,14 @@ def build(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = lamb
     from reliability.ingest.series import ingest_series_table
 
     progress("applying SLO definitions")
-    docs = slos.apply(con, [str(sample.slo_file())])
+    from reliability import openslo, versions
+
+    # The sample's history is rebuilt from its files: a re-run must not stack the change again.
+    read = openslo.read_documents(str(sample.slo_file()))
+    versions.forget(con, [d.name for d in read if d.kind == "SLO"])
+    docs = slos.apply(con, [str(sample.slo_file())], read)
+    for path, day in sample.slo_changes():
+        slos.apply(con, [str(path)], effective_from=day)
     defined = [s for s in slos.load(con)]
     pairs = sorted({(s.service, s.sli) for s in defined})
     incidents = sample.load_incidents()

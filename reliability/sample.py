@@ -35,7 +35,7 @@ import csv
 import json
 import zlib
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +120,16 @@ def data_dir() -> Path:
 def slo_file() -> Path:
     """The OpenSLO v1 definitions of the sample (multi-document YAML)."""
     return data_dir() / "slos.yaml"
+
+
+# Definition changes of the sample, applied after slos.yaml as `slo apply FILE --effective-from
+# DATE` would (a date: local midnight in the SLO's calendar.timeZone).
+SLO_CHANGES = (("slos-2026-06-15.yaml", "2026-06-15"),)
+
+
+def slo_changes() -> list[tuple[Path, date]]:
+    """``(file, effective date)`` of each definition change of the sample, in order."""
+    return [(data_dir() / name, date.fromisoformat(day)) for name, day in SLO_CHANGES]
 
 
 def load_incidents() -> list[dict]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
+from datetime import date, datetime, timezone
 
 import duckdb
 
-from reliability import instances, openslo, store
+from reliability import instances, openslo, store, versions
 from reliability.errors import BadInput
 from reliability.openslo import composite, secrets
+from reliability.openslo import labels as label_rules
 from reliability.openslo import SLO, Document
 
 
@@ -25,13 +28,17 @@ def _json_default(value):
 
 
 def apply(
-    con: duckdb.DuckDBPyConnection, paths: Sequence[str], read: Sequence[Document] | None = None, *, warn=None
+    con: duckdb.DuckDBPyConnection, paths: Sequence[str], read: Sequence[Document] | None = None, *, warn=None,
+    effective_from: datetime | date | None = None, changes: list | None = None,
 ) -> list[Document]:
     """Validate every document of every file, then store them all (the caller's transaction).
 
     ``read``: the files' documents already read (``openslo.read_documents``), e.g. before the
     database was locked. Nothing is written unless every document is valid. Returns the
     applied documents; ``warn`` is called with a message for each field accepted but ignored.
+    ``effective_from``: when changed SLO definitions take effect (:mod:`reliability.versions`;
+    default now, and since always for a new SLO); ``changes``, when given, receives what
+    happened to each SLO's versions.
     """
     docs: list[Document] = list(read) if read is not None else []
     for path in paths if read is None else ():
@@ -59,7 +66,14 @@ def apply(
     con.execute(store.query("slo.insert_objects"), objects)
     slo_docs = [d for d in docs if d.kind == "SLO" and d.name in by_name]
     if slo_docs:
-        _save_slos(con, [(by_name[d.name], openslo.resolved_document(d, slis)) for d in slo_docs])
+        items = [(by_name[d.name], openslo.resolved_document(d, slis)) for d in slo_docs]
+        texts = [json.dumps(definition, default=_json_default, sort_keys=True) for _, definition in items]
+        done = versions.record(
+            con, [(s.name, t, d.file, s.window.time_zone) for (s, _), t, d in zip(items, texts, slo_docs)],
+            effective_from, datetime.now(timezone.utc))
+        if changes is not None:
+            changes.extend(done)
+        _save_slos(con, items)
     _save_composites(con, composites, [d.name for d in slo_docs])
     return docs
 
@@ -143,17 +157,42 @@ def _save_slos(con: duckdb.DuckDBPyConnection, items: list[tuple[SLO, dict]]) ->
 
 
 def load(con: duckdb.DuckDBPyConnection, name: str | None = None) -> list[SLO]:
-    """The stored SLOs (all, or the one named), parsed back into dataclasses. ``name`` may be
-    an instance's address, ``api-gateway-availability{customer="acme"}``: then that instance
+    """The stored SLOs (all, or the one named) as in force now, parsed back into dataclasses,
+    with their effective labels (the Service document's, overridden by the SLI's and the SLO's:
+    :mod:`reliability.openslo.labels`). ``name`` may be an instance's address,
+    ``api-gateway-availability{customer="acme"}``: then that instance
     (:func:`reliability.instances.instance_of`). A definition with grouping labels comes back
     as it is stored; :func:`reliability.analysis.instances.expand` turns it into its instances."""
     base, instance = instances.parse_address(name) if name else (None, ())
-    datasources = {d.name: d.body for d in _stored(con, "DataSource")}
+    sources = datasources(con)
+    services = service_labels(con)
     rows = con.execute(store.query("slo.slo_definitions")).fetchall()
-    slos = [openslo.slo_from_definition(json.loads(defn), datasources) for n, defn in rows if base in (None, n)]
+    slos = [inherit(openslo.slo_from_definition(json.loads(defn), sources), services)
+            for n, defn in rows if base in (None, n)]
     if instance and slos:
         return [instances.instance_of(slos[0], instance)]
     return slos
+
+
+def inherit(slo: SLO, services: dict[str, tuple]) -> SLO:
+    """``slo`` with its Service document's labels under its own."""
+    inherited = services.get(slo.service)
+    return dataclasses.replace(slo, labels=label_rules.merge(inherited, slo.labels)) if inherited else slo
+
+
+def service_labels(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    """Labels of each stored Service document, by service name (services without labels absent)."""
+    out = {}
+    for d in _stored(con, "Service"):
+        found = label_rules.from_stored(d.body.get("metadata"))
+        if found:
+            out[d.name] = found
+    return out
+
+
+def datasources(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """The stored DataSource documents by name (for re-parsing stored definitions)."""
+    return {d.name: d.body for d in _stored(con, "DataSource")}
 
 
 def datasource(con: duckdb.DuckDBPyConnection, name: str) -> dict | None:
@@ -193,4 +232,23 @@ def describe(slo: SLO) -> dict:
             {"name": o.name, "target": o.target, "time_slice_target": o.time_slice_target, "op": o.op, "value": o.value}
             for o in slo.objectives
         ],
-    } | ({"group_by": list(slo.group_by)} if slo.group_by else {})
+    } | ({"labels": label_rules.as_dict(slo.labels)} if slo.labels else {}) | (
+        {"group_by": list(slo.group_by)} if slo.group_by else {})
+
+
+def describe_history(found: Sequence[versions.Version], sources: dict) -> dict:
+    """``slo history --json``: each version as ``slo list`` describes an SLO, with
+    ``version``, ``effective_from`` (None: since always), ``until`` (the next version's
+    ``effective_from``; None: still in force), ``applied_at``, ``source_file`` and ``changed``
+    (the described fields that differ from the version before)."""
+    out = []
+    before = None
+    for i, v in enumerate(found):
+        described = describe(openslo.slo_from_definition(v.definition, sources))
+        described.pop("labels", None)  # labels are not versioned
+        changed = [] if before is None else [k for k in described if described[k] != before[k]]
+        until = found[i + 1].effective_from if i + 1 < len(found) else None
+        out.append({"version": v.version, "effective_from": v.effective_from, "until": until,
+                    "applied_at": v.applied_at, "source_file": v.source_file, "changed": changed} | described)
+        before = described
+    return {"slo": found[0].slo, "versions": out}

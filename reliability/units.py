@@ -11,11 +11,14 @@ another magnitude. JSON itself keeps raw values: ratios as ratios, durations in 
 - :func:`duration`: minutes in the one human format: ``12.5 min`` under an hour, ``21 h 18 min``
   under 48 hours (whole minutes), else ``9 d 01 h`` (whole hours).
 - :func:`budget_unit`: what an SLO's ``bad`` and ``allowed_bad`` count.
+- :func:`status_text`, :func:`target_text`, :func:`split_text`: a status, a target and a period
+  split at a definition change, as tables and notes read them.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import timezone
 
 
 def _finite(value) -> bool:
@@ -77,3 +80,36 @@ def budget_unit(budgeting_method: str, slice_minutes: float | None = 1.0) -> str
     if budgeting_method == "Occurrences":
         return "events"
     return "minutes" if slice_minutes in (None, 1, 1.0) else "slices"
+
+
+STATUS_TEXT = {"met": "met", "breached": "BREACHED", "insufficient_data": "insufficient data"}
+
+
+def status_text(status: str, partial: bool) -> str:
+    """A status as a table shows it; a partial period's status is provisional."""
+    return STATUS_TEXT[status] + (" (partial)" if partial else "")
+
+
+def target_text(target: float | None) -> str:
+    """A target as tables show it (99.9%); "-" when a period split at a change has none."""
+    return "-" if target is None else f"{target * 100:.6g}%"
+
+
+def split_text(r) -> str:
+    """The lines under a table for a period split at a definition change (an SLA row with
+    ``history["segments"]``: reliability.analysis.segments), one per segment."""
+    rule = ("budgets of the segments added (prorated)" if r.history["combined"] == "prorated"
+            else "different budgeting methods: the worst segment's status")
+    head = f"{r.slo}: definition changed during the period; {rule}:"
+    lines = [head]
+    for v, seg in r.history["segments"]:
+        lines.append(
+            f"  version {v.version} {_utc(seg.period_start)} .. {_utc(seg.period_end)}: {seg.budgeting_method}, "
+            f"target {target_text(seg.target)}, attainment {percent(seg.attainment, 4)}, bad {number(seg.bad, 2)} of "
+            f"{number(seg.allowed_bad, 2)} {seg.unit}, {status_text(seg.status, seg.partial)}"
+        )
+    return "\n".join(lines)
+
+
+def _utc(at) -> str:
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

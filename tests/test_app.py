@@ -50,9 +50,10 @@ def test_page_runs_as_main(demo_page):
 
 
 def test_month_picker_lists_the_13_months_newest_first(demo_page):
-    picker, zone = demo_page.selectbox
+    picker, zone, group = demo_page.selectbox
     assert picker.label == "Month"
     assert (zone.label, zone.value) == ("Time zone", "each SLO's own zone")
+    assert (group.label, group.value) == ("Group by", "(none)")  # the label picker (group and filter)
     assert picker.options[0] == "2026-10" and picker.options[-1] == "2025-10"
     assert len(picker.options) == 13
     # The default is the latest complete month (the sample ends with October 2026).

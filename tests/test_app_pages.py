@@ -113,7 +113,7 @@ def test_monthly_review_credits_zone_and_links(env):
     from reliability.analysis import credits, sla
 
     at = run("monthly_sla", month="2026-03")
-    assert [s.label for s in at.selectbox] == ["Month", "Time zone"]
+    assert [s.label for s in at.selectbox] == ["Month", "Time zone", "Group by"]
     assert at.selectbox(key="qp_month").value == "2026-03"
     table = at.dataframe[0].value.set_index("slo")
     with con_of(env) as con:
@@ -136,6 +136,35 @@ def test_monthly_review_credits_zone_and_links(env):
         expected = {r.slo: r.bad for r in sla.compute_periods(con, lambda _s: period)}
     assert tokyo["bad"].to_dict() == expected
     assert tokyo.loc["catalog-availability", "bad"] != table.loc["catalog-availability", "bad"]
+
+
+def test_monthly_review_grouped_and_filtered_by_labels_from_the_url(env):
+    """group=journey&label=tier=1 in the URL: only tier-1 SLOs, and the roll-up by journey is
+    `sla --group-by journey --label tier=1`'s, number for number."""
+    at = run("monthly_sla", month="2026-03", group="journey", label="tier=1")
+    assert at.selectbox(key="qp_group").value == "journey"
+    assert at.multiselect(key="qp_label").value == ["tier=1"]
+    cli = run_cli("sla", "--month", "2026-03", "--group-by", "journey", "--label", "tier=1", "--json", db=env).json()
+    rollup = at.dataframe[0].value.set_index("journey")
+    assert list(rollup.index) == [g["value"] for g in cli["groups"]] + ["all"] == ["browse", "purchase", "all"]
+    for g in [*cli["groups"], cli["all"] | {"value": "all"}]:
+        row = rollup.loc[g["value"]]
+        assert (row["SLOs"], row["met"], row["breached"]) == (g["slos"], g["met"], g["breached"])
+        assert row["met / measured %"] == g["compliance"] * 100
+        assert row["Occurrences attainment %"] == g["by_method"]["Occurrences"]["attainment"] * 100
+    slos_shown = set(at.dataframe[1].value["slo"])
+    assert slos_shown == {r["slo"] for r in cli["slos"]}
+    assert "ledger-latency" not in slos_shown  # tier 2: its own label overrides the ledger Service's tier 1
+    # Clearing the grouping writes the URL back.
+    at.selectbox(key="qp_group").select("(none)")
+    rerun(at)
+    assert at.query_params["group"] in ("(none)", ["(none)"])
+
+
+def test_monthly_review_names_a_split_month(env):
+    at = run("monthly_sla", month="2026-06")
+    notes = [i.value for i in at.info]
+    assert any("ledger-availability: definition changed during the period" in n and "99.95%" in n for n in notes)
 
 
 # -- Breach investigation -----------------------------------------------------------------------

@@ -217,6 +217,18 @@ def test_every_page_in_chromium(server, tmp_path):
                 "() => document.body.innerText.includes('Budget left at the end of 2026-03')", timeout=30_000,
             )
 
+            # Labels from a shared link: grouped by journey, tier 1 only, and June 2026's split
+            # month named (ledger-availability's target changed on the 15th).
+            open_page(page, f"{url}/sla?month=2026-06&group=journey&label=tier%3D1", "Monthly SLA review", 0)
+            page.get_by_role("heading", name="By journey").wait_for(state="visible", timeout=30_000)
+            body = page.inner_text("body")
+            assert "insufficient_data SLOs are neither met nor measured" in body
+            assert "ledger-availability: definition changed during the period" in body and "99.95%" in body
+            assert "group=journey" in page.url and "label=tier" in page.url, page.url
+            assert page.locator('[data-testid="stException"]').count() == 0
+            screenshot(page, SHOTS / "sla-by-journey.png")
+            assert not errors, errors
+
             # The app holds no connection between reruns: a writer gets the file right away.
             csv = tmp_path / "tiny.csv"
             csv.write_text("timestamp,service,sli,good,total\n2026-11-01T00:00:00Z,web,availability,99,100\n")

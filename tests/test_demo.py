@@ -22,7 +22,7 @@ MINUTES = int((END - START).total_seconds() // 60)  # 396 days: 570,240 one-minu
 SERVICES = ["api-gateway", "auth", "catalog", "checkout", "ledger", "notifications", "payments", "search"]
 CATALOG_GAP = (datetime(2026, 2, 10, 9, 0, tzinfo=UTC), 17)  # rows absent, both SLIs
 LEDGER_MAINTENANCE = (datetime(2026, 4, 12, 6, 0, tzinfo=UTC), 20)  # total = 0, both SLIs
-TABLES = ["openslo_objects", "slos", "slo_objectives", "sli_slices", "incidents",
+TABLES = ["openslo_objects", "slos", "slo_objectives", "slo_versions", "sli_slices", "incidents",
           "incident_updates", "action_items", "deployments"]
 
 
@@ -194,6 +194,47 @@ def test_rerunning_demo_changes_nothing(demo_db, tmp_path):
     result = run_cli("demo", db=copy)
     assert result.code == 0, result.stderr
     assert counts(copy) == before
+
+
+def test_labels_as_the_readme_says(demo_db):
+    """data/README.md, "Labels": team, tier and journey on the Services, one SLO override."""
+    listed = {r["slo"]: r["labels"] for r in run_cli("slo", "list", "--json", db=demo_db).json()["slos"]}
+    assert listed["checkout-availability"] == {"journey": ["purchase"], "team": ["storefront"], "tier": ["1"]}
+    assert listed["auth-latency"] == {"journey": ["browse", "purchase"], "team": ["identity"], "tier": ["1"]}
+    assert listed["ledger-latency"]["tier"] == ["2"] and listed["ledger-availability"]["tier"] == ["1"]
+    tiers = {}
+    for labels in listed.values():
+        tiers[labels["tier"][0]] = tiers.get(labels["tier"][0], 0) + 1
+    assert tiers == {"1": 9, "2": 5, "3": 2}
+    doc = run_cli("sla", "--month", "2026-03", "--group-by", "journey", "--json", db=demo_db).json()
+    assert [(g["value"], g["slos"], g["met"], g["measured"]) for g in doc["groups"]] == [
+        ("browse", 8, 7, 8), ("purchase", 12, 12, 12)]
+    assert doc["groups"][0]["breached_slos"] == ["search-availability"]
+    cover = run_cli("coverage", "--json", db=demo_db).json()["summary"]
+    assert (cover["services_seen"], cover["services_with_slo"]) == (8, 8)
+
+
+def test_the_target_change_of_june_2026(demo_db):
+    """data/README.md, "Definitions in force": ledger-availability 99.9 % -> 99.95 % on 15 June 2026
+    (New York midnight, 04:00 UTC); May keeps 99.9 %, June is split, July is at 99.95 %."""
+    history = run_cli("slo", "history", "ledger-availability", "--json", db=demo_db).json()["versions"]
+    assert [(v["version"], v["effective_from"], v["objectives"][0]["target"]) for v in history] == [
+        (1, None, 0.999), (2, "2026-06-15T04:00:00Z", 0.9995)]
+
+    def row(month):
+        return run_cli("sla", "--month", month, "--slo", "ledger-availability", "--json", db=demo_db).json()["slos"][0]
+
+    may, june, july = row("2026-05"), row("2026-06"), row("2026-07")
+    assert (may["target"], may["bad"], may["allowed_bad"], may["version"]) == (0.999, 36.0, 44.64, 1)
+    one, two = june["segments"]
+    assert (one["slices"], one["allowed_bad"], one["target"]) == (20_160, 20.16, 0.999)
+    assert (two["slices"], two["allowed_bad"], two["target"]) == (23_040, 11.52, 0.9995)
+    assert (june["slices"], june["allowed_bad"], june["bad"], june["status"]) == (43_200, 31.68, 0.0, "met")
+    assert june["target"] == 1 - 31.68 / 43_200
+    assert (july["target"], july["allowed_bad"], july["version"]) == (0.9995, 22.32, 2)
+    # Other SLOs have no history: their rows are as they always were.
+    other = run_cli("sla", "--month", "2026-06", "--slo", "ledger-latency", "--json", db=demo_db).json()["slos"][0]
+    assert "version" not in other
 
 
 def test_enterprise_customers_and_the_checkout_journey(demo_db):

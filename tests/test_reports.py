@@ -349,3 +349,29 @@ def test_bad_input_writes_nothing(demo_db, tmp_path, args, fragments):  # noqa: 
     r = run_cli(*[a.format(out=tmp_path) for a in args], db=demo_db)
     assert_bad_input(r, *fragments)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_monthly_review_by_label_and_the_split_month(demo_db, tmp_path):  # noqa: F811
+    """June 2026: ledger-availability's target changed on the 15th (data/README.md): the review
+    shows both segments and the month; and the roll-ups by label are `sla --group-by`'s."""
+    for ext in ("md", "html"):
+        r = run_cli("report", "monthly", "--month", "2026-06", "--group-by", "journey", "--out",
+                    tmp_path / f"june.{ext}", db=demo_db)
+        assert r.code == 0, r.stderr
+    text = (tmp_path / "june.md").read_text()
+    tables = md_tables(text)
+    segments = [row for t in tables for row in t[1:] if row[0] == "ledger-availability" and len(row) == 9]
+    assert [row[1:5] for row in segments] == [
+        ["2026-06-01 04:00:00Z to 2026-06-15 04:00:00Z", "1", "99.90%", "100.0000%"],
+        ["2026-06-15 04:00:00Z to 2026-07-01 04:00:00Z", "2", "99.95%", "100.0000%"],
+        ["the month (prorated)", "", "99.9267%", "100.0000%"],
+    ]
+    assert [row[6] for row in segments] == ["20.16", "11.52", "31.68"]
+    cli = run_cli("sla", "--month", "2026-06", "--group-by", "journey", "--json", db=demo_db).json()
+    for g in cli["groups"]:
+        row = find_row(tables, g["value"])
+        assert row[1:4] == [str(g["slos"]), str(g["met"]), str(g["breached"])]
+        assert row[5] == f"{g['compliance'] * 100:.1f}%"
+    assert "### By journey" in text and "### By team" not in text
+    html = (tmp_path / "june.html").read_text()
+    assert 'id="segments-table"' in html and "the month (prorated)" in html and "By journey" in html

@@ -42,6 +42,13 @@ CASES = [
     ("changes",),
     ("worst", "--month", "2026-03"),
     ("slo", "list"),
+    # Labels and definitions in force (issue 17): roll-up tables, a split month, versions.
+    ("sla", "--month", "2026-03", "--group-by", "journey", "--label", "tier=1"),
+    ("sla", "--month", "2026-06", "--slo", "ledger-availability"),
+    ("budget", "--month", "2026-03", "--group-by", "team"),
+    ("incidents", "--month", "2026-03", "--group-by", "journey"),
+    ("slo", "history", "ledger-availability"),
+    ("coverage",),
 ]
 
 

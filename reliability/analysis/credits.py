@@ -109,6 +109,12 @@ def owed(row: sla.SlaRow, tiers=DEFAULT_TIERS, minimum: Fraction | None = None, 
     for a contract's SLOs). With ``fee`` (the fee the credit is a percent of, exact), also
     ``amount``: ``credit_percent / 100 × fee`` as an exact Fraction, None when unknown."""
     money = {} if fee is None else {"amount": Fraction(0)}
+    if row.target is None:  # a month split across budgeting methods: no one attainment to judge
+        segments = [seg for _v, seg in (row.history or {}).get("segments", ())]
+        hit = any(seg.target is not None and covered(seg.target, tiers, minimum) for seg in segments)
+        if not hit:
+            return {"covered": False, "credit_percent": 0.0, "tier_below": None} | money
+        return {"covered": True, "credit_percent": None, "tier_below": None} | ({} if fee is None else {"amount": None})
     if not covered(row.target, tiers, minimum):
         return {"covered": False, "credit_percent": 0.0, "tier_below": None} | money
     if row.status == "insufficient_data":

@@ -72,7 +72,10 @@ def slo_impact(con: duckdb.DuckDBPyConnection, incident: dict, slo) -> dict:
     failed = Fraction(agg["sum_total"]) - Fraction(agg["sum_good"])
     own_bad = {"Occurrences": failed, "Timeslices": Fraction(agg["bad_slices"]),
                "RatioTimeslices": Fraction(agg["sum_bad_ratio"])}[slo.budgeting_method]
-    month_row = sla.compute(con, month, slo.name)[0]  # rows come in objective order
+    month_rows = sla.compute(con, month, slo.name)  # rows come in objective order
+    if not month_rows:  # the SLO's first version takes effect after this month
+        return out | {"supported": False}
+    month_row = month_rows[0]
     return out | {
         "supported": True,
         "month": month,
@@ -103,6 +106,10 @@ def incident_impact(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:
     if incident["window_end"] is None:
         return doc | {"slos": [], "note": "no mitigated_at or resolved_at: the window has no end"}
     service_slos = [s for s in slos.load(con) if s.service == incident["service"]]
+    from reliability.analysis import segments
+
+    # Each SLO as defined when the impact started (definitions in force: docs/sla.md).
+    service_slos = segments.in_force_at(con, service_slos, incident["window_start"])
     if any(s.group_by for s in service_slos):  # per-instance SLOs: every instance of its window
         from reliability.analysis.instances import expand
 

@@ -134,12 +134,16 @@ def monthly(
     service: str | None = None,
     targets: Mapping | None = None,
     holidays: frozenset[date] = frozenset(),
+    keep=None,
 ) -> dict:
     """The contract's ``incidents --month`` document. ``holidays`` (local dates in ``tz``) are
-    not business days for the next-business-day target."""
+    not business days for the next-business-day target; ``keep(row)``, when given, selects the
+    incidents counted (e.g. by their service's labels)."""
     targets = targets or DEFAULT_ACK_TARGETS
     period = periods.month(month, tz)
     rows = detected_in(con, period.start, period.end, service)
+    if keep is not None:
+        rows = [r for r in rows if keep(r)]
     overall = summarise(rows, targets, tz, holidays)
     by_severity = {sev: summarise([r for r in rows if r["severity"] == sev], targets, tz, holidays)
                    for sev in SEVERITIES}

@@ -14,6 +14,9 @@ everything ``sla`` reports, data coverage included, for any no-data policy.
   rows it appended or replaced, for the SLOs of those series; every month with data of an SLO
   whose definition changed (removed SLOs lose theirs); the months a maintenance window that
   was added, changed or removed overlaps, for the SLOs of its service (all, if it has none).
+- Not kept for a definition with grouping labels (its instances are found per period) nor
+  for an SLO with a history of definitions (each month computed with the version in force,
+  split at a change): both are computed fresh, in place, by ``sla.compute_periods``.
 - Read with :func:`monthly`: a stored row whose SLO definition (a digest) and period still
   match is turned into an :class:`~reliability.analysis.sla.SlaRow` by the same ``finish``;
   anything missing or stale is computed fresh. Equal bit for bit to ``sla.compute_periods``
@@ -23,13 +26,13 @@ everything ``sla`` reports, data coverage included, for any no-data policy.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from reliability import periods, slos, store
+from reliability import periods, slos, store, versions
 from reliability.analysis import sla
 from reliability.errors import BadInput
 from reliability.openslo import SLO
@@ -46,10 +49,12 @@ class Mark:
     maintenance: set[tuple] = field(default_factory=set)
 
 
-def _rolled_up(slo: SLO) -> bool:
-    """Whether ``slo`` has rollups: not a definition with grouping labels, whose instances (one
-    per customer, say) are found per period and are computed fresh (sla.expand_instances)."""
-    return not slo.group_by or bool(slo.instance)
+def _rolled_up(slo: SLO, histories: Mapping[str, object]) -> bool:
+    """Whether ``slo`` has rollups. Computed fresh instead: a definition with grouping labels
+    (its instances, one per customer say, are found per period: sla.expand_instances) and an SLO
+    with a history of definitions (``histories``, :func:`reliability.versions.histories`: each
+    month is computed with the version in force, split at a change: analysis/segments.py)."""
+    return (not slo.group_by or bool(slo.instance)) and slo.name not in histories and slo.base_name not in histories
 
 
 def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
@@ -128,7 +133,8 @@ def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
     writer's transaction); returns the number of (SLO, month) pairs recomputed."""
     if before is None:
         return 0
-    everything = [s for s in slos.load(con) if _rolled_up(s)]
+    histories = versions.histories(con)
+    everything = [s for s in slos.load(con) if _rolled_up(s, histories)]
     todo, dropped = _touched(con, before, everything)
     if dropped:
         con.execute(store.query("rollups.delete_slos"), {"slos": sorted(dropped)})
@@ -212,6 +218,7 @@ def monthly(
             found = cache[(month, zone)] = periods.month(month, zone)
         return found
 
+    histories = versions.histories(con, sorted({s.base_name for s in selected}))
     now = now or datetime.now(UTC)
     out = []
     for month in months:
@@ -220,7 +227,7 @@ def monthly(
         for slo in selected:
             period = period_of(month, slo)
             found = [stored.get((slo.name, i, month)) for i in range(len(slo.objectives))]
-            if _rolled_up(slo) and all(f is not None and f["period_start"] == period.start
+            if _rolled_up(slo, histories) and all(f is not None and f["period_start"] == period.start
                                        and f["period_end"] == period.end for f in found):
                 as_of = min(period.end, now, sla.data_end(slo, period, found[0]))
                 rows[slo.name] = [sla.finish(slo, i, period, {k: f[k] for k in _AGG}, no_data, f["excluded_slices"],
@@ -242,7 +249,7 @@ def _assign(stale: Sequence[SLO], fresh: list[sla.SlaRow], rows: dict[str, list[
     ``name{label="value"}``, possibly none) back to the SLOs of ``stale``."""
     pos = 0
     for slo in stale:
-        if _rolled_up(slo):
+        if not slo.group_by or slo.instance:
             n = len(slo.objectives)
             rows[slo.name] = fresh[pos:pos + n]
             pos += n

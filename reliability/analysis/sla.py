@@ -31,29 +31,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from fractions import Fraction
 
 import duckdb
 
 from reliability import periods, slos, store
 from reliability.analysis import maintenance as maintenance_windows
+from reliability.analysis.verdict import DEFAULT_MIN_COVERAGE, exact_target, status_of  # noqa: F401 (re-exported)
 from reliability.errors import BadInput
 from reliability.openslo import SLO
 
 NO_DATA_POLICIES = ("good", "bad", "exclude")
 DEFAULT_SLICE_SECONDS = 60
-DEFAULT_MIN_COVERAGE = 0.9
 STATUSES = ("met", "breached", "insufficient_data")
-
-
-def status_of(data_coverage: float | None, breached: bool, min_coverage: float = DEFAULT_MIN_COVERAGE) -> str:
-    """``insufficient_data`` when the coverage is unknown or below ``min_coverage`` (a ratio),
-    else ``breached`` or ``met``. The one rule every surface uses: an SLO without enough data
-    is never counted as met."""
-    if data_coverage is None or data_coverage < min_coverage:
-        return "insufficient_data"
-    return "breached" if breached else "met"
 
 
 def check_min_coverage(value: float, option: str = "--min-coverage") -> float:
@@ -96,6 +86,11 @@ class SlaRow:
     status: str = "insufficient_data"  # met, breached or insufficient_data (status_of)
     partial: bool = False  # the period is not over, or extends past its series' newest row
     as_of: datetime | None = None  # data up to this instant (period_end when not partial)
+    # Not in every row's JSON (rows of SLOs without labels or history print as before):
+    labels: tuple = field(default=(), compare=False)  # the SLO's effective labels
+    # SLOs with a history (reliability.analysis.segments): the version in force at the period's
+    # end, and for a period split at a change, the combination rule and the segments.
+    history: dict | None = field(default=None, compare=False)
     # The attainment as the exact fraction it was rounded from (composites combine these);
     # not part of the JSON.
     exact_attainment: Fraction | None = field(default=None, compare=False, repr=False)
@@ -107,25 +102,35 @@ class SlaRow:
 
         return budget_unit(self.budgeting_method, self.time_slice_window_minutes)
 
-    def as_json(self) -> dict:
+    def as_json(self, labels: bool = False) -> dict:
+        """The row as ``sla --json`` prints it; ``labels``: with the SLO's labels (``sla
+        --group-by``/``--label`` ask for them; without, rows print exactly as before labels)."""
         # A shallow dict: dataclasses.asdict deep-copies and costs 15x more over 2,000 rows.
         out = {name: getattr(self, name) for name in _SLA_FIELDS}
         out["maintenance_windows"] = list(self.maintenance_windows)
         out["budget_unit"] = self.unit
+        if labels:
+            out["labels"] = {k: list(v) for k, v in self.labels}
+        if self.history is not None:
+            h = self.history
+            out["version"], out["effective_from"] = h["version"], h["effective_from"]
+            if "segments" in h:
+                out["combined"] = h["combined"]
+                out["segments"] = [
+                    {"version": v.version, "effective_from": v.effective_from} | r.as_json() for v, r in h["segments"]
+                ]
         return out
 
 
-_SLA_FIELDS = tuple(f.name for f in fields(SlaRow) if f.name != "exact_attainment")
+_SLA_FIELDS = tuple(f.name for f in fields(SlaRow) if f.name not in ("labels", "history", "exact_attainment"))
 
 
 def _exact(value: float | int) -> Fraction:
     return Fraction(value)
 
 
-def _target(value: float) -> Fraction:
-    # The target was written as a decimal (0.999 or 99.9%): use that decimal, not its
-    # binary approximation, so that 1 - target is exactly 0.001.
-    return Fraction(Decimal(repr(value)))
+# The target as written (0.999, not its binary neighbour): reliability.analysis.verdict.
+_target = exact_target
 
 
 def _f(value: Fraction | None) -> float | None:
@@ -219,6 +224,7 @@ def finish(
         status=status_of(coverage, breached, min_coverage),
         partial=as_of < period.end,
         as_of=as_of,
+        labels=slo.labels,
         exact_attainment=attainment,
     )
 
@@ -347,6 +353,29 @@ def compute_periods(
         return []
     selected = expand_instances(con, selected, period_for)
     if not selected:  # a per-instance SLO with no instance in the period
+        return []
+    from reliability.analysis import segments
+
+    histories = segments.histories_of(con, selected)
+    if histories:  # definitions in force (reliability.analysis.segments)
+        return segments.compute(
+            selected, period_for, histories, slos.datasources(con),
+            lambda items, pf: _rows(con, items, pf, no_data, maintenance, min_coverage, now), no_data, min_coverage,
+        )
+    return _rows(con, selected, period_for, no_data, maintenance, min_coverage, now)
+
+
+def _rows(
+    con: duckdb.DuckDBPyConnection,
+    selected: Sequence[SLO],
+    period_for,
+    no_data: str,
+    maintenance: Sequence | None,
+    min_coverage: float,
+    now: datetime | None,
+) -> list[SlaRow]:
+    """The rows of ``selected``, each over ``period_for(slo)``, objective by objective."""
+    if not selected:
         return []
     period_of, found = objective_aggregates(con, selected, period_for, maintenance)
     now = now or datetime.now(timezone.utc)

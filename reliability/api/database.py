@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from reliability.api import args, frames
+from reliability.api.fleet_views import FleetViews
 from reliability.api.contracts import Contracts
 from reliability.api.incident_analytics import IncidentAnalytics
 from reliability.api.slo_math import SloMath
@@ -63,7 +64,7 @@ def build_demo(path: str | os.PathLike[str]) -> Database:
     return Database(path)
 
 
-class Database(SloMath, IncidentAnalytics, Contracts):
+class Database(SloMath, IncidentAnalytics, FleetViews, Contracts):
     """A reliability database (a DuckDB file), read through one method per question.
 
     Every method returns a ``pandas.DataFrame`` of one table of the matching command's
@@ -145,7 +146,9 @@ class Database(SloMath, IncidentAnalytics, Contracts):
         Columns: ``slo``, ``display_name``, ``service``, ``sli``, ``sli_kind`` (ratio or
         threshold), ``budgeting_method``, ``time_window`` (``1M``, ``28d``), ``is_rolling``,
         ``time_zone``, ``time_slice_window_minutes``, ``objectives`` (a list of dicts:
-        ``name``, ``target`` as a ratio, ``time_slice_target``, ``op``, ``value``).
+        ``name``, ``target`` as a ratio, ``time_slice_target``, ``op``, ``value``), and
+        ``labels.KEY`` (lists of values; the Service's labels overridden by the SLI's and the
+        SLO's) when any SLO has labels.
 
         Example:
 
@@ -162,15 +165,16 @@ class Database(SloMath, IncidentAnalytics, Contracts):
         return frames.frame({"slos": rows}, frames.Table(("slos",), columns=_SLO_COLUMNS))
 
     def slo(self, name: str):
-        """The stored definition of SLO ``name``, parsed: a frozen ``reliability.openslo.SLO``
-        (``.service``, ``.sli``, ``.budgeting_method``, ``.objectives[i].target``,
-        ``.window.time_zone``, ``.time_slice_window_seconds``...). Unknown name: ArgumentError.
+        """The stored definition of SLO ``name`` as in force now, parsed: a frozen
+        ``reliability.openslo.SLO`` (``.service``, ``.sli``, ``.budgeting_method``,
+        ``.objectives[i].target``, ``.window.time_zone``, ``.time_slice_window_seconds``,
+        ``.labels``...); earlier versions: :meth:`slo_history`. Unknown name: ArgumentError.
 
         Example:
 
         >>> s = db.slo("ledger-availability")
         >>> s.service, s.budgeting_method, s.window.time_zone, s.objectives[0].target
-        ('ledger', 'Timeslices', 'America/New_York', 0.999)
+        ('ledger', 'Timeslices', 'America/New_York', 0.9995)
         """
         return self._definition(name, "name")
 

@@ -11,7 +11,8 @@ from reliability.api import args
 from reliability.api.frames import Table
 
 _SEVERITY = "{severity}"
-_INCIDENT_TABLES = {"by_severity": Table(("by_severity", _SEVERITY)), "overall": Table(("overall",))}
+_INCIDENT_TABLES = {"by_severity": Table(("by_severity", _SEVERITY)), "overall": Table(("overall",)),
+                    "groups": Table(("groups",))}
 _MTTX_TABLES = {
     "by_severity": Table(("by_severity", _SEVERITY)),
     "by_service": Table(("by_service", "{service}")),
@@ -55,7 +56,8 @@ class IncidentAnalytics:
 
     @args.checked
     def incidents(self, month: str, *, tz: str = "UTC", service: str | None = None, ack_targets=None,
-                  holidays=(), table: str | None = "by_severity") -> pd.DataFrame | dict:
+                  holidays=(), group_by: str | None = None, labels=None,
+                  table: str | None = "by_severity") -> pd.DataFrame | dict:
         """Incident metrics of the incidents detected in a month (in ``tz``): ``reliability
         incidents --json``. MTTA = mean of ``acknowledged_at − detected_at``, MTTR = mean of
         ``resolved_at − detected_at``, in minutes; ``ack_target_met`` the share acknowledged
@@ -63,7 +65,9 @@ class IncidentAnalytics:
 
         ``ack_targets``: ``{"SEV-2": 10, "SEV-4": "next-business-day"}`` overrides targets
         (minutes); ``holidays``: local dates that are not business days. Tables:
-        ``"by_severity"`` (default; a ``severity`` column, SEV-1 to SEV-4), ``"overall"``.
+        ``"by_severity"`` (default; a ``severity`` column, SEV-1 to SEV-4), ``"overall"``, and
+        with ``group_by`` (a label of the incident's service, e.g. ``"team"``) ``"groups"``;
+        ``labels``: only incidents of services with these labels (as for ``db.sla``).
 
         Example:
 
@@ -83,8 +87,13 @@ class IncidentAnalytics:
         targets = analysis.parse_targets(args.severity_minutes(ack_targets, "ack_targets"))
         days_off = parse_holidays(args.dates(holidays, "holidays"))
         periods.month(month, tz)
+        from reliability.analysis import views
+        from reliability.api.fleet_views import group_key, label_pairs
+
+        group_by, wanted = group_key(group_by), label_pairs(labels)
         with self._connect() as con:
-            doc = analysis.monthly(con, month, tz, service=service, targets=targets, holidays=days_off)
+            doc = views.incidents_document(con, month, tz, service=service, targets=targets, holidays=days_off,
+                                           group_by=group_by, wanted=wanted)
         return self._out(doc, _INCIDENT_TABLES, table)
 
     @args.checked

@@ -8,12 +8,17 @@ import pandas as pd
 from reliability.api import args
 from reliability.api.frames import Table
 
-_SLA_TABLES = {"slos": Table(("slos",)), "composites": Table(("composites",))}
-_SLA_HISTORY_TABLES = {"slos": Table(("months", "*", "slos"), carry=("month",))}
+_SLA_TABLES = {"slos": Table(("slos",)), "groups": Table(("groups",)), "all": Table(("all",)),
+               "composites": Table(("composites",))}
+_SLA_HISTORY_TABLES = {"slos": Table(("months", "*", "slos"), carry=("month",)),
+                       "groups": Table(("months", "*", "groups"), carry=("month",)),
+                       "all": Table(("months", "*", "all"), carry=("month",))}
 _BUDGET_TABLES = {
     "slos": Table(("slos",), drop=("points", "forecast")),
     "points": Table(("slos", "*", "points"), carry=("slo",), columns=("slo", "at", "bad", "allowed_bad", "remaining")),
     "forecast": Table(("slos", "*", "forecast"), carry=("slo",)),
+    "groups": Table(("groups",)),
+    "all": Table(("all",)),
 }
 _BURN_TABLES = {
     "slos": Table(("slos",), drop=("alert_windows", "episodes", "incidents")),
@@ -38,7 +43,8 @@ class SloMath:
     @args.checked
     def sla(self, month: str | None = None, *, slo: str | None = None, months=None, quarter: str | None = None,
             year: str | None = None, at=None, window=None, no_data: str = "good", maintenance=(),
-            min_coverage: float = 0.9, table: str | None = "slos", instance=None) -> pd.DataFrame | dict:
+            min_coverage: float = 0.9, group_by: str | None = None, labels=None,
+            table: str | None = "slos", instance=None) -> pd.DataFrame | dict:
         """SLA compliance per SLO (and objective): ``reliability sla --json``.
 
         Give exactly one period: ``month="YYYY-MM"``; ``months=("YYYY-MM", "YYYY-MM")`` (one
@@ -51,7 +57,12 @@ class SloMath:
         ``"exclude"`` — how slices with no row or ``total = 0`` count. ``maintenance``: paths
         of maintenance-window files (CSV/JSON) left out of the period, besides stored ones.
         ``min_coverage``: below this share of slices with data an SLO's ``status`` is
-        ``insufficient_data`` (no verdict), else ``breached`` or ``met``.
+        ``insufficient_data`` (no verdict), else ``breached`` or ``met``. ``labels``: only SLOs
+        with these labels (``{"team": "payments"}``, ``{"tier": ["1", "2"]}`` or
+        ``"team=payments"``); ``group_by``: roll up by this label (``sla --group-by``): table
+        ``"groups"`` (one row per value: ``met``, ``measured``, ``compliance``,
+        ``by_method.Occurrences.attainment``...) and ``"all"`` (the whole selection). A period
+        split at a definition change has ``combined`` and ``segments`` (docs/sla.md).
 
         Columns: ``slo``, ``service``, ``sli``, ``objective``, ``budgeting_method``,
         ``target`` and ``attainment`` (ratios), ``period_start``/``period_end`` (UTC),
@@ -83,6 +94,18 @@ class SloMath:
         if window is not None and at is None:
             raise args.ArgumentError("window needs at", "window")
         cover = {"min_coverage": _coverage(min_coverage)}
+        from reliability.analysis import groups, views
+        from reliability.api.fleet_views import group_key, label_pairs
+
+        group_by, wanted = group_key(group_by), label_pairs(labels)
+        grouping = bool(group_by or wanted)
+        head = {"label_filter": groups.filter_document(wanted)} if wanted else {}
+
+        def period_doc(rows) -> dict:
+            return views.sla_period(rows, group_by, wanted, grouping)
+
+        if table in ("groups", "all") and not grouping:
+            raise args.ArgumentError(f"table {table!r} needs group_by or labels", "table")
         extra = None
         files = args.paths(maintenance, "maintenance")
         if files:
@@ -97,7 +120,7 @@ class SloMath:
                 journeys = [composite.compute(con, c, composite.month_period(c, month), no_data=no_data,
                                               maintenance=extra, **cover) for c in comps]
                 bad = usable.for_rows(con, rows)
-            doc = {"month": month, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows],
+            doc = {"month": month, "no_data_policy": no_data, **cover, **head, **period_doc(rows),
                    "unusable_series": bad}
             if journeys:
                 doc["composites"] = journeys
@@ -107,9 +130,8 @@ class SloMath:
             with self._connect() as con:
                 found = history.monthly(con, first, last, slo, no_data, maintenance=extra, **cover)
                 bad = usable.for_rows(con, [r for _, rows in found for r in rows])
-            doc = {"from": first, "to": last, "no_data_policy": no_data, **cover,
-                   "months": [{"month": m, "slos": [r.as_json() for r in rows]} for m, rows in found],
-                   "unusable_series": bad}
+            doc = {"from": first, "to": last, "no_data_policy": no_data, **cover, **head,
+                   "months": [{"month": m, **period_doc(rows)} for m, rows in found], "unusable_series": bad}
             return self._out(doc, _SLA_HISTORY_TABLES, table)
         if at is not None:
             instant = args.instant(at, "at")
@@ -118,7 +140,7 @@ class SloMath:
             with self._connect() as con:
                 rows = history.rolling_at(con, instant, duration, slo, no_data, maintenance=extra, **cover)
                 bad = usable.for_rows(con, rows)
-            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows],
+            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, **head, **period_doc(rows),
                    "unusable_series": bad}
             return self._out(doc, _SLA_TABLES, table)
         kind, text = ("quarter", quarter) if quarter is not None else ("year", year)
@@ -127,13 +149,13 @@ class SloMath:
         with self._connect() as con:
             rows = history.calendar_span(con, kind, text, slo, no_data, maintenance=extra, **cover)
             bad = usable.for_rows(con, rows)
-        doc = {kind: text, "no_data_policy": no_data, **cover, "slos": [r.as_json() for r in rows],
-               "unusable_series": bad}
+        doc = {kind: text, "no_data_policy": no_data, **cover, **head, **period_doc(rows), "unusable_series": bad}
         return self._out(doc, _SLA_TABLES, table)
 
     @args.checked
     def budget(self, month: str, *, slo: str | None = None, step=None, at=None, at_risk: float = 0.25,
-               min_coverage: float = 0.9, table: str | None = "slos", instance=None) -> pd.DataFrame | dict:
+               min_coverage: float = 0.9, group_by: str | None = None, labels=None,
+               table: str | None = "slos", instance=None) -> pd.DataFrame | dict:
         """Error budget per SLO over a calendar month: ``reliability budget --json``.
 
         ``at``: as of this time (default the month's end, or now for the current month).
@@ -144,7 +166,9 @@ class SloMath:
         ``error_budget_remaining`` ratio, ``status`` healthy/at_risk/exhausted,
         ``exhausted_at``), ``"points"`` (the burn-down: ``slo``, ``at``, ``bad``,
         ``allowed_bad``, ``remaining``), ``"forecast"`` (per SLO, when the budget runs out at
-        the burn rate of the last 1 and 7 days).
+        the burn rate of the last 1 and 7 days). ``labels``/``group_by`` as for :meth:`sla`:
+        tables ``"groups"`` and ``"all"`` (SLOs per policy status, budget left per budgeting
+        method). The burn-down uses the definition in force at ``at`` (else the month's end).
 
         Example:
 
@@ -156,8 +180,6 @@ class SloMath:
         30 2026-03-31 00:00:00+00:00  -1.083333
         31 2026-04-01 00:00:00+00:00  -1.083333
         """
-        from reliability.analysis import budget as analysis
-
         args.month(month)
         slo = args.address(slo, instance)
         step_seconds = args.duration(step, "step")[0] if step is not None else None
@@ -165,15 +187,14 @@ class SloMath:
         if not isinstance(at_risk, (int, float)) or not 0 <= at_risk <= 1:
             raise args.ArgumentError(f"expected a ratio between 0 and 1, got {at_risk!r}", "at_risk")
         coverage = _coverage(min_coverage)
+        from reliability.analysis import views
+        from reliability.api.fleet_views import group_key, label_pairs
+
+        group_by, wanted = group_key(group_by), label_pairs(labels)
         with self._connect() as con:
             selected = self._selected(con, slo, month)
-            reports = []
-            for s in selected:
-                b = analysis.load(con, s, month, instant)
-                if step_seconds and step_seconds % b.tl.window_seconds:
-                    raise args.ArgumentError(f"{step} is not a multiple of {s.name}'s slices", "step")
-                reports.append(analysis.report(b, step_seconds, at_risk, coverage))
-        doc = {"month": month, "at_risk": at_risk, "min_coverage": coverage, "slos": reports}
+            doc = views.budget_document(con, month, selected, instant, step_seconds, at_risk, coverage,
+                                        step_text=str(step), group_by=group_by, wanted=wanted)
         return self._out(doc, _BUDGET_TABLES, table)
 
     @args.checked

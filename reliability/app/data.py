@@ -122,19 +122,60 @@ def sla_table(db: str, month: str, no_data: str = "good", stamp_: tuple = (), tz
     ``data_coverage``, ``partial``, ``as_of`` included) with the credit owed (``covered``,
     ``credit_percent`` — None when unknown —, default tiers). ``tz`` None: each SLO's own zone;
     else every SLO's month is computed in ``tz``."""
-    from reliability.analysis import credits, rollups, sla
+    from reliability.analysis import credits
 
     with store.connect(db, read_only=True) as con:
-        if tz is None:  # each SLO's own calendar month: kept as a rollup
-            rows = rollups.month_rows(con, month, no_data=no_data)
-        else:
-            period = periods.month(month, tz)
-            rows = sla.compute_periods(con, lambda _slo: period, no_data=no_data)
+        rows = _month_rows(con, month, no_data, tz)
     # The credit rule is credits.owed's (the same for `credits` and the monthly report), applied
     # to the rows before they become a frame, where a missing attainment would turn into NaN.
     owed = credits.for_rows(rows)
-    return pd.DataFrame([r.as_json() | {k: c[k] for k in ("covered", "credit_percent", "tier_below")}
+    return pd.DataFrame([r.as_json(labels=True) | {k: c[k] for k in ("covered", "credit_percent", "tier_below")}
+                         | {"labels": [f"{k}={v}" for k, vs in r.labels for v in vs]}
+                         | ({"segments_text": _segments_text(r)} if r.history and "segments" in r.history else {})
                          for r, c in zip(rows, owed)])
+
+
+def _month_rows(con, month: str, no_data: str, tz: str | None) -> list:
+    """The month's SLA rows, each SLO's month in its own zone (``tz`` None) or in ``tz``."""
+    from reliability.analysis import rollups, sla
+
+    if tz is None:  # each SLO's own calendar month: from the monthly rollups (= sla.compute)
+        return rollups.month_rows(con, month, no_data=no_data)
+    period = periods.month(month, tz)
+    return sla.compute_periods(con, lambda _slo: period, no_data=no_data)
+
+
+def _segments_text(row) -> str:
+    """A period split at a definition change, as the command line's table notes say it."""
+    from reliability.units import split_text
+
+    return split_text(row)
+
+
+@last_good
+@st.cache_data(**CACHE)
+def label_values(db: str, stamp_: tuple = ()) -> dict[str, list[str]]:
+    """The values of each label key the stored SLOs carry (for the label picker)."""
+    with store.connect(db, read_only=True) as con:
+        found = slos.load(con)
+    out: dict[str, set] = {}
+    for s in found:
+        for key, values in s.labels:
+            out.setdefault(key, set()).update(values)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+@last_good
+@st.cache_data(**CACHE)
+def sla_rollup(db: str, month: str, no_data: str, group_by: str | None, wanted: tuple, stamp_: tuple = (),
+               tz: str | None = None) -> dict:
+    """The month's SLA rows of the SLOs labelled ``wanted`` with their roll-ups (``all`` and,
+    by ``group_by``, ``groups``): exactly ``sla --group-by --label --json``'s period document."""
+    from reliability.analysis import views
+
+    with store.connect(db, read_only=True) as con:
+        rows = _month_rows(con, month, no_data, tz)
+    return views.sla_period(rows, group_by, list(wanted), True)
 
 
 @last_good

@@ -85,6 +85,27 @@ def service_picker(services: list[str], container=st) -> str | None:
     return None if chosen == ALL else chosen
 
 
+NO_GROUP = "(none)"
+
+
+def label_picker(labels: dict[str, list[str]], container=st) -> tuple[str | None, list[tuple[str, str]]]:
+    """``(group_by, wanted)``: a label key to roll up by (or ``service``; None for none) and
+    ``key=value`` filters (values of one key are alternatives, keys must all hold), bound to the
+    URL as ``group=team`` and ``label=tier=1&label=journey=browse``. ``labels``: the values of
+    each label key the SLOs carry."""
+    keys = [NO_GROUP, "service", *sorted(k for k in labels if k != "service")]
+    left, right = container.columns([1, 2])
+    chosen = _pick("group", "Group by", keys, NO_GROUP, left)
+    options = [f"{k}={v}" for k in sorted(labels) for v in labels[k]]
+    wanted = [x for x in st.query_params.get_all("label") if x in options]
+    picked = right.multiselect("Only SLOs labelled", options, default=wanted, key="qp_label",
+                               help="Values of one label are alternatives; different labels must all hold.")
+    if list(st.query_params.get_all("label")) != picked:
+        st.query_params["label"] = picked
+    pairs = [tuple(x.split("=", 1)) for x in picked]
+    return (None if chosen == NO_GROUP else chosen), pairs
+
+
 def zone_picker(container=st, extra: list[str] | None = None, default: str = "UTC", label: str = "Time zone") -> str:
     options = [*(extra or []), *ZONES]
     return _pick("tz", label, options, default, container)

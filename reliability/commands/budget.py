@@ -19,10 +19,15 @@ from reliability.units import percent
               help="Budget remaining (ratio) below which the policy status is at_risk.")
 @click.option("--min-coverage", type=float, default=0.9, show_default=True, metavar="RATIO",
               help="Coverage (slices with data / slices so far) below which the status is insufficient_data.")
+@click.option("--group-by", "group_by", metavar="LABEL",
+              help="Also roll up by this label (or service): SLOs per policy status, budget left per budgeting method.")
+@click.option("--label", "label_filters", metavar="KEY=VALUE", multiple=True,
+              help="Only SLOs with this label (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | None, as_of: str | None,
-           at_risk: float, min_coverage: float, as_json: bool, instance: tuple[str, ...] = ()) -> None:
+           at_risk: float, min_coverage: float, group_by: str | None, label_filters: tuple[str, ...],
+           as_json: bool, instance: tuple[str, ...] = ()) -> None:
     """Error budget of every SLO (or one) over a calendar month: remaining budget over time
     (daily points, finer with --step), the error-budget policy status (healthy / at_risk /
     exhausted, or insufficient_data when less than --min-coverage of the slices so far have
@@ -31,14 +36,18 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
     with traffic, so it can be spent for a while early in a month and recover
     (first_exhausted_at in the JSON).
 
+    The burn-down uses the SLO's definition in force at --at (else at the month's end); a month
+    during which the definition changed lists the change (definition_changes) and `sla` splits
+    it. --group-by LABEL and --label KEY=VALUE roll the budgets up by label.
+
     \b
     Example:
       reliability --db rel.duckdb budget --month 2026-03 --slo search-availability --json
       reliability --db rel.duckdb budget --month 2026-03 --at 2026-03-17T18:00:00Z --step 1h
+      reliability --db rel.duckdb budget --month 2026-03 --group-by team
     """
     from reliability import periods, slos, store
-    from reliability.analysis import budget as analysis
-    from reliability.analysis import history
+    from reliability.analysis import groups, history, views
     from reliability.errors import BadInput
 
     periods.parse_month(month)
@@ -55,6 +64,8 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
     from reliability.analysis.sla import check_min_coverage
 
     check_min_coverage(min_coverage)
+    wanted = groups.parse_filters(label_filters)
+    grouping = bool(group_by or wanted)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         selected = slos.load(con, slo_name)
         from reliability.analysis import composite
@@ -77,14 +88,11 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
         from reliability.analysis.sla import expand_instances, slo_zone
 
         selected = expand_instances(con, selected, lambda s: periods.month(month, slo_zone(s)))
-        reports = []
-        for slo in selected:
-            b = analysis.load(con, slo, month, instant)
-            if step_seconds and step_seconds % b.tl.window_seconds:
-                raise BadInput(f"{step} is not a multiple of {slo.name}'s slices", field="--step")
-            reports.append(analysis.report(b, step_seconds, at_risk, min_coverage))
+        doc = views.budget_document(con, month, selected, instant, step_seconds, at_risk, min_coverage,
+                                    step_text=step, group_by=group_by, wanted=wanted)
+    reports = doc["slos"]
     if as_json:
-        emit_json({"month": month, "at_risk": at_risk, "min_coverage": min_coverage, "slos": reports})
+        emit_json(doc)
         return
     click.echo(table(
         ["slo", "budget left", "coverage", "status", "exhausted since", "runs out (1d rate)", "runs out (7d rate)"],
@@ -93,6 +101,22 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
           *[_runs_out(f) for f in r["forecast"]]] for r in reports],
         right=(1, 2),
     ))
+    for r in reports:
+        for c in r.get("definition_changes", ()):
+            click.echo(f"{r['slo']}: definition changed at {iso_z(c['effective_from'])} (version {c['version']}); "
+                       f"this burn-down uses version {r['version']} throughout, `sla` splits the month")
+    if grouping and reports:
+        found = [(g["value"] if g["value"] is not None else f"(no {group_by})", g) for g in doc.get("groups", [])]
+        found.append(("all", doc["all"]))
+        click.echo("")
+        click.echo(table(
+            [f"by {group_by}" if group_by else "selection", "SLOs", "healthy", "at risk", "exhausted", "no verdict",
+             "Occurrences budget left", "Timeslices budget left", "RatioTimeslices budget left"],
+            [[name, g["slos"], g["healthy"], g["at_risk"], g["exhausted"], g["insufficient_data"],
+              *[percent(g["by_method"].get(m, {}).get("error_budget_remaining"), 1) if m in g["by_method"] else "-"
+                for m in ("Occurrences", "Timeslices", "RatioTimeslices")]] for name, g in found],
+            right=(1, 2, 3, 4, 5, 6, 7, 8),
+        ))
     if slo_name and reports:
         click.echo("")
         unit = reports[0]["budget_unit"]

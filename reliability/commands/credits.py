@@ -7,7 +7,7 @@ import click
 from reliability.commands.instance_option import instance_option, resolve
 from reliability.errors import BadInput
 from reliability.output import emit_json, fmt, table
-from reliability.units import percent
+from reliability.units import percent, target_text
 
 
 @click.command("credits")
@@ -61,7 +61,7 @@ def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: 
     from reliability.analysis import credits as analysis
 
     from reliability.analysis.sla import check_min_coverage
-    from reliability.commands.sla import status_text
+    from reliability.units import status_text
 
     check_min_coverage(min_coverage)
     if by == "customer" or customer or contract_name or liability or contracts_file or first or last:
@@ -97,7 +97,7 @@ def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: 
 
     click.echo(table(
         ["slo", "target", "attainment", "coverage", "status", "credit"],
-        [[r["slo"], f"{r['target'] * 100:.6g}%", percent(r["attainment"], 4), percent(r["data_coverage"], 1),
+        [[r["slo"], target_text(r["target"]), percent(r["attainment"], 4), percent(r["data_coverage"], 1),
           status_text(r["status"], r["partial"]), owed(r)] for r in rows],
         right=(1, 2, 3, 5),
     ))

@@ -21,30 +21,42 @@ from reliability.units import duration, percent
 )
 @click.option("--holiday", "holidays", multiple=True, metavar="YYYY-MM-DD",
               help="Not a business day for the next-business-day target (local date in --tz; repeatable).")
+@click.option("--group-by", "group_by", metavar="LABEL",
+              help="Also by this label of each incident's service (its Service document's labels, else the "
+                   "labels all its SLOs share; or service).")
+@click.option("--label", "label_filters", metavar="KEY=VALUE", multiple=True,
+              help="Only incidents of services with this label (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def incidents(
     ctx: click.Context, month: str, tz: str, service: str | None, ack_targets: tuple[str, ...],
-    holidays: tuple[str, ...], as_json: bool,
+    holidays: tuple[str, ...], group_by: str | None, label_filters: tuple[str, ...], as_json: bool,
 ) -> None:
     """Incident metrics for a month: MTTA, MTTR (mean and median), response targets.
 
     An incident belongs to the month (in --tz) in which it was detected. TTA =
     acknowledged_at - detected_at, TTR = resolved_at - detected_at, in minutes.
 
+    With --group-by LABEL (and --label KEY=VALUE filters) the incidents are also summarised per
+    value of their service's label, e.g. per team.
+
     \b
     Example:
       reliability --db rel.duckdb incidents --month 2025-11 --tz Europe/Berlin --json
+      reliability --db rel.duckdb incidents --month 2026-03 --group-by team
     """
     from reliability import periods, store
+    from reliability.analysis import groups, views
     from reliability.analysis import incidents as analysis
     from reliability.analysis.targets import parse_holidays
 
     targets = analysis.parse_targets(ack_targets)
     days_off = parse_holidays(holidays)
+    wanted = groups.parse_filters(label_filters)
     periods.month(month, tz)  # validate the options before touching the database
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        report = analysis.monthly(con, month, tz, service=service, targets=targets, holidays=days_off)
+        report = views.incidents_document(con, month, tz, service=service, targets=targets, holidays=days_off,
+                                          group_by=group_by, wanted=wanted)
     if as_json:
         emit_json(report)
         return
@@ -70,6 +82,15 @@ def incidents(
             right=(1, 2, 3, 4, 5, 6, 7),
         )
     )
+    if report.get("groups"):
+        click.echo("")
+        click.echo(table(
+            [f"by {group_by}", "services", "count", "MTTA", "MTTR", "MTTR median", "ack target met"],
+            [[g["value"] if g["value"] is not None else f"(no {group_by})", ", ".join(g["services"]), g["count"],
+              duration(g.get("mtta_minutes")), duration(g.get("mttr_minutes")),
+              duration(g.get("mttr_minutes_median")), percent(g.get("ack_target_met"), 1)] for g in report["groups"]],
+            right=(2, 3, 4, 5, 6),
+        ))
 
 
 COMMANDS = [incidents]

@@ -21,22 +21,27 @@ def report() -> None:
 @click.option("--out", "out", required=True, metavar="FILE", help="Output file: .html, .md or .pdf.")
 @click.option("--interactive", is_flag=True,
               help="HTML/PDF: interactive Plotly charts (plotly.js inline, about 5 MB) instead of static SVG.")
+@click.option("--group-by", "group_by", metavar="LABEL", multiple=True,
+              help="Roll up by this label (repeatable; default: team, tier and journey when the SLOs carry them).")
 @click.pass_context
-def monthly(ctx, month, out, interactive) -> None:
+def monthly(ctx, month, out, interactive, group_by) -> None:
     """Monthly SLA review: summary, services with charts, incidents, time metrics, patterns.
 
     The format follows --out: .html (one self-contained file with static SVG charts, small
     enough to mail; --interactive for Plotly charts), .md (GitHub-flavoured Markdown tables) or
     .pdf (the HTML printed by headless Chromium, with a table of contents and page numbers).
-    Nothing is written unless the whole report was computed.
+    Nothing is written unless the whole report was computed. It ends with the roll-ups by
+    label (SLOs met / measured per team, tier, journey) and the SLOs whose definition changed
+    during the month, with both segments.
 
     \b
     Example:
       reliability --db rel.duckdb report monthly --month 2026-03 --out review-2026-03.pdf
+      reliability --db rel.duckdb report monthly --month 2026-06 --group-by team --out june.md
     """
     from reliability.reports import monthly as reports
 
-    doc = reports.open_and_build(ctx.obj["db"], month, out, interactive=interactive)
+    doc = reports.open_and_build(ctx.obj["db"], month, out, interactive=interactive, group_by=group_by or None)
     from reliability import store
     from reliability.analysis import usable
 

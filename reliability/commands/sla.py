@@ -6,7 +6,8 @@ import click
 
 from reliability.commands.instance_option import instance_option, resolve
 from reliability.output import emit_json, fmt, iso_z, table
-from reliability.units import percent
+# Statuses, targets and split periods read as reliability.units says.
+from reliability.units import STATUS_TEXT, percent, split_text, status_text, target_text  # noqa: F401
 
 
 @click.command("sla")
@@ -35,6 +36,11 @@ from reliability.units import percent
 )
 @click.option("--min-coverage", type=float, default=0.9, show_default=True, metavar="RATIO",
               help="Coverage (slices with data / slices) below which the status is insufficient_data.")
+@click.option("--group-by", "group_by", metavar="LABEL",
+              help="Also roll up by this label (team, tier, journey... or service): SLOs met / measured, "
+                   "events- and time-weighted budgets per budgeting method.")
+@click.option("--label", "label_filters", metavar="KEY=VALUE", multiple=True,
+              help="Only SLOs with this label (repeatable: values of one key are alternatives, keys must all hold).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
 def sla(
@@ -50,6 +56,8 @@ def sla(
     no_data: str,
     maintenance_files: tuple[str, ...],
     min_coverage: float,
+    group_by: str | None,
+    label_filters: tuple[str, ...],
     as_json: bool,
     instance: tuple[str, ...] = (),
 ) -> None:
@@ -66,6 +74,12 @@ def sla(
     slices of the period) is below --min-coverage; a period not over yet or reaching past the
     newest data is partial, with data up to as_of.
 
+    --group-by LABEL adds a roll-up per value of the label (and --label filters by labels): SLOs
+    met / SLOs measured (an insufficient_data SLO is neither, and is listed), an events-weighted
+    attainment and budget for Occurrences SLOs and a time-weighted budget for the others, never
+    averaged across budgeting methods. A period during which the SLO's definition changed
+    (`slo apply --effective-from`) is split at the change: each segment with its own target.
+
     \b
     Example:
       reliability --db rel.duckdb sla --month 2025-11 --slo ledger-availability --json
@@ -73,6 +87,8 @@ def sla(
       reliability --db rel.duckdb sla --quarter 2025-Q4
       reliability --db rel.duckdb sla --at 2025-11-15T00:00:00Z --window 28d --json
       reliability --db rel.duckdb sla --month 2025-11 --maintenance planned.csv --json
+      reliability --db rel.duckdb sla --month 2026-03 --group-by team
+      reliability --db rel.duckdb sla --month 2026-03 --label tier=1 --group-by team --json
     """
     from reliability import store
     from reliability.analysis import usable
@@ -90,6 +106,12 @@ def sla(
     from reliability.analysis.sla import check_min_coverage
 
     check_min_coverage(min_coverage)
+    from reliability.analysis import groups
+
+    wanted = groups.parse_filters(label_filters)
+    grouping = (group_by, wanted) if group_by or wanted else None
+    if group_by is not None and not group_by.strip():
+        raise BadInput("expected a label key such as team", field="--group-by")
     cover = {"min_coverage": min_coverage}
     extra = None
     if maintenance_files:
@@ -108,7 +130,7 @@ def sla(
                                                                   **cover)
             journeys = [composite.compute(con, c, composite.month_period(c, month), **kw) for c in comps]
             bad = usable.for_rows(con, rows)
-        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, bad, journeys)
+        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, grouping, slo_name, bad, journeys)
         return
     from reliability.analysis import history
 
@@ -124,13 +146,15 @@ def sla(
             bad = usable.for_rows(con, [r for _, rows in months for r in rows])
         usable.warn(bad)
         if as_json:
-            emit_json({"from": first, "to": last, "no_data_policy": no_data, "min_coverage": min_coverage,
-                       "months": [{"month": m, "slos": [r.as_json() for r in rows]}
-                                  | ({"composites": journeys[m]} if journeys[m] else {}) for m, rows in months],
-                       "unusable_series": bad})
+            head = {"from": first, "to": last, "no_data_policy": no_data, "min_coverage": min_coverage}
+            if wanted:
+                head["label_filter"] = groups.filter_document(wanted)
+            emit_json(head | {"months": [{"month": m} | _period_json(rows, grouping)
+                                         | ({"composites": journeys[m]} if journeys[m] else {}) for m, rows in months],
+                              "unusable_series": bad})
             return
         for m, rows in months:
-            _show(rows, {"month": m}, m, no_data, min_coverage, False, journeys=journeys[m])
+            _show(rows, {"month": m}, m, no_data, min_coverage, False, grouping, slo_name, journeys=journeys[m])
             click.echo("")
         return
     if at is not None:
@@ -141,37 +165,53 @@ def sla(
             bad = usable.for_rows(con, rows)
         head = {"at": instant, "window": window}
         _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json,
-              bad)
+              grouping, slo_name, bad)
         return
     kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra, **cover)
         bad = usable.for_rows(con, rows)
-    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, bad)
+    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, grouping, slo_name, bad)
 
 
-STATUS_TEXT = {"met": "met", "breached": "BREACHED", "insufficient_data": "insufficient data"}
+def _period_json(rows: list, grouping: tuple | None) -> dict:
+    """One period's ``slos`` (with their labels and roll-ups when grouping or filtering)."""
+    from reliability.analysis import views
 
-
-def status_text(status: str, partial: bool) -> str:
-    """A status as a table shows it; a partial period's status is provisional."""
-    return STATUS_TEXT[status] + (" (partial)" if partial else "")
+    key, wanted = grouping or (None, ())
+    return views.sla_period(rows, key, wanted, grouping is not None)
 
 
 def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
-          bad: list | None = None, journeys: list | None = None) -> None:
+          grouping: tuple | None = None, slo_name: str | None = None, bad: list | None = None,
+          journeys: list | None = None) -> None:
     from reliability.analysis import usable
 
     usable.warn(bad or [])
     if as_json:
-        emit_json(head | {"no_data_policy": no_data, "min_coverage": min_coverage,
-                          "slos": [r.as_json() for r in rows], "unusable_series": bad or []}
+        doc = head | {"no_data_policy": no_data, "min_coverage": min_coverage}
+        if grouping and grouping[1]:
+            from reliability.analysis import groups
+
+            doc["label_filter"] = groups.filter_document(grouping[1])
+        emit_json(doc | _period_json(rows, grouping) | {"unusable_series": bad or []}
                   | ({"composites": journeys} if journeys else {}))
         return
     if journeys and not rows:
         from reliability.commands.composite_table import show
 
         show(journeys, label)
+        return
+    if grouping is not None:
+        from reliability.analysis import groups
+
+        every = rows
+        rows = groups.keep(rows, grouping[1])
+        if every and not rows:
+            click.echo(f"no SLO has the labels {', '.join(f'{k}={v}' for k, v in grouping[1])}")
+            return
+    if not rows and slo_name:  # it exists (else bad input): its first version takes effect later
+        click.echo(f"{slo_name} was not defined yet in {label} (see `reliability slo history {slo_name}`)")
         return
     if not rows:
         click.echo("no SLOs defined (see `reliability slo apply`)")
@@ -185,7 +225,7 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
                 [
                     f"{r.slo} [{r.objective}]" if r.slo in multi else r.slo,
                     r.budgeting_method,
-                    f"{r.target * 100:.6g}%",
+                    target_text(r.target),
                     percent(r.attainment, 4),
                     fmt(r.bad, 2),
                     fmt(r.allowed_bad, 2),
@@ -199,6 +239,9 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
             right=(2, 3, 4, 5, 7, 8),
         )
     )
+    for r in rows:
+        if r.history and "segments" in r.history:
+            click.echo(split_text(r))
     for r in rows:
         if r.excluded_slices:
             click.echo(f"{r.slo}: {fmt(r.maintenance_minutes, 2)} minutes of maintenance left out of the period"
@@ -216,6 +259,37 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
 
         click.echo("")
         show(journeys, label)
+    if grouping is not None:
+        click.echo("")
+        click.echo(rollup_table(rows, grouping[0]))
+
+
+def rollup_table(rows: list, key: str | None) -> str:
+    """The roll-up of ``rows`` (by ``key`` when given, and all of them) as a table, with its rule."""
+    from reliability.analysis import groups
+
+    found = [(v if v is not None else f"(no {key})", groups.rollup(m))
+             for v, m in groups.split(rows, key, lambda r: r.labels, lambda r: r.service)] if key else []
+    found.append(("all", groups.rollup(rows)))
+
+    def method(g: dict, name: str, field: str) -> str:
+        block = g["by_method"].get(name)
+        return percent(block.get(field), 2) if block else "-"
+
+    text = table(
+        [f"by {key}" if key else "selection", "SLOs", "met", "breached", "no verdict", "met / measured",
+         "Occurrences attainment", "Occurrences budget left", "Timeslices budget left", "RatioTimeslices budget left"],
+        [[name, g["slos"], g["met"], g["breached"], g["insufficient_data"], percent(g["compliance"], 1),
+          method(g, "Occurrences", "attainment"), method(g, "Occurrences", "error_budget_remaining"),
+          method(g, "Timeslices", "error_budget_remaining"), method(g, "RatioTimeslices", "error_budget_remaining")]
+         for name, g in found],
+        right=(1, 2, 3, 4, 5, 6, 7, 8, 9),
+    )
+    notes = [f"  no verdict in {name}: {', '.join(g['insufficient_data_slos'])}" for name, g in found[:-1]
+             if g["insufficient_data_slos"]]
+    rule = ("met / measured: SLOs with insufficient data are neither met nor measured; Occurrences "
+            "events-weighted, Timeslices and RatioTimeslices time-weighted, never across methods")
+    return "\n".join([text, *notes, rule])
 
 
 COMMANDS = [sla]

@@ -88,7 +88,11 @@ def check_other(doc: Document) -> None:
     """Validate the kinds that carry no SLO semantics here, as far as OpenSLO pins them."""
     where = _Where(doc.file, doc.index)
     spec = doc.body["spec"]
-    if doc.kind == "DataSource":
+    if doc.kind == "Service":
+        from reliability.openslo import labels
+
+        labels.parse(where, "metadata", doc.body.get("metadata"))
+    elif doc.kind == "DataSource":
         _get(where, spec, "spec", "type", str)
         # The spec allows any YAML here; a list of one-key mappings (go-sdk's examples) is read
         # as one mapping.

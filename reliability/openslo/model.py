@@ -93,6 +93,7 @@ class Indicator:
     ratio: RatioMetric | None = None
     threshold: ThresholdMetric | None = None
     raw: RawMetric | None = None
+    labels: tuple = ()  # the SLI document's metadata.labels (reliability.openslo.labels)
 
     @property
     def kind(self) -> str:
@@ -132,6 +133,10 @@ class SLO:
     objectives: tuple[Objective, ...]
     time_slice_window_seconds: int | None
     alert_policies: tuple[str, ...] = field(default=())
+    # Effective metadata.labels, ((key, (value, ...)), ...): the Service's, overridden key by key
+    # by the SLI's, then by the SLO's own (reliability.openslo.labels); slos.load adds the
+    # Service's, parse_slo the SLI's and the SLO's.
+    labels: tuple = ()
     # Per-instance SLOs (reliability.instances): the grouping labels the definition declares
     # (sorted), and for one instance of it, its ((label, value), ...). An instance's name is
     # its address, api-gateway-availability{customer="acme"}.
@@ -147,6 +152,10 @@ class SLO:
 
             return series_key(self.indicator.name, self.instance)
         return self.indicator.name
+
+    def label_values(self, key: str) -> tuple[str, ...]:
+        """The values of label ``key`` (empty when the SLO does not carry it)."""
+        return dict(self.labels).get(key, ())
 
     @property
     def base_name(self) -> str:

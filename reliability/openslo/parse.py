@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reliability import instances
+from reliability.openslo import labels as label_rules
 from reliability.openslo.alerts import check_condition
 from reliability.openslo.fields import _get, _name, _ratio, _Where, parse_duration
 from reliability.openslo.model import (
@@ -47,6 +48,7 @@ def parse_indicator(where: _Where, path: str, doc: Mapping, datasources: Mapping
     meta = _get(where, doc, path, "metadata", dict)
     mpath = f"{path}.metadata" if path else "metadata"
     name = _name(where, mpath, meta)
+    own = label_rules.parse(where, mpath, meta)
     spec = _get(where, doc, path, "spec", dict)
     spath = f"{path}.spec" if path else "spec"
     has_ratio, has_threshold = "ratioMetric" in spec, "thresholdMetric" in spec
@@ -55,7 +57,7 @@ def parse_indicator(where: _Where, path: str, doc: Mapping, datasources: Mapping
     if has_threshold:
         tm = _get(where, spec, spath, "thresholdMetric", dict)
         source = _metric_source(where, f"{spath}.thresholdMetric", {"metricSource": tm.get("metricSource")}, datasources)
-        return Indicator(name, meta.get("displayName"), threshold=ThresholdMetric(source))
+        return Indicator(name, meta.get("displayName"), threshold=ThresholdMetric(source), labels=own)
     rpath = f"{spath}.ratioMetric"
     rm = _get(where, spec, spath, "ratioMetric", dict)
     # Optional: the spec gives it no default and says it has no effect for raw; go-sdk decodes a
@@ -69,7 +71,7 @@ def parse_indicator(where: _Where, path: str, doc: Mapping, datasources: Mapping
         if raw_type not in ("success", "failure"):
             raise where.fail(f"{rpath}.rawType", f"expected success or failure, got {raw_type!r}")
         raw = _metric_source(where, f"{rpath}.raw", rm["raw"], datasources)
-        return Indicator(name, meta.get("displayName"), raw=RawMetric(raw_type, raw))
+        return Indicator(name, meta.get("displayName"), raw=RawMetric(raw_type, raw), labels=own)
     if ("good" in rm) == ("bad" in rm):
         raise where.fail(rpath, "expected exactly one of good or bad, with total")
     if "total" not in rm:
@@ -77,7 +79,7 @@ def parse_indicator(where: _Where, path: str, doc: Mapping, datasources: Mapping
     total = _metric_source(where, f"{rpath}.total", rm["total"], datasources)
     good = _metric_source(where, f"{rpath}.good", rm["good"], datasources) if "good" in rm else None
     bad = _metric_source(where, f"{rpath}.bad", rm["bad"], datasources) if "bad" in rm else None
-    return Indicator(name, meta.get("displayName"), ratio=RatioMetric(counter, total, good, bad))
+    return Indicator(name, meta.get("displayName"), ratio=RatioMetric(counter, total, good, bad), labels=own)
 
 
 
@@ -233,6 +235,7 @@ def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[
         else:
             raise where.fail(f"spec.alertPolicies[{i}]", "expected an alertPolicyRef or an inline AlertPolicy with metadata.name")
     meta = body.get("metadata") or {}
+    own = label_rules.parse(where, "metadata", meta)
     try:
         grouping = instances.group_by(meta.get("annotations"))
     except ValueError as exc:
@@ -248,6 +251,7 @@ def parse_slo(doc: Document, slis: Mapping[str, Document], datasources: Mapping[
         objectives=objectives,
         time_slice_window_seconds=slice_seconds,
         alert_policies=tuple(policies),
+        labels=label_rules.merge(indicator.labels, own),
         group_by=grouping,
     )
 

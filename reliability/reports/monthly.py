@@ -18,6 +18,10 @@ ratios (rendered as percent), durations in minutes, instants in UTC.
   before, and the quarter (three months) before the month.
 - Recurring patterns: ``recurrence.report`` for incidents detected in the month.
 - Overdue action items: open items due before the end of the month (or now, if earlier).
+- By label: ``sla --group-by``'s roll-up for each label key (default team, tier and journey,
+  those the SLOs carry): SLOs met / measured, insufficient data listed apart, Occurrences
+  events-weighted and the others time-weighted.
+- Definitions changed: the SLOs whose definition changed during the month, with both segments.
 """
 
 from __future__ import annotations
@@ -46,13 +50,39 @@ def _slo_rows(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None =
 
 
 def _budgets(con: duckdb.DuckDBPyConnection, month: str, as_of: datetime) -> dict[str, dict]:
+    from reliability import versions
+    from reliability.analysis import segments
+
+    history = versions.histories(con)
+    sources = slos.datasources(con) if history else {}
     out = {}
     for slo in slos.load(con):
         if slo.group_by:  # per-instance SLOs: summarised apart (_instances), no budget each
             continue
-        b = budget.load(con, slo, month, min(as_of, periods.month(month, sla.slo_zone(slo)).end))
+        period = periods.month(month, sla.slo_zone(slo))
+        at = min(as_of, period.end)
+        if slo.name in history:  # the definition in force then, as `budget` uses
+            slo, _note = segments.for_budget(slo, history[slo.name], period, at, sources)
+        b = budget.load(con, slo, month, at)
         out[slo.name] = budget.report(b)
     return out
+
+
+# The label keys the review rolls up by when the SLOs carry them (`report monthly --group-by`).
+DEFAULT_GROUP_BY = ("team", "tier", "journey")
+
+
+def _by_label(con: duckdb.DuckDBPyConnection, rows: list[dict], keys: tuple[str, ...] | None) -> list[dict]:
+    """The month's roll-ups by each label key (``sla --group-by``'s, from the same rows)."""
+    from types import SimpleNamespace
+
+    from reliability.analysis import groups
+
+    labels = {s.name: s.labels for s in slos.load(con)}
+    carried = {k for v in labels.values() for k, _ in v}
+    wanted = [k for k in (keys if keys is not None else DEFAULT_GROUP_BY) if k in carried or k == "service"]
+    items = [SimpleNamespace(**r, labels=labels.get(r["slo"], ())) for r in rows]
+    return [{"key": key, "groups": groups.sla_groups(items, key), "rule": groups.RULE} for key in wanted]
 
 
 def _instances(rows: list[dict]) -> list[dict]:
@@ -134,8 +164,10 @@ def _causes(impacts: list[dict], breach: dict, month: str) -> list[dict]:
     return sorted(unique.values(), key=lambda c: -c["budget_spent"])[:CAUSES]
 
 
-def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = None) -> dict:
-    """Every number of the monthly review of ``month`` (``YYYY-MM``)."""
+def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = None,
+           group_by: tuple[str, ...] | None = None) -> dict:
+    """Every number of the monthly review of ``month`` (``YYYY-MM``); ``group_by``: the label
+    keys to roll up by (default: those of team, tier and journey the SLOs carry)."""
     period = periods.month(month, "UTC")
     now = now or datetime.now(UTC)
     as_of = min(now, period.end)
@@ -206,6 +238,10 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
         },
         "action_items": {"as_of": items["as_of"], "overdue": items["overdue"],
                          "items": [i for i in items["open_items"] if i["overdue"]]},
+        # Issue 17: roll-ups by label, and the SLOs whose definition changed during the month
+        # (split at the change: docs/sla.md, "Definitions in force").
+        "by_label": _by_label(con, rows, group_by),
+        "definitions_changed": [r for r in rows if r.get("segments")],
     }
 
 
@@ -271,7 +307,7 @@ def _charts(doc: dict) -> dict:
 
 
 def build(con: duckdb.DuckDBPyConnection, month: str, out: str, now: datetime | None = None,
-          interactive: bool = False) -> dict:
+          interactive: bool = False, group_by: tuple[str, ...] | None = None) -> dict:
     """Compute the review of ``month`` and write it to ``out`` (format from the extension).
 
     HTML and PDF carry static SVG charts (a few hundred kB to mail); ``interactive`` draws
@@ -280,7 +316,7 @@ def build(con: duckdb.DuckDBPyConnection, month: str, out: str, now: datetime | 
     """
     fmt = render.out_format(out)
     periods.parse_month(month)
-    doc = gather(con, month, now)
+    doc = gather(con, month, now, group_by)
     if fmt == "md":
         data = render.render("monthly.md.j2", doc=doc).encode()
     else:
@@ -293,9 +329,10 @@ def build(con: duckdb.DuckDBPyConnection, month: str, out: str, now: datetime | 
     return doc
 
 
-def open_and_build(db, month: str, out: str, now: datetime | None = None, interactive: bool = False) -> dict:
+def open_and_build(db, month: str, out: str, now: datetime | None = None, interactive: bool = False,
+                   group_by: tuple[str, ...] | None = None) -> dict:
     """:func:`build` over a short-lived read-only connection to database ``db``."""
     render.out_format(out)
     periods.parse_month(month)
     with store.connect(db, read_only=True) as con:
-        return build(con, month, out, now, interactive)
+        return build(con, month, out, now, interactive, group_by)

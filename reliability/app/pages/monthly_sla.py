@@ -27,10 +27,20 @@ def page() -> None:
     zone = widgets.zone_picker(middle, extra=[OWN_ZONE], default=OWN_ZONE)
     no_data = widgets.choice("no_data", "No-data slices count as", ["good", "bad", "exclude"], "good", right,
                              horizontal=True)
-    table = data.sla_table(db, month, no_data, stamp, None if zone == OWN_ZONE else zone)
+    tz = None if zone == OWN_ZONE else zone
+    table = data.sla_table(db, month, no_data, stamp, tz)
     if table.empty:
         st.info("No SLOs defined. Apply OpenSLO files with `reliability slo apply`.")
         return
+    group_by, wanted = widgets.label_picker(data.label_values(db, stamp))
+    if group_by or wanted:
+        rolled = data.sla_rollup(db, month, no_data, group_by, tuple(wanted), stamp, tz)
+        table = table[table["slo"].isin({r["slo"] for r in rolled["slos"]})]
+        if table.empty:
+            st.info("No SLO has these labels.")
+            return
+        if group_by:
+            rollup_table(rolled, group_by)
     # Status decides (sla's rule): an SLO without enough data has no verdict and is never
     # counted as met; it is listed apart, grey, with its coverage.
     judged = table[table["status"] != "insufficient_data"]
@@ -47,6 +57,8 @@ def page() -> None:
     if len(short):
         st.warning(f"{len(short)} of {len(table)} SLOs have less than 90 % of their slices with data in {month}: "
                    "no verdict for them (listed apart below, not counted as met).")
+    for text in table.get("segments_text", pd.Series(dtype=object)).dropna():
+        st.info(text.replace("\n", "  \n"))  # one line per segment (Markdown hard breaks)
     partial = judged[judged["partial"]]
     if len(partial):
         st.info(f"Partial month for {len(partial)} SLO(s): data only up to "
@@ -102,6 +114,27 @@ def page() -> None:
         "Periods are calendar months in each SLO's time zone unless a zone is picked. For Timeslices "
         "with 1-minute slices, bad and allowed are minutes of downtime. How to read the numbers: docs/sla.md."
     )
+
+
+def rollup_table(rolled: dict, group_by: str) -> None:
+    """The roll-up by label, as `sla --group-by` computes it (reliability.analysis.groups)."""
+    def method(g: dict, name: str, field: str):
+        value = g["by_method"].get(name, {}).get(field)
+        return None if value is None else value * 100
+
+    rows = [{
+        group_by: g["value"] if g["value"] is not None else f"(no {group_by})", "SLOs": g["slos"], "met": g["met"],
+        "breached": g["breached"], "no verdict": g["insufficient_data"],
+        "met / measured %": None if g["compliance"] is None else g["compliance"] * 100,
+        "Occurrences attainment %": method(g, "Occurrences", "attainment"),
+        "Occurrences budget left %": method(g, "Occurrences", "error_budget_remaining"),
+        "Timeslices budget left %": method(g, "Timeslices", "error_budget_remaining"),
+        "no verdict for": ", ".join(g["insufficient_data_slos"]),
+    } for g in [*rolled["groups"], rolled["all"] | {"value": "all"}]]
+    st.subheader(f"By {group_by}")
+    fmt = {k: st.column_config.NumberColumn(k, format="%.2f") for k in rows[0] if k.endswith("%")}
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=fmt)
+    st.caption("Rule: " + rolled["rollup_rule"] + ".")
 
 
 if __name__ == "__main__":
