@@ -16,7 +16,7 @@ import streamlit as st
 
 from reliability import charts, units
 from reliability.analysis import categories, history, timing
-from reliability.app import data, freshness, instances_view, widgets
+from reliability.app import composites_view, data, freshness, instances_view, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 HALF = 460  # px: a chart in one of two columns, drawn at its size on a laptop screen
@@ -200,8 +200,10 @@ def page() -> None:
     # Per-instance SLOs (thousands of customers) get their own block below: grouped, filtered,
     # top-N worst, never one grid row each; the KPIs and the grid are over SLOs without grouping.
     hist, instance_rows = instances_view.split(data.sla_history(db, first, last, stamp))
+    journeys = data.composites(db, last, stamp)
     if hist.empty and not instance_rows.empty:
         instances_view.section(instance_rows[instance_rows["month"] == last], last)
+        composites_view.section(journeys, last)
         return
     if hist.empty:
         st.info("No SLOs defined. Apply OpenSLO files with `reliability slo apply`.")
@@ -223,6 +225,7 @@ def page() -> None:
         st.caption(f"{hidden} SLOs met their target every month of the period (or are not among the "
                    f"{GRID_ROWS} worst) and are not drawn.")
     instances_view.section(instance_rows[instance_rows["month"] == last], last)
+    composites_view.section(journeys, last)
 
     left, right = st.columns(2)
     with left:
