@@ -1,11 +1,19 @@
--- name: months_with_data
--- Every calendar month (UTC, 'YYYY-MM') that holds at least one slice, newest first.
-with months as (
-    select distinct strftime(date_trunc('month', ts), '%Y-%m') as month
-    from usable_slices
-)
+-- name: slice_bounds
+-- The first and the last slice start (UTC) within the instants readers use (1970-01-01 ..
+-- 2200-12-31, as the usable_slices view): a filter on ts alone, answered from the zone maps;
+-- any_slice_between then checks each month against usable_slices itself.
+select min(ts) as first, max(ts) as last
+from sli_slices
+where ts >= '1970-01-01 00:00:00+00'::timestamptz
+  and ts < '2201-01-01 00:00:00+00'::timestamptz;
 
-select month from months order by month desc;
+-- name: any_slice_between
+-- 1 when at least one usable slice starts in [$start, $end): row groups outside are skipped.
+select 1 as found
+from usable_slices
+where ts >= $start
+  and ts < $end
+limit 1;
 
 -- name: series_health
 -- One row per stored series (service, sli): first and last slice start (UTC), slices stored,

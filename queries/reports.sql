@@ -45,3 +45,15 @@ final as (
 )
 
 select * from final order by idx;
+
+-- name: deployments_before
+-- Deployments of $service in [$start, $end) (the hours before an incident to its end), oldest first.
+with final as (
+    select id, deployed_at, version, description, rolled_back
+    from deployments
+    where service = $service
+      and deployed_at >= $start
+      and deployed_at < $end
+)
+
+select * from final order by deployed_at, id;

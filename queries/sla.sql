@@ -3,7 +3,9 @@
 -- the newest slice with a row, whatever its counts: how far the data reach), slices_with_data,
 -- good_slices (ratio >= the key's time_slice_target, or the key's threshold held by every
 -- value in the slice), sum_good and sum_total (events in slices with data), sum_ratio (sum of
--- good/total over slices with data).
+-- good/total over slices with data), summed exactly (each ratio as a 28-decimal fixed-point
+-- number, then rounded once to a double): a float sum would depend on the order DuckDB's
+-- parallel aggregation happens to add in, and so on which other SLOs share the query.
 -- Parameters are parallel lists, one entry per key: $keys, $services, $slis, $start_us and
 -- $end_us (the period [start, end) in epoch microseconds), $window_us (slice length),
 -- $kinds ('ratio' or 'threshold'), $tst (time slice target), $ops and $thresholds; plus
@@ -41,7 +43,7 @@ final as (
         count(*) filter (where s.total > 0 and s.good / s.total >= series.time_slice_target) as good_slices,
         coalesce(sum(s.good), 0) as sum_good,
         coalesce(sum(s.total), 0) as sum_total,
-        coalesce(sum(s.good / s.total) filter (where s.total > 0), 0) as sum_ratio
+        coalesce(sum(case when s.total > 0 then (s.good / s.total)::decimal(38, 28) end), 0)::double as sum_ratio
     from usable_slices as s
     join series
         on s.service = series.service
@@ -149,7 +151,7 @@ final as (
         ) as good_slices,
         coalesce(sum(good) filter (where total > 0), 0) as sum_good,
         coalesce(sum(total) filter (where total > 0), 0) as sum_total,
-        coalesce(sum(good / total) filter (where total > 0), 0) as sum_ratio
+        coalesce(sum(case when total > 0 then (good / total)::decimal(38, 28) end), 0)::double as sum_ratio
     from slices
     group by key
 )

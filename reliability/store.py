@@ -280,7 +280,10 @@ def _remove_created(parts: list[Path]) -> None:
 
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One transaction: committed when the block ends, rolled back on any exception."""
+    """One transaction: committed when the block ends, rolled back on any exception.
+
+    Writers use :func:`reliability.writes.transaction`, which wraps this one and keeps the
+    monthly SLA rollups up to date."""
     con.execute("begin transaction")
     try:
         yield con

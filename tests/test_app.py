@@ -44,7 +44,9 @@ def demo_page(module_monkeypatch, demo_db) -> AppTest:
 def test_page_runs_as_main(demo_page):
     # Without __main__ the page function would never run and nothing would render.
     assert [t.value for t in demo_page.title] == ["Monthly SLA review"]
-    assert not demo_page.info
+    # October 2026, the default, ends 4 hours after the sample's last slice in New York: said so.
+    assert [i.value for i in demo_page.info] == [
+        "Partial month for 2 SLO(s): data only up to 2026-11-01 00:00 UTC; their status may still change."]
 
 
 def test_month_picker_lists_the_13_months_newest_first(demo_page):
@@ -54,8 +56,8 @@ def test_month_picker_lists_the_13_months_newest_first(demo_page):
     assert (group.label, group.value) == ("Group by", "(none)")  # the label picker (group and filter)
     assert picker.options[0] == "2026-10" and picker.options[-1] == "2025-10"
     assert len(picker.options) == 13
-    # The default is the last complete month before the newest one.
-    assert picker.value == "2026-09"
+    # The default is the latest complete month (the sample ends with October 2026).
+    assert picker.value == "2026-10"
     assert [r.value for r in demo_page.radio] == ["good"]
 
 
@@ -68,7 +70,7 @@ def test_table_has_one_row_per_slo(demo_page):
     ) for sli in ("availability", "latency"))
     assert metrics(demo_page)["SLOs"] == "16"
     # Each row links to the breach investigation of its SLO and month.
-    assert set(table["investigate"]) == {f"breach?slo={s}&month=2026-09" for s in table["slo"]}
+    assert set(table["investigate"]) == {f"breach?slo={s}&month=2026-10" for s in table["slo"]}
 
 
 def test_march_shows_the_search_breach(demo_page):

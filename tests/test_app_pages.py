@@ -62,23 +62,47 @@ def con_of(db: Path):
 def test_overview(env):
     at = run("overview")
     assert [t.value for t in at.title] == ["Leadership overview"]
-    assert [(s.label, s.value) for s in at.selectbox] == [("From month", "2025-10"), ("To month", "2026-09")]
-    assert len(charts(at)) == 4  # heatmap, budgets, incidents by severity, time-to-resolve trend
+    # The latest complete month (the sample ends with October 2026) and the 12 months to it.
+    assert [(s.label, s.value) for s in at.selectbox] == [("From month", "2025-11"), ("To month", "2026-10")]
+    assert not at.get("plotly_chart")  # static SVG: no charting library for the browser to load
+    assert len(at.get("image")) == 4  # category grid, fleet trend, incidents by severity, time to resolve
     with con_of(env) as con:
-        months = history.monthly(con, "2025-10", "2026-09")
-        later = history.monthly(con, "2026-04", "2026-09")
-        incidents = timing.rows_between(con, datetime(2026, 4, 1, tzinfo=timezone.utc),
-                                        datetime(2026, 10, 1, tzinfo=timezone.utc))
-    # fleet counts are over the SLOs without grouping; instances (globex's July) are apart
+        months = history.monthly(con, "2025-11", "2026-10")
+        later = history.monthly(con, "2026-04", "2026-10")
+        october = timing.rows_between(con, datetime(2026, 10, 1, tzinfo=timezone.utc),
+                                      datetime(2026, 11, 1, tzinfo=timezone.utc))
+        september = timing.rows_between(con, datetime(2026, 9, 1, tzinfo=timezone.utc),
+                                         datetime(2026, 10, 1, tzinfo=timezone.utc))
+    # Fleet KPIs are over the 16 SLOs without grouping; the per-customer SLO's instances have a
+    # block of their own (globex's breach of July 2026 is there, not in this count).
     breached = sum(r.breached for _m, rows in months for r in rows if "{" not in r.slo)
     assert metrics(at)["SLO-months breached"] == f"{breached} of 192" == "2 of 192"
+    # Each KPI of the month against the month before.
+    deltas = {m.label: m.delta for m in at.metric}
+    assert metrics(at)["Incidents 2026-10"] == str(len(october))
+    assert deltas["Incidents 2026-10"] == f"{len(october) - len(september):+d}"
+    # The breached SLO-months, each a link to its investigation.
+    [listing] = [m.value for m in at.markdown if "breach?" in m.value]
+    assert "(breach?slo=search-availability&month=2026-03)" in listing
+    assert "(breach?slo=catalog-availability&month=2026-02)" in listing
     # Narrow the period: the breaches of February and March fall out.
     at.selectbox(key="qp_from").select("2026-04")
     rerun(at)
     assert at.query_params["from"] in ("2026-04", ["2026-04"])
-    assert metrics(at)["SLO-months breached"] == f"{sum(r.breached for _m, rows in later for r in rows if '{' not in r.slo)} of 96"
-    assert metrics(at)["SLO-months breached"] == "0 of 96"
-    assert metrics(at)["Incidents"] == str(len(incidents))
+    assert metrics(at)["SLO-months breached"] == f"{sum(r.breached for _m, rows in later for r in rows if '{' not in r.slo)} of 112"
+    assert metrics(at)["SLO-months breached"] == "0 of 112"
+
+
+def test_url_values_that_do_not_exist_are_named(env):
+    at = run("overview", to="2026-13")
+    [warning] = [w.value for w in at.warning]
+    assert "'2026-13'" in warning and "showing 2026-10" in warning
+    at = run("breach", slo="search-avail")
+    [warning] = [w.value for w in at.warning]
+    assert "SLO 'search-avail'" in warning and "api-gateway-availability" in warning
+    # The no-data radio is in the URL too.
+    at = run("monthly_sla", month="2026-03", no_data="bad")
+    assert at.radio[0].value == "bad"
 
 
 # -- Monthly SLA review (more in test_app.py) -----------------------------------------------------
@@ -221,11 +245,11 @@ def test_incidents(env):
     assert [s.label for s in at.selectbox] == ["From month", "To month", "Service", "Time zone"]
     assert len(charts(at)) == 5  # two distributions, post-mortems, weekday x hour, frequency classes
     assert at.radio[0].value == "resolve"
-    start, end = datetime(2025, 10, 1, tzinfo=timezone.utc), datetime(2026, 10, 1, tzinfo=timezone.utc)
+    start, end = datetime(2025, 11, 1, tzinfo=timezone.utc), datetime(2026, 11, 1, tzinfo=timezone.utc)
     with con_of(env) as con:
         every = timing.rows_between(con, start, end)
         payments = timing.rows_between(con, start, end, "payments")
-        report = timing.report(con, "2025-10", "2026-09", service="payments")
+        report = timing.report(con, "2025-11", "2026-10", service="payments")
     assert metrics(at)["Incidents"] == str(len(every))
     at.selectbox(key="qp_service").select("payments")
     rerun(at)
@@ -247,8 +271,8 @@ def test_data_health(env):
     assert [t.value for t in at.title] == ["Data health"]
     assert len(charts(at)) == 1
     found = metrics(at)
-    # data/README.md: catalog's 17-minute scrape gap and ledger's 20 minutes of total = 0, both SLIs.
-    # 19 series: the 16 services' and the 3 API-gateway customers' (data/README.md)
+    # data/README.md: catalog's 17-minute scrape gap and ledger's 20 minutes of total = 0, both SLIs;
+    # 16 series of the fleet's SLOs and 3 of the API gateway's enterprise customers.
     assert (found["Series"], found["Missing slices"], found["No-data slices"]) == ("19", "34", "40")
     assert found["Newest slice (UTC day)"] == "2026-10-31"
     at.selectbox(key="qp_service").select("ledger")
@@ -312,3 +336,33 @@ def test_plot_text_makes_data_literal_for_plotly():
 
     assert widgets.plot_text(["<b>x</b>", "a & b"]) == ["&lt;b&gt;x&lt;/b&gt;", "a &amp; b"]
     assert list(widgets.plot_text(pd.Series(['<a href="javascript:x">']))) == ["&lt;a href=&quot;javascript:x&quot;&gt;"]
+
+
+def test_overview_grid_colours_categories_not_shades(env):
+    """A breach is red however small (catalog's -5.6 % of February), never a pale near-miss."""
+    import re
+
+    from reliability import charts
+    from reliability.app.pages import overview
+
+    with con_of(env) as con:
+        rows = [r.as_json() | {"month": m} for m, found in history.monthly(con, "2025-11", "2026-10") for r in found
+                if "{" not in r.slo]  # the grid is over SLOs without grouping
+    from reliability.analysis import categories
+
+    import pandas as pd
+
+    frame = pd.DataFrame([r | {"category": categories.category(r)} for r in rows])
+    markup, hidden = overview.grid(frame, history.months_between("2025-11", "2026-10"))
+    assert hidden == 0
+    cells = re.findall(r'<rect [^>]*fill="(#[0-9a-f]{6})" data-category="(\w+)"><title>([^<]*)</title>', markup)
+    by_name = {title.split(":")[0]: (fill, cat) for fill, cat, title in cells}
+    assert by_name["catalog-availability 2026-02"] == (charts.CATEGORY_COLORS["breached"], "breached")
+    assert by_name["search-availability 2026-03"][1] == "breached"
+    assert sum(cat == "breached" for _f, cat, _t in cells) == 2
+    # Every other cell is green or amber (met, at risk); shades stay within their category.
+    for fill, cat, _t in cells:
+        r, g, b = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+        assert {"breached": r > g and r > b, "met": g > r and g > b, "at_risk": r > b and g > b,
+                "insufficient_data": r == g == b}[cat], (fill, cat)
+    assert '<a href="breach?slo=search-availability&amp;month=2026-03">' in markup

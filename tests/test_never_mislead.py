@@ -12,6 +12,8 @@ here. Expected numbers come from the sample's own rows, counted with plain SQL, 
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
@@ -73,7 +75,8 @@ def test_report_of_a_month_without_data_counts_nothing_as_met(demo_db, tmp_path)
     text = out.read_text()
     summary = text[: text.index("## Services")]
     assert "100.0%" not in summary and "healthy 0" in summary
-    assert "Fleet compliance: **-** (0 of 0 SLOs with enough data met their target)" in text
+    assert "Fleet compliance: **unknown** (none of the 16 SLOs has enough data for a verdict)" in text
+    assert "0 of 0" not in text and "Fleet compliance trend" not in text
     assert "Insufficient data (no verdict, not counted as met): **16**" in text
     assert "warning: 16 of 16 SLOs have too little data in 2027-03" in r.stderr
 
@@ -258,8 +261,8 @@ def test_one_duration_format_on_every_surface(demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("RELIABILITY_DB", str(demo_db))
     at = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=180).run()
     assert not at.exception
-    median = run_cli("mttx", "--start", "2025-10", "--end", "2026-09", "--json", db=demo_db).json()
-    shown = {m.label: m.value for m in at.metric}["Median time to resolve"]
+    median = run_cli("mttx", "--start", "2026-10", "--end", "2026-10", "--json", db=demo_db).json()
+    shown = {m.label: m.value for m in at.metric}["Median time to resolve 2026-10"]  # the latest complete month
     assert shown == duration(median["overall"]["resolve"]["median_minutes"])
 
 
@@ -329,7 +332,8 @@ def test_heatmaps_never_show_a_month_without_data_as_fine():
     import pandas as pd
 
     from reliability.app.pages.data_health import coverage_heatmap
-    from reliability.app.pages.overview import compliance_heatmap
+    from reliability.analysis import categories
+    from reliability.app.pages.overview import grid
 
     cov = pd.DataFrame({"service": ["a", "a", "b"], "sli": ["x", "x", "x"], "month": ["2026-01", "2026-03", "2026-01"],
                         "expected": [44640.0, 44640.0, 44640.0], "with_data": [44640, 44640, 44623]})
@@ -338,6 +342,11 @@ def test_heatmaps_never_show_a_month_without_data_as_fine():
     assert z["b / x"] == [17.0, 44640.0]  # b has no row in March: all of it lacks data, not "complete"
     history = pd.DataFrame({"slo": ["s", "s"], "month": ["2026-10", "2026-11"], "error_budget_remaining": [0.5, 1.0],
                             "attainment": [0.9995, None], "status": ["met", "insufficient_data"]})
-    fig = compliance_heatmap(history)
-    assert fig.data[0].text.tolist() == [["99.95", "no data"]]
-    assert fig.data[0].z[0][0] == 50.0 and pd.isna(fig.data[0].z[0][1])
+    history["category"] = [categories.category(r) for r in history.to_dict("records")]
+    markup, _hidden = grid(history, ["2026-10", "2026-11"])
+    cells = re.findall(r'fill="(#[0-9a-f]{6})" data-category="(\w+)"><title>([^<]*)</title>', markup)
+    by_month = {title.split(":")[0].split()[-1]: (fill, cat, title) for fill, cat, title in cells}
+    assert by_month["2026-10"][1] == "met" and "attainment 99.95 %" in by_month["2026-10"][2]
+    # No verdict: grey, "insufficient data", never a shade of a met month.
+    assert by_month["2026-11"][:2] == ("#9e9e9e", "insufficient_data")
+    assert "insufficient data, attainment - %" in by_month["2026-11"][2]

@@ -377,6 +377,27 @@ def _rows(
     """The rows of ``selected``, each over ``period_for(slo)``, objective by objective."""
     if not selected:
         return []
+    period_of, found = objective_aggregates(con, selected, period_for, maintenance)
+    now = now or datetime.now(timezone.utc)
+    rows = []
+    for slo in selected:
+        period = period_of[slo.name]
+        as_of = min(period.end, now, data_end(slo, period, found[(slo.name, 0)][0]))
+        for idx in range(len(slo.objectives)):
+            agg, ex = found[(slo.name, idx)]
+            rows.append(finish(slo, idx, period, agg, no_data, ex.slices, ex.ids, min_coverage, as_of))
+    return rows
+
+
+EMPTY_AGGREGATES = {"slices_with_data": 0, "good_slices": 0, "sum_good": 0, "sum_total": 0, "sum_ratio": 0}
+
+
+def objective_aggregates(
+    con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for, maintenance: Sequence | None = None,
+) -> tuple[dict[str, periods.Period], dict[tuple[str, int], tuple[dict, maintenance_windows.Exclusion]]]:
+    """What :func:`finish` needs, per ``(slo name, objective index)``: the SQL aggregates of its
+    period (``period_for(slo)``) and the maintenance exclusion; with each SLO's period. The
+    monthly rollups (:mod:`reliability.analysis.rollups`) store exactly these."""
     params, key_of, period_of = _params(selected, period_for)
     excluded = _exclusions(con, params, maintenance)
     ratio = [k for k in params["keys"] if params["kinds"][k] == "ratio" and k not in excluded]
@@ -388,19 +409,10 @@ def _rows(
     if general:
         bound = maintenance_windows.bound_lists(excluded, set(general))
         aggs |= _aggregates(con, "sla.series_aggregates_bucketed", _subset(params, general) | bound)
-    empty = {"slices_with_data": 0, "good_slices": 0, "sum_good": 0, "sum_total": 0, "sum_ratio": 0}
     none = maintenance_windows.Exclusion()
-    now = now or datetime.now(timezone.utc)
-    rows = []
-    for slo in selected:
-        period = period_of[slo.name]
-        as_of = min(period.end, now, _data_end(slo, period, aggs.get(key_of[(slo.name, 0)], empty)))
-        for idx in range(len(slo.objectives)):
-            key = key_of[(slo.name, idx)]
-            ex = excluded.get(key, none)
-            rows.append(finish(slo, idx, period, aggs.get(key, empty), no_data, ex.slices, ex.ids,
-                               min_coverage, as_of))
-    return rows
+    return period_of, {
+        (name, idx): (aggs.get(key, EMPTY_AGGREGATES), excluded.get(key, none)) for (name, idx), key in key_of.items()
+    }
 
 
 def expand_instances(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) -> list[SLO]:
@@ -416,7 +428,7 @@ def expand_instances(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], pe
     return instances.expand(con, selected, min(p.start for p in spans), max(p.end for p in spans))
 
 
-def _data_end(slo: SLO, period: periods.Period, agg: dict) -> datetime:
+def data_end(slo: SLO, period: periods.Period, agg: dict) -> datetime:
     """The end of the period's newest slice with a row (its start when it has none): how far the
     SLO's data reach into the period. (Rows in maintenance slices are not seen; a period whose
     last slices are all maintenance therefore reads as partial.)"""

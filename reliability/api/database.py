@@ -58,9 +58,9 @@ def build_demo(path: str | os.PathLike[str]) -> Database:
     >>> len(demo.slos())  # doctest: +SKIP
     16
     """
-    from reliability import demo, store
+    from reliability import demo, store, writes
 
-    with store.connect(Path(path)) as con, store.transaction(con):
+    with store.connect(Path(path)) as con, writes.transaction(con):
         demo.build(con)
     return Database(path)
 

@@ -1,13 +1,15 @@
 """Shared widgets: period, month, SLO, service and time-zone pickers bound to the URL, the login gate.
 
-Every picker reads its initial value from ``st.query_params`` (ignored unless it is one of the
-options) and writes the chosen value back, so the page's URL reproduces the view.
+Every picker reads its initial value from ``st.query_params`` and writes the chosen value
+back, so the page's URL reproduces the view. A value in the URL that is not one of the options
+(a shared link to an SLO since renamed, ``month=2026-13``) is not silently replaced: a warning
+names it and what is shown instead.
 """
 
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import date, datetime, timezone
 
 import streamlit as st
 
@@ -15,24 +17,55 @@ ALL = "(all)"
 ZONES = ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Tokyo"]
 
 
-def _pick(key: str, label: str, options: list[str], default: str, container=st, **kw) -> str:
+def not_found(label: str, wanted: str, shown: str) -> None:
+    """The visible warning for a URL value that does not exist."""
+    st.warning(f"{label} {wanted!r} from the link does not exist; showing {shown} instead.", icon="⚠️")
+
+
+def _from_url(key: str, label: str, options: list[str], default: str) -> str:
     wanted = st.query_params.get(key)
-    value = wanted if wanted in options else default
+    if wanted is not None and wanted not in options:
+        not_found(label, wanted, default)
+    return wanted if wanted in options else default
+
+
+def _pick(key: str, label: str, options: list[str], default: str, container=st, **kw) -> str:
+    value = _from_url(key, label, options, default)
     chosen = container.selectbox(label, options, index=options.index(value), key=f"qp_{key}", **kw)
     if st.query_params.get(key) != chosen:
         st.query_params[key] = chosen
     return chosen
 
 
+def choice(key: str, label: str, options: list[str], default: str, container=st, **kw) -> str:
+    """A radio bound to the URL like the pickers (e.g. ``no_data=bad``)."""
+    value = _from_url(key, label, options, default)
+    chosen = container.radio(label, options, index=options.index(value), key=f"qp_{key}", **kw)
+    if chosen == default and key in st.query_params:
+        del st.query_params[key]
+    elif chosen != default and st.query_params.get(key) != chosen:
+        st.query_params[key] = chosen
+    return chosen
+
+
+def latest_complete(months: list[str], now: datetime | None = None) -> str:
+    """The newest of ``months`` (``YYYY-MM``, any order) that has ended (UTC); the newest one
+    when none has."""
+    current = (now or datetime.now(timezone.utc)).strftime("%Y-%m")
+    newest_first = sorted(months, reverse=True)
+    return next((m for m in newest_first if m < current), newest_first[0])
+
+
 def month_picker(months: list[str], container=st, key: str = "month", label: str = "Month") -> str:
-    """One ``YYYY-MM`` of ``months`` (newest first); default: the last complete month."""
-    return _pick(key, label, months, months[min(1, len(months) - 1)], container)
+    """One ``YYYY-MM`` of ``months`` (newest first); default: the latest complete month."""
+    return _pick(key, label, months, latest_complete(months), container)
 
 
 def period_picker(months: list[str], container=st, span: int = 12) -> tuple[str, str]:
-    """``(first, last)`` months, both included; default: the last ``span`` complete months."""
+    """``(first, last)`` months, both included; default: the ``span`` months ending with the
+    latest complete one."""
     oldest_first = sorted(months)
-    last_default = oldest_first[-2] if len(oldest_first) > 1 else oldest_first[-1]
+    last_default = latest_complete(months)
     first_default = oldest_first[max(0, oldest_first.index(last_default) - span + 1)]
     left, right = container.columns(2)
     first = _pick("from", "From month", oldest_first, first_default, left)
@@ -82,12 +115,15 @@ def days_picker(first: date, last: date, label: str, container=st) -> tuple[date
     """A range of days within ``[first, last]`` (both included), in the URL as
     ``days=YYYY-MM-DD..YYYY-MM-DD`` when it is not the whole span; default: the whole span."""
     wanted = (first, last)
+    raw = st.query_params.get("days")
     try:
-        a, b = (date.fromisoformat(x) for x in (st.query_params.get("days") or "").split(".."))
+        a, b = (date.fromisoformat(x) for x in (raw or "").split(".."))
         if first <= a <= b <= last:
             wanted = (a, b)
     except ValueError:
         pass
+    if raw and wanted == (first, last) and raw != f"{first}..{last}":
+        not_found("Days", raw, f"{first}..{last}")
     picked = container.date_input(label, wanted, min_value=first, max_value=last, key="days")
     chosen = tuple(picked) if isinstance(picked, (tuple, list)) and len(picked) == 2 else (first, last)
     if chosen != (first, last):

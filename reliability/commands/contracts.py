@@ -50,11 +50,11 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
     Example:
       reliability --db rel.duckdb contracts apply data/contracts.yaml
     """
-    from reliability import slos, store
+    from reliability import slos, store, writes
     from reliability.contracts import month as contract_month, storage
 
     found = storage.read_files(list(files))
-    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
+    with store.connect(ctx.obj["db"]) as con, writes.transaction(con):
         applied = storage.apply(con, found)
     customers = sorted({c.customer for c in applied})
     n, k = len(applied), len(customers)
@@ -139,11 +139,11 @@ def remove_cmd(ctx: click.Context, name: str) -> None:
     Example:
       reliability --db rel.duckdb contracts remove acme-gateway
     """
-    from reliability import store
+    from reliability import store, writes
     from reliability.contracts import storage
 
     _stored(ctx.obj["db"], name)
-    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
+    with store.connect(ctx.obj["db"]) as con, writes.transaction(con):
         storage.remove(con, name)
     click.echo(f"removed contract {name}", err=True)
 

@@ -22,9 +22,9 @@ def demo(ctx: click.Context) -> None:
       reliability --db demo.duckdb demo && reliability --db demo.duckdb sla --month 2026-08
     """
     from reliability import demo as builder
-    from reliability import store
+    from reliability import store, writes
 
-    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
+    with store.connect(ctx.obj["db"]) as con, writes.transaction(con):
         summary = builder.build(con, progress=lambda msg: click.echo(msg, err=True))
     click.echo(
         f"demo: {summary['slos']} SLOs, {summary['slices']:,} slices, "

@@ -115,7 +115,7 @@ def latency(ctx: click.Context, slo_name, service, sli, month, tz, quantiles, sc
 def _write_series(con, result: dict, service: str, sli: str, key: str) -> dict:
     import pyarrow as pa
 
-    from reliability import store
+    from reliability import writes
     from reliability.ingest.series import ingest_series_table
 
     rows = [s for s in result["slices"] if s[key] is not None]
@@ -127,7 +127,7 @@ def _write_series(con, result: dict, service: str, sli: str, key: str) -> dict:
         "sli": pa.array([sli] * len(rows), pa.string()),
         "value": pa.array([s[key] for s in rows], pa.float64()),
     })
-    with store.transaction(con):
+    with writes.transaction(con):
         summary = ingest_series_table(con, table_, f"latency {key}")
     return {"sli": sli, "rows": summary["rows"]}
 

@@ -11,13 +11,13 @@ import click
 
 
 def _run(ctx: click.Context, files: tuple[str, ...], as_json: bool, load: Callable, describe: Callable) -> None:
-    from reliability import store
+    from reliability import store, writes
     from reliability.ingest.inputs import spooled
 
     started = time.monotonic()
     # Pipes and FIFOs are read to their end before the lock is taken: waiting for input never
     # keeps other writers (or the app) out of the database.
-    with spooled(files) as paths, store.connect(ctx.obj["db"]) as con, store.transaction(con):
+    with spooled(files) as paths, store.connect(ctx.obj["db"]) as con, writes.transaction(con):
         summaries = load(con, paths)
     elapsed = time.monotonic() - started
     for s in summaries:

@@ -19,17 +19,20 @@ def report() -> None:
 @report.command("monthly")
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to review.")
 @click.option("--out", "out", required=True, metavar="FILE", help="Output file: .html, .md or .pdf.")
+@click.option("--interactive", is_flag=True,
+              help="HTML/PDF: interactive Plotly charts (plotly.js inline, about 5 MB) instead of static SVG.")
 @click.option("--group-by", "group_by", metavar="LABEL", multiple=True,
               help="Roll up by this label (repeatable; default: team, tier and journey when the SLOs carry them).")
 @click.pass_context
-def monthly(ctx, month, out, group_by) -> None:
+def monthly(ctx, month, out, interactive, group_by) -> None:
     """Monthly SLA review: summary, services with charts, incidents, time metrics, patterns.
 
-    The format follows --out: .html (self-contained, interactive Plotly charts, plotly.js
-    inline), .md (GitHub-flavoured Markdown tables) or .pdf (the HTML printed by headless
-    Chromium). Nothing is written unless the whole report was computed. It ends with the
-    roll-ups by label (SLOs met / measured per team, tier, journey) and the SLOs whose
-    definition changed during the month, with both segments.
+    The format follows --out: .html (one self-contained file with static SVG charts, small
+    enough to mail; --interactive for Plotly charts), .md (GitHub-flavoured Markdown tables) or
+    .pdf (the HTML printed by headless Chromium, with a table of contents and page numbers).
+    Nothing is written unless the whole report was computed. It ends with the roll-ups by
+    label (SLOs met / measured per team, tier, journey) and the SLOs whose definition changed
+    during the month, with both segments.
 
     \b
     Example:
@@ -38,7 +41,7 @@ def monthly(ctx, month, out, group_by) -> None:
     """
     from reliability.reports import monthly as reports
 
-    doc = reports.open_and_build(ctx.obj["db"], month, out, group_by=group_by or None)
+    doc = reports.open_and_build(ctx.obj["db"], month, out, interactive=interactive, group_by=group_by or None)
     from reliability import store
     from reliability.analysis import usable
 

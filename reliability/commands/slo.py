@@ -36,14 +36,14 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...], effective_from: str | 
       reliability --db rel.duckdb slo apply ledger.yaml --effective-from 2026-06-15
       reliability --db rel.duckdb slo apply ledger.yaml --effective-from 2026-06-15T04:00:00Z
     """
-    from reliability import openslo, slos, store
+    from reliability import openslo, slos, store, writes
 
     when = _effective_from(effective_from) if effective_from else None
     # Read every file (a pipe or FIFO included, once) before the database is locked.
     read = [d for path in files for d in openslo.read_documents(path)]
     warnings: list[str] = []
     changes: list[dict] = []
-    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
+    with store.connect(ctx.obj["db"]) as con, writes.transaction(con):
         docs = slos.apply(con, files, read, warn=warnings.append, effective_from=when, changes=changes)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)

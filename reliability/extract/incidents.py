@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from reliability import store
+from reliability import store, writes
 from reliability.errors import BadInput
 from reliability.extract.saas import Client, SaasError
 from reliability.ingest.vendors import base, file_summary, parse_docs, store_parsed
@@ -173,7 +173,7 @@ def run(db, vendor: str, api: str, client: Client, opts: base.Options, *, start:
             doc, w.pages = pull(client, w.start, w.end, page_size)
             name = f"{vendor} {api} {iso(w.start)}..{iso(w.end)}"
             parsed = parse_docs([(name, doc)], vendor, opts)
-            with store.connect(db) as con, store.transaction(con):
+            with store.connect(db) as con, writes.transaction(con):
                 store_parsed(con, parsed)
                 con.execute(store.query("extract.set_watermark"), {
                     "source": vendor, "service": SERVICE_KEY, "sli": api,

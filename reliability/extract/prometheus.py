@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pyarrow as pa
 
-from reliability import store
+from reliability import store, writes
 from reliability.errors import BadInput
 from reliability.extract import extract_instances, slices
 from reliability.extract.chunk import Result as _Result
@@ -215,7 +215,7 @@ class _Writer:
             self.con = self.stack.enter_context(store.connect(self.db))
             self.opened = time.monotonic()
         con = self.con
-        with store.transaction(con):
+        with writes.transaction(con):
             for t, group in itertools.groupby(batch, key=lambda item: item[0]):
                 group = list(group)
                 key = {"service": t.service, "sli": t.sli}

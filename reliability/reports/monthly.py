@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from reliability import periods, slos, store
-from reliability.analysis import budget, credits, impact, postmortems, recurrence, sla, timing
+from reliability.analysis import budget, categories, credits, impact, postmortems, recurrence, rollups, sla, timing
 from reliability.analysis import incidents as incident_rows
 from reliability.reports import audit_section, render
 
@@ -43,7 +43,7 @@ METRICS = (("detect", "Time to detect"), ("acknowledge", "Time to acknowledge"),
 
 
 def _slo_rows(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = None) -> list[dict]:
-    rows = sla.compute(con, month, now=now)
+    rows = rollups.month_rows(con, month, now=now)  # = sla.compute, from the monthly rollups
     # The credit rule is credits.owed's, the same for `credits`, this report and the app.
     return [r.as_json() | {k: c[k] for k in ("covered", "credit_percent", "tier_below")}
             for r, c in zip(rows, credits.for_rows(rows))]
@@ -123,6 +123,47 @@ def _timing(con: duckdb.DuckDBPyConnection, month: str) -> tuple[list[dict], dic
     return rows, {k: f"{a}" if a == b else f"{a} to {b}" for k, (a, b) in spans.items()}
 
 
+TREND_MONTHS = 6  # the fleet compliance trend: this month and the five before
+CAUSES = 3  # incidents named per breach
+
+
+def _compliance(rows: list[dict]) -> dict:
+    """Fleet compliance of one month's rows: SLOs met / SLOs with enough data."""
+    found = Counter(categories.status(r) for r in rows)
+    measured = found["met"] + found["breached"]
+    return {"slos": len(rows), "measured": measured, "met": found["met"], "breached": found["breached"],
+            "insufficient_data": found["insufficient_data"],
+            "fleet_compliance": found["met"] / measured if measured else None}
+
+
+def _trend(con: duckdb.DuckDBPyConnection, month: str, this: dict, now: datetime | None = None) -> list[dict]:
+    """Fleet compliance month by month, oldest first, ending with ``month`` (from the rollups);
+    each with its change against the month before in percentage points."""
+    months = [timing.shift_month(month, -k) for k in range(TREND_MONTHS - 1, 0, -1)]
+    plain = [s for s in slos.load(con) if not s.group_by]  # as this month's: SLOs without grouping
+    out = [{"month": m, **_compliance([r.as_json() for r in rows])}
+           for m, rows in rollups.monthly(con, months, selected=plain, now=now)]
+    out.append({"month": month, **this})
+    out = [t for t in out if t["measured"] or t["month"] == month]  # months before the data began: left out
+    for before, t in zip([None, *out[:-1]], out):
+        ok = before is not None and before["fleet_compliance"] is not None and t["fleet_compliance"] is not None
+        t["change_points"] = (t["fleet_compliance"] - before["fleet_compliance"]) * 100 if ok else None
+    return out
+
+
+def _causes(impacts: list[dict], breach: dict, month: str) -> list[dict]:
+    """The incidents that spent most of ``breach``'s error budget in its month, largest first."""
+    found = []
+    for inc in impacts:
+        for i in inc["slos"]:
+            if i.get("supported") and i["slo"] == breach["slo"] and i.get("month") == month and (i.get("budget_spent") or 0) > 0:
+                found.append({"id": inc["id"], "title": inc["title"], "severity": inc["severity"],
+                              "budget_spent": i["budget_spent"], "share_of_month_bad": i.get("share_of_month_bad"),
+                              "bad": i.get("bad")})
+    unique = {c["id"]: c for c in sorted(found, key=lambda c: c["budget_spent"])}
+    return sorted(unique.values(), key=lambda c: -c["budget_spent"])[:CAUSES]
+
+
 def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = None,
            group_by: tuple[str, ...] | None = None) -> dict:
     """Every number of the monthly review of ``month`` (``YYYY-MM``); ``group_by``: the label
@@ -140,10 +181,16 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
         b = budgets.get(r["slo"], {})
         r["budget_status"] = b.get("status")
         r["exhausted_at"] = b.get("exhausted_at")
+    for r in rows:
+        r["category"] = categories.category(r)
     judged = [r for r in rows if r["status"] != "insufficient_data"]
     breaches = [r for r in judged if r["status"] == "breached"]
     insufficient = [r for r in rows if r["status"] == "insufficient_data"]
     impacts = impact.month_impacts(con, month, "UTC")["incidents"]
+    # An SLO's month in its zone can hold incidents detected at the end of the UTC month before.
+    earlier = impact.month_impacts(con, timing.shift_month(month, -1), "UTC")["incidents"]
+    for r in breaches:
+        r["causes"] = _causes(earlier + impacts, r, month)
     severities = Counter(i["severity"] for i in impacts)
     rec = recurrence.report(con, month, month, "UTC")
     items = postmortems.action_items(con, as_of)
@@ -164,6 +211,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
             "measured": len(judged),
             "compliant": len(judged) - len(breaches),
             "fleet_compliance": (len(judged) - len(breaches)) / len(judged) if judged else None,
+            "trend": _trend(con, month, _compliance(rows), now),
             "breaches": breaches,
             "insufficient_data": insufficient,
             "partial": [r for r in judged if r["partial"]],  # the insufficient ones are listed already
@@ -198,8 +246,37 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
     }
 
 
+FLEET_BARS = 40  # the fleet chart shows the SLOs with the least budget left, at most this many
+
+
+def _svg_charts(doc: dict) -> dict:
+    """Static SVG charts (the default): budget left per SLO, and each service's burn-down."""
+    from markupsafe import Markup
+
+    from reliability import charts
+
+    rows = sorted((r for s in doc["services"] for r in s["slos"]),
+                  key=lambda r: (r["error_budget_remaining"] is None, r["error_budget_remaining"] or 0))[:FLEET_BARS]
+    title = f"Error budget left at the end of {doc['month']}"
+    if len(rows) < sum(len(s["slos"]) for s in doc["services"]):
+        title += f" (the {len(rows)} SLOs with the least)"
+    out = {"fleet": charts.hbars([r["slo"] for r in rows], [r["error_budget_remaining"] for r in rows],
+                                 [charts.CATEGORY_COLORS[r["category"]] for r in rows], title)}
+    for service in doc["services"]:
+        series, x = {}, []
+        for b in service["budgets"]:
+            pts = b.get("points") or []
+            if len(pts) > len(x):
+                x = [p["at"] for p in pts]
+            series[b["slo"]] = [None if p["remaining"] is None else p["remaining"] * 100 for p in pts]
+        # Keyed apart from "fleet", which is also a possible service name.
+        out[("service", service["name"])] = charts.lines(
+            x, series, f"{service['name']}: error budget left (%), daily (UTC)", zero_line=True) if x else ""
+    return {k: Markup(f'<div class="svg-chart">{v}</div>' if v else "") for k, v in out.items()}
+
+
 def _charts(doc: dict) -> dict:
-    """Plotly figures: budget remaining per SLO, and each service's burn-down."""
+    """Plotly figures (``--interactive``): budget remaining per SLO, and each service's burn-down."""
     import plotly.graph_objects as go
 
     charts = {}
@@ -231,10 +308,12 @@ def _charts(doc: dict) -> dict:
 
 
 def build(con: duckdb.DuckDBPyConnection, month: str, out: str, now: datetime | None = None,
-          group_by: tuple[str, ...] | None = None) -> dict:
+          interactive: bool = False, group_by: tuple[str, ...] | None = None) -> dict:
     """Compute the review of ``month`` and write it to ``out`` (format from the extension).
 
-    Returns the gathered document. Nothing is written unless everything succeeded.
+    HTML and PDF carry static SVG charts (a few hundred kB to mail); ``interactive`` draws
+    them with Plotly instead (plotly.js inline, about 5 MB). Returns the gathered document.
+    Nothing is written unless everything succeeded.
     """
     fmt = render.out_format(out)
     periods.parse_month(month)
@@ -242,17 +321,19 @@ def build(con: duckdb.DuckDBPyConnection, month: str, out: str, now: datetime | 
     if fmt == "md":
         data = render.render("monthly.md.j2", doc=doc).encode()
     else:
-        charts = _charts(doc)
-        html = render.render("monthly.html.j2", doc=doc, charts=charts, plotly_js=render.plotly_js())
-        data = html.encode() if fmt == "html" else render.html_to_pdf(html, charts=len(charts))
+        charts = _charts(doc) if interactive else _svg_charts(doc)
+        html = render.render("monthly.html.j2", doc=doc, charts=charts,
+                             plotly_js=render.plotly_js() if interactive else "")
+        data = html.encode() if fmt == "html" else render.html_to_pdf(
+            html, charts=len(charts) if interactive else 0, title=f"Monthly SLA review {doc['month']}")
     render.write_files({Path(out): data})
     return doc
 
 
-def open_and_build(db, month: str, out: str, now: datetime | None = None,
+def open_and_build(db, month: str, out: str, now: datetime | None = None, interactive: bool = False,
                    group_by: tuple[str, ...] | None = None) -> dict:
     """:func:`build` over a short-lived read-only connection to database ``db``."""
     render.out_format(out)
     periods.parse_month(month)
     with store.connect(db, read_only=True) as con:
-        return build(con, month, out, now, group_by)
+        return build(con, month, out, now, interactive, group_by)

@@ -46,12 +46,78 @@ def load_incident(con: duckdb.DuckDBPyConnection, incident_id: str, field: str =
     return incident
 
 
-def _timeline(incident: dict) -> list[dict]:
-    events = [{"at": incident[k], "kind": "milestone", "text": label}
-              for k, label in MILESTONES if incident.get(k) is not None]
-    events += [{"at": u["at"], "kind": u["kind"] or "note", "text": u["body"]} for u in incident["updates"]]
+DEPLOY_HOURS = 6  # deployments of the service this long before the impact started are listed
+
+
+def _timeline(incident: dict, pages: list[dict] | None = None, deployments: list[dict] | None = None) -> list[dict]:
+    """Milestones, stored updates, the replay's first page per SLO and deployments, in time
+    order. Each milestone appears once: a status update recorded at a milestone's instant
+    (e.g. "Resolved." at ``resolved_at``) is that milestone's text, not a second row."""
+    updates = list(incident["updates"])
+    events = []
+    for key, label in MILESTONES:
+        at = incident.get(key)
+        if at is None:
+            continue
+        same = [u for u in updates if u["at"] == at and ((u["kind"] or "note") == "status"
+                                                         or (u["body"] or "").startswith(label))]
+        for u in same:
+            updates.remove(u)
+        text = label
+        for u in same:
+            body = (u["body"] or "").strip()
+            if body.rstrip(".") == label:
+                continue
+            text = body if body.startswith(label) else f"{text}: {body}"
+        events.append({"at": at, "kind": "milestone", "text": text})
+    events += [{"at": u["at"], "kind": u["kind"] or "note", "text": u["body"]} for u in updates]
+    for p in pages or []:
+        events.append({"at": p["at"], "kind": "alert (replay)",
+                       "text": f"The {p['slo']} burn-rate alert would have paged"})
+    for d in deployments or []:
+        events.append({"at": d["deployed_at"], "kind": "deployment",
+                       "text": f"Deployed {d['version'] or d['id']}{': ' + d['description'] if d['description'] else ''}"
+                               f"{' (rolled back)' if d['rolled_back'] else ''}"})
     order = {"milestone": 0}
     return sorted(events, key=lambda e: (e["at"], order.get(e["kind"], 1)))
+
+
+def _pages(con: duckdb.DuckDBPyConnection, incident: dict, doc_impact: dict) -> list[dict]:
+    """Per SLO of the service, when the replayed multi-window burn-rate alert would first have
+    paged during the incident's impact (``burn``'s replay), and how long after the impact
+    started (minutes; negative: already paging). SLOs whose alert would not have paged: absent."""
+    from reliability.analysis import burn
+
+    start, end = doc_impact.get("window_start"), doc_impact.get("window_end")
+    if start is None or end is None:
+        return []
+    out = []
+    for slo in slos.load(con):
+        if slo.service != incident["service"]:
+            continue
+        found = burn.analyse(con, slo, start, end + timedelta(hours=1))
+        mine = next((i for i in found["incidents"] if i["id"] == incident["id"]), None)
+        if mine and mine.get("first_page_at") is not None:
+            out.append({"slo": slo.name, "at": mine["first_page_at"], "delay_minutes": mine["page_delay_minutes"]})
+    return sorted(out, key=lambda p: p["at"])
+
+
+def _deployments(con: duckdb.DuckDBPyConnection, incident: dict, doc_impact: dict) -> list[dict]:
+    start = doc_impact.get("window_start") or incident.get("started_at") or incident["detected_at"]
+    end = doc_impact.get("window_end") or incident["detected_at"]
+    return store.rows(con, "reports.deployments_before", {
+        "service": incident["service"], "start": start - timedelta(hours=DEPLOY_HOURS), "end": end})
+
+
+def bad_word(sli: str) -> str:
+    """How a bad event of the SLI reads: a latency SLI's bad requests were slow, not failed."""
+    name = sli.lower()
+    return "slow" if any(w in name for w in ("latency", "slow", "duration", "response-time", "speed")) else "failed"
+
+
+def bad_verb(sli: str) -> str:
+    """``failed`` or ``were slow``: what the bad requests of the SLI did."""
+    return "were slow" if bad_word(sli) == "slow" else "failed"
 
 
 def _sla_for(con: duckdb.DuckDBPyConnection, impacts: list[dict]) -> list[dict]:
@@ -91,12 +157,20 @@ def gather(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:
     doc_impact = impact.incident_impact(con, incident_id)
     impacts = doc_impact["slos"]
     related, freq = _related(con, incident_id)
+    pages = _pages(con, incident, doc_impact)
+    deployments = _deployments(con, incident, doc_impact)
+    sli_of = {s.name: s.sli for s in slos.load(con)}
+    supported = [i | {"bad_word": bad_word(sli_of.get(i["slo"], "")), "bad_verb": bad_verb(sli_of.get(i["slo"], ""))}
+                 for i in impacts if i.get("supported")]
     return {
         "incident": incident,
         "impact": doc_impact,
-        "impacts": [i for i in impacts if i.get("supported")],
+        "impacts": supported,
         "sla": _sla_for(con, impacts),
-        "timeline": _timeline(incident),
+        "pages": pages,
+        "deployments": deployments,
+        "deploy_hours": DEPLOY_HOURS,
+        "timeline": _timeline(incident, pages, deployments),
         "related": related,
         "frequency": freq,
     }

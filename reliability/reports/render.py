@@ -185,8 +185,16 @@ def write_files(files: dict[Path, bytes]) -> None:
         raise
 
 
-def html_to_pdf(html: str, *, chart_selector: str = ".chart .main-svg", charts: int = 0) -> bytes:
-    """Print ``html`` to PDF (A4) in headless Chromium after its ``charts`` charts are drawn."""
+FOOTER = ('<div style="font-size:12px;width:100%;padding:0 12mm;color:#555;font-family:Helvetica,Arial,sans-serif;'
+          'display:flex;justify-content:space-between"><span>{title}</span>'
+          '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
+
+
+def html_to_pdf(html: str, *, chart_selector: str = ".chart .main-svg", charts: int = 0, title: str = "") -> bytes:
+    """Print ``html`` to PDF (A4) in headless Chromium after its ``charts`` Plotly charts are
+    drawn: a footer with ``title`` and "page N of M" (12 px = 9 pt) on every page, and the
+    document outline (bookmarks) from the headings."""
+    from html import escape
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("RELIABILITY_CHROMIUM", CHROMIUM)
@@ -203,7 +211,9 @@ def html_to_pdf(html: str, *, chart_selector: str = ".chart .main-svg", charts: 
                     page.wait_for_function(
                         "([sel, n]) => document.querySelectorAll(sel).length >= n",
                         arg=[chart_selector, charts], timeout=60_000)
-                return page.pdf(format="A4", print_background=True,
-                                margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
+                return page.pdf(format="A4", print_background=True, display_header_footer=True,
+                                header_template="<span></span>", footer_template=FOOTER.format(title=escape(title)),
+                                outline=True, tagged=True,
+                                margin={"top": "14mm", "bottom": "18mm", "left": "12mm", "right": "12mm"})
             finally:
                 browser.close()

@@ -33,7 +33,8 @@ def page() -> None:
     left, middle, right = st.columns([1, 1, 1])
     month = widgets.month_picker(months, left)
     zone = widgets.zone_picker(middle, extra=[OWN_ZONE], default=OWN_ZONE)
-    no_data = right.radio("No-data slices count as", ["good", "bad", "exclude"], horizontal=True)
+    no_data = widgets.choice("no_data", "No-data slices count as", ["good", "bad", "exclude"], "good", right,
+                             horizontal=True)
     tz = None if zone == OWN_ZONE else zone
     table = data.sla_table(db, month, no_data, stamp, tz)
     if table.empty:

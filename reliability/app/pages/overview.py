@@ -1,125 +1,259 @@
-"""Leadership overview: fleet SLA compliance, budgets, incidents and risks on one screen."""
+"""Leadership overview: are we reliable, is it getting better, where to invest — in ten seconds.
+
+KPIs with their change against the previous period, the breached SLO-months (each a link to
+its breach investigation), the SLO x month grid coloured by category (breached red,
+insufficient data grey, at risk amber, met green), the fleet's monthly trend, incidents and
+time to resolve, and where the breaches concentrate. Charts are static SVG
+(:mod:`reliability.charts`): no charting library to load in the browser.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
-from reliability import units
+from reliability import charts, units
+from reliability.analysis import categories, history, timing
 from reliability.app import composites_view, data, freshness, instances_view, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
-STATUS_ORDER = {"exhausted": 0, "at_risk": 1, "insufficient_data": 2, "healthy": 3}
+HALF = 460  # px: a chart in one of two columns, drawn at its size on a laptop screen
+GRID_ROWS = 40  # larger fleets: the SLOs with the most months not met, worst first
+BREACH_LINES = 25  # breached SLO-months listed (newest, most overspent first)
 
 
-def compliance_heatmap(history: pd.DataFrame) -> go.Figure:
-    """SLOs x months coloured by error budget remaining (attainment against target)."""
-    grid = history.pivot(index="slo", columns="month", values="error_budget_remaining").sort_index(ascending=False)
-    att = history.pivot(index="slo", columns="month", values="attainment").reindex_like(grid)
-    text = att.map(lambda a: "" if pd.isna(a) else f"{a * 100:.2f}")
-    # A month with insufficient data has no verdict: no colour that reads as met, "no data" instead.
-    if "status" in history:
-        short = history.pivot(index="slo", columns="month", values="status").reindex_like(grid) == "insufficient_data"
-        grid, text = grid.mask(short), text.mask(short, "no data")
-    fig = go.Figure(go.Heatmap(
-        z=(grid.clip(-1, 1) * 100).values, x=list(grid.columns), y=widgets.plot_text(grid.index), text=text.values,
-        texttemplate="%{text}", zmin=-100, zmax=100, colorscale="RdYlGn",
-        colorbar={"title": "budget left %"},
-        hovertemplate="%{y} %{x}<br>attainment %{text} %<br>budget left %{z:.1f} %<extra></extra>",
-    ))
-    fig.update_layout(height=40 + 26 * len(grid), margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      title="SLA attainment % (colour: error budget left; red = breached)")
-    return fig
+def investigate_link(slo: str, month: str) -> str:
+    return "breach?" + urlencode({"slo": slo, "month": month})
+
+
+def svg(markup: str, container=st) -> None:
+    """A static chart as an image: its natural size, scaled down (never cut) on a narrow screen."""
+    container.image(markup, width="content")
+
+
+def grid(history_: pd.DataFrame, months: list[str]) -> tuple[str, int]:
+    """The SLO x month category grid as SVG, and how many SLOs it leaves out."""
+    order = {c: i for i, c in enumerate(categories.ORDER)}
+    h = history_.assign(rank=history_["category"].map(order), not_met=history_["category"] != "met")
+    per_slo = h.groupby("slo").agg(worst=("rank", "min"), not_met=("not_met", "sum"),
+                                   left=("error_budget_remaining", "min"))
+    per_slo = per_slo.sort_values(["worst", "not_met", "left"], ascending=[True, False, True])
+    hidden = 0
+    if len(per_slo) > GRID_ROWS:
+        shown = per_slo[per_slo["not_met"] > 0].head(GRID_ROWS)
+        hidden = len(per_slo) - len(shown)
+        names = list(shown.index)
+    else:
+        names = sorted(per_slo.index)
+    cells = {}
+    for r in h[h["slo"].isin(names)].itertuples():
+        att = "" if pd.isna(r.attainment) else f"{r.attainment * 100:.2f}"
+        left = None if pd.isna(r.error_budget_remaining) else float(r.error_budget_remaining)
+        label = charts.CATEGORY_LABELS[r.category]
+        tip = f"{r.slo} {r.month}: {label}, attainment {att or '-'} %, budget left " \
+              f"{'-' if left is None else f'{left * 100:.1f} %'}"
+        cells[(r.slo, r.month)] = charts.Cell(r.category, att, left, investigate_link(r.slo, r.month)
+                                              if r.category == "breached" else None, tip)
+    title = "SLA attainment % per SLO and month (colour: category; shade: budget left)"
+    return charts.heatmap(names, months, cells, title), hidden
+
+
+def _delta(now: float | None, before: float | None, fmt: str) -> str | None:
+    if now is None or before is None:
+        return None
+    return fmt.format(now - before)
+
+
+def kpis(hist: pd.DataFrame, prev: pd.DataFrame | None, last: str, before: str | None, inc: dict) -> None:
+    """The latest month's KPIs, each with its change against the month before (arrow and
+    delta), and the period's breached SLO-months against the previous period of the same
+    length (when the data reaches back that far: a delta against missing data would mislead)."""
+    rows = {m: hist[hist["month"] == m] for m in (last, before) if m}
+
+    def compliance(month: str | None) -> float | None:
+        if month not in rows:
+            return None
+        measured = rows[month][rows[month]["category"] != "insufficient_data"]
+        return float(measured["category"].isin(["met", "at_risk"]).mean()) if len(measured) else None
+
+    def count(month: str | None, cat: str) -> int | None:
+        return None if month not in rows else int((rows[month]["category"] == cat).sum())
+
+    def incidents(month: str | None) -> int | None:
+        return None if month is None else sum(n for (m, _s), n in inc["by_month_severity"].items() if m == month)
+
+    def mttr_minutes(month: str | None) -> float | None:
+        found = inc["mttx"]["by_month"].get(month) or {}
+        return (found.get("resolve") or {}).get("median_minutes") if found.get("count") else None
+
+    def hours(minutes: float | None) -> float | None:
+        return None if minutes is None else minutes / 60
+
+    def delta(now, then, fmt: str) -> str | None:
+        if now is None or then is None:
+            return None
+        return "no change" if now == then else fmt.format(now - then)
+
+    share, share_before = compliance(last), compliance(before)
+    versus = f"against {before}" if before else "(no month before in the data)"
+    c = st.columns(3)
+    _metric(c[0], f"Fleet compliance {last}", "-" if share is None else f"{share * 100:.1f}%",
+                delta(None if share is None else share * 100, None if share_before is None else share_before * 100,
+                      "{:+.1f} pp"), help=f"SLOs that met their target / SLOs with enough data; {versus}")
+    _metric(c[1], f"SLOs breached {last}", count(last, "breached"),
+                delta(count(last, "breached"), count(before, "breached"), "{:+d}"), delta_color="inverse", help=versus)
+    _metric(c[2], f"SLOs at risk {last}", count(last, "at_risk"),
+                delta(count(last, "at_risk"), count(before, "at_risk"), "{:+d}"), delta_color="inverse",
+                help=f"Met, with less than 25 % of the error budget left; {versus}")
+    c = st.columns(3)
+    _metric(c[0], f"Incidents {last}", incidents(last), delta(incidents(last), incidents(before), "{:+d}"),
+                delta_color="inverse", help=f"Detected in the month (UTC); {versus}")
+    _metric(c[1], f"Median time to resolve {last}", units.duration(mttr_minutes(last)),
+            delta(hours(mttr_minutes(last)), hours(mttr_minutes(before)), "{:+.1f} h"), delta_color="inverse",
+            help=versus)
+    breached = int((hist["category"] == "breached").sum())
+    breached_before = None if prev is None else int((prev["category"] == "breached").sum())
+    _metric(c[2], "SLO-months breached", f"{breached} of {len(hist)}", delta(breached, breached_before, "{:+d}"),
+                delta_color="inverse", help="In the period; against the previous period of the same length"
+                if prev is not None else "In the period (the data does not reach back a whole previous period)")
+
+
+def _metric(container, label, value, delta=None, **kw) -> None:
+    """``st.metric``, with an unchanged value shown as "no change" without an arrow."""
+    if delta == "no change":
+        kw |= {"delta_color": "off", "delta_arrow": "off"}
+    container.metric(label, value, delta, **kw)
+
+
+def breach_list(hist: pd.DataFrame) -> None:
+    """The breached SLO-months, newest month first and most overspent first, each a link; at
+    most ``BREACH_LINES`` (a fleet can have thousands: the monthly review lists them all)."""
+    st.subheader("Breached SLO-months")
+    found = hist[hist["category"] == "breached"].sort_values(["month", "error_budget_remaining"], ascending=[False, True])
+    if found.empty:
+        st.write("No SLO breached its target in the period.")
+        return
+    lines = []
+    for r in found.head(BREACH_LINES).itertuples():
+        lines.append(f"- [{_md(r.slo)} · {r.month}]({investigate_link(r.slo, r.month)}) — attainment "
+                     f"{r.attainment * 100:.3f}% (target {r.target * 100:g}%), budget left "
+                     f"{r.error_budget_remaining * 100:.1f}%")
+    if len(found) > BREACH_LINES:
+        lines.append(f"- … and {len(found) - BREACH_LINES} more: each month's are listed in the "
+                     f"[monthly SLA review](sla?{urlencode({'month': found['month'].iloc[0]})})")
+    st.markdown("\n".join(lines))
+
+
+def _md(text: str) -> str:
+    """Text from the data, inert inside Markdown link text."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!<>|~" else ch for ch in str(text))
+
+
+def trend_chart(hist: pd.DataFrame, months: list[str]) -> str:
+    shares = {}
+    for cat in ("met", "at_risk", "insufficient_data", "breached"):
+        shares[charts.CATEGORY_LABELS[cat]] = [
+            float((hist[hist["month"] == m]["category"] == cat).mean()) if (hist["month"] == m).any() else 0.0
+            for m in months]
+    colors = {charts.CATEGORY_LABELS[c]: charts.CATEGORY_COLORS[c] for c in charts.CATEGORY_COLORS}
+    return charts.stacked_bars(months, shares, colors, "Fleet per month: share of SLOs by category", percent=True,
+                               width=HALF)
+
+
+def incident_chart(inc: dict, months: list[str]) -> str:
+    counts = inc["by_month_severity"]
+    series = {sev: [counts.get((m, sev), 0) for m in months] for sev in SEVERITY_COLORS}
+    return charts.stacked_bars(months, series, SEVERITY_COLORS, "Incidents per month by severity (UTC)", width=HALF)
+
+
+def mttr_chart(inc: dict, months: list[str]) -> str:
+    by_month = inc["mttx"]["by_month"]
+    hours = [None if not (by_month.get(m) or {}).get("count") else
+             (by_month[m]["resolve"]["median_minutes"] or 0) / 60 for m in months]
+    return charts.lines(months, {"median hours to resolve": hours}, "Median time to resolve per month (hours)",
+                        width=HALF)
+
+
+def invest(hist: pd.DataFrame) -> pd.DataFrame:
+    """Per service: SLO-months breached and not met, and the worst budget left, worst first."""
+    g = hist.assign(breached=hist["category"] == "breached", not_met=hist["category"] != "met").groupby("service").agg(
+        breached=("breached", "sum"), not_met=("not_met", "sum"), slos=("slo", "nunique"),
+        worst_budget_left=("error_budget_remaining", "min"),
+    ).reset_index()
+    g = g[g["not_met"] > 0].sort_values(["breached", "not_met", "worst_budget_left"], ascending=[False, False, True])
+    return g.assign(worst_budget_left=g["worst_budget_left"] * 100).head(10)
 
 
 def page() -> None:
     st.title("Leadership overview")
     db = data.db_path()
     stamp = data.stamp(db)
-    months = data.months_with_data(db, stamp)
-    if not months:
+    months_all = data.months_with_data(db, stamp)
+    if not months_all:
         st.info("No SLI data yet. Load the sample with `reliability demo` or ingest series.")
         return
     freshness.warn(data.newest_slices(db, stamp))
-    first, last = widgets.period_picker(months)
-    history = data.sla_history(db, first, last, stamp)
+    first, last = widgets.period_picker(months_all)
+    months = history.months_between(first, last)
     # Per-instance SLOs (thousands of customers) get their own block below: grouped, filtered,
-    # top-N worst, never one heatmap row each.
-    history, instance_rows = instances_view.split(history)
+    # top-N worst, never one grid row each; the KPIs and the grid are over SLOs without grouping.
+    hist, instance_rows = instances_view.split(data.sla_history(db, first, last, stamp))
     journeys = data.composites(db, last, stamp)
-    if history.empty and not instance_rows.empty:
+    if hist.empty and not instance_rows.empty:
         instances_view.section(instance_rows[instance_rows["month"] == last], last)
         composites_view.section(journeys, last)
         return
-    if history.empty:
+    if hist.empty:
         st.info("No SLOs defined. Apply OpenSLO files with `reliability slo apply`.")
         return
-    budgets = data.budget_status(db, last, stamp)
-    incidents = data.incident_rows(db, first, last, "UTC", None, stamp)
-    report = data.incident_report(db, first, last, "UTC", None, stamp)
+    span = len(months)
+    prev_first, prev_last = timing.shift_month(first, -span), timing.shift_month(first, -1)
+    earliest = min(months_all)
+    prev = instances_view.split(data.sla_history(db, prev_first, prev_last, stamp))[0] if prev_first >= earliest else None
+    inc = data.overview_incidents(db, first, last, stamp)
+    before = timing.shift_month(last, -1)
+    before = before if before >= first else None
 
-    breaches = history[history["breached"]]
-    at_risk = budgets[budgets["status"] != "healthy"]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("SLO-months breached", f"{len(breaches)} of {len(history)}")
-    c2.metric(f"SLOs at risk in {last}", len(at_risk))
-    c3.metric("Incidents", len(incidents))
-    median = report["mttx"]["overall"]["resolve"]["median_minutes"]
-    c4.metric("Median time to resolve", units.duration(median))
+    kpis(hist, prev, last, before, inc)
+    breach_list(hist)
 
-    st.plotly_chart(compliance_heatmap(history), width="stretch")
+    markup, hidden = grid(hist, months)
+    svg(markup)
+    if hidden:
+        st.caption(f"{hidden} SLOs met their target every month of the period (or are not among the "
+                   f"{GRID_ROWS} worst) and are not drawn.")
     instances_view.section(instance_rows[instance_rows["month"] == last], last)
     composites_view.section(journeys, last)
 
     left, right = st.columns(2)
-    b = budgets.sort_values("remaining")
-    b = b.assign(slo=widgets.plot_text(b["slo"]), remaining=b["remaining"] * 100)  # percent, as everywhere
-    fig = px.bar(b, x="remaining", y="slo", color="status", orientation="h",
-                 color_discrete_map={"healthy": "#1a9850", "at_risk": "#fdae61", "exhausted": "#d73027",
-                                     "insufficient_data": "#9e9e9e"},
-                 title=f"Error budget left in {last}", labels={"remaining": "budget left %", "slo": ""})
-    fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    left.plotly_chart(fig, width="stretch")
-
-    if not incidents.empty:
-        counts = incidents.groupby(["month", "severity"]).size().reset_index(name="incidents")
-        counts["severity"] = widgets.plot_text(counts["severity"])
-        fig = px.bar(counts, x="month", y="incidents", color="severity", color_discrete_map=SEVERITY_COLORS,
-                     title="Incidents per month by severity", category_orders={"severity": list(SEVERITY_COLORS)})
-        fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-        right.plotly_chart(fig, width="stretch")
+    with left:
+        svg(trend_chart(hist, months))
+    with right:
+        svg(incident_chart(inc, months))
 
     left, right = st.columns(2)
-    trend = pd.DataFrame([
-        {"month": m, "median hours to resolve": (v["resolve"]["median_minutes"] or 0) / 60, "incidents": v["count"]}
-        for m, v in report["mttx"]["by_month"].items() if v["count"]
-    ])
-    if not trend.empty:
-        fig = px.line(trend, x="month", y="median hours to resolve", markers=True, title="Median time to resolve")
-        fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-        left.plotly_chart(fig, width="stretch")
-    repeats = pd.DataFrame(report["recurrence"]["repeats"])
-    right.subheader("Top recurring causes")
+    with left:
+        svg(mttr_chart(inc, months))
+    with right:
+        st.subheader("Where to invest")
+        where = invest(hist)
+        if where.empty:
+            st.write("Every SLO met its target every month.")
+        else:
+            st.dataframe(where, hide_index=True, width="stretch", column_config={
+                "worst_budget_left": st.column_config.NumberColumn("worst budget left %", format="%.1f"),
+                "not_met": st.column_config.NumberColumn("months not met"),
+            })
+    repeats = pd.DataFrame(inc["repeats"])
+    st.subheader("Top recurring causes")
     if repeats.empty:
-        right.write("No repeated root causes in the period.")
+        st.write("No repeated root causes in the period.")
     else:
         top = (repeats.groupby(["service", "root_cause"]).size().reset_index(name="repeats")
                .sort_values("repeats", ascending=False).head(5))[["repeats", "service", "root_cause"]]
-        right.dataframe(top, hide_index=True, width="stretch")
-
-    st.subheader(f"Services at risk ({last})")
-    if at_risk.empty:
-        st.write("Every SLO's error budget is healthy.")
-    else:
-        view = at_risk.assign(order=at_risk["status"].map(STATUS_ORDER)).sort_values(["order", "remaining"])
-        st.dataframe(view[["slo", "service", "status", "remaining", "data_coverage", "exhausted_at", "exhausts_at_1d"]]
-                     .assign(remaining=view["remaining"] * 100, data_coverage=view["data_coverage"] * 100),
-                     hide_index=True, width="stretch",
-                     column_config={"remaining": st.column_config.NumberColumn("budget left %", format="%.1f"),
-                                    "data_coverage": st.column_config.NumberColumn("coverage %", format="%.1f"),
-                                    "exhausted_at": st.column_config.DatetimeColumn("exhausted since (UTC)")})
+        st.dataframe(top, hide_index=True, width="stretch")
 
 
 if __name__ == "__main__":

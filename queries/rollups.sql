@@ -1,0 +1,103 @@
+-- Monthly SLA rollups (reliability/analysis/rollups.py): what a write touched, and the rows.
+
+-- name: has_table
+-- 1 when the sla_rollups table exists (databases migrated before it have none).
+select count(*) as n
+from information_schema.tables
+where table_name = 'sla_rollups';
+
+-- name: max_slice_rowid
+-- The highest row id of sli_slices (-1 when empty): rows a write appends get higher ones.
+select coalesce(max(rowid), -1) as max_rowid
+from sli_slices;
+
+-- name: slo_fingerprints
+-- Per stored SLO, a digest of its resolved definition (its slos row and its objectives): a
+-- rollup computed for another digest is stale.
+with objectives as (
+    select
+        slo,
+        string_agg(o::varchar, '|' order by idx) as text
+    from slo_objectives as o
+    group by slo
+),
+
+final as (
+    select
+        s.name,
+        md5(s::varchar || coalesce(objectives.text, '')) as fingerprint
+    from slos as s
+    left join objectives on objectives.slo = s.name
+)
+
+select * from final;
+
+-- name: maintenance_snapshot
+-- Every stored maintenance window: what a write may have added, changed or removed.
+select id, service, starts_at, ends_at
+from maintenance_windows;
+
+-- name: written_months
+-- The calendar months (YYYY-MM in each listed zone) holding rows of the listed series that
+-- have a row id above $since (rows this write appended, which includes every replaced key).
+-- Rows are grouped by hour first; an hour is mapped to the months of its first and last
+-- instant, which is exact for zones whose offsets are whole hours.
+with series as (
+    select
+        unnest($services) as service,
+        unnest($slis) as sli,
+        unnest($zones) as zone
+),
+
+hours as (
+    select distinct
+        s.service,
+        s.sli,
+        date_trunc('hour', s.ts) as hour
+    from sli_slices as s
+    semi join series
+        on s.service = series.service
+        and s.sli = series.sli
+    where s.rowid > $since
+),
+
+final as (
+    select distinct
+        hours.service,
+        hours.sli,
+        series.zone,
+        unnest([
+            strftime(timezone(series.zone, hours.hour), '%Y-%m'),
+            strftime(timezone(series.zone, hours.hour + interval 1 hour - interval 1 microsecond), '%Y-%m')
+        ]) as month
+    from hours
+    join series
+        on hours.service = series.service
+        and hours.sli = series.sli
+)
+
+select * from final;
+
+-- name: delete
+-- Remove the rollups of the listed (slo, month) pairs (parallel lists).
+delete from sla_rollups
+using (select unnest($slos) as slo, unnest($months) as month) as gone
+where sla_rollups.slo = gone.slo
+  and sla_rollups.month = gone.month;
+
+-- name: delete_slos
+-- Remove every rollup of the listed SLOs.
+delete from sla_rollups
+where slo in (select unnest($slos));
+
+-- name: insert
+-- Append the registered Arrow table rollup_staged (the columns of sla_rollups, in order).
+insert into sla_rollups
+select * from rollup_staged;
+
+-- name: for_months
+-- The stored rollups of the listed months.
+select *
+from sla_rollups
+where month in (select unnest($months));
+

@@ -1,0 +1,270 @@
+"""Monthly SLA rollups: the month's aggregates per SLO objective, kept up to date by every write.
+
+Views over many months (the app's overview, the monthly report's trend) must not recompute
+every month from raw slices. Table ``sla_rollups`` holds, per SLO objective and calendar month
+in the SLO's zone, exactly what :func:`reliability.analysis.sla.finish` needs (slices with
+data, good slices, event sums, the ratio sum, the slices stored maintenance removes) and so
+everything ``sla`` reports, data coverage included, for any no-data policy.
+
+- Maintained by every write: :func:`reliability.writes.transaction`, the write transaction of
+  ``ingest``, ``extract``, ``slo apply``, ``ingest maintenance``, ``demo`` and the API, takes
+  a :func:`mark` before the block and calls :func:`refresh` before committing, in the same
+  transaction.
+- Invalidated exactly for what the write touched: the months (in each SLO's zone) holding the
+  rows it appended or replaced, for the SLOs of those series; every month with data of an SLO
+  whose definition changed (removed SLOs lose theirs); the months a maintenance window that
+  was added, changed or removed overlaps, for the SLOs of its service (all, if it has none).
+- Not kept for a definition with grouping labels (its instances are found per period) nor
+  for an SLO with a history of definitions (each month computed with the version in force,
+  split at a change): both are computed fresh, in place, by ``sla.compute_periods``.
+- Read with :func:`monthly`: a stored row whose SLO definition (a digest) and period still
+  match is turned into an :class:`~reliability.analysis.sla.SlaRow` by the same ``finish``;
+  anything missing or stale is computed fresh. Equal bit for bit to ``sla.compute_periods``
+  (tests/test_rollups.py checks it after random sequences of writes).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+
+from reliability import periods, slos, store, versions
+from reliability.analysis import sla
+from reliability.errors import BadInput
+from reliability.openslo import SLO
+
+_AGG = ("slices_with_data", "good_slices", "sum_good", "sum_total", "sum_ratio")
+
+
+@dataclass
+class Mark:
+    """What the database held before a write: enough to tell what the write touched."""
+
+    max_rowid: int
+    fingerprints: dict[str, str]
+    maintenance: set[tuple] = field(default_factory=set)
+
+
+def _rolled_up(slo: SLO, histories: Mapping[str, object]) -> bool:
+    """Whether ``slo`` has rollups. Computed fresh instead: a definition with grouping labels
+    (its instances, one per customer say, are found per period: sla.expand_instances) and an SLO
+    with a history of definitions (``histories``, :func:`reliability.versions.histories`: each
+    month is computed with the version in force, split at a change: analysis/segments.py)."""
+    return (not slo.group_by or bool(slo.instance)) and slo.name not in histories and slo.base_name not in histories
+
+
+def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute(store.query("rollups.has_table")).fetchone()[0] > 0
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Per stored SLO, a digest of its resolved definition."""
+    return dict(con.execute(store.query("rollups.slo_fingerprints")).fetchall())
+
+
+def mark(con: duckdb.DuckDBPyConnection) -> Mark | None:
+    """The state before a write (None when the database has no rollups table)."""
+    if not _has_table(con):
+        return None
+    return Mark(
+        max_rowid=con.execute(store.query("rollups.max_slice_rowid")).fetchone()[0],
+        fingerprints=fingerprints(con),
+        maintenance=set(con.execute(store.query("rollups.maintenance_snapshot")).fetchall()),
+    )
+
+
+def _months_of(zone: str, start: datetime, end: datetime) -> list[str]:
+    """The calendar months (in ``zone``) overlapping ``[start, end)``."""
+    zi = periods.zone(zone)
+    first = start.astimezone(zi)
+    last = (end - timedelta(microseconds=1)).astimezone(zi)
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = y + (m == 12), m % 12 + 1
+    return out
+
+
+def _written(con, selected: Sequence[SLO], since: int) -> dict[str, set[str]]:
+    """month -> SLO names, for the months holding rows of their series above row id ``since``."""
+    by_series: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for slo in selected:
+        by_series[(slo.service, slo.sli, sla.slo_zone(slo))].append(slo.name)
+    if not by_series:
+        return {}
+    keys = list(by_series)
+    params = {"services": [k[0] for k in keys], "slis": [k[1] for k in keys], "zones": [k[2] for k in keys],
+              "since": since}
+    out: dict[str, set[str]] = defaultdict(set)
+    for service, sli_, zone, month in con.execute(store.query("rollups.written_months"), params).fetchall():
+        out[month].update(by_series[(service, sli_, zone)])
+    return out
+
+
+def _touched(con: duckdb.DuckDBPyConnection, before: Mark, everything: list[SLO]) -> tuple[dict[str, set[str]], set[str]]:
+    """``(month -> SLO names to recompute, SLO names removed)`` since ``before``."""
+    after = fingerprints(con)
+    removed = set(before.fingerprints) - set(after)
+    changed = {n for n, f in after.items() if before.fingerprints.get(n) != f}
+    todo: dict[str, set[str]] = defaultdict(set)
+    # Rows appended (a replaced key is deleted and appended again) since the mark.
+    unchanged = [s for s in everything if s.name not in changed]
+    for month, names in _written(con, unchanged, before.max_rowid).items():
+        todo[month] |= names
+    # A new or redefined SLO: every month its series has data.
+    for month, names in _written(con, [s for s in everything if s.name in changed], -1).items():
+        todo[month] |= names
+    # Maintenance windows added, changed or removed: the months they overlap.
+    now = set(con.execute(store.query("rollups.maintenance_snapshot")).fetchall())
+    for _id, service, start, end in before.maintenance ^ now:
+        for slo in everything:
+            if service is None or service == slo.service:
+                for month in _months_of(sla.slo_zone(slo), start, end):
+                    todo[month].add(slo.name)
+    return todo, removed | changed
+
+
+def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
+    """Bring the rollups up to date with what was written since ``before`` (inside the
+    writer's transaction); returns the number of (SLO, month) pairs recomputed."""
+    if before is None:
+        return 0
+    histories = versions.histories(con)
+    everything = [s for s in slos.load(con) if _rolled_up(s, histories)]
+    todo, dropped = _touched(con, before, everything)
+    if dropped:
+        con.execute(store.query("rollups.delete_slos"), {"slos": sorted(dropped)})
+    pairs = [(name, month) for month, names in todo.items() for name in names]
+    if pairs:
+        con.execute(store.query("rollups.delete"), {"slos": [p[0] for p in pairs], "months": [p[1] for p in pairs]})
+    by_name = {s.name: s for s in everything}
+    current = fingerprints(con)
+    staged: list[tuple] = []
+    now = datetime.now(UTC)
+    for month, names in sorted(todo.items()):
+        selected = [by_name[n] for n in sorted(names) if n in by_name]
+        if not selected:
+            continue
+        period_of, found = sla.objective_aggregates(
+            con, selected, lambda s, m=month: periods.month(m, sla.slo_zone(s)))
+        for (name, idx), (agg, ex) in found.items():
+            p = period_of[name]
+            staged.append((name, idx, month, current[name], p.start, p.end, p.zone,
+                           *(agg[k] for k in _AGG), ex.slices, list(ex.ids), agg.get("last_slice"), now))
+    if staged:
+        _insert(con, staged)
+    return len(pairs)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, staged: list[tuple]) -> None:
+    import pyarrow as pa
+
+    cols = list(zip(*staged))
+    ts = pa.timestamp("us", tz="UTC")
+    table = pa.table({
+        "slo": pa.array(cols[0], pa.string()), "idx": pa.array(cols[1], pa.int32()),
+        "month": pa.array(cols[2], pa.string()), "fingerprint": pa.array(cols[3], pa.string()),
+        "period_start": pa.array(cols[4], ts), "period_end": pa.array(cols[5], ts),
+        "zone": pa.array(cols[6], pa.string()),
+        "slices_with_data": pa.array(cols[7], pa.int64()), "good_slices": pa.array(cols[8], pa.int64()),
+        "sum_good": pa.array(cols[9], pa.float64()), "sum_total": pa.array(cols[10], pa.float64()),
+        "sum_ratio": pa.array(cols[11], pa.float64()), "excluded_slices": pa.array(cols[12], pa.int64()),
+        "maintenance_windows": pa.array(cols[13], pa.list_(pa.string())),
+        "last_slice": pa.array(cols[14], pa.int64()),
+        "computed_at": pa.array(cols[15], ts),
+    })
+    con.register("rollup_staged", table)
+    try:
+        con.execute(store.query("rollups.insert"))
+    finally:
+        con.unregister("rollup_staged")
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def monthly(
+    con: duckdb.DuckDBPyConnection, months: Sequence[str], no_data: str = "good",
+    selected: Sequence[SLO] | None = None, min_coverage: float = sla.DEFAULT_MIN_COVERAGE,
+    now: datetime | None = None,
+) -> list[tuple[str, list[sla.SlaRow]]]:
+    """``(month, rows)`` for every month listed, each SLO's month in its own zone: the rows
+    ``sla.compute_periods`` returns for that month (same order), from the rollups where they
+    are current and computed fresh where not."""
+    if no_data not in sla.NO_DATA_POLICIES:
+        raise BadInput(f"expected one of {', '.join(sla.NO_DATA_POLICIES)}, got {no_data!r}", field="--no-data")
+    sla.check_min_coverage(min_coverage)
+    if selected is None:
+        selected = slos.load(con)
+    if not selected:
+        return [(m, []) for m in months]
+    stored: dict[tuple[str, int, str], dict] = {}
+    has_rollups = _has_table(con)
+    if has_rollups:
+        digests = fingerprints(con)
+        for r in store.rows(con, "rollups.for_months", {"months": list(months)}):
+            if digests.get(r["slo"]) == r["fingerprint"]:
+                stored[(r["slo"], r["idx"], r["month"])] = r
+    cache: dict[tuple[str, str], periods.Period] = {}
+
+    def period_of(month: str, slo: SLO) -> periods.Period:
+        zone = sla.slo_zone(slo)
+        found = cache.get((month, zone))
+        if found is None:
+            found = cache[(month, zone)] = periods.month(month, zone)
+        return found
+
+    histories = versions.histories(con, sorted({s.base_name for s in selected}))
+    now = now or datetime.now(UTC)
+    out = []
+    for month in months:
+        rows: dict[str, list[sla.SlaRow]] = {}  # per SLO of ``selected``, in compute_periods' order
+        stale = []
+        for slo in selected:
+            period = period_of(month, slo)
+            found = [stored.get((slo.name, i, month)) for i in range(len(slo.objectives))]
+            if _rolled_up(slo, histories) and all(f is not None and f["period_start"] == period.start
+                                       and f["period_end"] == period.end for f in found):
+                as_of = min(period.end, now, sla.data_end(slo, period, found[0]))
+                rows[slo.name] = [sla.finish(slo, i, period, {k: f[k] for k in _AGG}, no_data, f["excluded_slices"],
+                                             tuple(f["maintenance_windows"]), min_coverage, as_of)
+                                  for i, f in enumerate(found)]
+            else:
+                stale.append(slo)
+        if stale:
+            fresh = sla.compute_periods(con, lambda s, m=month: periods.month(m, sla.slo_zone(s)), no_data=no_data,
+                                        selected=stale, min_coverage=min_coverage, now=now)
+            _assign(stale, fresh, rows)
+        out.append((month, [r for s in selected for r in rows.get(s.name, [])]))
+    return out
+
+
+def _assign(stale: Sequence[SLO], fresh: list[sla.SlaRow], rows: dict[str, list[sla.SlaRow]]) -> None:
+    """Hand ``fresh`` (compute_periods' rows for ``stale``: SLO by SLO, objective by objective,
+    a definition with grouping labels replaced in place by its instances, named
+    ``name{label="value"}``, possibly none) back to the SLOs of ``stale``."""
+    pos = 0
+    for slo in stale:
+        if not slo.group_by or slo.instance:
+            n = len(slo.objectives)
+            rows[slo.name] = fresh[pos:pos + n]
+            pos += n
+        else:
+            start = pos
+            while pos < len(fresh) and fresh[pos].slo.startswith(slo.name + "{"):
+                pos += 1
+            rows[slo.name] = fresh[start:pos]
+
+
+def month_rows(con: duckdb.DuckDBPyConnection, month: str, no_data: str = "good",
+               slo_name: str | None = None, min_coverage: float = sla.DEFAULT_MIN_COVERAGE,
+               now: datetime | None = None) -> list[sla.SlaRow]:
+    """``sla.compute(con, month, slo_name, no_data, ...)``, from the rollups where current."""
+    periods.parse_month(month)
+    selected = slos.load(con, slo_name)
+    return monthly(con, [month], no_data, selected, min_coverage, now)[0][1]
+

@@ -1,0 +1,198 @@
+"""Monthly SLA rollups: kept by every write, invalidated exactly for what it touched, and equal
+bit for bit to a fresh computation from the slices after random sequences of writes."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
+from conftest import run_cli
+from reliability import slos, store, versions, writes
+from reliability.analysis import history, rollups, sla
+from reliability.ingest.maintenance import ingest_maintenance
+from reliability.ingest.series import ingest_series_table
+from test_sla import slo_yaml
+from test_sla_cases import THRESHOLD_SLO
+
+MONTHS = ["2025-10", "2025-11", "2025-12"]  # November has New York's fall-back
+SERIES = [("svc", "availability"), ("other", "availability"), ("svc", "p95")]
+START = datetime(2025, 10, 31, 20, tzinfo=UTC)  # writes land around both month boundaries
+SPAN_MINUTES = 3 * 24 * 60
+
+
+def _definitions(variant: int) -> str:
+    tst = ("0.95", "0.9")[variant % 2]
+    docs = [
+        slo_yaml("ts", "Timeslices", "UTC", tst=tst),
+        slo_yaml("occ", "Occurrences", "UTC"),
+        slo_yaml("rts-5m", "RatioTimeslices", "UTC", window="5m"),
+        slo_yaml("ts-ny", "Timeslices", "America/New_York"),
+        slo_yaml("occ-kolkata", "Occurrences", "Asia/Kolkata"),  # a +05:30 zone
+        slo_yaml("other-ts-5m", "Timeslices", "Europe/Berlin", service="other", window="5m"),
+        THRESHOLD_SLO.format(name="p95-ts", method="Timeslices", extra="      timeSliceWindow: 1m"),
+        # per customer (docs/sla.md): no rollups of its own, its instances computed fresh in place
+        slo_yaml("other-by-customer", "Occurrences", "UTC", service="other").replace(
+            "  name: other-by-customer\n", "  name: other-by-customer\n  annotations:\n    reliability/group-by: customer\n", 1),
+    ]
+    if variant == 2:  # a target change of one SLO
+        docs[1] = slo_yaml("occ", "Occurrences", "UTC", target="target: 0.99")
+    return "---\n".join(docs)
+
+
+def _random_rows(rng: random.Random) -> pa.Table:
+    service, sli_ = rng.choice(SERIES)
+    at = rng.randrange(SPAN_MINUTES - 200)
+    n = rng.randrange(1, 200)
+    ts, good, total, value = [], [], [], []
+    for k in range(n):
+        if rng.random() < 0.2:
+            continue  # gaps: no-data slices
+        seconds = 60 * (at + k) + (30 if rng.random() < 0.05 else 0)  # some rows off the minute
+        ts.append(START + timedelta(seconds=seconds))
+        t = rng.choice([0, 10, 100, 1000])
+        good.append(float(t - rng.choice([0, 0, 0, 1, t // 10, t])) if t else 0.0)
+        total.append(float(t))
+        value.append(rng.uniform(100, 900))
+    if not ts:
+        ts, good, total, value = [START], [1.0], [1.0], [1.0]
+    cols = {"ts": pa.array(ts, pa.timestamp("us", tz="UTC")), "service": [service] * len(ts), "sli": [sli_] * len(ts)}
+    customer = rng.choice(["acme", "globex", None]) if service == "other" else None
+    if customer:  # an instance of other-by-customer; without the column, the series as a whole
+        cols["customer"] = [customer] * len(ts)
+    if sli_ == "p95":
+        cols["value"] = value
+    else:
+        cols |= {"good": good, "total": total}
+    return pa.table(cols)
+
+
+def _write(db: Path, tmp: Path, rng: random.Random, step: int) -> str:
+    kind = ("series", "slo", "series", "maintenance", "series")[step % 5]
+    with store.connect(db) as con, writes.transaction(con):
+        if kind == "series":
+            ingest_series_table(con, _random_rows(rng), f"step {step}")
+        elif kind == "slo":
+            path = tmp / f"slos-{step}.yaml"
+            path.write_text(_definitions(rng.randrange(3)))
+            slos.apply(con, [str(path)])
+        else:
+            at = START + timedelta(minutes=rng.randrange(SPAN_MINUTES))
+            path = tmp / f"mw-{step}.csv"
+            service = rng.choice(["svc", "other", ""])
+            path.write_text("id,service,starts_at,ends_at,description\n"
+                            f"MW-{rng.randrange(3)},{service},{at:%Y-%m-%dT%H:%M:%SZ},"
+                            f"{at + timedelta(minutes=rng.randrange(1, 300)):%Y-%m-%dT%H:%M:%SZ},random\n")
+            ingest_maintenance(con, [str(path)])
+    return kind
+
+
+def _fresh(con, policy: str) -> list[tuple[str, list[dict]]]:
+    return [(m, [r.as_json() for r in rows])
+            for m, rows in history.monthly(con, MONTHS[0], MONTHS[-1], no_data=policy)]
+
+
+def _served(con, policy: str) -> list[tuple[str, list[dict]]]:
+    return [(m, [r.as_json() for r in rows]) for m, rows in rollups.monthly(con, MONTHS, policy)]
+
+
+def _stored(con) -> dict[tuple[str, int, str], datetime]:
+    return {(s, i, m): at for s, i, m, at in
+            con.execute("select slo, idx, month, computed_at from sla_rollups").fetchall()}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rollups_equal_fresh_computation_after_random_writes(tmp_path, seed):
+    rng = random.Random(seed)
+    db = tmp_path / "r.duckdb"
+    (tmp_path / "slos.yaml").write_text(_definitions(0))
+    assert run_cli("slo", "apply", tmp_path / "slos.yaml", db=db).code == 0
+    kinds = []
+    for step in range(10):
+        kinds.append(_write(db, tmp_path, rng, step))
+        with store.connect(db, read_only=True) as con:
+            for policy in ("good", "bad", "exclude"):
+                assert _served(con, policy) == _fresh(con, policy), (seed, step, kinds, policy)
+            # Every SLO-month with data is served from a stored, current rollup.
+            digests = rollups.fingerprints(con)
+            current = {(s, i, m) for s, i, m, f in con.execute(
+                "select slo, idx, month, fingerprint from sla_rollups").fetchall() if digests.get(s) == f}
+            # (not those computed fresh by design: instances, and SLOs with a history of definitions)
+            fresh_only = versions.histories(con)
+            for month, rows in _fresh(con, "good"):
+                for r in rows:
+                    if r["slices_with_data"] and "{" not in r["slo"] and r["slo"] not in fresh_only:
+                        assert (r["slo"], 0, month) in current, (seed, step, r["slo"], month)
+    assert set(kinds) == {"series", "slo", "maintenance"}
+    with store.connect(db, read_only=True) as con:  # the instances were among what was compared
+        assert any("{" in r["slo"] for _m, rows in _fresh(con, "good") for r in rows), seed
+
+
+def _ingest_minute(db: Path, at: str, service: str = "svc") -> None:
+    table = pa.table({"ts": pa.array([datetime.fromisoformat(at)], pa.timestamp("us", tz="UTC")),
+                      "service": [service], "sli": ["availability"], "good": [1.0], "total": [2.0]})
+    with store.connect(db) as con, writes.transaction(con):
+        ingest_series_table(con, table, "one row")
+
+
+def test_a_write_recomputes_only_the_slo_months_it_touched(tmp_path):
+    db = tmp_path / "r.duckdb"
+    (tmp_path / "slos.yaml").write_text(_definitions(0))
+    assert run_cli("slo", "apply", tmp_path / "slos.yaml", db=db).code == 0
+    for at in ("2025-10-15T00:00:00+00:00", "2025-11-15T00:00:00+00:00", "2025-12-15T00:00:00+00:00"):
+        _ingest_minute(db, at)
+        _ingest_minute(db, at, "other")
+    with store.connect(db, read_only=True) as con:
+        before = _stored(con)
+    # 2025-11-30 23:00 UTC: November in UTC and New York, but December in Kolkata (+05:30).
+    _ingest_minute(db, "2025-11-30T23:00:00+00:00")
+    with store.connect(db, read_only=True) as con:
+        after = _stored(con)
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert changed == {("ts", 0, "2025-11"), ("occ", 0, "2025-11"), ("rts-5m", 0, "2025-11"),
+                       ("ts-ny", 0, "2025-11"), ("occ-kolkata", 0, "2025-12")}
+    # A definition change recomputes that SLO's months only; a removed series' SLOs keep theirs.
+    (tmp_path / "occ.yaml").write_text(slo_yaml("occ", "Occurrences", "UTC", target="target: 0.99"))
+    assert run_cli("slo", "apply", tmp_path / "occ.yaml", db=db).code == 0
+    with store.connect(db, read_only=True) as con:
+        again = _stored(con)
+    # occ now has a history of definitions (each month computed with the version in force, split
+    # at a change): its rollups are dropped and it is computed fresh; no other SLO-month moved.
+    assert set(after) - set(again) == {("occ", 0, m) for m in MONTHS}
+    assert {k for k in again if after.get(k) != again[k]} == set()
+    # A maintenance window of `other` recomputes other's SLO for the months it overlaps.
+    (tmp_path / "mw.csv").write_text("id,service,starts_at,ends_at\nMW-1,other,2025-12-31T22:00:00Z,2025-12-31T23:30:00Z\n")
+    assert run_cli("ingest", "maintenance", tmp_path / "mw.csv", db=db).code == 0
+    with store.connect(db, read_only=True) as con:
+        last = _stored(con)
+    # 22:00-23:30 UTC is 23:00-00:30 in Berlin: its December and January.
+    assert {k for k in last if again.get(k) != last[k]} == {("other-ts-5m", 0, "2025-12"), ("other-ts-5m", 0, "2026-01")}
+
+
+def test_the_demo_database_has_every_slo_month_rolled_up(demo_db):
+    with store.connect(demo_db, read_only=True) as con:
+        # per-instance SLOs and those with a history (ledger-availability's target change) are computed fresh
+        fresh_only = versions.histories(con)
+        n_slos = len([s for s in slos.load(con) if not s.group_by and s.name not in fresh_only])
+        assert n_slos == 15
+        months = con.execute("select count(distinct month) from sla_rollups").fetchone()[0]
+        rows = con.execute("select count(*) from sla_rollups").fetchone()[0]
+        served = rollups.monthly(con, ["2026-03"])[0][1]
+        fresh = sla.compute(con, "2026-03")
+    assert months >= 13 and rows >= n_slos * 13
+    assert [r.as_json() for r in served] == [r.as_json() for r in fresh]
+    assert any("{" in r.slo for r in served)  # the per-customer SLO's instances, in compute's order
+
+
+def test_every_write_goes_through_writes_transaction():
+    """A write transaction opened with store.transaction directly would leave rollups stale."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent / "reliability"
+    found = [str(f.relative_to(root)) for f in root.rglob("*.py")
+             if re.search(r"store\.transaction\(", f.read_text()) and f.name != "writes.py"]
+    assert found == []
