@@ -10,7 +10,7 @@ from reliability.units import percent
 
 def show(journeys: list[dict], label: str) -> None:
     """One line per composite, then one per member (indented), with the JSON's numbers."""
-    from reliability.commands.sla import status_text
+    from reliability.units import status_text
 
     click.echo(f"Composite SLOs, {label}")
     lines = []

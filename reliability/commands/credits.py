@@ -61,7 +61,7 @@ def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: 
     from reliability.analysis import credits as analysis
 
     from reliability.analysis.sla import check_min_coverage
-    from reliability.commands.sla import status_text
+    from reliability.units import status_text
 
     check_min_coverage(min_coverage)
     if by == "customer" or customer or contract_name or liability or contracts_file or first or last:

@@ -6,7 +6,7 @@ import click
 
 from reliability.commands.instance_option import instance_option, resolve
 from reliability.output import emit_json, fmt, iso_z, table
-# Statuses, targets and split periods read as reliability.units says (credits imports status_text here).
+# Statuses, targets and split periods read as reliability.units says.
 from reliability.units import STATUS_TEXT, percent, split_text, status_text, target_text  # noqa: F401
 
 

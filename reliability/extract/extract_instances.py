@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from reliability import instances
 from reliability.extract import slices
+from reliability.extract.chunk import Result as _Result
 from reliability.extract.http import FetchError
 from reliability.extract.prom_api import PromClient, QueryError
 
@@ -23,8 +24,6 @@ def fetch(client: PromClient, index: int, t, start: int, n: int):
     """The chunk ``[start, start + n·step)`` of grouped target ``t`` as a ``_Result`` whose
     table has one row per (instance, slice with data): ``sli`` (the instance's key), ``ts``,
     ``good``, ``total``."""
-    from reliability.extract.prometheus import _Result
-
     per_role: dict[str, dict[tuple, np.ndarray]] = {}
     warnings: list[str] = []
     for role, query in t.queries():

@@ -26,6 +26,7 @@ import pyarrow as pa
 from reliability import store
 from reliability.errors import BadInput
 from reliability.extract import extract_instances, slices
+from reliability.extract.chunk import Result as _Result
 from reliability.extract.connection import Connection, Overrides, resolve
 from reliability.extract.http import FetchError, Redactor
 from reliability.extract.prom_api import PromClient, QueryError
@@ -144,17 +145,6 @@ def chunks(start: int, end: int, step: int, max_slices: int) -> list[tuple[int, 
     """``(chunk start, slices)`` covering ``[start, end)``; each at most ``max_slices`` slices."""
     total = max(0, (end - start) // step)
     return [(start + i * step, min(max_slices, total - i)) for i in range(0, total, max_slices)]
-
-
-@dataclass(frozen=True)
-class _Result:
-    target: int
-    start: int
-    n: int
-    has: np.ndarray  # per slice: has data
-    clamped: int
-    warnings: tuple[str, ...]
-    table: pa.Table  # the rows to insert: ts and good, total (or value) of the slices with data
 
 
 def _fetch(client: PromClient, index: int, t: Target, start: int, n: int) -> _Result:
