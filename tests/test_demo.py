@@ -197,7 +197,9 @@ def test_rerunning_demo_changes_nothing(demo_db, tmp_path):
 
 
 def test_labels_as_the_readme_says(demo_db):
-    """data/README.md, "Labels": team, tier and journey on the Services, one SLO override."""
+    """data/README.md, "Labels": team, tier and journey on the Services, one SLO override; the
+    per-customer SLO (data/fleet.yaml) is tier 1 of team api-gateway, and each of its customers
+    with data counts as one SLO in a roll-up (acme and globex in March 2026)."""
     listed = {r["slo"]: r["labels"] for r in run_cli("slo", "list", "--json", db=demo_db).json()["slos"]}
     assert listed["checkout-availability"] == {"journey": ["purchase"], "team": ["storefront"], "tier": ["1"]}
     assert listed["auth-latency"] == {"journey": ["browse", "purchase"], "team": ["identity"], "tier": ["1"]}
@@ -205,10 +207,12 @@ def test_labels_as_the_readme_says(demo_db):
     tiers = {}
     for labels in listed.values():
         tiers[labels["tier"][0]] = tiers.get(labels["tier"][0], 0) + 1
-    assert tiers == {"1": 9, "2": 5, "3": 2}
+    assert tiers == {"1": 10, "2": 5, "3": 2}  # 9 of slos.yaml's 16 and the per-customer SLO
+    assert listed["api-gateway-customer-availability"] == {"journey": ["browse", "purchase"],
+                                                           "team": ["api-gateway"], "tier": ["1"]}
     doc = run_cli("sla", "--month", "2026-03", "--group-by", "journey", "--json", db=demo_db).json()
     assert [(g["value"], g["slos"], g["met"], g["measured"]) for g in doc["groups"]] == [
-        ("browse", 8, 7, 8), ("purchase", 12, 12, 12)]
+        ("browse", 10, 9, 10), ("purchase", 14, 14, 14)]
     assert doc["groups"][0]["breached_slos"] == ["search-availability"]
     cover = run_cli("coverage", "--json", db=demo_db).json()["summary"]
     assert (cover["services_seen"], cover["services_with_slo"]) == (8, 8)
