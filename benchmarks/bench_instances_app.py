@@ -1,5 +1,6 @@
 """The app's overview over many per-instance SLOs, in a real Chromium (issue 17's scale goal).
 
+    .venv/bin/python benchmarks/bench_instances.py --instances 5000 --workdir /tmp/bi --keep
     .venv/bin/python benchmarks/bench_instances_app.py --db /tmp/bi/bench.duckdb [--visits 3]
 
 Serves the database with `reliability app` on a free port and opens the overview in headless
@@ -42,10 +43,11 @@ def wait_settled(page, text: str, timeout_s: float) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", required=True)
-    ap.add_argument("--visits", type=int, default=3)
-    ap.add_argument("--timeout", type=float, default=600)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="Example:\n" + __doc__.split("\n\n")[1],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", required=True, help="a database bench_instances.py --keep left (workdir/bench.duckdb)")
+    ap.add_argument("--visits", type=int, default=3, help="fresh browser contexts, each timed (default 3)")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds allowed for the page to settle")
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 

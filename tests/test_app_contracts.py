@@ -1,6 +1,5 @@
-"""The Contracts at risk page: under AppTest its numbers are `contracts risk`'s (same month, same
-JSON), and in a real headless Chromium (app.py's router, `make demo`'s server) it draws its
-chart with no exception and no console error, showing the sample's customers in force."""
+"""The Contracts at risk page under AppTest: its numbers are `contracts risk`'s (same month,
+same JSON). In a real headless Chromium: tests/test_browser_contracts.py."""
 
 from __future__ import annotations
 
@@ -11,10 +10,6 @@ from streamlit.testing.v1 import AppTest
 
 from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
 from conftest import run_cli
-from test_browser import (  # noqa: F401 - the server fixture and the helpers of the app's browser test
-    BASE_PATH_PROBE, CHART, CHROMIUM, CHROMIUM_ARGS, SHOTS, non_white_fraction, open_page, screenshot, server,
-    sync_playwright,
-)
 
 PAGE = Path(__file__).resolve().parent.parent / "reliability" / "app" / "pages" / "contracts.py"
 MONTH = "2026-10"  # over by now: measured whole, so the numbers do not move with the clock
@@ -57,32 +52,3 @@ def test_no_contracts_says_how_to_add_them(tmp_path):
     assert not at.exception
     assert "contracts apply" in at.info[0].value
 
-
-def test_contracts_page_in_chromium(server):  # noqa: F811
-    playwright = sync_playwright()
-    url, _db = server
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    errors: list[str] = []
-    with playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-            tab.on("console", lambda m: errors.append(f"console: {m.text} at {m.location.get('url')}")
-                   if m.type == "error" and not BASE_PATH_PROBE.search(m.location.get("url") or "") else None)
-            tab.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-            open_page(tab, f"{url}/contracts?month={MONTH}", "Contracts at risk", 1)
-            assert tab.locator('[data-testid="stException"]').count() == 0
-            text = tab.inner_text("body")
-            for shown in ("Contracts in force", "750.00 EUR", "Room left to the contract's SLA level"):
-                assert shown in text, shown
-            assert f"month={MONTH}" in tab.url  # the month is in the URL: a link reproduces the view
-            # The chart names each contract (SVG text, not the canvas data frame).
-            svg = tab.locator(CHART).first.inner_html()
-            for name in ("acme-gateway", "globex-gateway"):
-                assert name in svg, name
-            shot = SHOTS / "contracts.png"
-            screenshot(tab, shot)
-            assert shot.stat().st_size > 20_000 and non_white_fraction(shot) > 0.02
-            assert not errors, errors
-        finally:
-            browser.close()

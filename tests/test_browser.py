@@ -7,6 +7,7 @@ downloads). Missing either skips the test, except under CI=true, where it fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -78,24 +79,22 @@ def make_demo_server_command(db: Path, port: int) -> tuple[dict[str, str], list[
     return env, words
 
 
-@pytest.fixture
-def server(demo_db, tmp_path) -> Iterator[tuple[str, Path]]:
-    """`make demo`'s streamlit over a copy of the demo database (this test writes to it)."""
-    db = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db, db)
+@contextlib.contextmanager
+def serving(db: Path, folder: Path) -> Iterator[str]:
+    """`make demo`'s streamlit over ``db`` on a free port (its log in ``folder``): the URL."""
     port = free_port()
     env, argv = make_demo_server_command(db, port)
     assert env == {"RELIABILITY_DB": str(db)}
     assert argv[1:4] == ["run", "app.py", "--server.address"] and "127.0.0.1" in argv, argv
-    log = (tmp_path / "streamlit.log").open("w")
+    log = (folder / "streamlit.log").open("w")
     proc = subprocess.Popen(
         argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopped as one below
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for_health(proc, url, tmp_path / "streamlit.log", START_TIMEOUT)
-        yield url, db
+        wait_for_health(proc, url, folder / "streamlit.log", START_TIMEOUT)
+        yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -104,6 +103,15 @@ def server(demo_db, tmp_path) -> Iterator[tuple[str, Path]]:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def server(demo_db, tmp_path) -> Iterator[tuple[str, Path]]:
+    """`make demo`'s streamlit over a copy of the demo database (this test writes to it)."""
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    with serving(db, tmp_path) as url:
+        yield url, db
 
 
 def wait_for_health(proc: subprocess.Popen, url: str, log: Path, timeout: float) -> None:

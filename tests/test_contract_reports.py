@@ -142,3 +142,44 @@ def test_the_hook_other_audits_call(cdb):
     assert len(found) == 13 and {b["kind"] for b in found} == {"contract"}
     cli = _breaches(cdb, "--as-of", "2025-12-15")["breaches"]
     assert [(b["contract"], b["missing"]) for b in found] == [(b["contract"], b["missing"]) for b in cli]
+
+
+def test_breach_table_says_what_is_missing_and_why(cdb):
+    # An account manager reads the table, not the JSON: each incomplete breach is followed by
+    # its missing steps with their evidence, so the next action is on screen.
+    r = run_cli("contracts", "breaches", "--month", "2025-11", "--contract", "k-below-99", "--as-of", "2025-12-15",
+                db=cdb)
+    assert r.code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert [line.split()[1] for line in lines[2:3]] == ["k-below-99"]
+    assert "1 contractual breach: 0 complete, 1 with steps missing" in r.stdout
+    assert "k-below-99 2025-11: 4 steps missing" in r.stdout
+    root = next(line for line in lines if line.strip().startswith("root_cause:"))
+    assert "INC-B99" in root
+    complete = run_cli("contracts", "breaches", "--month", "2025-11", "--contract", "k-below-999",
+                       "--as-of", "2025-12-15", db=cdb)
+    assert "1 contractual breach: 1 complete, 0 with steps missing" in complete.stdout
+    assert "missing" not in complete.stdout.split("\n", 3)[-1].replace("with steps missing", "")
+
+
+def test_breaches_and_risk_take_contract_and_customer(cdb):
+    doc = _breaches(cdb, "--contract", "k-below-999", "--as-of", "2025-12-15")
+    assert [b["contract"] for b in doc["breaches"]] == ["k-below-999"]
+    r = run_cli("contracts", "breaches", "--month", "2025-11", "--contract", "k-nope", db=cdb)
+    assert_bad_input(r, "--contract")
+    risk = run_cli("contracts", "risk", "--month", "2025-11", "--customer", "c-below-999", "--json", db=cdb)
+    assert risk.code == 0, risk.stderr
+    assert {c["customer"] for c in risk.json()["contracts"]} == {"c-below-999"}
+    risk = run_cli("contracts", "risk", "--month", "2025-11", "--contract", "k-below-999", "--json", db=cdb)
+    assert [c["contract"] for c in risk.json()["contracts"]] == ["k-below-999"]
+
+
+def test_risk_table_says_why_a_contract_is_unknown(cdb):
+    # On 10 December the fixture's series hold December's first 6 hours only (they end
+    # 2025-12-01 06:00 UTC): 6 h of the 9 days so far, 2.8% — unknown, and the table says which
+    # SLO has how much data, never a blank that could read as "fine".
+    r = run_cli("contracts", "risk", "--month", "2025-12", "--at", "2025-12-10", "--contract", "k-below-999", db=cdb)
+    assert r.code == 0, r.stderr
+    assert "2025-12 measured up to 2025-12-10 00:00 UTC" in r.stdout
+    assert ("unknown: k-below-999: below-999 has data for 2.8% of the period so far (below 90%: no verdict, "
+            "never counted as ok)") in r.stdout

@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from conftest import assert_bad_input, run_cli
+import contract_fixtures
 from contract_fixtures import contract
 
 GOOD = contract("acme-gw", "acme", ["api-gateway-availability"])
@@ -115,3 +116,22 @@ def test_reading_commands_refuse_a_missing_database(tmp_path):
         r = run_cli(*args, db=db)
         assert r.code == 2 and "none.duckdb" in r.stderr, (args, r.stderr)
     assert not db.exists()
+
+
+def test_a_mistyped_slo_is_said_at_apply_and_where_the_credit_is_unknown(tmp_path):
+    # Stored (SLOs may come after their contracts), but said at once on stderr, and the credits
+    # table says why the month is unknown instead of leaving a bare "unknown".
+    db = tmp_path / "typo.duckdb"
+    slos = tmp_path / "slo.yaml"
+    slos.write_text(contract_fixtures.slo_yaml("below-999", "Occurrences", "UTC", service="below-999"))
+    assert run_cli("slo", "apply", slos, db=db).code == 0
+    path = tmp_path / "typo.yaml"
+    path.write_text(contract("typo-gw", "typo", ["below-99"]))
+    r = run_cli("contracts", "apply", path, db=db)
+    assert r.code == 0, r.stderr
+    assert "applied 1 contract (1 customer: typo)" in r.stderr
+    assert ("warning: contract typo-gw covers below-99, which no defined SLO matches; its credit stays "
+            "unknown until that is fixed") in r.stderr
+    r = run_cli("credits", "--customer", "typo", "--month", "2025-11", db=db)
+    assert r.code == 0, r.stderr
+    assert "unknown: typo-gw 2025-11: covers below-99, which no defined SLO matches" in r.stdout

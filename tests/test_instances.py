@@ -175,6 +175,12 @@ def test_every_analysis_works_per_instance(fleet):
     budget = run_cli("budget", "--month", "2025-11", *acme, "--json", db=fleet).json()
     (b,) = budget["slos"]
     assert b["instance"] == {"customer": "acme"} and b["status"] == "exhausted"
+    assert (b["bad"], b["error_budget_remaining"]) == (50, float(1 - Fraction(50) / Fraction(432, 10)))
+    # the 44th bad minute (1043, ending 17:24) is the first beyond the 43.2 allowed
+    assert b["exhausted_at"] == "2025-11-01T17:24:00Z"
+    globex = run_cli("budget", "--month", "2025-11", "--slo", 'gw-availability{customer="globex"}', "--json",
+                     db=fleet).json()["slos"]
+    assert [(g["status"], g["data_coverage"], g["bad"]) for g in globex] == [("insufficient_data", 0.5, 0)]
     credits = run_cli("credits", "--month", "2025-11", "--json", db=fleet).json()
     owed = {(r["slo"], r.get("instance", {}).get("customer")): r["credit_percent"] for r in credits["slos"]}
     assert owed[("gw-availability", "acme")] == 10  # 99.884 % is below 99.9 %
@@ -230,3 +236,21 @@ def test_python_api_addresses_instances_the_same_way(fleet):
     assert list(budget["status"]) == ["exhausted"]
     with pytest.raises(rel.ArgumentError, match="grouped by customer"):
         db.sla(month="2025-11", slo="gw-availability", instance={"region": "eu"})
+
+
+def test_monthly_report_summarises_instances_apart(fleet, tmp_path):
+    """The monthly review counts the fleet over SLOs without grouping and gives each grouped
+    definition one line: instances met of all, the breached and insufficient ones by address,
+    the credits they owe (acme: 43,150 / 43,200 = 99.884 % < 99.9 %: 10 %)."""
+    out = tmp_path / "review.md"
+    r = run_cli("report", "monthly", "--month", "2025-11", "--out", out, db=fleet)
+    assert r.code == 0, r.stderr
+    text = out.read_text()
+    lines = [ln for ln in text.splitlines() if ln.startswith("- Per-instance SLO")]
+    assert len(lines) == 2, lines
+    assert "- Fleet compliance: **100.0%** (1 of 1 SLOs with enough data met their target)" in text
+    # Occurrences (gw-requests): acme failed 500 of 4,320,000 requests (99.988 %): met
+    assert sorted(lines) == [
+        '- Per-instance SLO gw-availability: 1 of 3 instances met; breached: gw-availability{customer="acme"}; '
+        'insufficient data: gw-availability{customer="globex"}; credits owed: gw-availability{customer="acme"} 10%',
+        '- Per-instance SLO gw-requests: 2 of 3 instances met; insufficient data: gw-requests{customer="globex"}']

@@ -111,3 +111,106 @@ def test_a_spent_budget_is_never_forecast_to_run_out(demo_db, at):
     shown = run_cli("budget", "--month", "2026-03", "--slo", "search-availability", *extra, db=demo_db).stdout
     row = shown.splitlines()[2]
     assert row.endswith("already spent       already spent"), row
+
+
+def test_a_vendor_response_without_format_says_which_option_reads_it(tmp_path):
+    """The first thing a PagerDuty user tries: `ingest incidents incidents.json` on a saved
+    GET /incidents response. The message said only "expected a JSON list of objects"."""
+    from conftest import ROOT
+
+    saved = ROOT / "tests" / "data" / "vendors" / "pagerduty_rest_incidents.json"
+    r = run_cli("ingest", "incidents", saved, db=tmp_path / "rel.duckdb")
+    assert_bad_input(r, str(saved), "expected a JSON list of objects", "--format pagerduty|opsgenie|incidentio")
+    assert not (tmp_path / "rel.duckdb").exists()
+
+
+def test_an_import_of_no_incidents_says_so_without_none(tmp_path):
+    """incident.io's published example holds one incident in triage, left out: the summary
+    said "detected None .. None"."""
+    from conftest import ROOT
+
+    saved = ROOT / "tests" / "data" / "vendors" / "incidentio_openapi_list_incidents_v2.json"
+    r = run_cli("ingest", "incidents", "--format", "incidentio", saved, db=tmp_path / "rel.duckdb")
+    assert r.code == 0, r.stderr
+    assert "0 incidents (0 timeline entries, 0 action items, 1 skipped)" in r.stderr
+    assert "None" not in r.stderr
+
+
+EXCEL_SAVED = [
+    ("series", "slices.csv", "timestamp;service;sli;good;total\r\n2026-03-01T00:00:00Z;s;a;1;1\r\n", "';'"),
+    ("incidents", "incidents.csv", "id;service;severity;detected_at\r\nX;s;SEV-1;2026-03-01T00:00:00Z\r\n", "';'"),
+    ("series", "slices.tsv", "timestamp\tservice\tsli\tgood\ttotal\n2026-03-01T00:00:00Z\ts\ta\t1\t1\n", "tab"),
+]
+
+
+@pytest.mark.parametrize("kind,name,text,sep", EXCEL_SAVED, ids=[f"{k}-{s}" for k, _, _, s in EXCEL_SAVED])
+def test_a_csv_saved_with_semicolons_says_what_separates_it(kind, name, text, sep, tmp_path):
+    """Excel in a locale with a decimal comma saves "CSV" with ';' between fields (and a BOM).
+    The message said the columns timestamp, service, ... were missing, listing them as found."""
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    r = run_cli("ingest", kind, path, db=tmp_path / "rel.duckdb")
+    assert_bad_input(r, name, "row 1", "missing column(s)", f"separated by {sep}", "comma")
+    assert not (tmp_path / "rel.duckdb").exists()
+
+
+def test_a_bom_and_crlf_csv_with_commas_reads(tmp_path):
+    """Excel's "CSV UTF-8 (comma delimited)": BOM and CRLF line ends are read as written."""
+    path = tmp_path / "slices.csv"
+    path.write_bytes(b"\xef\xbb\xbftimestamp,service,sli,good,total\r\n2026-03-01T00:00:00Z,s,a,1,2\r\n")
+    db = tmp_path / "rel.duckdb"
+    assert run_cli("ingest", "series", path, db=db).code == 0
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select service, sli, good, total from sli_slices").fetchall() == [("s", "a", 1, 2)]
+
+
+SLO_TIMESLICES = """apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: web-availability
+spec:
+  service: web
+  indicator:
+    metadata:
+      name: availability
+    spec:
+      ratioMetric:
+        good: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(ok[1m]))'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(all[1m]))'}}}
+  timeWindow:
+    - duration: 1M
+      isRolling: false
+      calendar: {startTime: '2022-01-01 00:00:00', timeZone: UTC}
+  budgetingMethod: Timeslices
+  objectives:
+    - displayName: good minutes
+      target: 0.999
+      timeSliceTarget: 0.95
+      timeSliceWindow: 1m
+"""
+
+
+@pytest.mark.parametrize("good,bad,hint", [("target: 0.999", "target: 99.9", "targetPercent: 99.9"),
+                                           ("timeSliceTarget: 0.95", "timeSliceTarget: 95", "0.95")])
+def test_a_target_written_as_a_percentage_says_how_to_write_it(good, bad, hint, tmp_path):
+    """An SRE lead writes `target: 99.9` (the SLA's "99.9%"): the message said only
+    "expected a number in (0, 1)"; it now says how 99.9% is written."""
+    path = tmp_path / "slos.yaml"
+    path.write_text(SLO_TIMESLICES)
+    assert run_cli("slo", "apply", path, db=tmp_path / "ok.duckdb").code == 0
+    path.write_text(SLO_TIMESLICES.replace(good, bad))
+    r = run_cli("slo", "apply", path, db=tmp_path / "rel.duckdb")
+    assert_bad_input(r, "slos.yaml", bad.split(":")[0], "expected a number in (0, 1", hint)
+    assert not (tmp_path / "rel.duckdb").exists()
+
+
+def test_compliance_table_says_a_sev2_postmortem_is_recommended(demo_db):
+    """docs/incidents.md: post-mortems are required for SEV-1, recommended for SEV-2. The
+    table's "required" column said "no" for SEV-2, next to a compliance of 0.0%."""
+    doc = run_cli("compliance", "--month", "2026-03", "--json", db=demo_db).json()["postmortems"]
+    assert (doc["SEV-1"]["required"], doc["SEV-2"]["required"]) == (True, False)
+    shown = run_cli("compliance", "--month", "2026-03", db=demo_db).stdout.split("\nPost-mortems\n")[1]
+    rows = {line.split()[0]: line.split()[1] for line in shown.splitlines()[2:]}
+    assert rows == {"SEV-1": "yes", "SEV-2": "recommended"}

@@ -16,6 +16,8 @@ import ast
 import itertools
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 PACKAGE = ROOT / "reliability"
@@ -161,3 +163,18 @@ def test_the_split_benchmark_still_starts():
                        capture_output=True, text=True, cwd=ROOT.parent)
     assert r.returncode == 0, r.stderr
     assert "--windows" in r.stdout
+
+
+@pytest.mark.parametrize("script", ["bench_instances.py", "bench_instances_app.py"])
+def test_the_instances_benchmarks_start_and_show_an_example(script):
+    """The scale benchmarks of per-instance SLOs (benchmarks/README.md) answer --help with an
+    example; bench_instances.py's default is a quick size, the 5,000-instance goal an option."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--help"],
+                       capture_output=True, text=True, cwd=ROOT.parent)
+    assert r.returncode == 0, r.stderr
+    assert "Example" in r.stdout
+    if script == "bench_instances.py":
+        assert "default 200" in r.stdout and "--instances 5000" in r.stdout

@@ -188,6 +188,11 @@ def test_bad_input_writes_nothing(tmp_path, text, name, fragments):
     bad = tmp_path / name
     bad.write_text(text)
     assert_bad_input(run_cli("ingest", "maintenance", good, bad, db=db), name, *fragments)
+    assert not db.exists()  # a failing first write leaves no database behind
+    series = tmp_path / "series.csv"
+    series.write_text("timestamp,service,sli,good,total\n2025-11-01T00:00:00Z,s,a,1,1\n")
+    assert run_cli("ingest", "series", series, db=db).code == 0
+    assert_bad_input(run_cli("ingest", "maintenance", good, bad, db=db), name, *fragments)
     assert_bad_input(run_cli("sla", "--month", "2025-11", "--maintenance", bad, db=db), name, *fragments)
     import duckdb
 

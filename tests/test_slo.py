@@ -216,7 +216,7 @@ def test_literal_secrets_are_refused_and_not_stored(db, tmp_path, details, field
     r = run_cli("slo", "apply", write(tmp_path, doc), db=db)
     assert_bad_input(r, "slos.yaml", "document 1", field)
     assert "s3cr3t-value" not in r.stderr
-    assert b"s3cr3t-value" not in db.read_bytes()
+    assert not db.exists() or b"s3cr3t-value" not in db.read_bytes()  # a failing first write leaves none
 
 
 def test_secret_references_are_accepted(db, tmp_path):

@@ -120,7 +120,7 @@ class Contracts:
 
     @args.checked
     def contract_breaches(self, month: str | None = None, *, months=None, customer: str | None = None,
-                          as_of=None, contracts_file=None, min_coverage: float = 0.9,
+                          contract: str | None = None, as_of=None, contracts_file=None, min_coverage: float = 0.9,
                           table: str | None = "breaches") -> pd.DataFrame | dict:
         """The breach process of every contractual breach: ``reliability contracts breaches
         --json``. ``as_of``: judge the evidence as of this instant (default now). Tables:
@@ -143,12 +143,13 @@ class Contracts:
         path = args.paths(contracts_file, "contracts_file")
         with self._connect() as con:
             doc = documents.contract_breaches(con, one, first, last, args.name(customer, "customer"), at,
-                                              path[0] if path else None, _coverage(min_coverage))
+                                              path[0] if path else None, _coverage(min_coverage),
+                                              args.name(contract, "contract"))
         return self._out(doc, _BREACH_TABLES, table)
 
     @args.checked
     def contracts_at_risk(self, month: str | None = None, *, at=None, threshold: float = 0.5, contracts_file=None,
-                          min_coverage: float = 0.9, table: str | None = "contracts") -> pd.DataFrame | dict:
+                          customer: str | None = None, contract: str | None = None, min_coverage: float = 0.9, table: str | None = "contracts") -> pd.DataFrame | dict:
         """Contracts at risk in a month so far: ``reliability contracts risk --json``
         (default: this month, measured up to now; ``at``: up to that instant). Columns of
         ``"contracts"``: ``risk`` (credit_owed, at_risk, unknown, ok), ``room_left``,
@@ -168,7 +169,8 @@ class Contracts:
         path = args.paths(contracts_file, "contracts_file")
         with self._connect() as con:
             doc = documents.contracts_at_risk(con, None if month is None else args.month(month), when, threshold,
-                                              path[0] if path else None, _coverage(min_coverage))
+                                              path[0] if path else None, _coverage(min_coverage),
+                                              args.name(customer, "customer"), args.name(contract, "contract"))
         return self._out(doc, _RISK_TABLES, table)
 
 

@@ -8,6 +8,7 @@ outlives a loader call (DuckDB locks the whole file across processes, see DESIGN
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -189,6 +190,18 @@ def sla_history(db: str, first: str, last: str, stamp_: tuple = ()) -> pd.DataFr
     with store.connect(db, read_only=True) as con:
         out = [r.as_json() | {"month": m} for m, rows in history.monthly(con, first, last) for r in rows]
     return pd.DataFrame(out)
+
+
+@last_good
+@st.cache_data(**CACHE)
+def composites(db: str, month: str, stamp_: tuple = ()) -> list[dict]:
+    """Each composite SLO's row for ``month`` as ``sla --json`` has it under ``composites``
+    (members included; none on a database without composites)."""
+    from reliability.analysis import composite
+    from reliability.output import to_json
+
+    with store.connect(db, read_only=True) as con:
+        return json.loads(to_json(composite.month_rows(con, month)))  # the JSON's numbers, exactly
 
 
 @last_good

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 STALE_HOURS = 24.0
+NAMED = 10  # series named in the banner; thousands of per-customer series would bury the page
 RED, AMBER = "#b71c1c", "#e65100"
 
 
@@ -34,10 +35,13 @@ def stale(series: pd.DataFrame, hours: float = STALE_HOURS, now: datetime | None
 
 
 def warn(series: pd.DataFrame, hours: float = STALE_HOURS, now: datetime | None = None, container=st) -> pd.DataFrame:
-    """A red error banner naming the stale series (nothing when every series is fresh)."""
+    """A red error banner naming the stale series, the :data:`NAMED` most behind and how many
+    more (nothing when every series is fresh)."""
     late = stale(series, hours, now)
     if not late.empty:
-        names = ", ".join(f"{s}/{i}" for s, i in zip(late["service"], late["sli"]))
+        names = ", ".join(f"{s}/{i}" for s, i in zip(late["service"][:NAMED], late["sli"][:NAMED]))
+        if len(late) > NAMED:
+            names += f" and {len(late) - NAMED:,} more (Data health lists them all)"
         newest = pd.to_datetime(late["last_slice"], utc=True).max()
         container.error(
             f"Stale data: {len(late)} of {len(series)} series have had no new slice for more than {hours:g} hours "

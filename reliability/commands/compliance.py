@@ -87,7 +87,7 @@ def compliance(ctx, month, tz, service, ack_targets, business_tz, holidays, cade
                       for s, c in doc["cadence"].items()], right=(1, 2, 3, 4, 5)))
     click.echo("\nPost-mortems")
     click.echo(table(["severity", "required", "on time", "late", "missing", "compliance"],
-                     [[s, fmt(p["required"]), p["on_time"], p["late"], p["missing"], _pct(p["compliance"])]
+                     [[s, "yes" if p["required"] else "recommended", p["on_time"], p["late"], p["missing"], _pct(p["compliance"])]
                       for s, p in doc["postmortems"].items()], right=(2, 3, 4, 5)))
 
 

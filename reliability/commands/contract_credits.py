@@ -52,9 +52,13 @@ def _print_customers(customers: list[dict], first: str, last: str) -> None:
             least = f" (at least {money.text(t['unknown_at_least'], t['currency'])})" if t["unknown_at_least"] else ""
             unknown = f"; {t['unknown']} unknown{least}" if t["unknown"] else ""
             click.echo(f"{c['customer']}: {money.text(t['owed'], t['currency'])} owed over "
-                       f"{t['contract_months']} contract-months{unknown}")
+                       f"{t['contract_months']} contract-month{'' if t['contract_months'] == 1 else 's'}{unknown}")
     click.echo("period: the contract's share of the month (prorated fee); unknown: a covered SLO has "
                "insufficient data, never counted as 0")
+    for c in customers:
+        for d in c["contracts"]:
+            if d["credit_percent"] is None:
+                click.echo(f"unknown: {d['contract']} {d['month']}: {text.why_unknown(d)}")
 
 
 def _print_liability(doc: dict) -> None:

@@ -50,14 +50,24 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...]) -> None:
     Example:
       reliability --db rel.duckdb contracts apply data/contracts.yaml
     """
-    from reliability import store
-    from reliability.contracts import storage
+    from reliability import slos, store
+    from reliability.contracts import month as contract_month, storage
 
     found = storage.read_files(list(files))
     with store.connect(ctx.obj["db"]) as con, store.transaction(con):
         applied = storage.apply(con, found)
     customers = sorted({c.customer for c in applied})
-    click.echo(f"applied {len(applied)} contracts ({len(customers)} customers: {', '.join(customers)})", err=True)
+    n, k = len(applied), len(customers)
+    click.echo(f"applied {n} contract{'' if n == 1 else 's'} ({k} customer{'' if k == 1 else 's'}: "
+               f"{', '.join(customers)})", err=True)
+    # Stored all the same (SLOs may be applied after their contracts), but said now: a name
+    # mistyped here would otherwise surface only as an unknown credit months later.
+    with store.connect(ctx.obj["db"], read_only=True) as con:
+        defined = slos.load(con)
+    for c in applied:
+        for problem in contract_month.select(c, defined)[1]:
+            click.echo(f"warning: contract {c.name} {problem}; its credit stays unknown until that is fixed",
+                       err=True)
 
 
 @contracts.command("list")
@@ -143,27 +153,32 @@ def remove_cmd(ctx: click.Context, name: str) -> None:
 @click.option("--from", "first", metavar="YYYY-MM", help="First month of a range (with --to).")
 @click.option("--to", "last", metavar="YYYY-MM", help="Last month, included.")
 @click.option("--customer", metavar="ID", help="Only this customer's contracts.")
+@click.option("--contract", "contract_name", metavar="NAME", help="Only this contract.")
 @click.option("--as-of", "as_of", metavar="TIME", help="Judge the evidence as of this instant (default now).")
 @_COVERAGE
 @_FILE
 @_JSON
 @click.pass_context
-def breaches_cmd(ctx, month, first, last, customer, as_of, min_coverage, contracts_file, as_json) -> None:
+def breaches_cmd(ctx, month, first, last, customer, contract_name, as_of, min_coverage, contracts_file,
+                 as_json) -> None:
     """The breach process of every contractual breach: incident declared, root cause,
     post-mortem, post-mortem shared with the customer, service credits, action plan — each
     step done or missing, with its evidence. A contractual breach is a contract-month where a
-    covered SLO with enough data is below the contract's SLA level (a credit is owed).
+    covered SLO with enough data is below the contract's SLA level (a credit is owed). Under
+    the table, each breach with steps missing lists them with their evidence (--json: every
+    step's).
 
     \b
     Example:
       reliability --db rel.duckdb contracts breaches --from 2026-01 --to 2026-10
+      reliability --db rel.duckdb contracts breaches --month 2026-10 --contract globex-gateway
     """
     from reliability import store
     from reliability.contracts import breaches, documents, text
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
         doc = documents.contract_breaches(con, month, first, last, customer, as_of_instant(as_of), contracts_file,
-                                          min_coverage)
+                                          min_coverage, contract_name)
     found = doc["breaches"]
     months = [doc["from"], doc["to"]]
     if as_json:
@@ -180,7 +195,14 @@ def breaches_cmd(ctx, month, first, last, customer, as_of, min_coverage, contrac
                       + [mark[b["steps"][s]["status"]] for s in breaches.STEPS] for b in found],
                      right=(4, 5)))
     s = doc["summary"]
-    click.echo(f"{s['breaches']} contractual breaches: {s['complete']} complete, {s['incomplete']} with steps missing")
+    click.echo(f"{s['breaches']} contractual breach{'' if s['breaches'] == 1 else 'es'}: {s['complete']} complete, "
+               f"{s['incomplete']} with steps missing")
+    for b in found:
+        if b["missing"]:
+            n = len(b["missing"])
+            click.echo(f"{b['contract']} {b['month']}: {n} step{'' if n == 1 else 's'} missing")
+            for step in b["missing"]:
+                click.echo(f"  {step}: {b['steps'][step]['evidence']}")
 
 
 @contracts.command("risk")
@@ -188,11 +210,13 @@ def breaches_cmd(ctx, month, first, last, customer, as_of, min_coverage, contrac
 @click.option("--at", "at", metavar="TIME", help="Measure up to this instant instead of now.")
 @click.option("--threshold", type=float, default=0.5, show_default=True, metavar="RATIO",
               help="At risk below this share of room left to the contract's SLA level.")
+@click.option("--customer", metavar="ID", help="Only this customer's contracts.")
+@click.option("--contract", "contract_name", metavar="NAME", help="Only this contract.")
 @_COVERAGE
 @_FILE
 @_JSON
 @click.pass_context
-def risk_cmd(ctx, month, at, threshold, min_coverage, contracts_file, as_json) -> None:
+def risk_cmd(ctx, month, at, threshold, customer, contract_name, min_coverage, contracts_file, as_json) -> None:
     """Contracts at risk this month: each contract measured over its SLA period so far, with the
     room left to its SLA level (1 − (1 − attainment) / (1 − level)), the credit it would owe if
     the month ended now, and a status: credit_owed, at_risk (room left below --threshold),
@@ -207,7 +231,7 @@ def risk_cmd(ctx, month, at, threshold, min_coverage, contracts_file, as_json) -
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
         doc = documents.contracts_at_risk(con, month, as_of_instant(at, "--at"), threshold, contracts_file,
-                                          min_coverage)
+                                          min_coverage, customer, contract_name)
     if as_json:
         emit_json(doc)
         return
@@ -218,6 +242,12 @@ def risk_cmd(ctx, month, at, threshold, min_coverage, contracts_file, as_json) -
     click.echo(table(["contract", "customer", "risk", "worst slo", "room left", "credit so far", "amount"],
                      [[d["contract"], d["customer"], d["risk"], d["worst_slo"] or "-", percent(d["room_left"], 1),
                        text.credit(d), text.amount(d)] for d in docs], right=(4, 5, 6)))
+    until = max(d["measured_until"] for d in docs)
+    click.echo(f"{month} measured up to {until:%Y-%m-%d %H:%M} UTC; room left = 1 − (1 − attainment) "
+               f"/ (1 − SLA level), at risk below {doc['threshold'] * 100:g}%")
+    for d in docs:
+        if d["risk"] == "unknown":
+            click.echo(f"unknown: {d['contract']}: {text.why_unknown(d, 'the period so far')}")
 
 
 @report.command("statement")
@@ -239,7 +269,8 @@ def statement(ctx, customer, month, out, min_coverage, contracts_file) -> None:
     from reliability.reports import statement as reports
 
     doc = reports.open_and_build(ctx.obj["db"], customer, month, out, min_coverage, contracts_file)
-    click.echo(f"wrote {out}: {len(doc['contracts'])} contracts of {doc['customer']} in {month}, "
+    n = len(doc["contracts"])
+    click.echo(f"wrote {out}: {n} contract{'' if n == 1 else 's'} of {doc['customer']} in {month}, "
                f"credit owed {doc['owed_text']}", err=True)
 
 

@@ -133,7 +133,8 @@ def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map
         unknown = f", {s['ack_unknown']} with acknowledgement unknown" if s.get("ack_unknown") else ""
         lines = [
             f"{s['file']}{fmt_note}: {s['incidents']} incidents ({s['updates']} timeline entries, "
-            f"{s['action_items']} action items{skipped}{invalid}{unknown}, detected {s['start']} .. {s['end']})"
+            f"{s['action_items']} action items{skipped}{invalid}{unknown}"
+            + (f", detected {s['start']} .. {s['end']})" if s["start"] else ")")
         ]
         listed = [f"  {'invalid' if r['kind'] == 'invalid' else 'skipped'}: record {r['record']} "
                   f"({r['id'] or 'no id'}): {r['reason']}" for r in s.get("skipped_records", [])]

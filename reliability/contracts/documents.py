@@ -52,11 +52,12 @@ def credit_liability(con: duckdb.DuckDBPyConnection, month: str | None = None, f
 
 def contract_breaches(con: duckdb.DuckDBPyConnection, month: str | None = None, first: str | None = None,
                       last: str | None = None, customer: str | None = None, as_of: datetime | None = None,
-                      contracts_file: str | None = None, min_coverage: float = DEFAULT_MIN_COVERAGE) -> dict:
+                      contracts_file: str | None = None, min_coverage: float = DEFAULT_MIN_COVERAGE,
+                      contract: str | None = None) -> dict:
     """``contracts breaches --json``: the breach process of every contractual breach."""
     check_min_coverage(min_coverage)
     at = as_of or datetime.now(timezone.utc)
-    chosen = storage.contracts(con, contracts_file, customer)
+    chosen = storage.contracts(con, contracts_file, customer, contract)
     months = _months(chosen, month, first, last)
     found = breaches.contractual_breaches(con, months, at, chosen, min_coverage=min_coverage)
     return {"from": months[0], "to": months[-1], "as_of": at, "min_coverage": min_coverage,
@@ -65,8 +66,10 @@ def contract_breaches(con: duckdb.DuckDBPyConnection, month: str | None = None, 
 
 def contracts_at_risk(con: duckdb.DuckDBPyConnection, month: str | None = None, at: datetime | None = None,
                       threshold: float = risk.DEFAULT_THRESHOLD, contracts_file: str | None = None,
-                      min_coverage: float = DEFAULT_MIN_COVERAGE) -> dict:
-    """``contracts risk --json``: every contract in force in the month, measured so far."""
+                      min_coverage: float = DEFAULT_MIN_COVERAGE, customer: str | None = None,
+                      contract: str | None = None) -> dict:
+    """``contracts risk --json``: every contract in force in the month, measured so far (only
+    ``customer``'s, or the one ``contract``, when given)."""
     from reliability import periods
 
     check_min_coverage(min_coverage)
@@ -75,6 +78,6 @@ def contracts_at_risk(con: duckdb.DuckDBPyConnection, month: str | None = None, 
     now = at or datetime.now(timezone.utc)
     month = month or f"{now.year:04d}-{now.month:02d}"
     periods.parse_month(month)
-    docs = risk.at_risk(con, storage.contracts(con, contracts_file), month, now, float(threshold),
+    docs = risk.at_risk(con, storage.contracts(con, contracts_file, customer, contract), month, now, float(threshold),
                         min_coverage=min_coverage)
     return {"month": month, "at": now, "threshold": float(threshold), "counts": risk.counts(docs), "contracts": docs}

@@ -23,6 +23,18 @@ def amount(doc: dict) -> str:
     return money.text(doc["amount"], doc["currency"])
 
 
+def why_unknown(doc: dict, period: str = "the period") -> str:
+    """Why a contract-month's credit is unknown, in one line: each covered SLO short of data and
+    how much of ``period`` it has, and each covered SLO that cannot be measured at all."""
+    from reliability.units import percent
+
+    short = [f"{e['slo']} has data for {percent(e['data_coverage'], 1)} of {period}"
+             for e in doc["slos"] if e["credit_percent"] is None]
+    why = ([f"{'; '.join(short)} (below {doc['min_coverage'] * 100:g}%: no verdict, never counted as ok)"]
+           if short else []) + list(doc["unmeasured"])
+    return "; ".join(why) or "a covered SLO has insufficient data"
+
+
 def tier(doc: dict, none: str = "-") -> str:
     """The tier the worst covered SLO fell under (``below 99.9%``), else ``none``."""
     bounds = [e["tier_below"] for e in doc["slos"] if e["tier_below"] is not None]

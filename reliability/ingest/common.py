@@ -275,7 +275,12 @@ def _json_records(name: str, text: str) -> list[Record]:
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=name
         ) from None
     if not isinstance(data, list):
-        raise BadInput(f"expected a JSON list of objects, found a JSON {_json_type(data)}", file=name)
+        hint = ""
+        if isinstance(data, dict) and any(isinstance(data.get(k), list) for k in ("incidents", "data")):
+            # The first thing a PagerDuty, Opsgenie or incident.io user feeds it.
+            hint = ("; a saved PagerDuty, Opsgenie or incident.io API response? "
+                    "`ingest incidents --format pagerduty|opsgenie|incidentio` reads those")
+        raise BadInput(f"expected a JSON list of objects, found a JSON {_json_type(data)}{hint}", file=name)
     if not data:
         raise BadInput("the JSON list is empty: no rows", file=name)
     records = []
@@ -306,7 +311,8 @@ def _csv_records(name: str, text: str, required: tuple[str, ...]) -> list[Record
     missing = [c for c in required if c not in header]
     if missing:
         raise BadInput(
-            f"missing column(s) {', '.join(missing)}; found columns: {', '.join(header) or '(none)'}",
+            f"missing column(s) {', '.join(missing)}; found columns: {', '.join(header) or '(none)'}"
+            f"{separator_hint(header)}",
             file=name,
             row=1,
         )
@@ -329,6 +335,21 @@ def _csv_records(name: str, text: str, required: tuple[str, ...]) -> list[Record
     if not records:
         raise BadInput("header only: no rows", file=name)
     return records
+
+
+def separator_hint(header: list[str]) -> str:
+    """Why a header read as one column, when it is separated by ';' or tabs ("" otherwise).
+
+    Excel in a locale with a decimal comma saves "CSV" with ';' between fields. Such a file is
+    refused rather than read with ';': its numbers and dates follow that locale too.
+    """
+    if len(header) != 1:
+        return ""
+    for sep, said in ((";", "';'"), ("\t", "tab")):
+        if sep in header[0]:
+            return (f" (the header is separated by {said}, not by comma: save the file as "
+                    "\"CSV UTF-8 (comma delimited)\" or with ',' between fields)")
+    return ""
 
 
 def text_field(rec: Record, name: str, *, required: bool = False) -> str | None:

@@ -93,7 +93,8 @@ def columns_needed(header: list[str], file: str, *, tabular: bool) -> tuple[str,
         missing.append("good and total (ratio SLIs) or value (threshold SLIs)")
     if missing:
         raise BadInput(
-            f"missing column(s) {', '.join(missing)}; found columns: {', '.join(header) or '(none)'}",
+            f"missing column(s) {', '.join(missing)}; found columns: {', '.join(header) or '(none)'}"
+            f"{common.separator_hint(header) if tabular else ''}",
             file=file,
             row=1 if tabular else None,
         )

@@ -67,7 +67,13 @@ def _ratio(where: _Where, path: str, value: Any, *, low_open: bool, high_open: b
     if not (low_ok and high_ok):
         lo = "(0" if low_open else "[0"
         hi = f"{scale})" if high_open else f"{scale}]"
-        raise where.fail(path, f"expected a number in {lo}, {hi}, got {value!r}")
+        hint = ""
+        if scale == 1 and 1 < value < 100:
+            # "99.9" is how an SLA writes it; OpenSLO's target is a fraction.
+            field = path.rsplit(".", 1)[-1]
+            hint = f" (a percentage? {value}% is {field}: {Decimal(repr(value)) / 100}"
+            hint += f", or targetPercent: {value})" if field == "target" else ")"
+        raise where.fail(path, f"expected a number in {lo}, {hi}, got {value!r}{hint}")
     if scale == 1:
         return float(value)
     # 99.9 / 100 in binary floating point is 0.9990000000000001; go through decimal.

@@ -42,6 +42,8 @@ def gather(con: duckdb.DuckDBPyConnection, customer: str, month: str, *, min_cov
             i["minutes"] = None if end is None else (end - i["window_start"]).total_seconds() / 60
         sections.append({**doc, "display_name": contract.display_name, "start": contract.start,
                          "end": contract.end, "incidents": hit,
+                         "period_local": f"{_local(doc['period_start'], contract.time_zone)} to "
+                                         f"{_local(doc['period_end'], contract.time_zone)}",
                          "tier": text.tier(doc, "none (at or above every tier's bound)"),
                          "credit_text": text.credit(doc), "amount_text": text.amount(doc)})
     if not sections:
@@ -53,6 +55,14 @@ def gather(con: duckdb.DuckDBPyConnection, customer: str, month: str, *, min_cov
     return {"customer": sections[0]["customer"], "customer_name": sections[0]["customer_name"], "month": month,
             "issued_at": now or datetime.now(UTC), "min_coverage": min_coverage, "contracts": sections,
             "totals": totals, "owed_text": owed, "partial": any(s["partial"] for s in sections)}
+
+
+def _local(instant: datetime, zone: str) -> str:
+    """An instant as the customer's contract reads it: wall-clock time in the contract's time
+    zone with its abbreviation (``2026-10-01 00:00 CEST``); the UTC instant is shown next to it."""
+    from zoneinfo import ZoneInfo
+
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _filters() -> dict:

@@ -23,11 +23,16 @@ def room_chart(docs: list[dict], threshold: float) -> go.Figure:
     """Room left to each contract's SLA level (%), most at risk on top; unknown ones at 0, grey."""
     names = [html.escape(f"{d['contract']} ({d['customer']})") for d in docs]
     values = [None if d["room_left"] is None else d["room_left"] * 100 for d in docs]
+    labels = [LABELS[d["risk"]] if v is None else f"{v:.1f} % · {LABELS[d['risk']]}" for v, d in zip(values, docs)]
     fig = go.Figure(go.Bar(
         x=[0 if v is None else v for v in values], y=names, orientation="h",
-        marker_color=[COLORS[d["risk"]] for d in docs],
-        text=[LABELS[d["risk"]] if v is None else f"{v:.1f} % · {LABELS[d['risk']]}" for v, d in zip(values, docs)],
-        textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+        marker_color=[COLORS[d["risk"]] for d in docs], customdata=labels,
+        hovertemplate="%{y}: %{customdata}<extra></extra>"))
+    # Each bar's label right of zero or of the bar's end: a negative bar's label written
+    # outside it (to its left) would run over the contract's name on the axis.
+    for name, v, label in zip(names, values, labels):
+        fig.add_annotation(x=max(v or 0, 0), y=name, text=label, showarrow=False, xanchor="left", xshift=4,
+                           font={"size": 12})
     fig.add_vline(x=0, line={"color": "#c62828"})
     fig.add_vline(x=threshold * 100, line={"color": "#ef6c00", "dash": "dash"},
                   annotation_text=f"at risk below {threshold * 100:g} %")

@@ -14,6 +14,14 @@ OWN_ZONE = "each SLO's own zone"
 GREY = "#757575"
 
 
+ROWS_DRAWN = 30  # a table taller than this scrolls: thousands of per-customer SLOs stay one screen
+
+
+def _height(rows: int) -> int:
+    """Pixels for a table of ``rows`` rows: every row up to :data:`ROWS_DRAWN`, then it scrolls."""
+    return 36 * (min(rows, ROWS_DRAWN) + 1) + 2
+
+
 def page() -> None:
     st.title("Monthly SLA review")
     db = data.db_path()
@@ -92,12 +100,12 @@ def page() -> None:
         "investigate": st.column_config.LinkColumn("investigate", display_text="investigate"),
     }
     verdict = view[table.loc[view.index, "status"] != "insufficient_data"]
-    st.dataframe(verdict, hide_index=True, width="stretch", height=36 * (len(verdict) + 1) + 2, column_config=config)
+    st.dataframe(verdict, hide_index=True, width="stretch", height=_height(len(verdict)), column_config=config)
     if len(short):
         st.subheader("Insufficient data: no verdict")
         grey = view[table.loc[view.index, "status"] == "insufficient_data"].sort_values(["data_coverage", "slo"])
         st.dataframe(grey.style.set_properties(**{"color": GREY, "background-color": "#f2f2f2"}), hide_index=True,
-                     width="stretch", height=36 * (len(grey) + 1) + 2, column_config=config)
+                     width="stretch", height=_height(len(grey)), column_config=config)
     b1, b2, b3 = st.columns([1, 1, 3])
     b1.download_button(
         "Download CSV", safe.csv_bytes(view.drop(columns=["investigate"])),

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from reliability import units
-from reliability.app import data, freshness, instances_view, widgets
+from reliability.app import composites_view, data, freshness, instances_view, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 STATUS_ORDER = {"exhausted": 0, "at_risk": 1, "insufficient_data": 2, "healthy": 3}
@@ -48,8 +48,10 @@ def page() -> None:
     # Per-instance SLOs (thousands of customers) get their own block below: grouped, filtered,
     # top-N worst, never one heatmap row each.
     history, instance_rows = instances_view.split(history)
+    journeys = data.composites(db, last, stamp)
     if history.empty and not instance_rows.empty:
         instances_view.section(instance_rows[instance_rows["month"] == last], last)
+        composites_view.section(journeys, last)
         return
     if history.empty:
         st.info("No SLOs defined. Apply OpenSLO files with `reliability slo apply`.")
@@ -69,6 +71,7 @@ def page() -> None:
 
     st.plotly_chart(compliance_heatmap(history), width="stretch")
     instances_view.section(instance_rows[instance_rows["month"] == last], last)
+    composites_view.section(journeys, last)
 
     left, right = st.columns(2)
     b = budgets.sort_values("remaining")
