@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -16,6 +17,7 @@ from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
 from conftest import run_cli
 from reliability import slos, store
 from reliability.analysis import budget, burn, history, timing
+from reliability.instances import address
 from reliability.units import duration
 
 PAGES = Path(__file__).resolve().parent.parent / "reliability" / "app" / "pages"
@@ -152,11 +154,14 @@ def test_monthly_review_grouped_and_filtered_by_labels_from_the_url(env):
         assert (row["SLOs"], row["met"], row["breached"]) == (g["slos"], g["met"], g["breached"])
         assert row["met / measured %"] == g["compliance"] * 100
         assert row["Occurrences attainment %"] == g["by_method"]["Occurrences"]["attainment"] * 100
+        for method in ("Timeslices", "RatioTimeslices"):  # a group without the method shows nothing
+            block = g["by_method"].get(method)
+            shown = row[f"{method} budget left %"]
+            assert shown == block["error_budget_remaining"] * 100 if block else pd.isna(shown)
+    assert "RatioTimeslices" in cli["all"]["by_method"]  # auth-latency (tier 1): the column is exercised
     slos_shown = set(at.dataframe[1].value["slo"])
-    from reliability.instances import address, canonical
-
-    # A per-customer SLO's rows are shown by address: api-gateway-customer-availability{customer="acme"}.
-    assert slos_shown == {address(r["slo"], canonical((r.get("instance") or {}).items())) for r in cli["slos"]}
+    # The JSON names an instance slo + instance; the page by its address, as tables do.
+    assert slos_shown == {address(r["slo"], tuple(sorted(r.get("instance", {}).items()))) for r in cli["slos"]}
     assert "ledger-latency" not in slos_shown  # tier 2: its own label overrides the ledger Service's tier 1
     # Clearing the grouping writes the URL back.
     at.selectbox(key="qp_group").select("(none)")

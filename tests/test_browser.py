@@ -250,8 +250,8 @@ def test_every_page_in_chromium(server, tmp_path):
             # New data shows without a restart: the cache is keyed by the file's stamp.
             open_page(page, f"{url}/health", "Data health", 1)
             assert page.locator('[data-testid="stException"]').count() == 0
-            page.wait_for_function(  # Series: 16 in the sample, 17 with the one just written
-                "() => /Series\\s+17/.test(document.querySelector('[data-testid=\"stMetric\"]')?.innerText || '')",
+            page.wait_for_function(  # Series: 19 in the sample (16 and 3 customers), 20 with the one just written
+                "() => /Series\\s+20/.test(document.querySelector('[data-testid=\"stMetric\"]')?.innerText || '')",
                 timeout=30_000,
             )
             assert not errors, errors

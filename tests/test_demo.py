@@ -197,7 +197,9 @@ def test_rerunning_demo_changes_nothing(demo_db, tmp_path):
 
 
 def test_labels_as_the_readme_says(demo_db):
-    """data/README.md, "Labels": team, tier and journey on the Services, one SLO override."""
+    """data/README.md, "Labels": team, tier and journey on the Services, one SLO override; the
+    per-customer SLO (data/fleet.yaml) is tier 1 of team api-gateway, and each of its customers
+    with data counts as one SLO in a roll-up (acme and globex in March 2026)."""
     listed = {r["slo"]: r["labels"] for r in run_cli("slo", "list", "--json", db=demo_db).json()["slos"]}
     assert listed["checkout-availability"] == {"journey": ["purchase"], "team": ["storefront"], "tier": ["1"]}
     assert listed["auth-latency"] == {"journey": ["browse", "purchase"], "team": ["identity"], "tier": ["1"]}

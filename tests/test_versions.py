@@ -305,3 +305,7 @@ def test_instances_of_a_changed_definition_are_split_too(tmp_path):
     (april,) = run_cli("budget", "--month", "2026-04", "--slo", "ny-avail", "--instance", "customer=acme", "--json",
                        db=db).json()["slos"]
     assert (april["target"], april["version"]) == (0.995, 2)
+    # Versions belong to the definition: asking for an instance's history says where they are.
+    r = run_cli("slo", "history", 'ny-avail{customer="acme"}', db=db)
+    assert_bad_input(r, "NAME", "slo history ny-avail")
+    assert [v["version"] for v in run_cli("slo", "history", "ny-avail", "--json", db=db).json()["versions"]] == [1, 2]

@@ -100,8 +100,17 @@ def history_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
     from reliability.output import iso_z
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
+        base = name.partition("{")[0]
         found = versions.versions_of(con, name)
+        if not found and base != name and versions.versions_of(con, base):
+            raise BadInput(f"versions are kept per definition: see `reliability slo history {base}` "
+                           f"(every instance of it has those versions)", field="NAME")
         if not found:
+            from reliability.analysis import composite
+
+            if composite.selected(con, name):
+                raise BadInput(f"{name!r} is a composite SLO: it is not versioned (its members are)",
+                               field="NAME")
             raise BadInput(f"no SLO named {name!r} (see `reliability slo list`)", field="NAME")
         doc = slos.describe_history(found, slos.datasources(con))
     if as_json:

@@ -73,7 +73,8 @@ DEFAULT_GROUP_BY = ("team", "tier", "journey")
 
 
 def _by_label(con: duckdb.DuckDBPyConnection, rows: list[dict], keys: tuple[str, ...] | None) -> list[dict]:
-    """The month's roll-ups by each label key (``sla --group-by``'s, from the same rows)."""
+    """The month's roll-ups by each label key (``sla --group-by``'s, from the same rows: each
+    instance of a per-instance SLO counts as one SLO, with its definition's labels)."""
     from types import SimpleNamespace
 
     from reliability.analysis import groups
@@ -81,7 +82,7 @@ def _by_label(con: duckdb.DuckDBPyConnection, rows: list[dict], keys: tuple[str,
     labels = {s.name: s.labels for s in slos.load(con)}
     carried = {k for v in labels.values() for k, _ in v}
     wanted = [k for k in (keys if keys is not None else DEFAULT_GROUP_BY) if k in carried or k == "service"]
-    items = [SimpleNamespace(**r, labels=labels.get(r["slo"], ())) for r in rows]
+    items = [SimpleNamespace(**r, labels=labels.get(r["slo"].partition("{")[0], ())) for r in rows]
     return [{"key": key, "groups": groups.sla_groups(items, key), "rule": groups.RULE} for key in wanted]
 
 
@@ -241,7 +242,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, now: datetime | None = No
         "audits": audit_section.gather(con, month, as_of),  # the "Audits" section (audits.*.j2)
         # Issue 17: roll-ups by label, and the SLOs whose definition changed during the month
         # (split at the change: docs/sla.md, "Definitions in force").
-        "by_label": _by_label(con, rows, group_by),
+        "by_label": _by_label(con, rows + instance_rows, group_by),
         "definitions_changed": [r for r in rows if r.get("segments")],
     }
 

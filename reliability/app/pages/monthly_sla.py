@@ -137,6 +137,7 @@ def rollup_table(rolled: dict, group_by: str) -> None:
         "Occurrences attainment %": method(g, "Occurrences", "attainment"),
         "Occurrences budget left %": method(g, "Occurrences", "error_budget_remaining"),
         "Timeslices budget left %": method(g, "Timeslices", "error_budget_remaining"),
+        "RatioTimeslices budget left %": method(g, "RatioTimeslices", "error_budget_remaining"),
         "no verdict for": ", ".join(g["insufficient_data_slos"]),
     } for g in [*rolled["groups"], rolled["all"] | {"value": "all"}]]
     st.subheader(f"By {group_by}")
