@@ -7,6 +7,7 @@ executes it as ``__main__``, which is what calls ``page()``.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -64,13 +65,14 @@ def test_month_picker_lists_the_13_months_newest_first(demo_page):
 def test_table_has_one_row_per_slo(demo_page):
     [frame] = demo_page.dataframe
     table = frame.value
-    assert len(table) == 16
-    assert sorted(table["slo"]) == sorted(f"{s}-{sli}" for s in (
+    customers = [f'api-gateway-customer-availability{{customer="{c}"}}' for c in ("acme", "globex", "initech")]
+    assert len(table) == 16 + 3  # and one row per customer of the per-customer SLO
+    assert sorted(table["slo"]) == sorted([f"{s}-{sli}" for s in (
         "api-gateway", "auth", "catalog", "checkout", "ledger", "notifications", "payments", "search"
-    ) for sli in ("availability", "latency"))
-    assert metrics(demo_page)["SLOs"] == "16"
-    # Each row links to the breach investigation of its SLO and month.
-    assert set(table["investigate"]) == {f"breach?slo={s}&month=2026-10" for s in table["slo"]}
+    ) for sli in ("availability", "latency")] + customers)
+    assert metrics(demo_page)["SLOs"] == "19"
+    # Each row links to the breach investigation of its SLO (an instance by its address, URL-encoded) and month.
+    assert set(table["investigate"]) == {f"breach?slo={quote(s, safe='')}&month=2026-10" for s in table["slo"]}
 
 
 def test_march_shows_the_search_breach(demo_page):
@@ -79,7 +81,7 @@ def test_march_shows_the_search_breach(demo_page):
     found = metrics(demo_page)
     assert int(found["Breached"]) >= 1
     table = demo_page.dataframe[0].value
-    assert len(table) == 16
+    assert len(table) == 18  # 16 SLOs and the two customers onboarded by March
     breached = table[table["breached"]]
     assert list(breached["slo"]) == ["search-availability"]
     row = breached.iloc[0]

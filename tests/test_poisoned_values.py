@@ -54,8 +54,9 @@ def test_series_refuses_values_that_poison_readers(db, tmp_path, row, field, fra
     result = run_cli("ingest", "series", path, db=db)
     assert_bad_input(result, str(path), "row 3", f"field '{field}'", fragment)
     assert len(result.stderr.strip().splitlines()) == 1
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select count(*) from sli_slices").fetchone() == (0,)
+    if db.exists():  # a refused first write leaves no database at all
+        with duckdb.connect(str(db), read_only=True) as con:
+            assert con.execute("select count(*) from sli_slices").fetchone() == (0,)
 
 
 def test_offsets_up_to_14_hours_are_accepted(db, tmp_path):

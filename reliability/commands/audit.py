@@ -50,14 +50,14 @@ def policy_apply(ctx, file: str) -> None:
     Example:
       reliability --db rel.duckdb policy apply data/policy.yaml
     """
-    from reliability import store
+    from reliability import store, writes
     from reliability.audits import policies, policy_file
 
     parsed = policy_file.load_file(file)[0]  # validated before the database is locked
     if parsed.freeze.slos or any(ex.slo for ex in parsed.exemptions):
         with store.connect(ctx.obj["db"], read_only=True) as con:  # names SLOs: they must exist already
             policies.check_slo_names(con, parsed, file)
-    with store.connect(ctx.obj["db"]) as con, store.transaction(con):
+    with store.connect(ctx.obj["db"]) as con, writes.transaction(con):
         applied = policies.apply(con, file)
     click.echo(f"applied error-budget policy {applied.name!r} ({len(applied.exemptions)} exemptions)", err=True)
 
