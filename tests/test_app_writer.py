@@ -71,6 +71,6 @@ def test_every_page_renders_while_a_writer_ingests(demo_db, tmp_path, monkeypatc
     at = AppTest.from_file(str(PAGES / "data_health.py"), default_timeout=120).run()
     assert not at.exception
     found = {m.label: m.value for m in at.metric}
-    assert found["Series"] == "17"
+    assert found["Series"] == "20"  # the sample's 16, its 3 customers' and the writer's
     table = at.dataframe[0].value.set_index(["service", "sli"])
     assert table.loc[("writer", "availability"), "slices"] == len(results)

@@ -84,8 +84,8 @@ def small_disk(tmp_path):
 
 
 def test_full_disk_report_leaves_no_temporary_file(demo_db, small_disk):  # noqa: F811
-    out = small_disk / "review.html"  # the HTML carries plotly.js (> 3 MB): it cannot fit
-    r = run_cli("report", "monthly", "--month", "2026-03", "--out", out, db=demo_db)
+    out = small_disk / "review.html"  # interactive, the HTML carries plotly.js (> 3 MB): it cannot fit
+    r = run_cli("report", "monthly", "--month", "2026-03", "--interactive", "--out", out, db=demo_db)
     assert r.code == 1, (r.stdout, r.stderr)
     assert "No space left on device" in r.stderr and "Traceback" not in r.stderr
     assert list(small_disk.iterdir()) == []

@@ -150,8 +150,11 @@ def test_bad_input_writes_nothing(tmp_path, slices, fragments):
     (tmp_path / "bad.csv").write_text(_csv(slices))
     assert_bad_input(run_cli("ingest", "histogram", tmp_path / "ok.csv", tmp_path / "bad.csv", db=db),
                      "bad.csv", *fragments)
+    assert not db.exists()  # a refused first write leaves no database behind
+    assert run_cli("ingest", "histogram", tmp_path / "ok.csv", db=db).code == 0
+    assert_bad_input(run_cli("ingest", "histogram", tmp_path / "bad.csv", db=db), "bad.csv", *fragments)
     r = run_cli("latency", "--service", "api", "--sli", "latency", "--month", "2025-11", "--json", db=db)
-    assert r.json()["period"]["slices"] == 0
+    assert r.json()["period"]["slices"] == 1  # only ok.csv's: the refused file added nothing
 
 
 @pytest.mark.parametrize("args, fragment", [

@@ -97,7 +97,7 @@ def test_without_a_database_the_demo_is_built_once(tmp_path):
     first = subprocess.run([sys.executable, "-c", code], cwd=work / "notebooks", env=env, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     demo = work / "data" / "demo.duckdb"
-    assert first.stdout.split() == ["16", str(demo.resolve())]
+    assert first.stdout.split() == ["17", str(demo.resolve())]
     stamp = demo.stat().st_mtime_ns
     again = subprocess.run([sys.executable, "-c", code], cwd=work, env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr

@@ -46,7 +46,7 @@ def test_every_chart_id_is_unique_and_every_service_keeps_its_chart(tmp_path, db
     (tmp_path / "series.csv").write_text("\n".join(rows) + "\n")
     assert run_cli("ingest", "series", tmp_path / "series.csv", db=db).code == 0
     out = tmp_path / "review.html"
-    r = run_cli("report", "monthly", "--month", "2026-03", "--out", out, db=db)
+    r = run_cli("report", "monthly", "--month", "2026-03", "--interactive", "--out", out, db=db)
     assert r.code == 0, r.stderr
     html = out.read_text()
     divs = re.findall(r'<div id="([^"]+)" class="chart">', html)

@@ -78,6 +78,7 @@ def months_with_data(db: str, stamp_: tuple = ()) -> list[str]:
     return found[::-1]
 
 
+@last_good
 @st.cache_data(**CACHE)
 def months_with_incidents(db: str, stamp_: tuple = ()) -> list[str]:
     """``YYYY-MM`` of every month in which an incident was detected, newest first (UTC)."""
@@ -431,6 +432,7 @@ def incidents_month(db: str, month: str, tz: str = "UTC", stamp_: tuple = ()) ->
         return incidents.monthly(con, month, tz)
 
 
+@last_good
 @st.cache_data(**CACHE)
 def overview_incidents(db: str, first: str, last: str, stamp_: tuple = ()) -> dict:
     """For the overview, months ``first`` to ``last`` (UTC): incidents per month and severity,
