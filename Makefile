@@ -30,7 +30,7 @@ demo: venv
 
 # The notebooks run on $(DB), built once when missing (the suite builds its own copy).
 test: venv system-deps
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q --durations=40
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q --durations=40
 	test -f $(DB) || $(BIN)/reliability --db $(DB) demo
 	RELIABILITY_DB=$(abspath $(DB)) $(BIN)/python -m pytest --nbmake notebooks/ -q -p no:cacheprovider
 

@@ -1,4 +1,4 @@
--- Change correlation (reliability/analysis/changes.py).
+-- Change correlation (reliability/incidents/changes.py).
 
 -- name: correlated
 -- Pairs (incident, deployment) of the same service where the incident was detected within

@@ -1,4 +1,4 @@
--- Response, cadence, post-mortem and action-item compliance (reliability/analysis/targets.py).
+-- Response, cadence, post-mortem and action-item compliance (reliability/incidents/targets.py).
 
 -- name: incidents_between
 -- Incidents detected in [$start, $end) (optionally one $service, null = all) with the points

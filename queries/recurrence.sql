@@ -1,4 +1,4 @@
--- Recurrence of incidents (reliability/analysis/recurrence.py). A root cause is compared
+-- Recurrence of incidents (reliability/incidents/recurrence.py). A root cause is compared
 -- normalised: lower case, runs of blanks as one space, no surrounding blanks or final period.
 
 -- name: repeats

@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
 from conftest import run_cli
 from reliability import slos, store
-from reliability.analysis import budget, burn, history, timing
+from reliability.analysis import budget, burn, history
+from reliability.incidents import timing
 from reliability.instances import address
 from reliability.units import duration
 

@@ -170,7 +170,7 @@ def test_sample_matches_its_readme(sample_incidents_db):
     from datetime import UTC, datetime
 
     from reliability import store
-    from reliability.analysis import postmortems, targets
+    from reliability.incidents import postmortems, targets
 
     months = ["2025-10", "2025-11", "2025-12"] + [f"2026-{m:02d}" for m in range(1, 11)]
     cadence, missed, late = [], [], []

@@ -101,6 +101,18 @@ def test_no_import_cycle_inside_the_package():
     assert cycles(graph) == []
 
 
+def test_incident_analytics_stand_apart_from_the_slo_arithmetic():
+    """The layout by domain: reliability.incidents (MTTx, targets, post-mortems, recurrence,
+    changes) never imports reliability.analysis (SLA, budgets, burn, impact)."""
+    graph = import_graph(PACKAGE)
+    mine = {m for m in graph if m.startswith("reliability.incidents.")}
+    assert {"reliability.incidents.metrics", "reliability.incidents.timing"} <= mine
+    assert not [m for m in graph if m.startswith("reliability.analysis.") and m[21:] in
+                ("changes", "incidents", "postmortems", "recurrence", "targets", "timing")]
+    crossing = {m: sorted(d for d in graph[m] if d.startswith("reliability.analysis")) for m in mine}
+    assert not {m: d for m, d in crossing.items() if d}, crossing
+
+
 def test_the_check_sees_function_level_and_type_checking_imports(tmp_path):
     """The checker itself: a cycle closed by an import inside a function, or one only under
     TYPE_CHECKING, or through a relative import, is found; a one-way import is not."""

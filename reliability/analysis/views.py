@@ -80,7 +80,7 @@ def incidents_document(
     metrics per value of ``group_by``."""
     from reliability import periods
     from reliability.analysis import groups
-    from reliability.analysis import incidents as analysis
+    from reliability.incidents import metrics as analysis
 
     if not (group_by or wanted):
         return analysis.monthly(con, month, tz, service=service, targets=targets, holidays=holidays)

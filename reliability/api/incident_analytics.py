@@ -79,8 +79,8 @@ class IncidentAnalytics:
         3    SEV-4      7    206.369048             1.0
         """
         from reliability import periods
-        from reliability.analysis import incidents as analysis
-        from reliability.analysis.targets import parse_holidays
+        from reliability.incidents import metrics as analysis
+        from reliability.incidents.targets import parse_holidays
 
         args.month(month)
         args.name(service, "service")
@@ -118,7 +118,7 @@ class IncidentAnalytics:
         2  2026-03     17              636.666667
         """
         from reliability import periods
-        from reliability.analysis import timing
+        from reliability.incidents import timing
 
         start, end = _months(months)
         args.name(service, "service")
@@ -150,7 +150,7 @@ class IncidentAnalytics:
         1    SEV-2     False        1     1        0
         """
         from reliability import periods
-        from reliability.analysis import incidents, postmortems, targets
+        from reliability.incidents import metrics as incidents, postmortems, targets
 
         args.month(month)
         args.name(service, "service")
@@ -182,7 +182,7 @@ class IncidentAnalytics:
         >>> int(items.overdue.sum()), items.loc[0, "incident_id"]
         (16, 'INC-0012')
         """
-        from reliability.analysis import postmortems
+        from reliability.incidents import postmortems
 
         args.name(service, "service")
         args.name(owner, "owner")
@@ -244,7 +244,7 @@ class IncidentAnalytics:
         >>> db.recurrence(incident="INC-0137", table="related")["id"].tolist()
         ['INC-0111']
         """
-        from reliability.analysis import recurrence as analysis
+        from reliability.incidents import recurrence as analysis
 
         start, end = _months(months)
         args.name(incident, "incident")
@@ -272,7 +272,7 @@ class IncidentAnalytics:
         0  api-gateway          211             0.047393
         1         auth          201             0.034826
         """
-        from reliability.analysis import changes as analysis
+        from reliability.incidents import changes as analysis
 
         start, end = _months(months)
         if isinstance(hours, bool) or not isinstance(hours, (int, float)):

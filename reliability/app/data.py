@@ -259,7 +259,8 @@ def investigation(db: str, slo_name: str, month: str, start: datetime, end: date
     burn-rate alert episodes, worst windows, incidents in range with SLA impact, related ones."""
     import numpy as np
 
-    from reliability.analysis import budget, burn, impact, incidents, recurrence, timeline, worst
+    from reliability.analysis import budget, burn, impact, timeline, worst
+    from reliability.incidents import metrics as incidents, recurrence
 
     with store.connect(db, read_only=True) as con:
         slo = _slo(con, slo_name)
@@ -332,7 +333,7 @@ def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str 
                   stamp_: tuple = ()) -> pd.DataFrame:
     """One row per incident detected from month ``first`` to ``last`` (in ``tz``) with its time
     metrics in minutes (detect, acknowledge, mitigate, resolve, impact) and local month."""
-    from reliability.analysis import timing
+    from reliability.incidents import timing
 
     start, end = periods.month(first, tz).start, periods.month(last, tz).end
     with store.connect(db, read_only=True) as con:
@@ -354,7 +355,7 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
                     stamp_: tuple = ()) -> dict:
     """The time metrics (``mttx``), response and cadence compliance and post-mortems summed
     over the months, overdue action items now, and recurrence, for the range."""
-    from reliability.analysis import postmortems, recurrence, targets, timing
+    from reliability.incidents import postmortems, recurrence, targets, timing
 
     months = _month_labels(first, last)
     now = datetime.now(timezone.utc)
@@ -426,7 +427,7 @@ def _has_table(con, name: str) -> bool:
 @last_good
 @st.cache_data(**CACHE)
 def incidents_month(db: str, month: str, tz: str = "UTC", stamp_: tuple = ()) -> dict:
-    from reliability.analysis import incidents
+    from reliability.incidents import metrics as incidents
 
     with store.connect(db, read_only=True) as con:
         return incidents.monthly(con, month, tz)
@@ -437,7 +438,7 @@ def incidents_month(db: str, month: str, tz: str = "UTC", stamp_: tuple = ()) ->
 def overview_incidents(db: str, first: str, last: str, stamp_: tuple = ()) -> dict:
     """For the overview, months ``first`` to ``last`` (UTC): incidents per month and severity,
     the time metrics by month (``mttx``) and repeated root causes."""
-    from reliability.analysis import recurrence, timing
+    from reliability.incidents import recurrence, timing
 
     with store.connect(db, read_only=True) as con:
         mttx = timing.report(con, first, last, "UTC")

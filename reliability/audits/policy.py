@@ -16,7 +16,7 @@ Three rules (:mod:`reliability.audits.policy_file` reads them; docs/audits.md de
    but its post-mortem deadline — resolution + the policy's hours for its severity, 48 h when
    it names none — is after ``as_of``).
 3. **Post-mortems** within the policy's hours of resolution, per severity: ``compliance``'s
-   computation (:func:`reliability.analysis.postmortems.postmortems`), ``late`` and
+   computation (:func:`reliability.incidents.postmortems.postmortems`), ``late`` and
    ``missing`` are violations.
 """
 
@@ -29,7 +29,8 @@ from fractions import Fraction
 import duckdb
 
 from reliability import periods, slos, store
-from reliability.analysis import impact, postmortems, segments, sla, timeline
+from reliability.analysis import impact, segments, sla, timeline
+from reliability.incidents import postmortems
 from reliability.audits import scope, trailing
 from reliability.analysis.instances import expand
 from reliability.audits.policy_file import Policy

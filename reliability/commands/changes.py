@@ -25,7 +25,7 @@ def changes(ctx, start, end, tz, hours, as_json) -> None:
       reliability --db rel.duckdb changes --start 2026-01 --end 2026-06 --hours 2 --json
     """
     from reliability import store
-    from reliability.analysis import changes as analysis
+    from reliability.incidents import changes as analysis
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
         doc = analysis.report(con, start, end, tz, hours=hours)

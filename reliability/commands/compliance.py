@@ -58,7 +58,7 @@ def compliance(ctx, month, tz, service, ack_targets, business_tz, holidays, cade
       reliability --db rel.duckdb compliance --month 2026-01 --holiday 2026-01-01 --json
     """
     from reliability import periods, store
-    from reliability.analysis import incidents, postmortems, targets
+    from reliability.incidents import metrics as incidents, postmortems, targets
 
     ack = incidents.parse_targets(ack_targets)
     cal = targets.BusinessCalendar(business_tz or tz, targets.parse_holidays(holidays))
@@ -110,7 +110,7 @@ def action_items(ctx, as_of, service, owner, as_json) -> None:
       reliability --db rel.duckdb action-items --as-of 2026-11-01T00:00:00Z --json
     """
     from reliability import store
-    from reliability.analysis import postmortems
+    from reliability.incidents import postmortems
 
     when = _as_of(as_of)
     with store.connect(ctx.obj["db"], read_only=True) as con:

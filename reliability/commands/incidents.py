@@ -47,8 +47,8 @@ def incidents(
     """
     from reliability import periods, store
     from reliability.analysis import groups, views
-    from reliability.analysis import incidents as analysis
-    from reliability.analysis.targets import parse_holidays
+    from reliability.incidents import metrics as analysis
+    from reliability.incidents.targets import parse_holidays
 
     targets = analysis.parse_targets(ack_targets)
     days_off = parse_holidays(holidays)

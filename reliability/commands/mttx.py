@@ -52,7 +52,7 @@ def mttx(ctx, start, end, months, tz, service, by, as_json) -> None:
       reliability --db rel.duckdb mttx --end 2026-10 --by service --json
     """
     from reliability import periods, store
-    from reliability.analysis import timing
+    from reliability.incidents import timing
 
     periods.zone(tz)
     with store.connect(ctx.obj["db"], read_only=True) as con:

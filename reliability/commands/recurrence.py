@@ -30,7 +30,7 @@ def recurrence(ctx, start, end, tz, days, similarity, incident, as_json) -> None
       reliability --db rel.duckdb recurrence --incident INC-0137 --json
     """
     from reliability import store
-    from reliability.analysis import recurrence as analysis
+    from reliability.incidents import recurrence as analysis
 
     analysis.check_options(days, similarity)
     with store.connect(ctx.obj["db"], read_only=True) as con:

@@ -34,8 +34,9 @@ from pathlib import Path
 import duckdb
 
 from reliability import periods, slos, store
-from reliability.analysis import budget, categories, credits, impact, postmortems, recurrence, rollups, sla, timing
-from reliability.analysis import incidents as incident_rows
+from reliability.analysis import budget, categories, credits, impact, rollups, sla
+from reliability.incidents import postmortems, recurrence, timing
+from reliability.incidents import metrics as incident_rows
 from reliability.reports import audit_section, render
 
 METRICS = (("detect", "Time to detect"), ("acknowledge", "Time to acknowledge"),

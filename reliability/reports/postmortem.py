@@ -5,7 +5,7 @@
 window, bad minutes, share of the month's error budget), the month's SLA per SLO of its service
 (:func:`reliability.analysis.sla.compute`: does it still hold, and by how many percentage
 points), the timeline (the incident's timestamps merged with its stored updates), its action
-items and related incidents (:func:`reliability.analysis.recurrence.report`). Root cause
+items and related incidents (:func:`reliability.incidents.recurrence.report`). Root cause
 details, what went well or poorly and lessons are placeholders for humans.
 
 The supporting chart is an SVG written next to the Markdown (``NAME.impact.svg``): the share of
@@ -23,7 +23,8 @@ from pathlib import Path
 import duckdb
 
 from reliability import slos, store
-from reliability.analysis import impact, recurrence, sla, timeline
+from reliability.analysis import impact, sla, timeline
+from reliability.incidents import recurrence
 from reliability.errors import BadInput
 from reliability.reports import render
 

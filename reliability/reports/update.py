@@ -16,7 +16,7 @@ with hindsight).
 Impact so far is measured as in ``reliability impact`` over ``[start of impact, min(at, end of
 impact))`` on the service's availability SLO (else its first ratio SLO): failed requests of all
 requests, the affected share, and bad minutes. The next update is due ``at`` + the severity's
-cadence (``reliability.analysis.targets.DEFAULT_CADENCE_MINUTES``: SEV-1 15 minutes, SEV-2 60);
+cadence (``reliability.incidents.targets.DEFAULT_CADENCE_MINUTES``: SEV-1 15 minutes, SEV-2 60);
 other severities update when the situation changes. A resolved update promises the
 post-mortem within 48 hours for SEV-1 and SEV-2 (``postmortems.DEFAULT_POSTMORTEM_HOURS``).
 The text is plain (no markup): it goes to chat, e-mail or a status page as it is.
@@ -29,7 +29,8 @@ from datetime import datetime, timedelta
 import duckdb
 
 from reliability import slos
-from reliability.analysis import impact, postmortems, targets
+from reliability.analysis import impact
+from reliability.incidents import postmortems, targets
 from reliability.errors import BadInput
 from reliability.reports import render
 from reliability.reports.postmortem import load_incident

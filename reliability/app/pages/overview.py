@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from reliability import charts, units
-from reliability.analysis import categories, history, timing
+from reliability.analysis import categories, history
+from reliability.incidents import timing
 from reliability.app import composites_view, data, freshness, instances_view, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from reliability import periods, store
-from reliability.analysis.incidents import detected_in
+from reliability.incidents.metrics import detected_in
 from reliability.errors import BadInput
 
 US_PER_MINUTE = 60_000_000

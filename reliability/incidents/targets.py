@@ -28,7 +28,7 @@ from fractions import Fraction
 import duckdb
 
 from reliability import periods, store
-from reliability.analysis.incidents import (
+from reliability.incidents.metrics import (
     DEFAULT_ACK_TARGETS,
     NEXT_BUSINESS_DAY,
     SEVERITIES,

@@ -17,7 +17,7 @@ from fractions import Fraction
 import duckdb
 
 from reliability import periods, store
-from reliability.analysis.recurrence import FAR_FUTURE, FAR_PAST
+from reliability.incidents.recurrence import FAR_FUTURE, FAR_PAST
 from reliability.errors import BadInput
 
 
