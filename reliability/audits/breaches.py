@@ -34,7 +34,7 @@ import duckdb
 from reliability import store
 from reliability.analysis import credits, sla
 from reliability.audits.scope import Scope
-from reliability.contracts.breaches import summary as contract_summary
+from reliability.contracts.breaches import action_plan, summary as contract_summary
 
 DECLARING_SEVERITIES = ("SEV-1", "SEV-2")
 STEPS = ("incident_declared", "root_cause", "postmortem", "customer_postmortem", "credits", "action_plan")
@@ -91,19 +91,7 @@ def _credits_step(row: sla.SlaRow, tiers, minimum: Fraction | None) -> dict:
 
 
 def _plan_step(declared: list[dict], items: dict[str, list[dict]]) -> dict:
-    if not declared:
-        return _step("missing", "no declared incident to hold an action plan", items=0)
-    all_items = [i for d in declared for i in items.get(d["id"], [])]
-    if not all_items:
-        return _step("missing", "no action items on " + ", ".join(d["id"] for d in declared), items=0)
-    no_owner = [f"{i['incident_id']} #{i['idx']}" for i in all_items if not i["owner"]]
-    no_due = [f"{i['incident_id']} #{i['idx']}" for i in all_items if i["due"] is None]
-    if no_owner or no_due:
-        parts = ([f"without owner: {', '.join(no_owner)}"] if no_owner else []) + (
-            [f"without due date: {', '.join(no_due)}"] if no_due else [])
-        return _step("missing", "; ".join(parts), items=len(all_items), without_owner=no_owner, without_due=no_due)
-    return _step("done", f"{len(all_items)} action items, each with an owner and a due date", items=len(all_items),
-                 without_owner=[], without_due=[])
+    return action_plan(declared, [i for d in declared for i in items.get(d["id"], [])], _step)
 
 
 def audit_breach(con: duckdb.DuckDBPyConnection, row: sla.SlaRow, month: str, as_of: datetime, tiers=credits.DEFAULT_TIERS,

@@ -108,19 +108,22 @@ def _credits(doc: dict) -> dict:
                  credit_percent=doc["credit_percent"], amount=doc["amount"], currency=doc["currency"])
 
 
-def _plan(declared: list[dict], items: list[dict]) -> dict:
+def action_plan(declared: list[dict], items: list[dict], step=_step) -> dict:
+    """The breach process's action-plan step: every action item of the declared incidents has an
+    owner and a due date. ``step`` builds the step's document (the SLO-breach audit passes its own,
+    which has no contract facts)."""
     if not declared:
-        return _step("missing", "no declared incident to hold an action plan", items=0)
+        return step("missing", "no declared incident to hold an action plan", items=0)
     if not items:
-        return _step("missing", "no action items on " + ", ".join(d["id"] for d in declared), items=0)
+        return step("missing", "no action items on " + ", ".join(d["id"] for d in declared), items=0)
     no_owner = [f"{i['incident_id']} #{i['idx']}" for i in items if not i["owner"]]
     no_due = [f"{i['incident_id']} #{i['idx']}" for i in items if i["due"] is None]
     if no_owner or no_due:
         parts = ([f"without owner: {', '.join(no_owner)}"] if no_owner else []) + (
             [f"without due date: {', '.join(no_due)}"] if no_due else [])
-        return _step("missing", "; ".join(parts), items=len(items), without_owner=no_owner, without_due=no_due)
-    return _step("done", f"{len(items)} action items, each with an owner and a due date", items=len(items),
-                 without_owner=[], without_due=[])
+        return step("missing", "; ".join(parts), items=len(items), without_owner=no_owner, without_due=no_due)
+    return step("done", f"{len(items)} action items, each with an owner and a due date", items=len(items),
+                without_owner=[], without_due=[])
 
 
 def audit(con: duckdb.DuckDBPyConnection, contract: Contract, doc: dict, as_of: datetime) -> dict:
@@ -143,7 +146,7 @@ def audit(con: duckdb.DuckDBPyConnection, contract: Contract, doc: dict, as_of: 
                             "no post-mortem published"),
         "customer_postmortem": _shared(declared, updates, contract, as_of),
         "credits": _credits(doc),
-        "action_plan": _plan(declared, items),
+        "action_plan": action_plan(declared, items),
     }
     missing = [name for name in STEPS if steps[name]["status"] == "missing"]
     breached = [e for e in doc["slos"] if e["contract_breached"]]
