@@ -41,8 +41,15 @@ def expand(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], start: datet
     grouped = [s for s in selected if s.group_by and not s.instance]
     if not grouped:
         return list(selected)
+    return attach(selected, keys(con, grouped, start, end))
+
+
+def attach(selected: Sequence[SLO], key_rows: Sequence[dict]) -> list[SLO]:
+    """``selected`` with each definition that has grouping labels replaced, in place, by its
+    instances among ``key_rows`` (dicts with ``service`` and ``key``, the stored sli, as
+    :func:`keys` returns them), sorted by address."""
     found: dict[tuple[str, str], list[instances.Instance]] = {}
-    for row in keys(con, grouped, start, end):
+    for row in key_rows:
         sli, inst = instances.split_key(row["key"])
         found.setdefault((row["service"], sli), []).append(inst)
     out: list[SLO] = []

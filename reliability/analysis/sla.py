@@ -28,7 +28,7 @@ slices they overlap from the period before any of this (:mod:`reliability.analys
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
@@ -351,7 +351,10 @@ def compute_periods(
         raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
     if not selected:
         return []
-    selected = expand_instances(con, selected, period_for)
+    from reliability.analysis import instance_scan
+
+    # Instances and their aggregates from one scan per definition (analysis/instance_scan.py).
+    selected, prefetched = instance_scan.expand(con, selected, period_for)
     if not selected:  # a per-instance SLO with no instance in the period
         return []
     from reliability.analysis import segments
@@ -360,9 +363,10 @@ def compute_periods(
     if histories:  # definitions in force (reliability.analysis.segments)
         return segments.compute(
             selected, period_for, histories, slos.datasources(con),
-            lambda items, pf: _rows(con, items, pf, no_data, maintenance, min_coverage, now), no_data, min_coverage,
+            lambda items, pf: _rows(con, items, pf, no_data, maintenance, min_coverage, now, prefetched),
+            no_data, min_coverage,
         )
-    return _rows(con, selected, period_for, no_data, maintenance, min_coverage, now)
+    return _rows(con, selected, period_for, no_data, maintenance, min_coverage, now, prefetched)
 
 
 def _rows(
@@ -373,11 +377,12 @@ def _rows(
     maintenance: Sequence | None,
     min_coverage: float,
     now: datetime | None,
+    prefetched: Mapping | None = None,
 ) -> list[SlaRow]:
     """The rows of ``selected``, each over ``period_for(slo)``, objective by objective."""
     if not selected:
         return []
-    period_of, found = objective_aggregates(con, selected, period_for, maintenance)
+    period_of, found = objective_aggregates(con, selected, period_for, maintenance, prefetched)
     now = now or datetime.now(timezone.utc)
     rows = []
     for slo in selected:
@@ -394,14 +399,19 @@ EMPTY_AGGREGATES = {"slices_with_data": 0, "good_slices": 0, "sum_good": 0, "sum
 
 def objective_aggregates(
     con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for, maintenance: Sequence | None = None,
+    prefetched: Mapping | None = None,
 ) -> tuple[dict[str, periods.Period], dict[tuple[str, int], tuple[dict, maintenance_windows.Exclusion]]]:
     """What :func:`finish` needs, per ``(slo name, objective index)``: the SQL aggregates of its
     period (``period_for(slo)``) and the maintenance exclusion; with each SLO's period. The
-    monthly rollups (:mod:`reliability.analysis.rollups`) store exactly these."""
+    monthly rollups (:mod:`reliability.analysis.rollups`) store exactly these. ``prefetched``:
+    aggregates already read by :func:`reliability.analysis.instance_scan.expand`, used for the
+    keys they match exactly (the others are queried as usual)."""
     params, key_of, period_of = _params(selected, period_for)
     excluded = _exclusions(con, params, maintenance)
-    ratio = [k for k in params["keys"] if params["kinds"][k] == "ratio" and k not in excluded]
-    aggs = _aggregates(con, "sla.ratio_aggregates", _subset(params, ratio, _RATIO_LISTS)) if ratio else {}
+    aggs = _prefetched(params, key_of, selected, excluded, prefetched) if prefetched else {}
+    ratio = [k for k in params["keys"] if params["kinds"][k] == "ratio" and k not in excluded and k not in aggs]
+    if ratio:
+        aggs |= _aggregates(con, "sla.ratio_aggregates", _subset(params, ratio, _RATIO_LISTS))
     general = [
         k for k in params["keys"]
         if params["kinds"][k] != "ratio" or aggs.get(k, {}).get("misaligned") or k in excluded
@@ -413,6 +423,26 @@ def objective_aggregates(
     return period_of, {
         (name, idx): (aggs.get(key, EMPTY_AGGREGATES), excluded.get(key, none)) for (name, idx), key in key_of.items()
     }
+
+
+def _prefetched(params: dict, key_of: dict, selected: Sequence[SLO], excluded: dict, prefetched: Mapping) -> dict:
+    """The aggregates of ``prefetched`` for the ratio keys they match exactly (series, period,
+    slice length, time slice target) and that lose no slice to maintenance, when they carry
+    the ratio sum or no RatioTimeslices objective reads the key. (Keys with misaligned rows
+    still take the general path, as from sla.ratio_aggregates.)"""
+    reads_ratio = {
+        key_of[(slo.name, idx)] for slo in selected if slo.budgeting_method == "RatioTimeslices"
+        for idx in range(len(slo.objectives))
+    }
+    out = {}
+    for k in params["keys"]:
+        if params["kinds"][k] != "ratio" or k in excluded:
+            continue
+        hit = prefetched.get((params["services"][k], params["slis"][k], params["start_us"][k], params["end_us"][k],
+                              params["window_us"][k], params["tst"][k]))
+        if hit is not None and (hit[1] or k not in reads_ratio):
+            out[k] = hit[0]
+    return out
 
 
 def expand_instances(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) -> list[SLO]:
