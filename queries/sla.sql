@@ -162,60 +162,46 @@ select * from final;
 -- The fast path for the instances of one per-instance definition (reliability/analysis/
 -- instance_scan.py): every stored key of service $service whose sli lies in [$lo, $hi) (the
 -- keys 'availability{...}' of SLI availability: $lo = 'availability{', $hi = 'availability|')
--- with a row in [$scan_start, $scan_end), grouped by key, with no join: the filters are plain
--- comparisons the scan's zone maps can use, where matching 216M rows against 5,000 keys by a
--- join cost 4x the scan. All keys share one period [$start_us, $end_us), slice length
--- $window_us and time slice target $tst (the caller runs one query per such combination).
--- Per key, two groups: counted = false for rows the key's aggregates leave out (outside the
--- period, or not in usable_slices: the view's conditions, migrations/008_usable_slices.sql)
--- and counted = true for the rows ratio_aggregates would count, with ratio_aggregates'
--- columns computed the same way, except:
+-- with a usable row in the period [$start, $end), grouped by key, with no join: the filters
+-- are plain comparisons the scan's zone maps can use, where matching 216M rows against 5,000
+-- keys by a join cost 4x the scan. All keys share the period ($start_us: its start in epoch
+-- microseconds), the slice length $window_us and the time slice target
+-- $tst (the caller runs one query per such combination). $all_usable: the caller has checked
+-- (usable.any_unusable) that every stored row of the period is usable, so the per-row test of
+-- usable_slices' conditions (migrations/008_usable_slices.sql, restated here) can be skipped.
+-- The columns are ratio_aggregates', computed the same way, except:
 -- - misaligned is > 0 when any row is off a slice boundary (the caller then takes the general
 --   path, which counts them), and last_slice comes from the newest row's instant;
 -- - good_slices is 0 without computing it when $tst > 1 (no slice can reach it: good <= total
 --   in usable rows), and sum_ratio is 0 unless $with_ratio (only RatioTimeslices reads it;
 --   the exact decimal sum is the query's most expensive column).
-with scanned as (
+with final as (
     select
-        s.sli,
-        s.ts,
-        s.good,
-        s.total,
-        -- usable_slices' conditions and the period (a cast of an unusable ratio could fail)
-        coalesce(
-            s.ts >= '1970-01-01 00:00:00+00'::timestamptz
-            and s.ts < '2201-01-01 00:00:00+00'::timestamptz
-            and ((s.value is null
-                  and isfinite(s.good) and isfinite(s.total)
-                  and s.good >= 0 and s.good <= s.total and s.total <= 9007199254740992)
-                 or (s.good is null and s.total is null
-                     and isfinite(s.value) and abs(s.value) <= 9007199254740992))
-            and epoch_us(s.ts) >= $start_us
-            and epoch_us(s.ts) < $end_us,
-            false) as counted
+        s.sli as key,
+        count(*) as rows,
+        max((epoch_us(s.ts) - $start_us) % $window_us) as misaligned,
+        (epoch_us(max(s.ts)) - $start_us) // $window_us as last_slice,
+        count(*) filter (where s.total > 0) as slices_with_data,
+        count(*) filter (where $tst <= 1 and s.total > 0 and s.good / s.total >= $tst) as good_slices,
+        coalesce(sum(s.good), 0) as sum_good,
+        coalesce(sum(s.total), 0) as sum_total,
+        coalesce(sum(case when $with_ratio and s.total > 0 then (s.good / s.total)::decimal(38, 28) end), 0)::double
+            as sum_ratio
     from sli_slices as s
     where s.service = $service
       and s.sli >= $lo
       and s.sli < $hi
-      and s.ts >= $scan_start
-      and s.ts < $scan_end
-),
-
-final as (
-    select
-        sli as key,
-        counted,
-        count(*) as rows,
-        max((epoch_us(ts) - $start_us) % $window_us) as misaligned,
-        (epoch_us(max(ts)) - $start_us) // $window_us as last_slice,
-        count(*) filter (where total > 0) as slices_with_data,
-        count(*) filter (where $tst <= 1 and counted and total > 0 and good / total >= $tst) as good_slices,
-        coalesce(sum(good), 0) as sum_good,
-        coalesce(sum(total), 0) as sum_total,
-        coalesce(sum(case when $with_ratio and counted and total > 0 then (good / total)::decimal(38, 28) end), 0)::double
-            as sum_ratio
-    from scanned
-    group by sli, counted
+      and s.ts >= $start
+      and s.ts < $end
+      and ($all_usable
+           or (s.ts >= '1970-01-01 00:00:00+00'::timestamptz
+               and s.ts < '2201-01-01 00:00:00+00'::timestamptz
+               and ((s.value is null
+                     and isfinite(s.good) and isfinite(s.total)
+                     and s.good >= 0 and s.good <= s.total and s.total <= 9007199254740992)
+                    or (s.good is null and s.total is null
+                        and isfinite(s.value) and abs(s.value) <= 9007199254740992))))
+    group by s.sli
 )
 
 select * from final;

@@ -83,6 +83,10 @@ def expand(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) 
     # scan serves both.
     with_criterion = {p[:5] for p in plans if p[5] != NO_CRITERION_TST}
     plans = {p: r for p, r in plans.items() if p[5] != NO_CRITERION_TST or p[:5] not in with_criterion}
+    # Rows usable_slices leaves out are rare: one plain scan says whether the period has any
+    # (then the scans below need not test every row, and every key with a row in the span
+    # has a usable one in it, which the scans see as long as each covers the whole span).
+    all_usable = bool(plans) and not store.rows(con, "usable.any_unusable", {"start": scan_start, "end": scan_end})[0]["n"]
     key_rows: dict[tuple[str, str], dict] = {}
     prefetched: dict[tuple, tuple[dict, bool]] = {}
     for plan, with_ratio in plans.items():
@@ -90,20 +94,35 @@ def expand(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) 
         # Objectives without a criterion of their own share a key with one that has one
         # (sla._params): the ratio sum goes wherever a RatioTimeslices definition may read it.
         with_ratio = with_ratio or plan[:5] in ratio_series
-        params = {"service": service, "lo": name + _OPEN, "hi": name + _AFTER, "scan_start": scan_start,
-                  "scan_end": scan_end, "start_us": start_us, "end_us": end_us, "window_us": window_us,
-                  "tst": tst, "with_ratio": with_ratio}
+        params = {"service": service, "lo": name + _OPEN, "hi": name + _AFTER, "start": _instant(start_us),
+                  "end": _instant(end_us), "start_us": start_us, "window_us": window_us,
+                  "tst": tst, "with_ratio": with_ratio, "all_usable": all_usable}
         for row in store.rows(con, "sla.instance_aggregates", params):
             key_rows[(service, row["key"])] = {"service": service, "key": row["key"]}
-            pk = (service, row["key"], start_us, end_us, window_us, tst)
-            if row.pop("counted"):
-                prefetched[pk] = (row, with_ratio)
-            else:
-                prefetched.setdefault(pk, (EMPTY_AGGREGATES, with_ratio))
-    # Every key of a series scanned above is known (all scans cover the same span).
+            prefetched[(service, row["key"], start_us, end_us, window_us, tst)] = (row, with_ratio)
+    # The instances are the keys with any stored row in the span (instances.keys_in_range):
+    # found by the scans above unless some rows are unusable or a scan covers less than the
+    # span (definitions in several zones), or for series no scan covered.
     scanned = {p[:2] for p in plans}
-    slow = [s for s in slow if (s.service, s.indicator.name) not in scanned]
-    if slow:
-        for row in instances.keys(con, slow, scan_start, scan_end):
+    # (False without plans: every grouped definition then takes the old path)
+    exact = all_usable and all(p[2:4] == _span_us(scan_start, scan_end) for p in plans)
+    rest = grouped if not exact else [s for s in slow if (s.service, s.indicator.name) not in scanned]
+    if rest:
+        for row in instances.keys(con, rest, scan_start, scan_end):
             key_rows[(row["service"], row["key"])] = row
+            for plan, with_ratio in plans.items():
+                if plan[0] == row["service"] and row["key"].startswith(plan[1] + _OPEN):
+                    # a key the plan's scan did not see has no usable row in its period
+                    pk = (row["service"], row["key"], *plan[2:])
+                    prefetched.setdefault(pk, (EMPTY_AGGREGATES, with_ratio or plan[:5] in ratio_series))
     return instances.attach(selected, list(key_rows.values())), prefetched
+
+
+def _span_us(start, end) -> tuple[int, int]:
+    return int(start.timestamp()) * 1_000_000, int(end.timestamp()) * 1_000_000
+
+
+def _instant(us: int):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(us // 1_000_000, UTC)
