@@ -400,12 +400,16 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
 @st.cache_data(**CACHE)
 def data_health(db: str, stamp_: tuple = ()) -> dict:
     """Per series health, coverage per month (UTC, 1-minute slices), extraction watermarks."""
+    from reliability.analysis import series_months
+
     with store.connect(db, read_only=True) as con:
-        health = _frame(con, "app.series_health", {"slice_seconds": 60})
-        coverage = _frame(con, "app.coverage_by_month", {"slice_seconds": 60})
+        # From the per-series monthly metadata every write keeps (no scan of the slices).
+        health = series_months.series_health(con, 60)
+        coverage = series_months.coverage_by_month(con, 60)
         marks = _frame(con, "app.watermarks")
         runs = _frame(con, "app.extract_runs") if _has_table(con, "extract_runs") else pd.DataFrame()
-        unusable = pd.DataFrame(usable.anywhere(con), columns=["service", "sli", "rows", "first_ts", "problem"])
+        found = usable.anywhere(con) if series_months.any_unusable(con) else []
+        unusable = pd.DataFrame(found, columns=["service", "sli", "rows", "first_ts", "problem"])
     return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs, "unusable": unusable}
 
 
@@ -413,8 +417,10 @@ def data_health(db: str, stamp_: tuple = ()) -> dict:
 @st.cache_data(**CACHE)
 def newest_slices(db: str, stamp_: tuple = ()) -> pd.DataFrame:
     """Per series (service, sli): the start of its newest slice (UTC), for staleness warnings."""
+    from reliability.analysis import series_months
+
     with store.connect(db, read_only=True) as con:
-        return _frame(con, "app.newest_slices")
+        return series_months.newest_slices(con)
 
 
 def _has_table(con, name: str) -> bool:
