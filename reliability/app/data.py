@@ -169,6 +169,17 @@ def label_values(db: str, stamp_: tuple = ()) -> dict[str, list[str]]:
 
 @last_good
 @st.cache_data(**CACHE)
+def service_labels(db: str, stamp_: tuple = ()) -> dict[str, tuple]:
+    """Each service's labels, as ``incidents --label`` filters them: its Service document's,
+    else the labels all its SLOs share (:func:`reliability.analysis.groups.labels_of_services`)."""
+    from reliability.analysis import groups
+
+    with store.connect(db, read_only=True) as con:
+        return groups.labels_of_services(con)
+
+
+@last_good
+@st.cache_data(**CACHE)
 def sla_rollup(db: str, month: str, no_data: str, group_by: str | None, wanted: tuple, stamp_: tuple = (),
                tz: str | None = None) -> dict:
     """The month's SLA rows of the SLOs labelled ``wanted`` with their roll-ups (``all`` and,
@@ -330,14 +341,17 @@ def _month_labels(first: str, last: str) -> list[str]:
 @last_good
 @st.cache_data(**CACHE)
 def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
-                  stamp_: tuple = ()) -> pd.DataFrame:
+                  stamp_: tuple = (), services: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One row per incident detected from month ``first`` to ``last`` (in ``tz``) with its time
-    metrics in minutes (detect, acknowledge, mitigate, resolve, impact) and local month."""
+    metrics in minutes (detect, acknowledge, mitigate, resolve, impact) and local month;
+    ``services``: when given, only these services' (a label filter's)."""
     from reliability.incidents import timing
 
     start, end = periods.month(first, tz).start, periods.month(last, tz).end
     with store.connect(db, read_only=True) as con:
         rows = timing.rows_between(con, start, end, service)
+    if services is not None:
+        rows = [r for r in rows if r["service"] in services]
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
@@ -352,9 +366,10 @@ def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str 
 @last_good
 @st.cache_data(**CACHE)
 def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
-                    stamp_: tuple = ()) -> dict:
+                    stamp_: tuple = (), services: tuple[str, ...] | None = None) -> dict:
     """The time metrics (``mttx``), response and cadence compliance and post-mortems summed
-    over the months, overdue action items now, and recurrence, for the range."""
+    over the months, overdue action items now, and recurrence, for the range; ``services``:
+    when given, only these services' incidents (recurrence's repeats and classes too)."""
     from reliability.incidents import postmortems, recurrence, targets, timing
 
     months = _month_labels(first, last)
@@ -364,9 +379,9 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
     pm: dict[str, dict] = {}
     not_compliant: list[dict] = []
     with store.connect(db, read_only=True) as con:
-        mttx = timing.report(con, first, last, tz, service=service)
+        mttx = timing.report(con, first, last, tz, service=service, services=services)
         for month in months:
-            doc = targets.monthly(con, month, tz, service=service)
+            doc = targets.monthly(con, month, tz, service=service, services=services)
             for sev, r in doc["response"].items():
                 acc = response.setdefault(sev, {"target": r["target"], "count": 0, "met": 0, "missed": 0,
                                                 "never_acknowledged": 0, "ack_unknown": 0, "missed_ids": [],
@@ -380,14 +395,18 @@ def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: st
                                                "gaps": 0, "gaps_over_target": 0})
                 for k in ("assessed", "compliant", "gaps", "gaps_over_target"):
                     acc[k] += c.get(k, 0) or 0
-            for sev, p in postmortems.monthly(con, month, tz, as_of=now, service=service).items():
+            for sev, p in postmortems.monthly(con, month, tz, as_of=now, service=service,
+                                              services=services).items():
                 acc = pm.setdefault(sev, {"required": p["required"], "incidents": 0, "on_time": 0, "late": 0,
                                           "missing": 0, "due": 0, "unresolved": 0})
                 for k in ("incidents", "on_time", "late", "missing", "due", "unresolved"):
                     acc[k] += p[k]
                 not_compliant += [x | {"severity": sev} for x in p["not_compliant"]]
-        items = postmortems.action_items(con, now, service=service)
+        items = postmortems.action_items(con, now, service=service, services=services)
         rec = recurrence.report(con, first, last, tz)
+    if services is not None:
+        rec = rec | {"repeats": [r for r in rec["repeats"] if r["service"] in services],
+                     "frequency": [r for r in rec["frequency"] if r["service"] in services]}
     return {"mttx": mttx, "response": response, "cadence": cadence, "postmortems": pm,
             "postmortems_not_compliant": not_compliant, "action_items": items, "recurrence": rec,
             "as_of": now}
