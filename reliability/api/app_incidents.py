@@ -148,9 +148,11 @@ class AppIncidents:
             "related": pd.DataFrame([{"incident": a, "related": b, "reasons": r} for (a, b), r in related.items()]),
         }
 
-    def incident_rows(self, first: str, last: str, tz: str = "UTC", service: str | None = None) -> pd.DataFrame:
+    def incident_rows(self, first: str, last: str, tz: str = "UTC", service: str | None = None,
+                      services: tuple[str, ...] | None = None) -> pd.DataFrame:
         """One row per incident detected from month ``first`` to ``last`` (in ``tz``) with its time
-        metrics in minutes (detect, acknowledge, mitigate, resolve, impact) and local month.
+        metrics in minutes (detect, acknowledge, mitigate, resolve, impact) and local month;
+        ``services``: when given, only these services' (a label filter's).
 
         Example:
 
@@ -163,6 +165,8 @@ class AppIncidents:
         start, end = periods.month(first, tz).start, periods.month(last, tz).end
         with self._connect() as con:
             rows = timing.rows_between(con, start, end, service)
+        if services is not None:
+            rows = [r for r in rows if r["service"] in services]
         frame = pd.DataFrame(rows)
         if frame.empty:
             return frame
@@ -173,9 +177,11 @@ class AppIncidents:
         frame["month"] = local.dt.strftime("%Y-%m")
         return frame
 
-    def incident_report(self, first: str, last: str, tz: str = "UTC", service: str | None = None) -> dict:
+    def incident_report(self, first: str, last: str, tz: str = "UTC", service: str | None = None,
+                        services: tuple[str, ...] | None = None) -> dict:
         """The time metrics (``mttx``), response and cadence compliance and post-mortems summed
-        over the months, overdue action items now, and recurrence, for the range.
+        over the months, overdue action items now, and recurrence, for the range; ``services``:
+        when given, only these services' incidents (recurrence's repeats and classes too).
 
         Example:
 
@@ -191,9 +197,9 @@ class AppIncidents:
         pm: dict[str, dict] = {}
         not_compliant: list[dict] = []
         with self._connect() as con:
-            mttx = timing.report(con, first, last, tz, service=service)
+            mttx = timing.report(con, first, last, tz, service=service, services=services)
             for month in months:
-                doc = targets.monthly(con, month, tz, service=service)
+                doc = targets.monthly(con, month, tz, service=service, services=services)
                 for sev, r in doc["response"].items():
                     acc = response.setdefault(sev, {"target": r["target"], "count": 0, "met": 0, "missed": 0,
                                                     "never_acknowledged": 0, "ack_unknown": 0, "missed_ids": [],
@@ -207,14 +213,18 @@ class AppIncidents:
                                                    "gaps": 0, "gaps_over_target": 0})
                     for k in ("assessed", "compliant", "gaps", "gaps_over_target"):
                         acc[k] += c.get(k, 0) or 0
-                for sev, p in postmortems.monthly(con, month, tz, as_of=now, service=service).items():
+                for sev, p in postmortems.monthly(con, month, tz, as_of=now, service=service,
+                                                  services=services).items():
                     acc = pm.setdefault(sev, {"required": p["required"], "incidents": 0, "on_time": 0, "late": 0,
                                               "missing": 0, "due": 0, "unresolved": 0})
                     for k in ("incidents", "on_time", "late", "missing", "due", "unresolved"):
                         acc[k] += p[k]
                     not_compliant += [x | {"severity": sev} for x in p["not_compliant"]]
-            items = postmortems.action_items(con, now, service=service)
+            items = postmortems.action_items(con, now, service=service, services=services)
             rec = recurrence.report(con, first, last, tz)
+        if services is not None:
+            rec = rec | {"repeats": [r for r in rec["repeats"] if r["service"] in services],
+                         "frequency": [r for r in rec["frequency"] if r["service"] in services]}
         return {"mttx": mttx, "response": response, "cadence": cadence, "postmortems": pm,
                 "postmortems_not_compliant": not_compliant, "action_items": items, "recurrence": rec,
                 "as_of": now}

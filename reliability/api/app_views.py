@@ -217,6 +217,20 @@ class AppViews:
             unusable = pd.DataFrame(found, columns=["service", "sli", "rows", "first_ts", "problem"])
         return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs, "unusable": unusable}
 
+    def service_labels(self) -> dict[str, tuple]:
+        """Each service's labels as ``incidents --label`` filters them: its Service document's,
+        else the labels all its SLOs share; ``{service: ((key, (value, ...)), ...)}``.
+
+        Example:
+
+        >>> sorted(db.service_labels())[:2]
+        ['api-gateway', 'auth']
+        """
+        from reliability.analysis import groups
+
+        with self._connect() as con:
+            return groups.labels_of_services(con)
+
     def newest_slices(self) -> pd.DataFrame:
         """Per series (``service``, ``sli``): ``last_slice``, the start of its newest slice (UTC).
 
@@ -246,3 +260,12 @@ def _has_table(con, name: str) -> bool:
         "select count(*) from information_schema.tables where table_name = $n", {"n": name}
     ).fetchall()
     return rows[0][0] > 0
+
+
+def services_matching(labels_of: dict[str, tuple], services, wanted) -> tuple[str, ...]:
+    """The ``services`` whose labels (``labels_of``, from :meth:`AppViews.service_labels`) hold
+    every key of ``wanted`` (``(key, value)`` pairs; values of one key are alternatives): the rule
+    of ``incidents --label``."""
+    from reliability.analysis import groups
+
+    return tuple(s for s in services if groups.matches(labels_of.get(s, ()), s, wanted))

@@ -120,6 +120,14 @@ def label_values(db: str, stamp_: tuple = ()) -> dict[str, list[str]]:
 
 @last_good
 @st.cache_data(**CACHE)
+def service_labels(db: str, stamp_: tuple = ()) -> dict[str, tuple]:
+    """Each service's labels, as ``incidents --label`` filters them: its Service document's,
+    else the labels all its SLOs share (``Database.service_labels``)."""
+    return _api(db).service_labels()
+
+
+@last_good
+@st.cache_data(**CACHE)
 def sla_rollup(db: str, month: str, no_data: str, group_by: str | None, wanted: tuple, stamp_: tuple = (),
                tz: str | None = None) -> dict:
     """The month's SLA rows of the SLOs labelled ``wanted`` with their roll-ups: exactly
@@ -198,19 +206,20 @@ def investigation_range(db: str, slo_name: str, start: datetime, end: datetime, 
 @last_good
 @st.cache_data(**CACHE)
 def incident_rows(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
-                  stamp_: tuple = ()) -> pd.DataFrame:
+                  stamp_: tuple = (), services: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One row per incident detected from month ``first`` to ``last`` (in ``tz``) with its time
-    metrics in minutes (``Database.incident_rows``)."""
-    return _api(db).incident_rows(first, last, tz, service)
+    metrics in minutes (``Database.incident_rows``); ``services``: when given, only these
+    services' (a label filter's)."""
+    return _api(db).incident_rows(first, last, tz, service, services)
 
 
 @last_good
 @st.cache_data(**CACHE)
 def incident_report(db: str, first: str, last: str, tz: str = "UTC", service: str | None = None,
-                    stamp_: tuple = ()) -> dict:
+                    stamp_: tuple = (), services: tuple[str, ...] | None = None) -> dict:
     """Time metrics, response and cadence compliance, post-mortems, action items and recurrence
-    for the range (``Database.incident_report``)."""
-    return _api(db).incident_report(first, last, tz, service)
+    for the range (``Database.incident_report``); ``services``: only these services' incidents."""
+    return _api(db).incident_report(first, last, tz, service, services)
 
 
 # -- Data health ------------------------------------------------------------------------------
