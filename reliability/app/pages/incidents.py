@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import charts, charts_dist, units
-from reliability.analysis import groups
+from reliability.api.app_views import services_matching
 from reliability.app import data, static_chart, widgets
 
 SEVERITIES = ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
@@ -82,7 +82,7 @@ def page() -> None:
             options.setdefault(key, set()).update(values)
     wanted = widgets.label_filter({k: sorted(v) for k, v in sorted(options.items())}, c3,
                                   label="Only services labelled")
-    keep = tuple(s for s in services if groups.matches(labels_of.get(s, ()), s, wanted)) if wanted else None
+    keep = services_matching(labels_of, services, wanted) if wanted else None
     if keep is not None:
         st.caption(f"Services labelled {', '.join(f'{k}={v}' for k, v in wanted)}: "
                    f"{', '.join(keep) if keep else 'none'}.")
