@@ -145,7 +145,9 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], colo
     pw, ph = width - left - right, height - top - bottom
     totals = [sum(s[i] or 0 for s in series.values()) for i in range(len(labels))]
     ymax = 1.0 if percent else max(totals + [1])
-    ticks = [0, 0.25, 0.5, 0.75, 1.0] if percent else _ticks(ymax)
+    counts = all(float(v or 0).is_integer() for s in series.values() for v in s)
+    # Counts get whole-number ticks (no "0.25 incidents").
+    ticks = [0, 0.25, 0.5, 0.75, 1.0] if percent else list(range(int(ymax) + 1)) if counts and ymax <= 5 else _ticks(ymax)
     ymax = max(ymax, ticks[-1])
     out = _open(width, height, title)
     for t in ticks:

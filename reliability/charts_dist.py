@@ -117,7 +117,7 @@ def value_heatmap(rows: Sequence[str], columns: Sequence[str], values: dict[tupl
     default the largest value), its value written inside when it fits and not 0, its tooltip
     (default ``row column: value``) on hover; a legend line under the grid."""
     tooltips = tooltips or {}
-    label_w = min(max((_text_width(r) for r in rows), default=40) + 8, width * 0.4)
+    label_w = min(max((_text_width(r) for r in rows), default=40) + 14, width * 0.4)
     top_px = FONT_PX * 2 + 12 + FONT_PX + 6
     cell_w = (width - label_w - 4) / max(len(columns), 1)
     height = int(top_px + row_height * len(rows) + FONT_PX * 2 + 16 + (FONT_PX + 4 if column_label else 0))
@@ -152,7 +152,8 @@ def value_heatmap(rows: Sequence[str], columns: Sequence[str], values: dict[tupl
         out.append(f'<text x="{width - 4}" y="{base + FONT_PX + 2}" text-anchor="end" fill="{MUTED}">'
                    f'{_t(column_label)}</text>')
     y = height - 6
-    steps = [0, top / 4, top / 2, top]
+    # Legend steps that read differently: 0, 1, 2, 3 for small counts, else quarters of the top.
+    steps = [float(k) for k in range(int(top) + 1)] if top <= 4 and top == int(top) else [0, top / 4, top / 2, top]
     x = 4.0
     for s in steps:
         out.append(f'<rect x="{x:.1f}" y="{y - FONT_PX + 2}" width="{FONT_PX}" height="{FONT_PX}" fill="{scale(s, top, color)}" '

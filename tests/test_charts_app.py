@@ -120,9 +120,13 @@ def test_hbars_threshold_and_risk_colours():
 
 
 def test_the_page_markup_is_one_block_that_scales_down():
-    out = static_chart.markup(charts_dist.strip(["a"], {"a": [charts_dist.Point(1.0)]}, "t"))
+    # An incident title with blank lines (from a user's file) must not end the HTML block: the
+    # rest would be read as Markdown.
+    title = "INC-9 down\n\n   \n[x](javascript:alert(1)) **bold**"
+    out = static_chart.markup(charts_dist.strip(["a"], {"a": [charts_dist.Point(1.0, title)]}, "t"))
     assert out.startswith('<svg class="reliability-chart" style="max-width:100%;height:auto;display:block" ')
-    assert "\n\n" not in out  # a blank line would end Markdown's HTML block
+    assert not re.search(r"\n\s*\n", out)  # a blank line would end Markdown's HTML block
+    assert "[x](javascript:alert(1)) **bold**" in out  # inside a <title>: shown as typed
     parses(out)
 
 

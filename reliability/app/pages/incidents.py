@@ -1,5 +1,7 @@
 """Incidents: time metrics and their distributions, response and cadence compliance,
-post-mortems and action items, recurrence and when incidents happen."""
+post-mortems and action items, recurrence and when incidents happen; for a period, a service
+and the labels of the incidents' services (``incidents --label``'s rule), all in the URL.
+Charts are static SVG (:mod:`reliability.charts_dist`)."""
 
 from __future__ import annotations
 
