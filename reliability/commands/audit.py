@@ -219,14 +219,13 @@ def audit_breaches(ctx, month, first, last, slo_name, tiers, sla_target, min_cov
       reliability --db rel.duckdb audit breaches --month 2026-03 --json
     """
     from reliability import store
-    from reliability.analysis import credits as credit_rules
-    from reliability.analysis.sla import check_min_coverage
+    from reliability.api import rows as api
     from reliability.audits import breaches, scope
 
     sc = scope.scope(month, first, last)
-    check_min_coverage(min_coverage)
-    parsed = tuple(credit_rules.parse_tier(t) for t in tiers) or credit_rules.DEFAULT_TIERS
-    minimum = credit_rules.sla_target(parsed, credit_rules.parse_sla_target(sla_target) if sla_target else None)
+    api.check_min_coverage(min_coverage)
+    parsed = tuple(api.parse_tier(t) for t in tiers) or api.default_tiers()
+    minimum = api.sla_target(parsed, api.parse_sla_target(sla_target) if sla_target else None)
     when = scope.as_of(as_of)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         if slo_name is not None:
@@ -379,7 +378,7 @@ def backtest(ctx, slo_name, month, first, last, tz, target, windows, incident, m
           --window page:1h/5m:10 --window page:6h/30m:6 --window ticket:1d/2h:3 --json
     """
     from reliability import store
-    from reliability.analysis.sla import check_min_coverage
+    from reliability.api.rows import check_min_coverage
     from reliability.audits import backtest as audit_mod
     from reliability.audits import scope
 

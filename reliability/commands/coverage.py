@@ -22,12 +22,11 @@ def coverage(ctx: click.Context, since: str | None, as_json: bool) -> None:
       reliability --db rel.duckdb coverage --since 2026-01-01T00:00:00Z --json
     """
     from reliability import store
-    from reliability.analysis import coverage as analysis
-    from reliability.analysis.history import parse_instant
+    from reliability.api import rows as api
 
-    instant = parse_instant(since, "--since") if since else None
+    instant = api.parse_instant(since, "--since") if since else None
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        doc = analysis.report(con, instant)
+        doc = api.coverage(con, instant)
     if as_json:
         emit_json(doc)
         return

@@ -45,10 +45,10 @@ def monthly(ctx, month, out, interactive, group_by) -> None:
 
     doc = reports.open_and_build(ctx.obj["db"], month, out, interactive=interactive, group_by=group_by or None)
     from reliability import store
-    from reliability.analysis import usable
+    from reliability.api import rows as api
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        usable.warn(usable.for_month(con, month))
+        api.warn_unusable(api.unusable_in_month(con, month))
     s = doc["summary"]
     short = len(s["insufficient_data"])
     click.echo(f"wrote {out}: {s['compliant']} of {count_of(s['measured'], 'SLO')} with enough data met, "

@@ -72,7 +72,7 @@ def _effective_from(text: str):
     import re
     from datetime import date
 
-    from reliability.analysis.history import parse_instant
+    from reliability.api.rows import parse_instant
     from reliability.errors import BadInput
 
     raw = text.strip()
@@ -108,9 +108,9 @@ def history_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
             raise BadInput(f"versions are kept per definition: see `reliability slo history {base}` "
                            f"(every instance of it has those versions)", field="NAME")
         if not found:
-            from reliability.analysis import composite
+            from reliability.api.rows import composites
 
-            if composite.selected(con, name):
+            if composites(con, name):
                 raise BadInput(f"{name!r} is a composite SLO: it is not versioned (its members are)",
                                field="NAME")
             raise BadInput(f"no SLO named {name!r} (see `reliability slo list`)", field="NAME")
@@ -141,12 +141,11 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
       reliability --db rel.duckdb slo list --json
     """
     from reliability import slos, store
-
-    from reliability.analysis import composite
+    from reliability.api.rows import all_composites
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
         found = slos.load(con)
-        composites = [c.as_stored() for c in composite.load(con)]
+        composites = [c.as_stored() for c in all_composites(con)]
     rows = [slos.describe(s) for s in found]
     if as_json:
         emit_json({"slos": rows} | ({"composites": composites} if composites else {}))
