@@ -257,6 +257,25 @@ def test_a_bad_policy_file_is_refused_naming_the_field(tmp_path, text, field):
     assert_bad_input(run_cli("policy", "show", "--policy", path, db=db), field)
 
 
+@pytest.mark.parametrize("content, message", [
+    (b"metadata: [oops\n", "invalid YAML at line 2, column 1"),
+    (b"apiVersion: reliability/v1\x00\n", "not a text file (binary?)"),
+    (b"\xff\xfe\x00", "not a UTF-8 text file"),
+    (b"a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + b"".join(
+        b"%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n" % ((ord("a") + i + 1,) * 2 + (ord("a") + i,) * 10)
+        for i in range(8)), "expand"),
+])
+def test_a_policy_file_is_read_as_slo_apply_reads_yaml(tmp_path, content, message):
+    """One reader for YAML files (openslo.yaml_limits.read_file): the policy file gets slo
+    apply's messages and limits (a NUL byte, an alias bomb), exit 2 naming the file."""
+    path = tmp_path / "p.yaml"
+    path.write_bytes(content)
+    db = tmp_path / "b.duckdb"
+    for argv in (("policy", "apply", path), ("slo", "apply", path)):
+        assert_bad_input(run_cli(*argv, db=db), str(path), message)
+    assert not db.exists()
+
+
 def test_a_policy_naming_an_unknown_slo_is_refused(tmp_path, pdb):
     """A typo in releaseFreeze.slos would leave the service with nothing gating its releases:
     `policy apply` refuses it naming the field, and the stored policy stays."""

@@ -80,15 +80,16 @@ def make_demo_server_command(db: Path, port: int) -> tuple[dict[str, str], list[
 
 
 @contextlib.contextmanager
-def serving(db: Path, folder: Path) -> Iterator[str]:
-    """`make demo`'s streamlit over ``db`` on a free port (its log in ``folder``): the URL."""
+def serving(db: Path, folder: Path, extra: tuple[str, ...] = ()) -> Iterator[str]:
+    """`make demo`'s streamlit over ``db`` on a free port (its log in ``folder``), with
+    ``extra`` arguments after make's (e.g. ``--secrets.files``): the URL."""
     port = free_port()
     env, argv = make_demo_server_command(db, port)
     assert env == {"RELIABILITY_DB": str(db)}
     assert argv[1:4] == ["run", "app.py", "--server.address"] and "127.0.0.1" in argv, argv
     log = (folder / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        [*argv, *extra], cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopped as one below
     )
     url = f"http://127.0.0.1:{port}"

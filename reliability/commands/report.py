@@ -51,7 +51,7 @@ def monthly(ctx, month, out, interactive, group_by) -> None:
         api.warn_unusable(api.unusable_in_month(con, month))
     s = doc["summary"]
     short = len(s["insufficient_data"])
-    click.echo(f"wrote {out}: {s['compliant']} of {count_of(s['measured'], 'SLO')} with enough data met, "
+    click.echo(f"wrote {out}: {s['compliant']} of {count_of(s['measured'], 'SLO')} (without grouping labels) with enough data met, "
                f"{len(s['breaches'])} breached, {short} with insufficient data, {count_of(s['incidents'], 'incident')}", err=True)
     if short:
         click.echo(f"warning: {short} of {count_of(s['slos'], 'SLO')} {'has' if short == 1 else 'have'} too little data in {month} for a verdict "

@@ -261,7 +261,8 @@ def rollup_table(rows: list, key: str | None) -> str:
     notes = [f"  no verdict in {name}: {', '.join(g['insufficient_data_slos'])}" for name, g in found[:-1]
              if g["insufficient_data_slos"]]
     rule = ("met / measured: SLOs with insufficient data are neither met nor measured; Occurrences "
-            "events-weighted, Timeslices and RatioTimeslices time-weighted, never across methods")
+            "events-weighted, Timeslices and RatioTimeslices time-weighted, never across methods; each instance of a "
+            "per-instance SLO counts as one SLO, so SLOs here are SLO instances")
     return "\n".join([text, *notes, rule])
 
 

@@ -101,7 +101,10 @@ def kpis(hist: pd.DataFrame, prev: pd.DataFrame | None, last: str, before: str |
     c = st.columns(3)
     _metric(c[0], f"Fleet compliance {last}", "-" if share is None else f"{share * 100:.1f}%",
                 delta(None if share is None else share * 100, None if share_before is None else share_before * 100,
-                      "{:+.1f} pp"), help=f"SLOs that met their target / SLOs with enough data; {versus}")
+                      "{:+.1f} pp"),
+            help="SLOs that met their target / SLOs with enough data, over the SLOs without grouping labels "
+                 "(per-instance SLOs are summarised in their own block below; roll-ups by label count each "
+                 f"instance as one SLO); {versus}")
     _metric(c[1], f"SLOs breached {last}", count(last, "breached"),
                 delta(count(last, "breached"), count(before, "breached"), "{:+d}"), delta_color="inverse", help=versus)
     _metric(c[2], f"SLOs at risk {last}", count(last, "at_risk"),
