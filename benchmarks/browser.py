@@ -176,9 +176,14 @@ def median(rows: list[dict | None], key: str) -> float | None:
     return __import__('statistics').median(found) if found else None
 
 
-def visit(browser: Browser, url: str) -> dict:
-    """One visit in a fresh context: seconds to settled and where the time went."""
-    ctx = browser.context()
+def visit(browser: Browser, url: str, ctx=None) -> dict:
+    """One visit: seconds to settled and where the time went. Without ``ctx``, in a fresh
+    context (a first-time visitor: nothing cached); with ``ctx``, a new tab in that context (a
+    returning reader: the browser's HTTP and code caches hold Streamlit's static files, which it
+    serves as immutable)."""
+    own = ctx is None
+    ctx = browser.context() if own else ctx
+    page = None
     try:
         page = ctx.new_page()
         ws = _watch_ws(page)
@@ -191,7 +196,10 @@ def visit(browser: Browser, url: str) -> dict:
         return {"seconds": done["settled"] / 1000, "script_end": done["script_end"] / 1000,
                 "charts": done["charts"], "points": done["points"], "ws_bytes": ws["bytes"], "errors": errors}
     finally:
-        ctx.close()
+        if own:
+            ctx.close()
+        elif page is not None:
+            page.close()
 
 
 def pick(page, label: str, option: str) -> None:

@@ -100,6 +100,9 @@ def test_reliability_app_serves_from_the_installed_wheel(installed, tmp_path):
                 pass
             time.sleep(0.3)
         assert status == 200, f"no answer from {url}/_stcore/health (exit {server.poll()})"
+        # The server readers get runs without the source watcher (a cheaper visit; docs/app.md).
+        argv = Path(f"/proc/{server.pid}/cmdline").read_bytes().decode().split("\0")
+        assert argv[argv.index("--server.fileWatcherType") + 1] == "none", argv
         playwright = sync_playwright()
         with playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
@@ -121,6 +124,13 @@ def test_reliability_app_serves_from_the_installed_wheel(installed, tmp_path):
             os.killpg(server.pid, signal.SIGKILL)
             out, _ = server.communicate()
     assert f"serving demo.duckdb on {url}" in out
+
+
+def test_make_demo_serves_without_the_source_watcher():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
 
 
 def test_in_a_checkout_the_app_is_the_checkouts_app_py():

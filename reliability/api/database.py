@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from reliability.api import args, frames
+from reliability.api.app_incidents import AppIncidents
+from reliability.api.app_views import AppViews
 from reliability.api.audits import Audits
 from reliability.api.fleet_views import FleetViews
 from reliability.api.contracts import Contracts
@@ -65,7 +67,7 @@ def build_demo(path: str | os.PathLike[str]) -> Database:
     return Database(path)
 
 
-class Database(SloMath, IncidentAnalytics, FleetViews, Contracts, Audits):
+class Database(SloMath, IncidentAnalytics, FleetViews, Contracts, Audits, AppViews, AppIncidents):
     """A reliability database (a DuckDB file), read through one method per question.
 
     Every method returns a ``pandas.DataFrame`` of one table of the matching command's

@@ -50,7 +50,10 @@ def app(ctx: click.Context, db_option: str | None, port: int, address: str, stre
                        file=str(db))
     argv = [sys.executable, "-m", "streamlit", "run", str(app_script()),
             "--server.address", address, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", *streamlit_args]
+            "--browser.gatherUsageStats", "false",
+            # Readers do not edit the code: without the source watcher each visit costs the
+            # server 0.2-0.3 s less CPU (it registers every imported module per session).
+            "--server.fileWatcherType", "none", *streamlit_args]
     click.echo(f"serving {db} on http://{address}:{port} (Ctrl-C stops)", err=True)
     env = {**os.environ, "RELIABILITY_DB": str(db.resolve())}
     # The server replaces this process: Ctrl-C and signals reach Streamlit itself, and the

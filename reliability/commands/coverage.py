@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, iso_z, table
-from reliability.units import percent
+from reliability.units import count_of, percent
 
 
 @click.command("coverage")
@@ -52,7 +52,7 @@ def coverage(ctx: click.Context, since: str | None, as_json: bool) -> None:
     if doc["series_without_slo"]:
         click.echo("")
         click.echo("Series that no SLO measures: " + ", ".join(
-            f"{x['service']}/{x['sli']} ({fmt(x['rows'], 0)} rows)" for x in doc["series_without_slo"]))
+            f"{x['service']}/{x['sli']} ({count_of(x['rows'], 'row')})" for x in doc["series_without_slo"]))
     if doc["slos_without_series"]:
         click.echo("")
         click.echo("SLOs without any series: " + ", ".join(

@@ -7,6 +7,7 @@ import click
 
 from reliability.commands.ingest import _json_option, _run, ingest
 from reliability.output import emit_json, fmt, table
+from reliability.units import count_of
 
 
 @ingest.command("histogram")
@@ -101,14 +102,14 @@ def latency(ctx: click.Context, slo_name, service, sli, month, tz, quantiles, sc
         emit_json(result)
         return
     p = result["period"]
-    click.echo(f"latency {service}/{sli}, {month} ({zone}): {p['slices']} slices, {fmt(p['count'], 0)} observations")
+    click.echo(f"latency {service}/{sli}, {month} ({zone}): {count_of(p['slices'], 'slice')}, {fmt(p['count'], 0)} observations")
     click.echo(table(["quantile", "month", "worst slice"], [
         [api.quantile_label(q), fmt(p[api.quantile_label(q)]),
          fmt(max((s[api.quantile_label(q)] for s in result["slices"] if s[api.quantile_label(q)] is not None), default=None))]
         for q in qs
     ], right=(1, 2)))
     if to_series:
-        click.echo(f"wrote {result['written']['rows']} slices to series {service}/{to_series}")
+        click.echo(f"wrote {count_of(result['written']['rows'], 'slice')} to series {service}/{to_series}")
 
 
 def _write_series(con, result: dict, service: str, sli: str, key: str) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from reliability.units import count_of
+
 from reliability.output import emit_json, fmt, table
 
 
@@ -62,7 +64,7 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...], effective_from: str | 
     for d in docs:
         counts[d.kind] = counts.get(d.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-    click.echo(f"applied {len(docs)} documents ({summary})", err=True)
+    click.echo(f"applied {count_of(len(docs), 'document')} ({summary})", err=True)
 
 
 def _effective_from(text: str):
@@ -116,7 +118,7 @@ def history_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
     if as_json:
         emit_json(doc)
         return
-    click.echo(f"{name}: {len(found)} version{'s' if len(found) != 1 else ''}")
+    click.echo(f"{name}: {count_of(len(found), 'version')}")
     click.echo(table(
         ["version", "in force from", "until", "method", "target", "sli", "window", "zone", "changed"],
         [[v["version"], iso_z(v["effective_from"]) or "since always", iso_z(v["until"]) or "now",

@@ -15,8 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import charts, units
-from reliability.analysis import categories, history
-from reliability.incidents import timing
+from reliability.api.app_views import CATEGORY_ORDER, months_between, shift_month
 from reliability.app import composites_view, data, freshness, instances_view, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
@@ -36,7 +35,7 @@ def svg(markup: str, container=st) -> None:
 
 def grid(history_: pd.DataFrame, months: list[str]) -> tuple[str, int]:
     """The SLO x month category grid as SVG, and how many SLOs it leaves out."""
-    order = {c: i for i, c in enumerate(categories.ORDER)}
+    order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
     h = history_.assign(rank=history_["category"].map(order), not_met=history_["category"] != "met")
     per_slo = h.groupby("slo").agg(worst=("rank", "min"), not_met=("not_met", "sum"),
                                    left=("error_budget_remaining", "min"))
@@ -197,7 +196,7 @@ def page() -> None:
         return
     freshness.warn(data.newest_slices(db, stamp))
     first, last = widgets.period_picker(months_all)
-    months = history.months_between(first, last)
+    months = months_between(first, last)
     # Per-instance SLOs (thousands of customers) get their own block below: grouped, filtered,
     # top-N worst, never one grid row each; the KPIs and the grid are over SLOs without grouping.
     hist, instance_rows = instances_view.split(data.sla_history(db, first, last, stamp))
@@ -210,11 +209,11 @@ def page() -> None:
         st.info("No SLOs defined. Apply OpenSLO files with `reliability slo apply`.")
         return
     span = len(months)
-    prev_first, prev_last = timing.shift_month(first, -span), timing.shift_month(first, -1)
+    prev_first, prev_last = shift_month(first, -span), shift_month(first, -1)
     earliest = min(months_all)
     prev = instances_view.split(data.sla_history(db, prev_first, prev_last, stamp))[0] if prev_first >= earliest else None
     inc = data.overview_incidents(db, first, last, stamp)
-    before = timing.shift_month(last, -1)
+    before = shift_month(last, -1)
     before = before if before >= first else None
 
     kpis(hist, prev, last, before, inc)
