@@ -211,3 +211,16 @@ def test_the_instances_benchmarks_start_and_show_an_example(script):
     assert "Example" in r.stdout
     if script == "bench_instances.py":
         assert "default 200" in r.stdout and "--instances 5000" in r.stdout
+
+
+def test_the_app_reads_through_the_python_api():
+    """reliability/app/ (pages and loaders) imports nothing from reliability.analysis or
+    reliability.incidents: what a page shows comes from reliability.api (the Database methods in
+    reliability/api/app_views.py and app_incidents.py), so a notebook gets the same numbers."""
+    graph = import_graph(PACKAGE)
+    app = {m for m in graph if m.startswith("reliability.app.")}
+    assert {"reliability.app.data", "reliability.app.pages.overview", "reliability.app.pages.monthly_sla"} <= app
+    crossing = {m: sorted(d for d in graph[m] if d.startswith(("reliability.analysis", "reliability.incidents")))
+                for m in sorted(app)}
+    assert {m: d for m, d in crossing.items() if d} == {}
+    assert "reliability.api" in graph["reliability.app.data"]

@@ -29,7 +29,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 
@@ -46,6 +46,23 @@ class _Missing(Exception):
     """A stored item is missing or was computed for another period: compute fresh."""
 
 
+def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Per stored SLO, a digest of its resolved definition."""
+    return dict(con.execute(store.query("rollups.slo_fingerprints")).fetchall())
+
+
+def months_of(zone: str, start: datetime, end: datetime) -> list[str]:
+    """The calendar months (in ``zone``) overlapping ``[start, end)``."""
+    zi = periods.zone(zone)
+    first = start.astimezone(zi)
+    last = (end - timedelta(microseconds=1)).astimezone(zi)
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = y + (m == 12), m % 12 + 1
+    return out
+
+
 def kept_here(slo: SLO, histories: Mapping[str, object]) -> bool:
     """Whether ``slo`` (a stored definition) has its rollups here rather than in ``sla_rollups``."""
     return bool(slo.group_by and not slo.instance) or slo.name in histories or slo.base_name in histories
@@ -60,9 +77,7 @@ def digests(con: duckdb.DuckDBPyConnection, base: Mapping[str, str] | None = Non
             histories: Mapping[str, list] | None = None) -> dict[str, str]:
     """Per stored SLO, a digest of its resolved definition and of its history of versions (an
     item rollup computed for another digest is stale)."""
-    from reliability.analysis import rollups
-
-    base = rollups.fingerprints(con) if base is None else base
+    base = fingerprints(con) if base is None else base
     histories = versions.histories(con) if histories is None else histories
     out = {}
     for name, digest in base.items():
@@ -124,15 +139,13 @@ def _touched(con, before, kept: list[SLO], histories, after: dict[str, str], now
             for month, found in _written(con, series, query, since).items():
                 todo[month] |= found
     if before.maintenance ^ now_windows:
-        from reliability.analysis.rollups import _months_of
-
         sources = slos.datasources(con) if histories else {}
         for _id, service, start, end in before.maintenance ^ now_windows:
             for slo in kept:
                 shapes = _versions_of(slo, histories.get(slo.name), sources)
                 if service is None or any(service == s.service for s in shapes):
                     for zone in {sla.slo_zone(s) for s in shapes}:
-                        for month in _months_of(zone, start, end):
+                        for month in months_of(zone, start, end):
                             todo[month].add(slo.name)
     return todo, dropped
 

@@ -29,12 +29,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import duckdb
 
 from reliability import periods, slos, store, versions
-from reliability.analysis import sla
+from reliability.analysis import rollup_items, series_months, sla
+from reliability.analysis.rollup_items import fingerprints  # noqa: F401 (rollups.fingerprints, as before)
+from reliability.analysis.rollup_items import months_of as _months_of
 from reliability.errors import BadInput
 from reliability.openslo import SLO
 
@@ -63,15 +65,10 @@ def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute(store.query("rollups.has_table")).fetchone()[0] > 0
 
 
-def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Per stored SLO, a digest of its resolved definition."""
-    return dict(con.execute(store.query("rollups.slo_fingerprints")).fetchall())
 
 
 def mark(con: duckdb.DuckDBPyConnection) -> Mark | None:
     """The state before a write (None when the database has no rollups table)."""
-    from reliability.analysis import rollup_items
-
     if not _has_table(con):
         return None
     found = fingerprints(con)
@@ -83,16 +80,6 @@ def mark(con: duckdb.DuckDBPyConnection) -> Mark | None:
     )
 
 
-def _months_of(zone: str, start: datetime, end: datetime) -> list[str]:
-    """The calendar months (in ``zone``) overlapping ``[start, end)``."""
-    zi = periods.zone(zone)
-    first = start.astimezone(zi)
-    last = (end - timedelta(microseconds=1)).astimezone(zi)
-    out, y, m = [], first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = y + (m == 12), m % 12 + 1
-    return out
 
 
 def _written(con, selected: Sequence[SLO], since: int) -> dict[str, set[str]]:
@@ -137,10 +124,6 @@ def _touched(con: duckdb.DuckDBPyConnection, before: Mark, everything: list[SLO]
 def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
     """Bring the rollups up to date with what was written since ``before`` (inside the
     writer's transaction); returns the number of (SLO, month) pairs recomputed."""
-    from reliability.analysis import rollup_items
-
-    from reliability.analysis import series_months
-
     if before is None:
         return 0
     series_months.refresh(con, before.max_rowid)
@@ -232,8 +215,6 @@ def monthly(
 
     histories = versions.histories(con, sorted({s.base_name for s in selected}))
     now = now or datetime.now(UTC)
-    from reliability.analysis import rollup_items
-
     items = (rollup_items.Stored(con, months, None)
              if has_rollups and any(not _rolled_up(s, histories) for s in selected) else None)
     out = []

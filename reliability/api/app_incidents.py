@@ -53,7 +53,7 @@ class AppIncidents:
         >>> inv = db.investigation("payments-availability", "2026-03", datetime(2026, 3, 1, tzinfo=timezone.utc),
         ...                        datetime(2026, 4, 1, tzinfo=timezone.utc))
         >>> inv["slo"], inv["budgeting_method"], len(inv["series"]) > 0
-        ('payments-availability', 'Occurrences', True)
+        ('payments-availability', 'Timeslices', True)
         """
         return self.investigation_month(slo, month) | self.investigation_range(slo, start, end, bucket_minutes)
 
@@ -96,7 +96,7 @@ class AppIncidents:
         """
         import numpy as np
 
-        from reliability.analysis import burn, impact, timeline
+        from reliability.analysis import burn, impact, rollups, timeline
         from reliability.incidents import metrics as incidents, recurrence
 
         with self._connect() as con:
@@ -117,9 +117,18 @@ class AppIncidents:
             })
             deploys = frame(con, "app.deployments_between", {"service": found.service, "start": start, "end": end})
             alerts = burn.analyse(con, found, start, end)
+            month_rows: dict[tuple[str, str], object] = {}
+
+            def month_row(name: str, month: str):
+                # The month's SLA row from the monthly rollups (equal to sla.compute's), once per month.
+                if (name, month) not in month_rows:
+                    rows_ = rollups.month_rows(con, month, slo_name=name)
+                    month_rows[(name, month)] = rows_[0] if rows_ else None
+                return month_rows[(name, month)]
+
             rows, related = [], {}
             for inc in incidents.detected_in(con, start, end, found.service):
-                doc = impact.incident_impact(con, inc["id"])
+                doc = impact.incident_impact(con, inc["id"], only=found.name, month_rows=month_row)
                 mine = next((s for s in doc["slos"] if s["slo"] == found.name), {})
                 rows.append({
                     "id": inc["id"], "severity": inc["severity"], "title": inc["title"],
@@ -143,7 +152,14 @@ class AppIncidents:
                       services: tuple[str, ...] | None = None) -> pd.DataFrame:
         """One row per incident detected from month ``first`` to ``last`` (in ``tz``) with its time
         metrics in minutes (detect, acknowledge, mitigate, resolve, impact) and local month;
-        ``services``: when given, only these services' (a label filter's)."""
+        ``services``: when given, only these services' (a label filter's).
+
+        Example:
+
+        >>> rows = db.incident_rows("2026-03", "2026-03")
+        >>> len(rows), sorted(rows["month"].unique())
+        (17, ['2026-03'])
+        """
         from reliability.incidents import timing
 
         start, end = periods.month(first, tz).start, periods.month(last, tz).end
@@ -165,7 +181,13 @@ class AppIncidents:
                         services: tuple[str, ...] | None = None) -> dict:
         """The time metrics (``mttx``), response and cadence compliance and post-mortems summed
         over the months, overdue action items now, and recurrence, for the range; ``services``:
-        when given, only these services' incidents (recurrence's repeats and classes too)."""
+        when given, only these services' incidents (recurrence's repeats and classes too).
+
+        Example:
+
+        >>> sorted(db.incident_report("2026-01", "2026-03"))
+        ['action_items', 'as_of', 'cadence', 'mttx', 'postmortems', 'postmortems_not_compliant', 'recurrence', 'response']
+        """
         from reliability.incidents import postmortems, recurrence, targets, timing
 
         months = months_between(first, last)
@@ -208,6 +230,14 @@ class AppIncidents:
                 "as_of": now}
 
     def incidents_month(self, month: str, tz: str = "UTC") -> dict:
+        """The incident metrics of ``month`` (in ``tz``) as the Incidents page shows them:
+        ``count``, ``by_severity``, ``overall``...
+
+        Example:
+
+        >>> db.incidents_month("2026-03")["month"]
+        '2026-03'
+        """
         from reliability.incidents import metrics as incidents
 
         with self._connect() as con:
@@ -215,7 +245,14 @@ class AppIncidents:
 
     def overview_incidents(self, first: str, last: str) -> dict:
         """For the overview, months ``first`` to ``last`` (UTC): incidents per month and severity,
-        the time metrics by month (``mttx``) and repeated root causes."""
+        the time metrics by month (``mttx``) and repeated root causes.
+
+        Example:
+
+        >>> block = db.overview_incidents("2026-01", "2026-03")
+        >>> sorted(block), block["count"]
+        (['by_month_severity', 'count', 'mttx', 'repeats'], 43)
+        """
         from reliability.incidents import recurrence, timing
 
         with self._connect() as con:

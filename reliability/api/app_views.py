@@ -11,8 +11,6 @@ here too (:func:`months_between`, :func:`shift_month`, :data:`CATEGORY_ORDER`).
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pandas as pd
 
@@ -50,15 +48,6 @@ def shift_month(label: str, months: int) -> str:
     return timing.shift_month(label, months)
 
 
-def reader(path: str | os.PathLike[str]):
-    """A :class:`reliability.Database` for ``path`` without :func:`reliability.open`'s check of
-    the file (one connection more): for a caller that checked it already, as the app does on
-    every rerun."""
-    from reliability.api.database import Database
-
-    db = Database.__new__(Database)
-    db.path = Path(path)
-    return db
 
 
 def frame(con, name: str, params: dict | None = None) -> pd.DataFrame:
@@ -104,10 +93,9 @@ class AppViews:
         Example:
 
         >>> review = db.sla_review("2026-03")
-        >>> review.loc[review["slo"] == "payments-availability", ["attainment", "status", "credit_percent"]]
-        ...  # doctest: +SKIP
-        >>> sorted(review["status"].unique())
-        ['breached', 'insufficient_data', 'met']
+        >>> len(review), sorted(review["status"].unique())
+        (18, ['breached', 'met'])
+
         """
         from reliability.analysis import credits
         from reliability.units import split_text

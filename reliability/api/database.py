@@ -84,6 +84,14 @@ class Database(SloMath, IncidentAnalytics, FleetViews, Contracts, Audits, AppVie
         self.path = Path(path)
         self._check()
 
+    @classmethod
+    def _checked_by_caller(cls, path: str | os.PathLike[str]) -> Database:
+        """A Database for ``path`` without :meth:`_check` (one connection less): for a caller
+        that checked the file already, as the app does on every rerun (reliability/app/data.py)."""
+        db = cls.__new__(cls)
+        db.path = Path(path)
+        return db
+
     def __repr__(self) -> str:
         return f"reliability.open({str(self.path)!r})"
 

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import slos, store
-from reliability.api import app_incidents, app_views
+from reliability.api import app_incidents
 from reliability.app.fallback import last_good
 
 CACHE = {"show_spinner": False, "max_entries": 256}
@@ -49,7 +49,9 @@ def stamp(db: str) -> tuple[int, int, int, int]:
 
 def _api(db: str):
     """The Python API's reader of ``db`` (the app reads through it: reliability.api)."""
-    return app_views.reader(db)
+    from reliability.api import Database
+
+    return Database._checked_by_caller(db)
 
 
 
