@@ -67,3 +67,19 @@ def test_the_table_of_command_modules_is_complete():
     for modules in table.values():
         for name in modules:
             assert hasattr(importlib.import_module(f"reliability.commands.{name}"), "COMMANDS"), name
+
+
+@pytest.mark.parametrize("argv", [("sla", "--month", "2026-03", "--json"), ("incidents", "--month", "2026-03", "--json"),
+                                  ("budget", "--month", "2026-03", "--json")])
+def test_reading_through_the_api_loads_no_pandas(tmp_path, argv):
+    """The commands read through reliability.api's rows (not its DataFrames): no pandas,
+    plotly or streamlit in a command's process, only the database engine."""
+    from conftest import run_cli
+
+    db = tmp_path / "x.duckdb"
+    series = tmp_path / "s.csv"
+    series.write_text("timestamp,service,sli,good,total\n2026-03-01T00:00:00Z,s,a,1,1\n")
+    assert run_cli("ingest", "series", series, db=db).code == 0
+    loaded = loaded_modules("--db", str(db), *argv)
+    assert "duckdb" in loaded and "reliability.api.rows" in loaded
+    assert not [m for m in ("pandas", "plotly", "streamlit") if m in loaded]
