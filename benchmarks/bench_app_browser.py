@@ -22,7 +22,8 @@ still loading (``stSkeleton``) is left, every Plotly chart has drawn its
 SVG and the DOM has not changed for ``QUIET_MS``; the time reported is that of the last DOM
 change (the quiet window is not counted). Where the time goes is reported next to it: when
 the script run ended (the running indicator gone for good), the bytes received over the
-websocket, and the number of points handed to Plotly.
+websocket, the charts (Plotly's and the app's inline SVG) and their points (handed to Plotly)
+or SVG elements.
 
 The floor, measured in the same run: a Streamlit page with a title and one metric, served and
 visited the same way. On a shared machine the absolute times move with the load; a page's warm

@@ -88,9 +88,8 @@ spec:
 
 FLOOR_SUMS = (
     "import sys, json, duckdb\n"
-    # no progress bar: under load DuckDB draws one on stdout, which is parsed as JSON
     "con = duckdb.connect(sys.argv[1], read_only=True)\n"
-    "con.execute('set enable_progress_bar = false')\n"
+    "con.execute('SET enable_progress_bar = false')\n"  # as the CLI (store.py)
     "rows = con.execute('select sli, sum(good), sum(total), count(*) filter (where total > 0) from sli_slices"
     " where ts >= $1::timestamptz and ts < $2::timestamptz group by sli', [sys.argv[2], sys.argv[3]]).fetchall()\n"
     "print(json.dumps(rows))\n"

@@ -51,8 +51,11 @@ PROBE = """
         points += n;
       }
     }
+    // The app's static charts (reliability/app/static_chart.py): inline SVG, each element a mark.
+    const svgs = document.querySelectorAll('svg.reliability-chart');
+    for (const svg of svgs) points += svg.querySelectorAll('*').length;
     s.done = {settled: s.lastChange - s.since, script_end: (s.statusGone || s.statusSeen || s.lastChange) - s.since,
-              charts: charts.length, points: points};
+              charts: charts.length + svgs.length, points: points};
   }, %(poll)d);
 })();
 """ % {"quiet": QUIET_MS, "poll": POLL_MS}

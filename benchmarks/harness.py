@@ -19,6 +19,7 @@ from pathlib import Path
 BARE_CODE = (
     "import sys, duckdb\n"
     "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+    "con.execute('SET enable_progress_bar = false')\n"  # as the CLI (store.py)
     "rows = con.execute('select service, sli, sum(good), sum(total), count(*) from sli_slices"
     " where ts >= $1::timestamptz and ts < $2::timestamptz group by service, sli', [sys.argv[2], sys.argv[3]]).fetchall()\n"
     "print(len(rows))\n"

@@ -16,6 +16,8 @@ where ts >= $start
 limit 1;
 
 -- name: series_health
+-- (The page reads series_months.series_health, kept by writes; this scan of every slice is
+-- the independent computation tests/test_rollups.py compares it with.)
 -- One row per stored series (service, sli): first and last slice start (UTC), slices stored,
 -- no-data slices (total null or 0 for ratio rows, value null for threshold rows), and the
 -- missing slices: slices of $slice_seconds between the first and the last that have no row.
@@ -41,6 +43,7 @@ final as (
 select * from final order by service, sli;
 
 -- name: coverage_by_month
+-- (As series_health: the page reads series_months.coverage_by_month.)
 -- Per series and calendar month (UTC, 'YYYY-MM'): slices stored, slices with data, and the
 -- slices the month holds at $slice_seconds a slice (its real length: 28-31 days).
 with counted as (
@@ -113,6 +116,7 @@ insert into extract_runs (source, started_at, finished_at, outcome, slos, slices
 values ($source, $started_at, now(), $outcome, $slos, $slices, $written, $error);
 
 -- name: newest_slices
+-- (As series_health: the app reads series_months.newest_slices.)
 -- The start of the newest stored slice of every series (service, sli), UTC: how fresh the
 -- data is (the app warns about series whose newest slice is older than a threshold).
 with final as (

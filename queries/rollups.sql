@@ -101,3 +101,84 @@ select *
 from sla_rollups
 where month in (select unnest($months));
 
+
+-- name: written_months_grouped
+-- As written_months, for the instance series of grouped definitions: rows stored under
+-- 'sli{label="value",...}' keys whose plain SLI ($slis) is listed.
+with series as (
+    select
+        unnest($services) as service,
+        unnest($slis) as sli,
+        unnest($zones) as zone
+),
+
+hours as (
+    select distinct
+        s.service,
+        split_part(s.sli, '{', 1) as sli,
+        date_trunc('hour', s.ts) as hour
+    from sli_slices as s
+    where s.rowid > $since
+      and contains(s.sli, '{')
+      and s.service in (select service from series)
+),
+
+final as (
+    select distinct
+        hours.service,
+        hours.sli,
+        series.zone,
+        unnest([
+            strftime(timezone(series.zone, hours.hour), '%Y-%m'),
+            strftime(timezone(series.zone, hours.hour + interval 1 hour - interval 1 microsecond), '%Y-%m')
+        ]) as month
+    from hours
+    join series
+        on hours.service = series.service
+        and hours.sli = series.sli
+)
+
+select * from final;
+
+-- name: items_delete
+-- Remove the item rollups and sets of the listed (slo, month) pairs (parallel lists).
+delete from sla_rollup_items
+using (select unnest($slos) as slo, unnest($months) as month) as gone
+where sla_rollup_items.slo = gone.slo
+  and sla_rollup_items.month = gone.month;
+
+-- name: sets_delete
+delete from sla_rollup_sets
+using (select unnest($slos) as slo, unnest($months) as month) as gone
+where sla_rollup_sets.slo = gone.slo
+  and sla_rollup_sets.month = gone.month;
+
+-- name: items_delete_slos
+-- Remove every item rollup of the listed SLOs.
+delete from sla_rollup_items
+where slo in (select unnest($slos));
+
+-- name: sets_delete_slos
+delete from sla_rollup_sets
+where slo in (select unnest($slos));
+
+-- name: items_insert
+-- Append the registered Arrow table rollup_items_staged (the columns of sla_rollup_items).
+insert into sla_rollup_items
+select * from rollup_items_staged;
+
+-- name: sets_insert
+insert into sla_rollup_sets
+select * from rollup_sets_staged;
+
+-- name: items_for_months
+-- The stored item rollups of the listed months.
+select *
+from sla_rollup_items
+where month in (select unnest($months));
+
+-- name: sets_for_months
+-- The complete item sets of the listed months.
+select *
+from sla_rollup_sets
+where month in (select unnest($months));

@@ -145,7 +145,9 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], colo
     pw, ph = width - left - right, height - top - bottom
     totals = [sum(s[i] or 0 for s in series.values()) for i in range(len(labels))]
     ymax = 1.0 if percent else max(totals + [1])
-    ticks = [0, 0.25, 0.5, 0.75, 1.0] if percent else _ticks(ymax)
+    counts = all(float(v or 0).is_integer() for s in series.values() for v in s)
+    # Counts get whole-number ticks (no "0.25 incidents").
+    ticks = [0, 0.25, 0.5, 0.75, 1.0] if percent else list(range(int(ymax) + 1)) if counts and ymax <= 5 else _ticks(ymax)
     ymax = max(ymax, ticks[-1])
     out = _open(width, height, title)
     for t in ticks:
@@ -244,32 +246,43 @@ def _nice_range(lo: float, hi: float) -> list[float]:
 
 
 def hbars(labels: Sequence[str], values: Sequence[float | None], colors: Sequence[str], title: str,
-          width: int = MAX_WIDTH, bar: int = 18, percent: bool = True) -> str:
-    """Horizontal bars from zero (negative to the left), one per label, value printed."""
+          width: int = MAX_WIDTH, bar: int = 18, percent: bool = True, texts: Sequence[str] | None = None,
+          threshold: float | None = None, threshold_label: str = "", x_label: str = "") -> str:
+    """Horizontal bars from zero (negative to the left), one per label, value printed (or
+    ``texts[i]``); a dashed vertical ``threshold`` line labelled ``threshold_label``."""
     label_w = min(max((_text_width(v) for v in labels), default=40) + 8, width * 0.4)
-    top = FONT_PX * 2 + 12
-    height = int(top + (bar + 4) * len(labels) + FONT_PX + 12)
-    finite = [v for v in values if v is not None]
+    top = FONT_PX * 2 + 12 + (FONT_PX + 4 if threshold_label else 0)
+    height = int(top + (bar + 4) * len(labels) + FONT_PX + 12 + (FONT_PX + 6 if x_label else 0))
+    finite = [v for v in values if v is not None] + ([threshold] if threshold is not None else [])
     lo, hi = min(finite + [0.0]), max(finite + [0.0])
     if hi == lo:
         hi = lo + 1
-    value_w = _text_width("-1234.5%")
+    value_w = max([_text_width("-1234.5%")] + [_text_width(t) for t in texts or ()])
     pw = width - label_w - value_w - 8
 
     def px(v: float) -> float:
         return label_w + pw * (v - lo) / (hi - lo)
 
     out = _open(width, height, title)
-    out.append(f'<line x1="{px(0):.1f}" x2="{px(0):.1f}" y1="{top - 2}" y2="{height - FONT_PX - 8}" stroke="{MUTED}"/>')
+    bottom = top + (bar + 4) * len(labels)
+    out.append(f'<line x1="{px(0):.1f}" x2="{px(0):.1f}" y1="{top - 2}" y2="{bottom}" stroke="{MUTED}"/>')
+    if threshold is not None:
+        out.append(f'<line x1="{px(threshold):.1f}" x2="{px(threshold):.1f}" y1="{top - 2}" y2="{bottom}" '
+                   f'stroke="#ef6c00" stroke-dasharray="5 3" data-threshold="{threshold}"/>')
+        out.append(f'<text x="{px(threshold):.1f}" y="{top - 6}" text-anchor="middle" fill="#ef6c00">'
+                   f'{_t(threshold_label)}</text>')
+    if x_label:
+        out.append(f'<text x="{label_w}" y="{height - 6}" fill="{MUTED}">{_t(x_label)}</text>')
     for i, (label, v, color) in enumerate(zip(labels, values, colors)):
         y = top + (bar + 4) * i
         out.append(f'<text x="{label_w - 6:.1f}" y="{y + bar / 2 + FONT_PX / 2 - 2:.1f}" text-anchor="end" '
-                   f'fill="{INK}">{_t(_clip(label, label_w))}</text>')
+                   f'fill="{INK}"><title>{_t(label)}</title>{_t(_clip(label, label_w))}</text>')
         if v is None:
-            out.append(f'<text x="{px(0) + 4:.1f}" y="{y + bar / 2 + FONT_PX / 2 - 2:.1f}" fill="{MUTED}">no data</text>')
+            out.append(f'<text x="{px(0) + 4:.1f}" y="{y + bar / 2 + FONT_PX / 2 - 2:.1f}" fill="{MUTED}">'
+                       f'{_t(texts[i] if texts else "no data")}</text>')
             continue
         x0, x1 = sorted((px(0), px(v)))
-        text = f"{v * 100:.1f}%" if percent else _num(v)
+        text = texts[i] if texts else f"{v * 100:.1f}%" if percent else _num(v)
         out.append(f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{bar}" fill="{color}">'
                    f"<title>{_t(label)}: {_t(text)}</title></rect>")
         out.append(f'<text x="{max(px(v), px(0)) + 4:.1f}" y="{y + bar / 2 + FONT_PX / 2 - 2:.1f}" fill="{INK}">'

@@ -19,17 +19,12 @@ from pathlib import Path
 
 import duckdb
 
+from reliability.dbpath import DEFAULT_DB, db_path  # noqa: F401  (re-exported: store.db_path)
 from reliability.errors import BadInput
 
-DEFAULT_DB = "reliability.duckdb"
 LOCK_WAIT_SECONDS = 30.0  # override with $RELIABILITY_LOCK_WAIT (seconds)
 
 _NAME = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
-
-
-def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--db``, else ``$RELIABILITY_DB``, else ``./reliability.duckdb``."""
-    return Path(explicit or os.environ.get("RELIABILITY_DB") or DEFAULT_DB)
 
 
 @functools.cache

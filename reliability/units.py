@@ -10,6 +10,7 @@ another magnitude. JSON itself keeps raw values: ratios as ratios, durations in 
   ``99.9%``).
 - :func:`duration`: minutes in the one human format: ``12.5 min`` under an hour, ``21 h 18 min``
   under 48 hours (whole minutes), else ``9 d 01 h`` (whole hours).
+- :func:`count_of`: a count with its noun in the right number (``1 incident``, ``0 incidents``).
 - :func:`budget_unit`: what an SLO's ``bad`` and ``allowed_bad`` count.
 - :func:`status_text`, :func:`target_text`, :func:`split_text`: a status, a target and a period
   split at a definition change, as tables and notes read them.
@@ -44,6 +45,14 @@ def number(value, digits: int = 4) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def count_of(n, one: str, many: str | None = None) -> str:
+    """``n`` and its noun, singular for exactly 1 (``1 incident``), plural otherwise (``0
+    incidents``, ``2 incidents``, ``1.5 incidents``); ``many`` defaults to ``one + "s"``.
+    The count is written as :func:`number` writes it (``1,200 rows``)."""
+    noun = one if n == 1 else (many if many is not None else one + "s")
+    return f"{number(n)} {noun}"
 
 
 def percent(ratio, digits: int = 1) -> str:

@@ -15,9 +15,9 @@ import reliability as rel
 from app_fixtures import demo_db, demo_db_build  # noqa: F401  (session fixtures)
 from conftest import ROOT
 
-from reliability.api import audits, contracts, database, incident_analytics, slo_math
+from reliability.api import app_incidents, app_views, audits, contracts, database, incident_analytics, slo_math
 
-API_MODULES = (database, slo_math, incident_analytics, contracts, audits)
+API_MODULES = (database, slo_math, incident_analytics, contracts, audits, app_views, app_incidents)
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 

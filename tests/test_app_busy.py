@@ -27,12 +27,22 @@ SOAK_SECONDS = float(os.environ.get("RELIABILITY_SOAK_SECONDS", "60"))
 FELL_BACK = "showing the data as read at"
 NEVER_READ = "has not been read before"
 
+# One slice written as every write of the tool is (reliability.writes: the rollups and the data
+# health metadata refreshed in the same transaction), then the file held open.
 HOLD = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-con.execute("insert into sli_slices (service, sli, ts, good, total) values ('held', 'availability', now(), 1, 1)")
-print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
+import sys, time
+from datetime import UTC, datetime
+import pyarrow as pa
+from reliability import store, writes
+from reliability.ingest.series import ingest_series_table
+with store.connect(sys.argv[1]) as con:
+    with writes.transaction(con):
+        ingest_series_table(con, pa.table({"ts": pa.array([datetime.now(UTC).replace(second=0, microsecond=0)],
+                                                          pa.timestamp("us", tz="UTC")),
+                                           "service": ["held"], "sli": ["availability"], "good": [1.0],
+                                           "total": [1.0]}), "held")
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
 """
 
 

@@ -10,10 +10,7 @@ formula-looking cells are neutralised.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -23,9 +20,9 @@ import pytest
 import requests
 
 from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
-from conftest import ROOT, run_cli
+from conftest import run_cli
 from test_browser import (
-    CHROMIUM, CHROMIUM_ARGS, free_port, make_demo_server_command, sync_playwright, wait_for_health, wait_until_idle,
+    CHROMIUM, CHROMIUM_ARGS, serving, sync_playwright, wait_until_idle,
 )
 from test_sla import slo_yaml
 
@@ -33,7 +30,6 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery staple"
 EVIL = '=HYPERLINK("http://evil.example/x","click") [see](http://evil.example/y) **bold**'
-START_SECONDS = 60.0  # for the server to answer /_stcore/health on a busy machine
 DEEP = "/breach?slo=search-availability&month=2026-03&days=2026-03-17..2026-03-17"
 
 
@@ -57,26 +53,8 @@ def gated(demo_db, tmp_path) -> Iterator[tuple[str, Path]]:
     _poison(db, tmp_path)
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(f'app_password = "{PASSWORD}"\n')
-    port = free_port()
-    env, argv = make_demo_server_command(db, port)
-    log_path = tmp_path / "streamlit.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [*argv, "--secrets.files", str(secrets)], cwd=ROOT, env={**os.environ, **env},
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(proc, url, log_path, START_SECONDS)
+    with serving(db, tmp_path, ("--secrets.files", str(secrets))) as url:
         yield url, db
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
 
 
 def _names(db: Path) -> list[str]:

@@ -257,6 +257,25 @@ def test_a_bad_policy_file_is_refused_naming_the_field(tmp_path, text, field):
     assert_bad_input(run_cli("policy", "show", "--policy", path, db=db), field)
 
 
+@pytest.mark.parametrize("content, message", [
+    (b"metadata: [oops\n", "invalid YAML at line 2, column 1"),
+    (b"apiVersion: reliability/v1\x00\n", "not a text file (binary?)"),
+    (b"\xff\xfe\x00", "not a UTF-8 text file"),
+    (b"a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + b"".join(
+        b"%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n" % ((ord("a") + i + 1,) * 2 + (ord("a") + i,) * 10)
+        for i in range(8)), "expand"),
+])
+def test_a_policy_file_is_read_as_slo_apply_reads_yaml(tmp_path, content, message):
+    """One reader for YAML files (openslo.yaml_limits.read_file): the policy file gets slo
+    apply's messages and limits (a NUL byte, an alias bomb), exit 2 naming the file."""
+    path = tmp_path / "p.yaml"
+    path.write_bytes(content)
+    db = tmp_path / "b.duckdb"
+    for argv in (("policy", "apply", path), ("slo", "apply", path)):
+        assert_bad_input(run_cli(*argv, db=db), str(path), message)
+    assert not db.exists()
+
+
 def test_a_policy_naming_an_unknown_slo_is_refused(tmp_path, pdb):
     """A typo in releaseFreeze.slos would leave the service with nothing gating its releases:
     `policy apply` refuses it naming the field, and the stored policy stays."""
@@ -353,3 +372,56 @@ def test_the_documented_policy_is_valid(tmp_path):
     doc = run_cli("policy", "show", "--policy", path, "--json").json()
     assert doc["release_freeze"]["slos"] == ["search-availability"] and doc["incident_budget"]["max_share"] == 0.2
     assert [(e["id"], e["kind"], e["incident"]) for e in doc["exemptions"]] == [("EX-1", "dependency-outage", "INC-0060")]
+
+
+def test_each_deployment_is_judged_by_the_definition_in_force_when_it_shipped(tmp_path):
+    """ver-avail (Timeslices, 1-hour slices, Europe/Berlin; trailing window 7d = 168 slices):
+    target 99.9 % until `slo apply --effective-from 2026-03-15` (Berlin midnight =
+    2026-03-14T23:00Z) makes it 99.0 %. One bad hour, 2026-03-12 10:00Z. Under 99.9 % the window
+    allows 0.001 x 168 = 0.168 bad slices: remaining 1 - 1/0.168 = -104/21, exhausted from the
+    boundary 11:00Z; under 99.0 % it allows 1.68: 1 - 1/1.68 = 17/42, not exhausted. So the
+    freeze runs from 2026-03-12T11:00Z until the change at 2026-03-14T23:00Z: a deployment at
+    22:59Z is a violation, one at 23:00Z and one on the 16th are allowed. Judged with today's
+    99.0 % (the old behaviour) nothing was ever frozen."""
+    yaml = lambda target: slo_yaml("ver-avail", "Timeslices", "Europe/Berlin", service="ver",  # noqa: E731
+                                   window="1h", target=f"target: {target}")
+    (tmp_path / "v1.yaml").write_text(yaml("0.999"))
+    (tmp_path / "v2.yaml").write_text(yaml("0.99"))
+    start, bad = datetime(2026, 2, 20, tzinfo=UTC), datetime(2026, 3, 12, 10, tzinfo=UTC)
+    rows = [f"{_z(start + timedelta(hours=h))},ver,availability,"
+            f"{50 if start + timedelta(hours=h) == bad else 100},100" for h in range(40 * 24)]
+    (tmp_path / "s.csv").write_text("timestamp,service,sli,good,total\n" + "\n".join(rows) + "\n")
+    (tmp_path / "d.csv").write_text("\n".join([
+        "id,service,deployed_at,version,description,rolled_back",
+        "D-OLD,ver,2026-03-13T12:00:00Z,v1,Add filters,false",
+        "D-EVE,ver,2026-03-14T22:59:00Z,v2,Add sorting,false",
+        "D-MID,ver,2026-03-14T23:00:00Z,v3,New banner,false",
+        "D-NEW,ver,2026-03-16T12:00:00Z,v4,Dark mode,false",
+    ]) + "\n")
+    (tmp_path / "p.yaml").write_text("apiVersion: reliability/v1\nkind: ErrorBudgetPolicy\nmetadata:\n  name: v\n"
+                                     "spec:\n  releaseFreeze:\n    trailingWindow: 7d\n")
+    db = tmp_path / "v.duckdb"
+    for args in (("slo", "apply", tmp_path / "v1.yaml"), ("ingest", "series", tmp_path / "s.csv"),
+                 ("ingest", "deployments", tmp_path / "d.csv"), ("policy", "apply", tmp_path / "p.yaml"),
+                 ("slo", "apply", tmp_path / "v2.yaml", "--effective-from", "2026-03-15")):
+        r = run_cli(*args, db=db)
+        assert r.code == 0, r.stderr
+    doc = run_cli("audit", "policy", "--month", "2026-03", "--tz", "Europe/Berlin", "--json", db=db).json()
+    judged = _judged(doc)
+    assert {k: j["verdict"] for k, j in judged.items()} == {
+        "D-OLD": "violation", "D-EVE": "violation", "D-MID": "allowed", "D-NEW": "allowed"}
+    old = judged["D-OLD"]["slos"][0]
+    assert (old["slo_version"], old["target"], old["status"], old["bad"], old["allowed_bad"], old["remaining"]) == (
+        1, 0.999, "exhausted", 1.0, 0.168, -104 / 21)
+    assert (old["window_start"], old["window_end"], old["frozen_since"]) == (
+        "2026-03-06T12:00:00Z", "2026-03-13T12:00:00Z", "2026-03-12T11:00:00Z")
+    eve = judged["D-EVE"]["slos"][0]
+    assert (eve["slo_version"], eve["window_end"], eve["remaining"]) == (1, "2026-03-14T22:00:00Z", -104 / 21)
+    for ident in ("D-MID", "D-NEW"):
+        s = judged[ident]["slos"][0]
+        assert (s["slo_version"], s["target"], s["status"], s["bad"], s["allowed_bad"], s["remaining"]) == (
+            2, 0.99, "ok", 1.0, 1.68, 17 / 42)
+        assert s["frozen_since"] is None
+    assert doc["release_freeze"]["freezes"] == [
+        {"slo": "ver-avail", "service": "ver", "start": "2026-03-12T11:00:00Z", "end": "2026-03-14T23:00:00Z"}]
+    assert [v["subject"] for v in doc["violations"] if v["rule"] == "release_freeze"] == ["D-OLD", "D-EVE"]

@@ -143,6 +143,34 @@ def test_the_monthly_report_section(demo_db, tmp_path):  # noqa: F811
            "published: INC-0061 |" in section
 
 
+def test_the_monthly_report_lists_the_contractual_breaches(demo_db, tmp_path):  # noqa: F811
+    """October 2026: no SLO breached, but globex-gateway's contract did (latency below 99.7 %:
+    5 % = 750.00 EUR, post-mortem and customer post-mortem missing: data/README.md). The report's
+    Audits section lists it with the numbers of `audit breaches --json` for the month."""
+    doc = _cli(demo_db, "audit", "breaches", "--month", "2026-10", "--as-of", AS_OF)["contractual"]
+    assert [(b["contract"], b["missing"]) for b in doc["breaches"]] == [
+        ("globex-gateway", ["postmortem", "customer_postmortem"])]
+    for kind in ("md", "html"):
+        out = tmp_path / f"oct.{kind}"
+        r = run_cli("report", "monthly", "--month", "2026-10", "--out", out, db=demo_db)  # as of the month's end
+        assert r.code == 0, r.stderr
+        text = out.read_text()
+        section = text[text.index("Contractual breaches (customer contracts)"):]
+        assert "1 contractual breach, 0 complete, 1 with steps missing." in section
+        b = doc["breaches"][0]
+        cells = [b["contract"], b["customer"], b["month"],
+                 *(b["steps"][k]["status"] for k in ("incident_declared", "root_cause", "postmortem",
+                                                      "customer_postmortem")),
+                 b["steps"]["credits"]["evidence"], b["steps"]["action_plan"]["status"]]
+        assert cells == ["globex-gateway", "globex", "2026-10", "done", "done", "missing", "missing",
+                         "credit 5 % = 750.00 EUR", "done"]
+        if kind == "md":
+            assert "| " + " | ".join(cells) + " | postmortem: no post-mortem published: INC-0158; " in section
+        else:
+            assert "<td>" + "</td><td>".join(cells) + "</td>" in section
+            assert 'id="audit-contract-breaches"' in section
+
+
 def test_per_customer_slos_gate_releases_only_when_named(demo_db, policy_doc, tmp_path):  # noqa: F811
     """globex's own budget ran out on 14 July: by default that does not freeze the API gateway
     (its per-customer SLO is not a gate); a policy naming the SLO gates on each customer's budget."""

@@ -80,15 +80,16 @@ def make_demo_server_command(db: Path, port: int) -> tuple[dict[str, str], list[
 
 
 @contextlib.contextmanager
-def serving(db: Path, folder: Path) -> Iterator[str]:
-    """`make demo`'s streamlit over ``db`` on a free port (its log in ``folder``): the URL."""
+def serving(db: Path, folder: Path, extra: tuple[str, ...] = ()) -> Iterator[str]:
+    """`make demo`'s streamlit over ``db`` on a free port (its log in ``folder``), with
+    ``extra`` arguments after make's (e.g. ``--secrets.files``): the URL."""
     port = free_port()
     env, argv = make_demo_server_command(db, port)
     assert env == {"RELIABILITY_DB": str(db)}
     assert argv[1:4] == ["run", "app.py", "--server.address"] and "127.0.0.1" in argv, argv
     log = (folder / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        [*argv, *extra], cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopped as one below
     )
     url = f"http://127.0.0.1:{port}"
@@ -147,7 +148,8 @@ def non_white_fraction(png: Path) -> float:
 # falls back to /. Those two probes are the only console errors allowed.
 BASE_PATH_PROBE = re.compile(r"/[\w-]+/_stcore/(health|host-config)$")
 SHOTS = ROOT / "build" / "screenshots"  # one PNG per page, kept for people to look at (build/ is git-ignored)
-CHART = '[data-testid="stPlotlyChart"] .main-svg'
+# The pages' charts: static SVG inline (reliability.app.static_chart), no charting library.
+CHART = "svg.reliability-chart"
 # (url path and query, heading, charts expected at least, what the page must show)
 PAGES = [
     ("", "Leadership overview", 0, "SLO-months breached"),  # the default page lives at / (static SVG charts)
@@ -169,7 +171,7 @@ def open_page(page, url: str, heading: str, charts: int) -> None:
     else:
         page.wait_for_selector('[data-testid="stDataFrame"]', state="visible", timeout=30_000)
     wait_until_idle(page)
-    page.wait_for_timeout(300)  # let plotly finish drawing before the screenshot
+    page.wait_for_timeout(300)  # let the browser lay out the page before the screenshot
 
 
 def screenshot(page, shot: Path) -> None:
@@ -178,7 +180,7 @@ def screenshot(page, shot: Path) -> None:
         "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
     )
     page.set_viewport_size({"width": 1400, "height": min(max(1000, height + 150), 6000)})
-    page.wait_for_timeout(600)  # plotly redraws on resize
+    page.wait_for_timeout(600)  # charts and tables reflow on resize
     wait_until_idle(page)
     page.screenshot(path=str(shot), full_page=True)
     page.set_viewport_size({"width": 1400, "height": 1000})

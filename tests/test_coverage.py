@@ -65,7 +65,7 @@ def test_since_and_table(cdb):
     assert [s["slo"] for s in doc["slos_without_series"]] == ["a-avail", "q-avail"]
     r = run_cli("coverage", db=cdb)
     assert "2 of 4 services have an SLO (50.0%)" in r.stdout
-    assert "svc-y" in r.stdout and "team=z" in r.stdout and "svc-a/extra (1 rows)" in r.stdout
+    assert "svc-y" in r.stdout and "team=z" in r.stdout and "svc-a/extra (1 row)" in r.stdout
 
 
 def test_bad_since(cdb):

@@ -254,3 +254,25 @@ def test_monthly_report_summarises_instances_apart(fleet, tmp_path):
         '- Per-instance SLO gw-availability: 1 of 3 instances met; breached: gw-availability{customer="acme"}; '
         'insufficient data: gw-availability{customer="globex"}; credits owed: gw-availability{customer="acme"} 10%',
         '- Per-instance SLO gw-requests: 2 of 3 instances met; insufficient data: gw-requests{customer="globex"}']
+
+
+def test_each_surface_states_how_it_counts_instances(fleet, tmp_path):
+    """Two counting rules, each stated where its number shows: a roll-up by label counts every
+    instance as one SLO (`sla --group-by service`: gw's 2 definitions x 3 customers = 6, and the
+    plain SLO of service plain), the fleet compliance of the review counts the SLOs without grouping labels (1 of 1)."""
+    doc = run_cli("sla", "--month", "2025-11", "--group-by", "service", "--json", db=fleet).json()
+    assert [(g["value"], g["slos"]) for g in doc["groups"]] == [("gw", 6), ("plain", 1)]
+    assert "each instance of a per-instance SLO (grouping labels: one per customer, say) as one SLO, so SLOs " \
+           "here are SLO instances" in doc["rollup_rule"]
+    table = run_cli("sla", "--month", "2025-11", "--group-by", "service", db=fleet).stdout
+    assert "so SLOs here are SLO instances" in table
+    for kind in ("md", "html"):
+        out = tmp_path / f"review.{kind}"
+        r = run_cli("report", "monthly", "--month", "2025-11", "--group-by", "service", "--out", out, db=fleet)
+        assert r.code == 0, r.stderr
+        text = " ".join(out.read_text().split())
+        assert "1 of 1 SLOs with enough data met" in text
+        assert "over the SLOs without grouping labels (each per-instance SLO's instances are counted on their own " \
+               "line below, and each instance as one SLO in the roll-ups by label)" in text
+        assert "so SLOs here are SLO instances" in text  # the by-label section's rule
+    assert "1 of 1 SLO (without grouping labels) with enough data met" in r.stderr

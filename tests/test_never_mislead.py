@@ -337,9 +337,11 @@ def test_heatmaps_never_show_a_month_without_data_as_fine():
 
     cov = pd.DataFrame({"service": ["a", "a", "b"], "sli": ["x", "x", "x"], "month": ["2026-01", "2026-03", "2026-01"],
                         "expected": [44640.0, 44640.0, 44640.0], "with_data": [44640, 44640, 44623]})
-    fig = coverage_heatmap(cov)
-    z = dict(zip(fig.data[0].y, fig.data[0].z.tolist()))
-    assert z["b / x"] == [17.0, 44640.0]  # b has no row in March: all of it lacks data, not "complete"
+    svg = coverage_heatmap(cov)  # static SVG: each cell's tooltip says what it holds
+    tips = dict(re.findall(r"<title>(\w / \w \d{4}-\d{2}): ([^<]*)</title>", svg))
+    assert tips["b / x 2026-01"] == "17 slices without data, 99.962 % covered"
+    # b has no row in March: all of it lacks data, not "complete".
+    assert tips["b / x 2026-03"] == "44,640 slices without data, 0.000 % covered"
     history = pd.DataFrame({"slo": ["s", "s"], "month": ["2026-10", "2026-11"], "error_budget_remaining": [0.5, 1.0],
                             "attainment": [0.9995, None], "status": ["met", "insufficient_data"]})
     history["category"] = [categories.category(r) for r in history.to_dict("records")]

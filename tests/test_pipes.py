@@ -56,7 +56,7 @@ def test_stdin_by_name_and_dash(tmp_path, db):
         proc = run([SCRIPT, "--db", str(db), "ingest", "series", "-"], stdin=cat.stdout)
         cat.wait()
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.startswith("stdin: 1 rows")
+    assert proc.stderr.startswith("stdin: 1 row ")
     assert slices(db) == [("parquet", 1, 1), ("piped", ROWS, sum(i % 100 for i in range(ROWS)))]
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -206,6 +208,60 @@ def test_monthly_pdf_pages_contents_and_text_size(demo_db, tmp_path):  # noqa: F
     assert chart_labels, "the fleet chart's labels are text in the PDF"
     small = [s for s in sizes if s[1] < 8.99]
     assert not small, small[:10]
+
+
+def _matrix(a, b):
+    return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2],
+            a[2] * b[1] + a[3] * b[3], a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
+
+
+def _headings_at_foot(reader) -> list[tuple[int, str]]:
+    """(page, heading) for every heading (the PDF's outline: every h1-h4) that is the lowest
+    line of text on its page (the running footer "page k of n" aside): a heading alone at the
+    foot of a page, its content on the next."""
+    found = []
+
+    def walk(items):
+        for o in items:
+            if isinstance(o, list):
+                walk(o)
+            else:
+                found.append((o["/Title"], reader.get_destination_page_number(o)))
+    walk(reader.outline)
+    out = []
+    for title, k in found:
+        lines: dict[int, list[str]] = {}
+
+        def visit(text, cm, tm, _font, _size, lines=lines):
+            if text.strip():  # y of the run on the page, in points from the bottom
+                lines.setdefault(round(_matrix(tm, cm)[5]), []).append(text.strip())
+        reader.pages[k].extract_text(visitor_text=visit)
+        # NFKC: the PDF's text keeps the font's ligatures ("noti\ufb01cations").
+        body = {y: unicodedata.normalize("NFKC", " ".join(t)) for y, t in lines.items()
+                if not re.search(r"page \d+ of \d+", " ".join(t))}
+        at = [y for y, text in body.items() if text == unicodedata.normalize("NFKC", title)]
+        assert at or k == 0, (k + 1, title, "heading not found on its page")
+        if at and min(body) == min(at):
+            out.append((k + 1, title))
+    return out
+
+
+@pytest.mark.parametrize("month", ["2025-11", "2026-09"])
+def test_no_pdf_page_ends_with_a_heading(demo_db, tmp_path, month):  # noqa: F811
+    """Print CSS keeps every heading with what follows. Before, 2025-11 printed "By team" and
+    "Breach process" (h3) at the foot of pages 8 and 9, 2026-09 "By journey" on page 10."""
+    from pypdf import PdfReader
+
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing (required under CI=true)")
+        pytest.skip("Chromium is not installed")
+    out = tmp_path / f"{month}.pdf"
+    r = run_cli("report", "monthly", "--month", month, "--out", out, db=demo_db)
+    assert r.code == 0, r.stderr
+    reader = PdfReader(out)
+    assert len([o for o in reader.outline if not isinstance(o, list)]) >= 1
+    assert _headings_at_foot(reader) == []
 
 
 def test_postmortem_matches_impact(demo_db, tmp_path):  # noqa: F811

@@ -13,7 +13,7 @@ import pytest
 from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
 from conftest import run_cli
 from reliability import slos, store, versions, writes
-from reliability.analysis import history, rollups, sla
+from reliability.analysis import history, rollup_items, rollups, sla
 from reliability.ingest.maintenance import ingest_maintenance
 from reliability.ingest.series import ingest_series_table
 from test_sla import slo_yaml
@@ -39,8 +39,9 @@ def _definitions(variant: int) -> str:
         slo_yaml("other-by-customer", "Occurrences", "UTC", service="other").replace(
             "  name: other-by-customer\n", "  name: other-by-customer\n  annotations:\n    reliability/group-by: customer\n", 1),
     ]
-    if variant == 2:  # a target change of one SLO
+    if variant == 2:  # a target change of one SLO, and of the per-customer one
         docs[1] = slo_yaml("occ", "Occurrences", "UTC", target="target: 0.99")
+        docs[-1] = docs[-1].replace("target: 0.999", "target: 0.995")
     return "---\n".join(docs)
 
 
@@ -78,8 +79,12 @@ def _write(db: Path, tmp: Path, rng: random.Random, step: int) -> str:
             ingest_series_table(con, _random_rows(rng), f"step {step}")
         elif kind == "slo":
             path = tmp / f"slos-{step}.yaml"
-            path.write_text(_definitions(rng.randrange(3)))
-            slos.apply(con, [str(path)])
+            path.write_text(_definitions(1 + (step // 5 + rng.randrange(2)) % 2))
+            # A change takes effect inside the months written (a month split at a version
+            # change), later at each step; a target change of the per-customer SLO makes its
+            # instances versioned too.
+            at = START + timedelta(hours=30 * (step // 5) + rng.randrange(2, 30), minutes=rng.choice([0, 7]))
+            slos.apply(con, [str(path)], effective_from=at)
         else:
             at = START + timedelta(minutes=rng.randrange(SPAN_MINUTES))
             path = tmp / f"mw-{step}.csv"
@@ -100,6 +105,10 @@ def _served(con, policy: str) -> list[tuple[str, list[dict]]]:
     return [(m, [r.as_json() for r in rows]) for m, rows in rollups.monthly(con, MONTHS, policy)]
 
 
+def _query(con, name: str) -> list[tuple]:
+    return con.execute(store.query(name), {"slice_seconds": 60}).fetchall()
+
+
 def _stored(con) -> dict[tuple[str, int, str], datetime]:
     return {(s, i, m): at for s, i, m, at in
             con.execute("select slo, idx, month, computed_at from sla_rollups").fetchall()}
@@ -117,19 +126,33 @@ def test_rollups_equal_fresh_computation_after_random_writes(tmp_path, seed):
         with store.connect(db, read_only=True) as con:
             for policy in ("good", "bad", "exclude"):
                 assert _served(con, policy) == _fresh(con, policy), (seed, step, kinds, policy)
+            # The data health page's per-series metadata equals the scan of every slice.
+            for scan, kept in (("app.series_health", "series_months.series_health"),
+                               ("app.coverage_by_month", "series_months.coverage_by_month")):
+                assert _query(con, kept) == _query(con, scan), (seed, step, kinds, scan)
             # Every SLO-month with data is served from a stored, current rollup.
             digests = rollups.fingerprints(con)
             current = {(s, i, m) for s, i, m, f in con.execute(
                 "select slo, idx, month, fingerprint from sla_rollups").fetchall() if digests.get(s) == f}
-            # (not those computed fresh by design: instances, and SLOs with a history of definitions)
-            fresh_only = versions.histories(con)
+            # Instances and SLOs with a history of definitions: their month's items, as a set.
+            histories = versions.histories(con)
+            item_sets = {(s, m) for s, m, f in con.execute(
+                "select slo, month, fingerprint from sla_rollup_sets").fetchall()
+                if rollup_items.digests(con).get(s) == f}
             for month, rows in _fresh(con, "good"):
                 for r in rows:
-                    if r["slices_with_data"] and "{" not in r["slo"] and r["slo"] not in fresh_only:
+                    if not r["slices_with_data"]:
+                        continue
+                    base = r["slo"].partition("{")[0]
+                    if "{" in r["slo"] or base in histories:
+                        assert (base, month) in item_sets, (seed, step, r["slo"], month)
+                    else:
                         assert (r["slo"], 0, month) in current, (seed, step, r["slo"], month)
     assert set(kinds) == {"series", "slo", "maintenance"}
-    with store.connect(db, read_only=True) as con:  # the instances were among what was compared
-        assert any("{" in r["slo"] for _m, rows in _fresh(con, "good") for r in rows), seed
+    with store.connect(db, read_only=True) as con:  # instances and split months were among what was compared
+        rows = [r for _m, rows in _fresh(con, "good") for r in rows]
+        assert any("{" in r["slo"] for r in rows), seed
+        assert any("segments" in r for r in rows), seed
 
 
 def _ingest_minute(db: Path, at: str, service: str = "svc") -> None:
@@ -196,3 +219,30 @@ def test_every_write_goes_through_writes_transaction():
     found = [str(f.relative_to(root)) for f in root.rglob("*.py")
              if re.search(r"store\.transaction\(", f.read_text()) and f.name != "writes.py"]
     assert found == []
+
+
+def test_per_instance_and_versioned_slos_are_served_without_reading_slices(demo_db, monkeypatch):
+    """The SLA review's month (per-customer instances, ledger-availability's split month): from
+    the rollups alone. Fails if any SLO went back to finding instances or aggregating slices."""
+    from reliability.analysis import instances
+
+    with store.connect(demo_db, read_only=True) as con:
+        histories = versions.histories(con)
+        kept = [s.name for s in slos.load(con) if rollup_items.kept_here(s, histories)]
+        assert any(s.group_by for s in slos.load(con) if s.name in kept) and any(n in histories for n in kept)
+        # the months every such SLO has data in (a month without data is computed fresh: cheap)
+        months = [m for (m,) in con.execute("select month from sla_rollup_sets group by month having count(*) = $n "
+                                            "order by 1", {"n": len(kept)}).fetchall()]
+        assert {"2026-03", "2026-10"} <= set(months)
+        fresh = {m: [r.as_json() for r in sla.compute(con, m)] for m in months}
+
+        def scan(*_a, **_k):
+            raise AssertionError("read the slices")
+
+        monkeypatch.setattr(sla, "objective_aggregates", scan)
+        monkeypatch.setattr(instances, "keys", scan)
+        for month in months:
+            served = [r.as_json() for r in rollups.month_rows(con, month)]
+            assert served == fresh[month], month
+        assert any("{" in r["slo"] for r in served)
+        assert any("version" in r for rows in fresh.values() for r in rows)

@@ -80,7 +80,7 @@ def test_progress_and_error_messages_are_inert(tmp_path, db):
     code, out = run_tty("ingest", "incidents", name, db=db)  # progress names the file
     assert code == 0, out
     assert_inert(out)
-    assert b"inc\\x1b[2J\\x1b[H.json: 1 incidents" in out
+    assert b"inc\\x1b[2J\\x1b[H.json: 1 incident" in out
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([{**INCIDENT, "severity": f"P1{OSC_CLIPBOARD}"}]))
     code, out = run_tty("ingest", "incidents", bad, db=db)  # the error quotes the bad value

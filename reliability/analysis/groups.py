@@ -15,7 +15,11 @@ every surface (:data:`RULE`):
   whose segments have different methods (``combined: worst_of_segments``) has no numbers to add
   and is only counted.
 - An SLO with several values of the label counts in each of their groups; an SLO without the
-  label is in the group whose value is null. Each objective of an SLO counts as one SLO.
+  label is in the group whose value is null. Each objective of an SLO counts as one SLO, and
+  each instance of a per-instance SLO as one SLO: a roll-up counts SLO instances, while the
+  fleet KPIs (report, overview) count SLOs without grouping labels. The two rules stay apart
+  because ``slos``/``met`` of ``sla --group-by`` are documented JSON fields; each surface
+  states its rule where the number shows (this text is ``rollup_rule``).
 """
 
 from __future__ import annotations
@@ -32,7 +36,10 @@ RULE = (
     "measured and are listed apart; by_method adds numbers within one budgeting method only: Occurrences "
     "events-weighted (attainment = sum good / sum total, budget = 1 - sum bad / sum allowed_bad), Timeslices "
     "and RatioTimeslices time-weighted (budget = 1 - sum bad minutes / sum allowed minutes); an SLO with several "
-    "values of the label is in each of their groups; each objective counts as one SLO"
+    "values of the label is in each of their groups; each objective counts as one SLO, and each instance of a "
+    "per-instance SLO (grouping labels: one per customer, say) as one SLO, so SLOs here are SLO instances (the "
+    "fleet compliance of the monthly review and the app's overview counts the SLOs without grouping labels "
+    "instead and summarises instances apart)"
 )
 BUILT_IN = ("service",)
 

@@ -103,15 +103,19 @@ def slo_impact(con: duckdb.DuckDBPyConnection, incident: dict, slo, month_row=No
     }
 
 
-def incident_impact(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:
-    """The impact document of one incident: its window and one entry per SLO of its service."""
+def incident_impact(con: duckdb.DuckDBPyConnection, incident_id: str, only: str | None = None,
+                    month_rows=None) -> dict:
+    """The impact document of one incident: its window and one entry per SLO of its service
+    (``only``: just the SLO of that name). ``month_rows``: a callable ``(slo name, month) -> sla
+    row or None`` serving the month's row (the app reads the monthly rollups); default
+    ``sla.compute``."""
     incident = _row(con, "impact.incident", {"id": incident_id})
     if incident is None:
         raise BadInput(f"no incident with id {incident_id!r}", field="--incident")
     doc = {k: incident[k] for k in ("id", "service", "severity", "title", "window_start", "window_end")}
     if incident["window_end"] is None:
         return doc | {"slos": [], "note": "no mitigated_at or resolved_at: the window has no end"}
-    service_slos = [s for s in slos.load(con) if s.service == incident["service"]]
+    service_slos = [s for s in slos.load(con) if s.service == incident["service"] and only in (None, s.name)]
     from reliability.analysis import segments
 
     # Each SLO as defined when the impact started (definitions in force: docs/sla.md).
@@ -120,7 +124,9 @@ def incident_impact(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict:
         from reliability.analysis.instances import expand
 
         service_slos = expand(con, service_slos, incident["window_start"], incident["window_end"])
-    return doc | {"slos": [slo_impact(con, incident, s) for s in service_slos]}
+    if month_rows is None:
+        return doc | {"slos": [slo_impact(con, incident, s) for s in service_slos]}
+    return doc | {"slos": [slo_impact(con, incident, s, lambda m, n=s.name: month_rows(n, m)) for s in service_slos]}
 
 
 def month_impacts(con: duckdb.DuckDBPyConnection, month: str, tz: str = "UTC", service: str | None = None) -> dict:

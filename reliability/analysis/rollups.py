@@ -14,9 +14,10 @@ everything ``sla`` reports, data coverage included, for any no-data policy.
   rows it appended or replaced, for the SLOs of those series; every month with data of an SLO
   whose definition changed (removed SLOs lose theirs); the months a maintenance window that
   was added, changed or removed overlaps, for the SLOs of its service (all, if it has none).
-- Not kept for a definition with grouping labels (its instances are found per period) nor
-  for an SLO with a history of definitions (each month computed with the version in force,
-  split at a change): both are computed fresh, in place, by ``sla.compute_periods``.
+- A definition with grouping labels (its instances are found per period) and an SLO with a
+  history of definitions (each month computed with the version in force, split at a change)
+  have their rollups in :mod:`reliability.analysis.rollup_items` (per month, every instance's
+  and segment's aggregates), refreshed by the same writes.
 - Read with :func:`monthly`: a stored row whose SLO definition (a digest) and period still
   match is turned into an :class:`~reliability.analysis.sla.SlaRow` by the same ``finish``;
   anything missing or stale is computed fresh. Equal bit for bit to ``sla.compute_periods``
@@ -28,12 +29,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import duckdb
 
 from reliability import periods, slos, store, versions
-from reliability.analysis import sla
+from reliability.analysis import rollup_items, series_months, sla
+from reliability.analysis.rollup_items import fingerprints  # noqa: F401 (rollups.fingerprints, as before)
+from reliability.analysis.rollup_items import months_of as _months_of
 from reliability.errors import BadInput
 from reliability.openslo import SLO
 
@@ -47,6 +50,7 @@ class Mark:
     max_rowid: int
     fingerprints: dict[str, str]
     maintenance: set[tuple] = field(default_factory=set)
+    item_digests: dict[str, str] = field(default_factory=dict)  # rollup_items.digests
 
 
 def _rolled_up(slo: SLO, histories: Mapping[str, object]) -> bool:
@@ -61,32 +65,21 @@ def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute(store.query("rollups.has_table")).fetchone()[0] > 0
 
 
-def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Per stored SLO, a digest of its resolved definition."""
-    return dict(con.execute(store.query("rollups.slo_fingerprints")).fetchall())
 
 
 def mark(con: duckdb.DuckDBPyConnection) -> Mark | None:
     """The state before a write (None when the database has no rollups table)."""
     if not _has_table(con):
         return None
+    found = fingerprints(con)
     return Mark(
         max_rowid=con.execute(store.query("rollups.max_slice_rowid")).fetchone()[0],
-        fingerprints=fingerprints(con),
+        fingerprints=found,
         maintenance=set(con.execute(store.query("rollups.maintenance_snapshot")).fetchall()),
+        item_digests=rollup_items.digests(con, found) if rollup_items.has_tables(con) else {},
     )
 
 
-def _months_of(zone: str, start: datetime, end: datetime) -> list[str]:
-    """The calendar months (in ``zone``) overlapping ``[start, end)``."""
-    zi = periods.zone(zone)
-    first = start.astimezone(zi)
-    last = (end - timedelta(microseconds=1)).astimezone(zi)
-    out, y, m = [], first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = y + (m == 12), m % 12 + 1
-    return out
 
 
 def _written(con, selected: Sequence[SLO], since: int) -> dict[str, set[str]]:
@@ -133,6 +126,8 @@ def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
     writer's transaction); returns the number of (SLO, month) pairs recomputed."""
     if before is None:
         return 0
+    series_months.refresh(con, before.max_rowid)
+    items = rollup_items.refresh(con, before)
     histories = versions.histories(con)
     everything = [s for s in slos.load(con) if _rolled_up(s, histories)]
     todo, dropped = _touched(con, before, everything)
@@ -157,7 +152,7 @@ def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
                            *(agg[k] for k in _AGG), ex.slices, list(ex.ids), agg.get("last_slice"), now))
     if staged:
         _insert(con, staged)
-    return len(pairs)
+    return len(pairs) + items
 
 
 def _insert(con: duckdb.DuckDBPyConnection, staged: list[tuple]) -> None:
@@ -220,6 +215,8 @@ def monthly(
 
     histories = versions.histories(con, sorted({s.base_name for s in selected}))
     now = now or datetime.now(UTC)
+    items = (rollup_items.Stored(con, months, None)
+             if has_rollups and any(not _rolled_up(s, histories) for s in selected) else None)
     out = []
     for month in months:
         rows: dict[str, list[sla.SlaRow]] = {}  # per SLO of ``selected``, in compute_periods' order
@@ -234,7 +231,11 @@ def monthly(
                                              tuple(f["maintenance_windows"]), min_coverage, as_of)
                                   for i, f in enumerate(found)]
             else:
-                stale.append(slo)
+                served = None if items is None else items.rows(con, slo, month, no_data, min_coverage, now)
+                if served is None:
+                    stale.append(slo)
+                else:
+                    rows[slo.name] = served
         if stale:
             fresh = sla.compute_periods(con, lambda s, m=month: periods.month(m, sla.slo_zone(s)), no_data=no_data,
                                         selected=stale, min_coverage=min_coverage, now=now)

@@ -59,6 +59,11 @@ def _slo_of(version: Version, current: SLO, sources: dict) -> SLO:
     return dataclasses.replace(parsed, labels=current.labels, display_name=current.display_name)
 
 
+def version_slo(version: Version, current: SLO, sources: dict) -> SLO:
+    """The SLO as ``version`` defined it (see :func:`_slo_of`): for callers outside this module."""
+    return _slo_of(version, current, sources)
+
+
 def histories_of(con, selected: Sequence[SLO]) -> dict[str, list[Version]]:
     """The history of each of ``selected`` that has one, by its name: an instance of a
     per-instance definition has its definition's history (versions are kept per definition)."""

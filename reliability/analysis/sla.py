@@ -335,13 +335,19 @@ def compute_periods(
     maintenance: Sequence | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
     now: datetime | None = None,
+    expand=None,
+    aggregates=None,
 ) -> list[SlaRow]:
     """SLA rows for every stored SLO (or the one named, or ``selected``), each over the period
     ``period_for(slo)`` returns (a :class:`periods.Period`, any length: month, quarter, year
     or a rolling window), leaving out the slices of the stored maintenance windows and of
     ``maintenance`` (extra :class:`reliability.ingest.maintenance.Window` objects, not stored).
     ``status`` is ``insufficient_data`` below ``min_coverage``; a period ending after ``now``
-    (default: the clock) or after its series' newest row is ``partial``."""
+    (default: the clock) or after its series' newest row is ``partial``.
+
+    ``expand(selected, period_for)`` and ``aggregates(items, period_for, maintenance)`` replace
+    :func:`expand_instances` and :func:`objective_aggregates` (the monthly rollups serve both
+    from what a write stored, :mod:`reliability.analysis.rollup_items`)."""
     if no_data not in NO_DATA_POLICIES:
         raise BadInput(f"expected one of {', '.join(NO_DATA_POLICIES)}, got {no_data!r}", field="--no-data")
     check_min_coverage(min_coverage)
@@ -351,10 +357,13 @@ def compute_periods(
         raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
     if not selected:
         return []
-    from reliability.analysis import instance_scan
+    if expand:
+        selected, prefetched = expand(selected, period_for), None
+    else:
+        from reliability.analysis import instance_scan
 
-    # Instances and their aggregates from one scan per definition (analysis/instance_scan.py).
-    selected, prefetched = instance_scan.expand(con, selected, period_for)
+        # Instances and their aggregates from one scan per definition (analysis/instance_scan.py).
+        selected, prefetched = instance_scan.expand(con, selected, period_for)
     if not selected:  # a per-instance SLO with no instance in the period
         return []
     from reliability.analysis import segments
@@ -363,10 +372,10 @@ def compute_periods(
     if histories:  # definitions in force (reliability.analysis.segments)
         return segments.compute(
             selected, period_for, histories, slos.datasources(con),
-            lambda items, pf: _rows(con, items, pf, no_data, maintenance, min_coverage, now, prefetched),
+            lambda items, pf: _rows(con, items, pf, no_data, maintenance, min_coverage, now, aggregates, prefetched),
             no_data, min_coverage,
         )
-    return _rows(con, selected, period_for, no_data, maintenance, min_coverage, now, prefetched)
+    return _rows(con, selected, period_for, no_data, maintenance, min_coverage, now, aggregates, prefetched)
 
 
 def _rows(
@@ -377,12 +386,16 @@ def _rows(
     maintenance: Sequence | None,
     min_coverage: float,
     now: datetime | None,
+    aggregates=None,
     prefetched: Mapping | None = None,
 ) -> list[SlaRow]:
     """The rows of ``selected``, each over ``period_for(slo)``, objective by objective."""
     if not selected:
         return []
-    period_of, found = objective_aggregates(con, selected, period_for, maintenance, prefetched)
+    if aggregates is None:
+        period_of, found = objective_aggregates(con, selected, period_for, maintenance, prefetched)
+    else:
+        period_of, found = aggregates(selected, period_for, maintenance)
     now = now or datetime.now(timezone.utc)
     rows = []
     for slo in selected:

@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from reliability.api import args, frames
+from reliability.api.app_incidents import AppIncidents
+from reliability.api.app_views import AppViews
 from reliability.api.audits import Audits
 from reliability.api.fleet_views import FleetViews
 from reliability.api.contracts import Contracts
@@ -65,7 +67,7 @@ def build_demo(path: str | os.PathLike[str]) -> Database:
     return Database(path)
 
 
-class Database(SloMath, IncidentAnalytics, FleetViews, Contracts, Audits):
+class Database(SloMath, IncidentAnalytics, FleetViews, Contracts, Audits, AppViews, AppIncidents):
     """A reliability database (a DuckDB file), read through one method per question.
 
     Every method returns a ``pandas.DataFrame`` of one table of the matching command's
@@ -81,6 +83,14 @@ class Database(SloMath, IncidentAnalytics, FleetViews, Contracts, Audits):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._check()
+
+    @classmethod
+    def _checked_by_caller(cls, path: str | os.PathLike[str]) -> Database:
+        """A Database for ``path`` without :meth:`_check` (one connection less): for a caller
+        that checked the file already, as the app does on every rerun (reliability/app/data.py)."""
+        db = cls.__new__(cls)
+        db.path = Path(path)
+        return db
 
     def __repr__(self) -> str:
         return f"reliability.open({str(self.path)!r})"

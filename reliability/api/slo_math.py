@@ -81,9 +81,7 @@ class SloMath:
         0  2026-02   0.0
         1  2026-03  93.0
         """
-        from reliability.analysis import composite, history
-        from reliability.analysis import sla as analysis
-        from reliability.analysis import usable
+        from reliability.api import rows as api
 
         given = [n for n, v in (("month", month), ("months", months), ("quarter", quarter), ("year", year),
                                 ("at", at)) if v is not None]
@@ -94,15 +92,14 @@ class SloMath:
         if window is not None and at is None:
             raise args.ArgumentError("window needs at", "window")
         cover = {"min_coverage": _coverage(min_coverage)}
-        from reliability.analysis import groups, views
         from reliability.api.fleet_views import group_key, label_pairs
 
         group_by, wanted = group_key(group_by), label_pairs(labels)
         grouping = bool(group_by or wanted)
-        head = {"label_filter": groups.filter_document(wanted)} if wanted else {}
+        head = {"label_filter": api.label_filter_document(wanted)} if wanted else {}
 
         def period_doc(rows) -> dict:
-            return views.sla_period(rows, group_by, wanted, grouping)
+            return api.sla_document(rows, group_by, wanted, grouping)
 
         if table in ("groups", "all") and not grouping:
             raise args.ArgumentError(f"table {table!r} needs group_by or labels", "table")
@@ -115,41 +112,36 @@ class SloMath:
         if month is not None:
             args.month(month)
             with self._connect() as con:
-                comps = composite.selected(con, slo)
-                rows = [] if comps and slo else analysis.compute(con, month, slo, no_data, maintenance=extra, **cover)
-                journeys = [composite.compute(con, c, composite.month_period(c, month), no_data=no_data,
-                                              maintenance=extra, **cover) for c in comps]
-                bad = usable.for_rows(con, rows)
-            doc = {"month": month, "no_data_policy": no_data, **cover, **head, **period_doc(rows),
-                   "unusable_series": bad}
-            if journeys:
-                doc["composites"] = journeys
+                found = api.sla_month(con, month, slo, no_data, maintenance=extra, **cover)
+            doc = {"month": month, "no_data_policy": no_data, **cover, **head, **period_doc(found.rows),
+                   "unusable_series": found.unusable}
+            if found.composites:
+                doc["composites"] = found.composites
             return self._out(doc, _SLA_TABLES, table)
         if months is not None:
             first, last = args.month_range(months)
             with self._connect() as con:
-                found = history.monthly(con, first, last, slo, no_data, maintenance=extra, **cover)
-                bad = usable.for_rows(con, [r for _, rows in found for r in rows])
+                found = api.sla_months(con, first, last, slo, no_data, maintenance=extra, composites=False, **cover)
             doc = {"from": first, "to": last, "no_data_policy": no_data, **cover, **head,
-                   "months": [{"month": m, **period_doc(rows)} for m, rows in found], "unusable_series": bad}
+                   "months": [{"month": m, **period_doc(p.rows)} for m, p in found],
+                   "unusable_series": found[0][1].unusable if found else []}
             return self._out(doc, _SLA_HISTORY_TABLES, table)
         if at is not None:
             instant = args.instant(at, "at")
             text = args.calendar_window(window)
-            duration = history.parse_window(text) if text else None
+            duration = api.parse_window(text) if text else None
             with self._connect() as con:
-                rows = history.rolling_at(con, instant, duration, slo, no_data, maintenance=extra, **cover)
-                bad = usable.for_rows(con, rows)
-            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, **head, **period_doc(rows),
-                   "unusable_series": bad}
+                found = api.sla_rolling(con, instant, duration, slo, no_data, maintenance=extra, **cover)
+            doc = {"at": instant, "window": text, "no_data_policy": no_data, **cover, **head,
+                   **period_doc(found.rows), "unusable_series": found.unusable}
             return self._out(doc, _SLA_TABLES, table)
         kind, text = ("quarter", quarter) if quarter is not None else ("year", year)
         if not isinstance(text, str):
             raise args.ArgumentError(f"expected a string such as '2026-Q1' or '2026', got {text!r}", kind)
         with self._connect() as con:
-            rows = history.calendar_span(con, kind, text, slo, no_data, maintenance=extra, **cover)
-            bad = usable.for_rows(con, rows)
-        doc = {kind: text, "no_data_policy": no_data, **cover, **head, **period_doc(rows), "unusable_series": bad}
+            found = api.sla_span(con, kind, text, slo, no_data, maintenance=extra, **cover)
+        doc = {kind: text, "no_data_policy": no_data, **cover, **head, **period_doc(found.rows),
+               "unusable_series": found.unusable}
         return self._out(doc, _SLA_TABLES, table)
 
     @args.checked

@@ -48,6 +48,16 @@ def choice(key: str, label: str, options: list[str], default: str, container=st,
     return chosen
 
 
+def toggle(key: str, label: str, container=st, **kw) -> bool:
+    """An on/off switch bound to the URL as ``key=1`` (absent when off, the default)."""
+    chosen = container.toggle(label, value=st.query_params.get(key) == "1", key=f"qp_{key}", **kw)
+    if chosen and st.query_params.get(key) != "1":
+        st.query_params[key] = "1"
+    elif not chosen and key in st.query_params:
+        del st.query_params[key]
+    return chosen
+
+
 def latest_complete(months: list[str], now: datetime | None = None) -> str:
     """The newest of ``months`` (``YYYY-MM``, any order) that has ended (UTC); the newest one
     when none has."""
@@ -96,14 +106,23 @@ def label_picker(labels: dict[str, list[str]], container=st) -> tuple[str | None
     keys = [NO_GROUP, "service", *sorted(k for k in labels if k != "service")]
     left, right = container.columns([1, 2])
     chosen = _pick("group", "Group by", keys, NO_GROUP, left)
+    return (None if chosen == NO_GROUP else chosen), label_filter(labels, right)
+
+
+def label_filter(labels: dict[str, list[str]], container=st, label: str = "Only SLOs labelled") -> list[tuple[str, str]]:
+    """``key=value`` filters picked among ``labels`` (the values of each key), bound to the URL
+    as ``label=tier=1&label=journey=browse``; values of one key are alternatives, keys must all
+    hold (``--label``'s rule). A value in the URL that no longer exists is named in a warning."""
     options = [f"{k}={v}" for k in sorted(labels) for v in labels[k]]
-    wanted = [x for x in st.query_params.get_all("label") if x in options]
-    picked = right.multiselect("Only SLOs labelled", options, default=wanted, key="qp_label",
-                               help="Values of one label are alternatives; different labels must all hold.")
-    if list(st.query_params.get_all("label")) != picked:
+    in_url = list(st.query_params.get_all("label"))
+    for gone in [x for x in in_url if x not in options]:
+        not_found("Label", gone, "the others" if len(in_url) > 1 else "every label")
+    wanted = [x for x in in_url if x in options]
+    picked = container.multiselect(label, options, default=wanted, key="qp_label",
+                                   help="Values of one label are alternatives; different labels must all hold.")
+    if in_url != picked:
         st.query_params["label"] = picked
-    pairs = [tuple(x.split("=", 1)) for x in picked]
-    return (None if chosen == NO_GROUP else chosen), pairs
+    return [tuple(x.split("=", 1)) for x in picked]
 
 
 def zone_picker(container=st, extra: list[str] | None = None, default: str = "UTC", label: str = "Time zone") -> str:

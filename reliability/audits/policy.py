@@ -94,25 +94,32 @@ def release_freeze(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, se
     # Every service with an SLO (or the one asked for): a freeze is listed even when nothing shipped in it.
     services = [service] if service else sorted({s.service for s in all_slos})
     if freeze.enabled:
+        # Each boundary (a deployment: its deployed_at) is judged by the definition in force
+        # then (`slo apply --effective-from`), not the one in force now.
+        gating = [s for svc in services for s in _gating(policy, all_slos, svc)]
+        histories = segments.histories_of(con, gating)
+        sources = slos.datasources(con) if histories else {}
         for svc in services:
             for slo in _gating(policy, all_slos, svc):
-                first = timeline.align(sc.start - trailing.lead(freeze.trailing_seconds), slo)
-                tl = timeline.load(con, slo, first, sc.end)
                 mine = [(ex.id, a, b) for ex, a, b in windows if ex.covers(slo)]
-                tr = trailing.build(tl, freeze.trailing_seconds, mine)
-                k_end = tl.index(sc.end)
-                runs = tr.exhausted_runs(tr.n, k_end)
+                pieces = trailing.versioned(con, slo, histories.get(slo.name), sources,
+                                            sc.start - trailing.lead(freeze.trailing_seconds), sc.end,
+                                            freeze.trailing_seconds, mine)
+                runs = trailing.runs(pieces)
                 for a, z in runs:
-                    if z > tl.index(sc.start):
-                        freezes.append({"slo": slo.name, "service": svc,
-                                        "start": None if a == tr.n else tl.time(a),
-                                        "end": None if z > k_end else tl.time(z)})
+                    if z is None or z > sc.start:
+                        freezes.append({"slo": slo.name, "service": svc, "start": a, "end": z})
                 for d in deploys:
                     if d["service"] != svc:
                         continue
+                    piece = trailing.at(pieces, d["deployed_at"])
+                    tr = piece.tr
+                    tl = tr.tl
                     b = tr.boundary(d["deployed_at"])
                     got, plain = tr.numbers(b), tr.numbers(b, exempted=False)
-                    run = next(((a, z) for a, z in runs if a <= b < z), None)
+                    when = tl.time(b)
+                    run = next(((a, z) for a, z in runs
+                                if (a is None or a <= when) and (z is None or when < z)), None)
                     status = ("insufficient_data" if got["data_coverage"] < Fraction(Decimal(repr(freeze.min_coverage)))
                               else "exhausted" if got["exhausted"] else "ok")
                     exempted = status == "ok" and plain["exhausted"]
@@ -121,12 +128,14 @@ def release_freeze(con: duckdb.DuckDBPyConnection, policy: Policy, sc: Scope, se
                             lifted[ident].add(d["id"])
                     per_deploy[d["id"]].append({
                         "slo": slo.name, "status": status,
-                        "window_start": tl.time(b - tr.n), "window_end": tl.time(b),
+                        "slo_version": None if piece.version is None else piece.version.version,
+                        "target": float(tl.target),
+                        "window_start": tl.time(b - tr.n), "window_end": when,
                         "bad": float(got["bad"]), "allowed_bad": float(got["allowed_bad"]),
                         "remaining": _f(got["remaining"]), "remaining_without_exemptions": _f(plain["remaining"]),
                         "data_coverage": float(got["data_coverage"]),
                         "exempted_by": tr.exempted_at(b) if exempted else [],
-                        "frozen_since": None if run is None or run[0] == tr.n else tl.time(run[0]),
+                        "frozen_since": None if run is None or not got["exhausted"] else run[0],
                     })
     judged = []
     for d in deploys if freeze.enabled else ():  # a rule switched off judges nothing

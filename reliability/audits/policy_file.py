@@ -302,33 +302,13 @@ def parse(document: Any, file: str, source: str = "file") -> Policy:
                   _postmortems(at, spec.get("postmortems")), _exemptions(at, spec.get("exemptions")), source, file)
 
 
-def read_text(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        raise BadInput("no such file", file=path) from None
-    except IsADirectoryError:
-        raise BadInput("is a directory, expected a YAML file", file=path) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInput("not a UTF-8 text file (binary?)", file=path) from None
-
-
 def load_file(path: str) -> tuple[Policy, Any, str]:
     """(policy, the parsed document, the YAML text) of the file at ``path``."""
-    import yaml
+    from reliability.openslo.yaml_limits import read_file
 
-    from reliability.openslo.yaml_limits import load_documents
-
-    text = read_text(path)
-    try:
-        docs = [d for d in load_documents(text, path) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise BadInput(f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}", file=path) from None
+    # The file read and its YAML loaded as `slo apply` does (limits, the same messages).
+    text, loaded = read_file(path)
+    docs = [d for d in loaded if d is not None]
     if len(docs) != 1:
         raise BadInput(f"expected one ErrorBudgetPolicy document, found {len(docs)}", file=path)
     # Timestamps YAML read itself become ISO text again: the document is stored as JSON.

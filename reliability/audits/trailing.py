@@ -116,3 +116,88 @@ def lead(window_seconds: int) -> timedelta:
     """How far before the first instant judged the slices must begin: one trailing window to
     judge it, and one more to find since when a freeze in force at it has lasted."""
     return timedelta(seconds=2 * window_seconds)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """The boundaries one definition judges: ``tr`` is the trailing budget computed with the
+    version in force (``version``; None for an SLO without a history), ``lo``..``hi`` the
+    boundaries (indices in ``tr``) that fall in its time in force, ``until`` the first boundary
+    of the next version (None: the last one)."""
+
+    version: object
+    tr: Trailing
+    lo: int
+    hi: int
+    until: datetime | None
+
+
+def _first_at_or_after(tl: timeline.Timeline, at: datetime) -> int:
+    k = tl.index(at)
+    return k if tl.time(k) == at else k + 1
+
+
+def versioned(con, slo, history, sources: dict, first: datetime, end: datetime, window_seconds: int,
+              exemptions: list[tuple[str, datetime, datetime]]) -> list[Piece]:
+    """The trailing budget of ``slo`` over ``[first, end]`` with the definition in force at each
+    boundary (docs/audits.md, "Release freeze"): one :class:`Piece` per version of ``history``
+    (empty or None: the SLO as it is now judges every boundary). A version's trailing window
+    reads its own SLI, slices and target over the whole window, also slices from before it took
+    effect: the budget as it stood with the definition the team had when it shipped. Before the
+    first version takes effect the first one judges (as the incident-budget rule measures)."""
+    from reliability.analysis import segments
+    from reliability.versions import in_force
+
+    if not history:
+        tl = timeline.load(con, slo, timeline.align(first, slo), end)
+        tr = build(tl, window_seconds, exemptions)
+        return [Piece(None, tr, tr.n, tl.index(end), None)]
+    pieces = []
+    for i, v in enumerate(history):
+        vslo = segments.version_slo(v, slo, sources)
+        tl = timeline.load(con, vslo, timeline.align(first, vslo), end)
+        tr = build(tl, window_seconds, exemptions)
+        k_end = tl.index(end)
+        lo = tr.n if i == 0 or v.effective_from is None else max(tr.n, _first_at_or_after(tl, v.effective_from))
+        nxt = history[i + 1].effective_from if i + 1 < len(history) else None
+        hi = k_end if nxt is None else min(k_end, _first_at_or_after(tl, nxt) - 1)
+        pieces.append(Piece(v, tr, lo, hi, None))
+    # Each piece ends where the next one's first boundary is (the grids may differ).
+    out = []
+    for i, p in enumerate(pieces):
+        nxt = next((q for q in pieces[i + 1:] if q.lo <= q.hi), None)
+        out.append(Piece(p.version, p.tr, p.lo, p.hi, None if nxt is None else nxt.tr.tl.time(nxt.lo)))
+    return out
+
+
+def at(pieces: list[Piece], when: datetime) -> Piece:
+    """The piece whose version is in force at ``when`` (the first before any takes effect)."""
+    from reliability.versions import in_force
+
+    if pieces[0].version is None:
+        return pieces[0]
+    v = in_force([p.version for p in pieces], when) or pieces[0].version
+    return next(p for p in pieces if p.version is v)
+
+
+def runs(pieces: list[Piece]) -> list[tuple[datetime | None, datetime | None]]:
+    """Runs ``[start, end)`` of exhausted boundaries over every piece, each boundary judged by
+    its own piece, joined across a change of definition; ``start`` None: since the first
+    boundary judged (more than a trailing window before the range), ``end`` None: still
+    exhausted at the last one."""
+    out: list[list] = []
+    earliest = True  # the first piece with boundaries holds the first boundary judged
+    for p in pieces:
+        if p.lo > p.hi:
+            continue
+        for a, z in p.tr.exhausted_runs(p.lo, p.hi):
+            start = None if earliest and a == p.tr.n else p.tr.tl.time(a)
+            # A run reaching the piece's last boundary lasts until the next piece's first (which
+            # judges on from there), or past the range when this piece is the last.
+            end = p.tr.tl.time(z) if z <= p.hi else p.until
+            if out and start is not None and out[-1][1] == start:
+                out[-1][1] = end
+            else:
+                out.append([start, end])
+        earliest = False
+    return [(a, z) for a, z in out]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, table
-from reliability.units import duration, percent
+from reliability.units import count_of, duration, percent
 
 _RANGE = [
     click.option("--month", default=None, metavar="YYYY-MM", help="The month audited."),
@@ -59,7 +59,7 @@ def policy_apply(ctx, file: str) -> None:
             policies.check_slo_names(con, parsed, file)
     with store.connect(ctx.obj["db"]) as con, writes.transaction(con):
         applied = policies.apply(con, file)
-    click.echo(f"applied error-budget policy {applied.name!r} ({len(applied.exemptions)} exemptions)", err=True)
+    click.echo(f"applied error-budget policy {applied.name!r} ({count_of(len(applied.exemptions), 'exemption')})", err=True)
 
 
 @policy.command("show")
@@ -158,8 +158,9 @@ def print_policy(doc: dict) -> None:
     s, pol = doc["summary"], doc["policy"]
     click.echo(f"Error-budget policy audit, {doc['from'] if doc['from'] == doc['to'] else doc['from'] + ' to ' + doc['to']}"
                f" ({doc['time_zone']}), policy {pol['name']!r} ({pol['source']}), as of {_when(doc['as_of'])}")
-    click.echo(f"{s['violations']} violations: {s['release_freeze']} deployments during a freeze, "
-               f"{s['incident_budget']} incidents over the budget share, {s['postmortem']} post-mortems late or missing")
+    click.echo(f"{count_of(s['violations'], 'violation')}: {count_of(s['release_freeze'], 'deployment')} during a freeze, "
+               f"{count_of(s['incident_budget'], 'incident')} over the budget share, "
+               f"{count_of(s['postmortem'], 'post-mortem')} late or missing")
     for w in doc["warnings"]:
         click.echo(f"warning: {w}", err=True)
     if doc["violations"]:
@@ -218,14 +219,13 @@ def audit_breaches(ctx, month, first, last, slo_name, tiers, sla_target, min_cov
       reliability --db rel.duckdb audit breaches --month 2026-03 --json
     """
     from reliability import store
-    from reliability.analysis import credits as credit_rules
-    from reliability.analysis.sla import check_min_coverage
+    from reliability.api import rows as api
     from reliability.audits import breaches, scope
 
     sc = scope.scope(month, first, last)
-    check_min_coverage(min_coverage)
-    parsed = tuple(credit_rules.parse_tier(t) for t in tiers) or credit_rules.DEFAULT_TIERS
-    minimum = credit_rules.sla_target(parsed, credit_rules.parse_sla_target(sla_target) if sla_target else None)
+    api.check_min_coverage(min_coverage)
+    parsed = tuple(api.parse_tier(t) for t in tiers) or api.default_tiers()
+    minimum = api.sla_target(parsed, api.parse_sla_target(sla_target) if sla_target else None)
     when = scope.as_of(as_of)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         if slo_name is not None:
@@ -253,8 +253,8 @@ MARKS = {"done": "done", "missing": "MISSING", "not_applicable": "n/a"}
 def print_breaches(doc: dict) -> None:
     s = doc["summary"]
     span = doc["from"] if doc["from"] == doc["to"] else f"{doc['from']} to {doc['to']}"
-    click.echo(f"Breach process, {span}: {s['breaches']} breached SLO-months, {s['complete']} complete, "
-               f"{s['incomplete']} with steps missing ({s['insufficient_data']} SLO-months with insufficient data: "
+    click.echo(f"Breach process, {span}: {count_of(s['breaches'], 'breached SLO-month')}, {s['complete']} complete, "
+               f"{s['incomplete']} with steps missing ({count_of(s['insufficient_data'], 'SLO-month')} with insufficient data: "
                "not judged)")
     if doc["breaches"]:
         click.echo(table(["slo", "month", "attainment", *STEP_LABELS.values()],
@@ -324,10 +324,10 @@ def audit_sli(ctx, month, first, last, tz, slo_name, blind_burn_rate, as_json) -
 def print_sli(doc: dict) -> None:
     s = doc["summary"]
     span = doc["from"] if doc["from"] == doc["to"] else f"{doc['from']} to {doc['to']}"
-    click.echo(f"SLI and alert audit, {span} ({doc['time_zone']}): {s['blind_spots']} blind spots "
-               f"({s['incidents_no_slo_saw']} incidents no SLO saw, {s['incidents_without_slo']} of services "
-               f"without an SLO), {s['silent_burns']} silent burns "
-               f"({s['silent_pages']} pages), {s['detected_by_other_means']} incidents detected by other means")
+    click.echo(f"SLI and alert audit, {span} ({doc['time_zone']}): {count_of(s['blind_spots'], 'blind spot')} "
+               f"({count_of(s['incidents_no_slo_saw'], 'incident')} no SLO saw, {s['incidents_without_slo']} of services "
+               f"without an SLO), {count_of(s['silent_burns'], 'silent burn')} "
+               f"({count_of(s['silent_pages'], 'page')}), {count_of(s['detected_by_other_means'], 'incident')} detected by other means")
     if s["insufficient_data"]:
         click.echo(f"warning: {s['insufficient_data']} SLOs have data for less than 90% of the range: few alerts "
                    "and no silent burn mean little there (coverage column)", err=True)
@@ -378,7 +378,7 @@ def backtest(ctx, slo_name, month, first, last, tz, target, windows, incident, m
           --window page:1h/5m:10 --window page:6h/30m:6 --window ticket:1d/2h:3 --json
     """
     from reliability import store
-    from reliability.analysis.sla import check_min_coverage
+    from reliability.api.rows import check_min_coverage
     from reliability.audits import backtest as audit_mod
     from reliability.audits import scope
 

@@ -47,32 +47,28 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
       reliability --db rel.duckdb budget --month 2026-03 --group-by team
     """
     from reliability import periods, slos, store
-    from reliability.analysis import groups, history, views
+    from reliability.api import rows as api
     from reliability.errors import BadInput
 
     periods.parse_month(month)
     slo_name = resolve(slo_name, instance)
     step_seconds = None
     if step:
-        d = history.parse_window(step, "--step")
+        d = api.parse_window(step, "--step")
         if d.seconds is None or d.seconds < 60:
             raise BadInput(f"expected a fixed step of at least 1m (m, h, d, w), got {step!r}", field="--step")
         step_seconds = d.seconds
-    instant = history.parse_instant(as_of, "--at") if as_of else None
+    instant = api.parse_instant(as_of, "--at") if as_of else None
     if not 0 <= at_risk <= 1:
         raise BadInput(f"expected a ratio between 0 and 1, got {at_risk}", field="--at-risk")
-    from reliability.analysis.sla import check_min_coverage
-
-    check_min_coverage(min_coverage)
-    wanted = groups.parse_filters(label_filters)
+    api.check_min_coverage(min_coverage)
+    wanted = api.parse_label_filters(label_filters)
     grouping = bool(group_by or wanted)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         selected = slos.load(con, slo_name)
-        from reliability.analysis import composite
-
-        comps = composite.selected(con, slo_name) if slo_name and not selected else []
+        comps = api.composites(con, slo_name) if slo_name and not selected else []
         if comps:  # a composite SLO: its month so far and its daily points
-            doc = composite.budget(con, comps[0], month, instant, min_coverage=min_coverage)
+            doc = api.composite_budget(con, comps[0], month, instant, min_coverage=min_coverage)
             if as_json:
                 emit_json(doc)
                 return
@@ -85,10 +81,8 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
             return
         if slo_name and not selected:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
-        from reliability.analysis.sla import expand_instances, slo_zone
-
-        selected = expand_instances(con, selected, lambda s: periods.month(month, slo_zone(s)))
-        doc = views.budget_document(con, month, selected, instant, step_seconds, at_risk, min_coverage,
+        selected = api.expand_instances(con, selected, lambda s: periods.month(month, api.slo_zone(s)))
+        doc = api.budget_document(con, month, selected, instant, step_seconds, at_risk, min_coverage,
                                     step_text=step, group_by=group_by, wanted=wanted)
     reports = doc["slos"]
     if as_json:

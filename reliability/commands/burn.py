@@ -33,30 +33,28 @@ def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, e
       reliability --db rel.duckdb burn --all --from 2026-03-01 --to 2026-04-01 --json
     """
     from reliability import slos, store
-    from reliability.analysis import burn as analysis
-    from reliability.analysis import history
+    from reliability.api import rows as api
     from reliability.errors import BadInput
 
     slo_name = resolve(slo_name, instance)
     if (slo_name is None) == (not all_slos):
         raise BadInput("give --slo NAME or --all (one of them)", field="--slo")
-    t0, t1 = history.parse_instant(start, "--from"), history.parse_instant(end, "--to")
+    t0, t1 = api.parse_instant(start, "--from"), api.parse_instant(end, "--to")
     if t1 <= t0:
         raise BadInput(f"--to {end} is not after --from {start}", field="--to")
     extra = []
     for text in windows:
-        d = history.parse_window(text)
+        d = api.parse_window(text)
         if d.seconds is None or d.seconds < 60:
             raise BadInput(f"expected a fixed window of at least 1m (m, h, d, w), got {text!r}", field="--window")
         extra.append(d.seconds)
     if all_slos:
         with store.connect(ctx.obj["db"], read_only=True) as con:
             from reliability import periods
-            from reliability.analysis.sla import expand_instances
 
             span = periods.Period("burn", "UTC", t0, t1)
-            selected = expand_instances(con, slos.load(con), lambda s: span)
-            results = analysis.analyse_many(con, selected, t0, t1, extra, then=to_json if as_json else None)
+            selected = api.expand_instances(con, slos.load(con), lambda s: span)
+            results = api.burn_many(con, selected, t0, t1, extra, then=to_json if as_json else None)
         if as_json:
             click.echo(to_json_with_list({"from": t0, "to": t1, "slos": None}, "slos", results))
             return
@@ -69,11 +67,9 @@ def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, e
         return
     with store.connect(ctx.obj["db"], read_only=True) as con:
         found = slos.load(con, slo_name)
-        from reliability.analysis import composite
-
-        comps = [] if found else composite.selected(con, slo_name)
+        comps = [] if found else api.composites(con, slo_name)
         if comps:  # a composite SLO: its own burn rate from its members' attainment
-            result = composite.burn(con, comps[0], t0, t1, extra)
+            result = api.composite_burn(con, comps[0], t0, t1, extra)
             if as_json:
                 emit_json(result)
                 return
@@ -84,7 +80,7 @@ def burn(ctx: click.Context, slo_name: str | None, all_slos: bool, start: str, e
             return
         if not found:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
-        result = analysis.analyse(con, found[0], t0, t1, extra)
+        result = api.burn(con, found[0], t0, t1, extra)
     if as_json:
         emit_json(result)
         return

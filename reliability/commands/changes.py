@@ -25,10 +25,10 @@ def changes(ctx, start, end, tz, hours, as_json) -> None:
       reliability --db rel.duckdb changes --start 2026-01 --end 2026-06 --hours 2 --json
     """
     from reliability import store
-    from reliability.incidents import changes as analysis
+    from reliability.api import incident_rows as api
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        doc = analysis.report(con, start, end, tz, hours=hours)
+        doc = api.changes(con, start, end, tz, hours=hours)
     if as_json:
         emit_json(doc)
         return

@@ -58,19 +58,19 @@ def compliance(ctx, month, tz, service, ack_targets, business_tz, holidays, cade
       reliability --db rel.duckdb compliance --month 2026-01 --holiday 2026-01-01 --json
     """
     from reliability import periods, store
-    from reliability.incidents import metrics as incidents, postmortems, targets
+    from reliability.api import incident_rows as api
 
-    ack = incidents.parse_targets(ack_targets)
-    cal = targets.BusinessCalendar(business_tz or tz, targets.parse_holidays(holidays))
+    ack = api.parse_ack_targets(ack_targets)
+    cal = api.business_calendar(business_tz or tz, api.parse_holidays(holidays))
     periods.zone(cal.zone, "--business-tz")
-    cad = targets.parse_cadence(cadence)
+    cad = api.parse_cadence(cadence)
     when = _as_of(as_of)
     periods.month(month, tz)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        doc = targets.monthly(con, month, tz, service=service, ack_targets=ack, calendar=cal,
-                              cadence_targets=cad, update_kinds=tuple(update_kinds) or targets.DEFAULT_UPDATE_KINDS)
+        doc = api.response_targets(con, month, tz, service=service, ack_targets=ack, calendar=cal,
+                                   cadence_targets=cad, update_kinds=tuple(update_kinds) or api.default_update_kinds())
         doc["as_of"] = when
-        doc["postmortems"] = postmortems.monthly(con, month, tz, as_of=when, service=service)
+        doc["postmortems"] = api.postmortems(con, month, tz, as_of=when, service=service)
     if as_json:
         emit_json(doc)
         return
@@ -110,11 +110,11 @@ def action_items(ctx, as_of, service, owner, as_json) -> None:
       reliability --db rel.duckdb action-items --as-of 2026-11-01T00:00:00Z --json
     """
     from reliability import store
-    from reliability.incidents import postmortems
+    from reliability.api import incident_rows as api
 
     when = _as_of(as_of)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        doc = postmortems.action_items(con, when, service=service, owner=owner)
+        doc = api.action_items(con, when, service=service, owner=owner)
     if as_json:
         emit_json(doc)
         return

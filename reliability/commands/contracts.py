@@ -20,7 +20,7 @@ def as_of_instant(text: str | None, option: str = "--as-of"):
     """An ISO 8601 instant (a date alone: midnight UTC); default now."""
     from datetime import datetime, timezone
 
-    from reliability.analysis.history import parse_instant
+    from reliability.api.rows import parse_instant
 
     return datetime.now(timezone.utc) if text is None else parse_instant(text, option)
 

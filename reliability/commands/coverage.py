@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reliability.output import emit_json, fmt, iso_z, table
-from reliability.units import percent
+from reliability.units import count_of, percent
 
 
 @click.command("coverage")
@@ -22,12 +22,11 @@ def coverage(ctx: click.Context, since: str | None, as_json: bool) -> None:
       reliability --db rel.duckdb coverage --since 2026-01-01T00:00:00Z --json
     """
     from reliability import store
-    from reliability.analysis import coverage as analysis
-    from reliability.analysis.history import parse_instant
+    from reliability.api import rows as api
 
-    instant = parse_instant(since, "--since") if since else None
+    instant = api.parse_instant(since, "--since") if since else None
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        doc = analysis.report(con, instant)
+        doc = api.coverage(con, instant)
     if as_json:
         emit_json(doc)
         return
@@ -53,7 +52,7 @@ def coverage(ctx: click.Context, since: str | None, as_json: bool) -> None:
     if doc["series_without_slo"]:
         click.echo("")
         click.echo("Series that no SLO measures: " + ", ".join(
-            f"{x['service']}/{x['sli']} ({fmt(x['rows'], 0)} rows)" for x in doc["series_without_slo"]))
+            f"{x['service']}/{x['sli']} ({count_of(x['rows'], 'row')})" for x in doc["series_without_slo"]))
     if doc["slos_without_series"]:
         click.echo("")
         click.echo("SLOs without any series: " + ", ".join(

@@ -58,12 +58,10 @@ def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: 
       reliability --db rel.duckdb credits --liability --from 2026-01 --to 2026-06
     """
     from reliability import periods, store
-    from reliability.analysis import credits as analysis
-
-    from reliability.analysis.sla import check_min_coverage
+    from reliability.api import rows as api
     from reliability.units import status_text
 
-    check_min_coverage(min_coverage)
+    api.check_min_coverage(min_coverage)
     if by == "customer" or customer or contract_name or liability or contracts_file or first or last:
         from reliability.commands.contract_credits import customer_credits
 
@@ -78,10 +76,10 @@ def credits(ctx: click.Context, month: str | None, slo_name: str | None, tiers: 
         raise BadInput("is required (or --by customer: see --help)", field="--month")
     periods.parse_month(month)
     slo_name = resolve(slo_name, instance)
-    parsed = tuple(analysis.parse_tier(t) for t in tiers) or analysis.DEFAULT_TIERS
-    minimum = analysis.sla_target(parsed, analysis.parse_sla_target(sla_target) if sla_target else None)
+    parsed = tuple(api.parse_tier(t) for t in tiers) or api.default_tiers()
+    minimum = api.sla_target(parsed, api.parse_sla_target(sla_target) if sla_target else None)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        rows = analysis.compute(con, month, slo_name, parsed, min_coverage=min_coverage, minimum=minimum)
+        rows = api.credits(con, month, slo_name, parsed, min_coverage=min_coverage, minimum=minimum)
     if as_json:
         emit_json({"month": month, "tiers": [t.as_json() for t in parsed], "sla_target": float(minimum),
                    "min_coverage": min_coverage, "slos": rows})

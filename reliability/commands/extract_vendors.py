@@ -15,6 +15,7 @@ import click
 
 from reliability.commands.extract import _setup_logging, extract, parse_duration, parse_time
 from reliability.errors import BadInput
+from reliability.units import count_of
 
 VENDORS = {
     # vendor: (default URL, token variable, Authorization prefix, extra headers, APIs)
@@ -102,7 +103,7 @@ def _run(ctx: click.Context, vendor: str, **kw) -> None:
 
     def progress(w) -> None:
         s = w.summary
-        click.echo(f"{pull.iso(w.start)} .. {pull.iso(w.end)}: {w.pages} pages, {s['incidents']} incidents, "
+        click.echo(f"{pull.iso(w.start)} .. {pull.iso(w.end)}: {count_of(w.pages, 'page')}, {count_of(s['incidents'], 'incident')}, "
                    f"{s['skipped']} skipped, {s['invalid']} invalid, {s['ack_unknown']} ack unknown", err=True)
         for r in s["skipped_records"][:20]:  # all of them are in --json
             click.echo(f"  {r['kind']}: record {r['record']} ({r['id'] or 'no id'}): {r['reason']}", err=True)
@@ -123,9 +124,9 @@ def _run(ctx: click.Context, vendor: str, **kw) -> None:
     if kw["as_json"]:
         click.echo(json.dumps(doc))
     else:
-        click.echo(f"{vendor} {kw['api']}: {doc['incidents']} incidents written ({doc['skipped']} skipped, "
+        click.echo(f"{vendor} {kw['api']}: {count_of(doc['incidents'], 'incident')} written ({doc['skipped']} skipped, "
                    f"{doc['invalid']} invalid, {doc['ack_unknown']} ack unknown) from {doc['start']} to "
-                   f"{doc['end']} in {doc['requests']} requests; watermark {doc['watermark']}")
+                   f"{doc['end']} in {count_of(doc['requests'], 'request')}; watermark {doc['watermark']}")
 
 
 @extract.command("pagerduty")

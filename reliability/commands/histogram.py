@@ -7,6 +7,7 @@ import click
 
 from reliability.commands.ingest import _json_option, _run, ingest
 from reliability.output import emit_json, fmt, table
+from reliability.units import count_of
 
 
 @ingest.command("histogram")
@@ -69,8 +70,7 @@ def latency(ctx: click.Context, slo_name, service, sli, month, tz, quantiles, sc
           --quantile 0.95 --scale 1000 --to-series p95
     """
     from reliability import periods, slos, store
-    from reliability.analysis import latency as analysis
-    from reliability.analysis.sla import slo_zone
+    from reliability.api import rows as api
     from reliability.errors import BadInput
 
     qs = quantiles or (0.5, 0.95, 0.99)
@@ -90,26 +90,26 @@ def latency(ctx: click.Context, slo_name, service, sli, month, tz, quantiles, sc
             found = slos.load(con, slo_name)
             if not found:
                 raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
-            service, sli, zone = found[0].service, sli or found[0].sli, slo_zone(found[0])
+            service, sli, zone = found[0].service, sli or found[0].sli, api.slo_zone(found[0])
         if not sli:
             raise BadInput("--sli is required with --service", field="--sli")
         period = periods.month(month, zone)
-        result = {"month": month, "time_zone": zone} | analysis.compute(
+        result = {"month": month, "time_zone": zone} | api.latency(
             con, service, sli, period.start, period.end, qs, scale)
         if to_series:
-            result["written"] = _write_series(con, result, service, to_series, analysis.label(qs[0]))
+            result["written"] = _write_series(con, result, service, to_series, api.quantile_label(qs[0]))
     if as_json:
         emit_json(result)
         return
     p = result["period"]
-    click.echo(f"latency {service}/{sli}, {month} ({zone}): {p['slices']} slices, {fmt(p['count'], 0)} observations")
+    click.echo(f"latency {service}/{sli}, {month} ({zone}): {count_of(p['slices'], 'slice')}, {fmt(p['count'], 0)} observations")
     click.echo(table(["quantile", "month", "worst slice"], [
-        [analysis.label(q), fmt(p[analysis.label(q)]),
-         fmt(max((s[analysis.label(q)] for s in result["slices"] if s[analysis.label(q)] is not None), default=None))]
+        [api.quantile_label(q), fmt(p[api.quantile_label(q)]),
+         fmt(max((s[api.quantile_label(q)] for s in result["slices"] if s[api.quantile_label(q)] is not None), default=None))]
         for q in qs
     ], right=(1, 2)))
     if to_series:
-        click.echo(f"wrote {result['written']['rows']} slices to series {service}/{to_series}")
+        click.echo(f"wrote {count_of(result['written']['rows'], 'slice')} to series {service}/{to_series}")
 
 
 def _write_series(con, result: dict, service: str, sli: str, key: str) -> dict:

@@ -26,8 +26,7 @@ def impact(ctx, incident_id, month, tz, service, as_json) -> None:
       reliability --db rel.duckdb impact --incident INC-0137 --json
     """
     from reliability import periods, store
-    from reliability.analysis import impact as analysis
-    from reliability.analysis import usable
+    from reliability.api import rows as api
     from reliability.errors import BadInput
 
     if (incident_id is None) == (month is None):
@@ -36,10 +35,10 @@ def impact(ctx, incident_id, month, tz, service, as_json) -> None:
         periods.month(month, tz)
     with store.connect(ctx.obj["db"], read_only=True) as con:
         if incident_id is not None:
-            doc = analysis.incident_impact(con, incident_id)
+            doc = api.incident_impact(con, incident_id)
         else:
-            doc = analysis.month_impacts(con, month, tz, service)
-            usable.warn(usable.for_month(con, month))
+            doc = api.month_impacts(con, month, tz, service)
+            api.warn_unusable(api.unusable_in_month(con, month))
     if as_json:
         emit_json(doc)
         return

@@ -46,17 +46,16 @@ def incidents(
       reliability --db rel.duckdb incidents --month 2026-03 --group-by team
     """
     from reliability import periods, store
-    from reliability.analysis import groups, views
-    from reliability.incidents import metrics as analysis
-    from reliability.incidents.targets import parse_holidays
+    from reliability.api import incident_rows as api
+    from reliability.api.rows import parse_label_filters
 
-    targets = analysis.parse_targets(ack_targets)
-    days_off = parse_holidays(holidays)
-    wanted = groups.parse_filters(label_filters)
+    targets = api.parse_ack_targets(ack_targets)
+    days_off = api.parse_holidays(holidays)
+    wanted = parse_label_filters(label_filters)
     periods.month(month, tz)  # validate the options before touching the database
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        report = views.incidents_document(con, month, tz, service=service, targets=targets, holidays=days_off,
-                                          group_by=group_by, wanted=wanted)
+        report = api.incidents_document(con, month, tz, service=service, targets=targets, holidays=days_off,
+                                        group_by=group_by, wanted=wanted)
     if as_json:
         emit_json(report)
         return

@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import click
 
+from reliability.units import count_of
+
 
 def _run(ctx: click.Context, files: tuple[str, ...], as_json: bool, load: Callable, describe: Callable) -> None:
     from reliability import store, writes
@@ -58,7 +60,7 @@ def series(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
     from reliability.ingest.series import ingest_series
 
     def describe(s: dict) -> str:
-        return f"{s['file']}: {s['rows']} rows ({s['series']} series, {s['start']} .. {s['end']})"
+        return f"{s['file']}: {count_of(s['rows'], 'row')} ({count_of(s['series'], 'series', 'series')}, {s['start']} .. {s['end']})"
 
     _run(ctx, files, as_json, ingest_series, describe)
 
@@ -132,8 +134,8 @@ def incidents(ctx: click.Context, files: tuple[str, ...], fmt: str, severity_map
         invalid = f", {s['invalid']} invalid skipped" if s.get("invalid") else ""
         unknown = f", {s['ack_unknown']} with acknowledgement unknown" if s.get("ack_unknown") else ""
         lines = [
-            f"{s['file']}{fmt_note}: {s['incidents']} incidents ({s['updates']} timeline entries, "
-            f"{s['action_items']} action items{skipped}{invalid}{unknown}"
+            f"{s['file']}{fmt_note}: {count_of(s['incidents'], 'incident')} ({count_of(s['updates'], 'timeline entry', 'timeline entries')}, "
+            f"{count_of(s['action_items'], 'action item')}{skipped}{invalid}{unknown}"
             + (f", detected {s['start']} .. {s['end']})" if s["start"] else ")")
         ]
         listed = [f"  {'invalid' if r['kind'] == 'invalid' else 'skipped'}: record {r['record']} "
@@ -189,7 +191,7 @@ def updates(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
     from reliability.ingest.timeline import ingest_updates
 
     def describe(s: dict) -> str:
-        return f"{s['file']}: {s['updates']} updates of {s['incidents']} incidents ({s['start']} .. {s['end']})"
+        return f"{s['file']}: {count_of(s['updates'], 'update')} of {count_of(s['incidents'], 'incident')} ({s['start']} .. {s['end']})"
 
     _run(ctx, files, as_json, ingest_updates, describe)
 
@@ -212,7 +214,7 @@ def action_items(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> N
     from reliability.ingest.timeline import ingest_action_items
 
     def describe(s: dict) -> str:
-        return f"{s['file']}: {s['action_items']} action items of {s['incidents']} incidents"
+        return f"{s['file']}: {count_of(s['action_items'], 'action item')} of {count_of(s['incidents'], 'incident')}"
 
     _run(ctx, files, as_json, ingest_action_items, describe)
 
@@ -233,7 +235,7 @@ def deployments(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> No
     from reliability.ingest.deployments import ingest_deployments
 
     def describe(s: dict) -> str:
-        return f"{s['file']}: {s['deployments']} deployments ({s['start']} .. {s['end']})"
+        return f"{s['file']}: {count_of(s['deployments'], 'deployment')} ({s['start']} .. {s['end']})"
 
     _run(ctx, files, as_json, ingest_deployments, describe)
 

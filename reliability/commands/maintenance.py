@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from reliability.units import count_of
+
 from reliability.commands.ingest import _json_option, _run, ingest
 
 
@@ -26,7 +28,7 @@ def maintenance(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> No
     from reliability.ingest.maintenance import ingest_maintenance
 
     def describe(s: dict) -> str:
-        return f"{s['file']}: {s['windows']} maintenance windows ({s['minutes']:g} minutes, {s['start']} .. {s['end']})"
+        return f"{s['file']}: {count_of(s['windows'], 'maintenance window')} ({count_of(s['minutes'], 'minute')}, {s['start']} .. {s['end']})"
 
     _run(ctx, files, as_json, ingest_maintenance, describe)
 

@@ -52,11 +52,11 @@ def mttx(ctx, start, end, months, tz, service, by, as_json) -> None:
       reliability --db rel.duckdb mttx --end 2026-10 --by service --json
     """
     from reliability import periods, store
-    from reliability.incidents import timing
+    from reliability.api import incident_rows as api
 
     periods.zone(tz)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        doc = timing.report(con, start, end, tz, months=months, service=service)
+        doc = api.mttx(con, start, end, tz, months=months, service=service)
     if as_json:
         emit_json(doc)
         return

@@ -30,11 +30,11 @@ def recurrence(ctx, start, end, tz, days, similarity, incident, as_json) -> None
       reliability --db rel.duckdb recurrence --incident INC-0137 --json
     """
     from reliability import store
-    from reliability.incidents import recurrence as analysis
+    from reliability.api import incident_rows as api
 
-    analysis.check_options(days, similarity)
+    api.check_recurrence_options(days, similarity)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        doc = analysis.report(con, start, end, tz, days=days, threshold=similarity, incident=incident)
+        doc = api.recurrence(con, start, end, tz, days=days, threshold=similarity, incident=incident)
     if as_json:
         emit_json(doc)
         return

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import click
 
+from reliability.units import count_of
+
 
 @click.group("report")
 def report() -> None:
@@ -43,16 +45,16 @@ def monthly(ctx, month, out, interactive, group_by) -> None:
 
     doc = reports.open_and_build(ctx.obj["db"], month, out, interactive=interactive, group_by=group_by or None)
     from reliability import store
-    from reliability.analysis import usable
+    from reliability.api import rows as api
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        usable.warn(usable.for_month(con, month))
+        api.warn_unusable(api.unusable_in_month(con, month))
     s = doc["summary"]
     short = len(s["insufficient_data"])
-    click.echo(f"wrote {out}: {s['compliant']} of {s['measured']} SLOs with enough data met, "
-               f"{len(s['breaches'])} breached, {short} with insufficient data, {s['incidents']} incidents", err=True)
+    click.echo(f"wrote {out}: {s['compliant']} of {count_of(s['measured'], 'SLO')} (without grouping labels) with enough data met, "
+               f"{len(s['breaches'])} breached, {short} with insufficient data, {count_of(s['incidents'], 'incident')}", err=True)
     if short:
-        click.echo(f"warning: {short} of {s['slos']} SLOs have too little data in {month} for a verdict "
+        click.echo(f"warning: {short} of {count_of(s['slos'], 'SLO')} {'has' if short == 1 else 'have'} too little data in {month} for a verdict "
                    "(listed apart in the report, not counted as met)", err=True)
 
 

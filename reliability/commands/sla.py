@@ -91,7 +91,7 @@ def sla(
       reliability --db rel.duckdb sla --month 2026-03 --label tier=1 --group-by team --json
     """
     from reliability import store
-    from reliability.analysis import usable
+    from reliability.api import rows as api
     from reliability.errors import BadInput
 
     slo_name = resolve(slo_name, instance)
@@ -103,97 +103,72 @@ def sla(
         raise BadInput("--from and --to go together", field="--to" if last is None else "--from")
     if window and not at:
         raise BadInput("--window needs --at", field="--window")
-    from reliability.analysis.sla import check_min_coverage
-
-    check_min_coverage(min_coverage)
-    from reliability.analysis import groups
-
-    wanted = groups.parse_filters(label_filters)
+    api.check_min_coverage(min_coverage)
+    wanted = api.parse_label_filters(label_filters)
     grouping = (group_by, wanted) if group_by or wanted else None
     if group_by is not None and not group_by.strip():
         raise BadInput("expected a label key such as team", field="--group-by")
-    cover = {"min_coverage": min_coverage}
     extra = None
     if maintenance_files:
         from reliability.ingest.maintenance import read_windows
 
         extra = [w for _, items in read_windows(list(maintenance_files)) for w in items]
-    from reliability.analysis import composite
-
-    kw = {"no_data": no_data, "maintenance": extra, **cover}
+    kw = {"maintenance": extra, "min_coverage": min_coverage}
     if month is not None:
-        from reliability.analysis import sla as analysis
-
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            comps = composite.selected(con, slo_name)
-            rows = [] if comps and slo_name else analysis.compute(con, month, slo_name, no_data, maintenance=extra,
-                                                                  **cover)
-            journeys = [composite.compute(con, c, composite.month_period(c, month), **kw) for c in comps]
-            bad = usable.for_rows(con, rows)
-        _show(rows, {"month": month}, month, no_data, min_coverage, as_json, grouping, slo_name, bad, journeys)
+            found = api.sla_month(con, month, slo_name, no_data, **kw)
+        _show(found.rows, {"month": month}, month, no_data, min_coverage, as_json, grouping, slo_name, found.unusable,
+              found.composites)
         return
-    from reliability.analysis import history
-
     if first is not None:
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            comps = composite.selected(con, slo_name)
-            months = [] if comps and slo_name else history.monthly(con, first, last, slo_name, no_data,
-                                                                   maintenance=extra, **cover)
-            if not months:
-                months = [(m, []) for m in history.months_between(first, last)]
-            journeys = {m: [composite.compute(con, c, composite.month_period(c, m), **kw) for c in comps]
-                        for m, _ in months}
-            bad = usable.for_rows(con, [r for _, rows in months for r in rows])
-        usable.warn(bad)
+            months = api.sla_months(con, first, last, slo_name, no_data, **kw)
+        api.warn_unusable(months[0][1].unusable if months else [])
         if as_json:
             head = {"from": first, "to": last, "no_data_policy": no_data, "min_coverage": min_coverage}
             if wanted:
-                head["label_filter"] = groups.filter_document(wanted)
-            emit_json(head | {"months": [{"month": m} | _period_json(rows, grouping)
-                                         | ({"composites": journeys[m]} if journeys[m] else {}) for m, rows in months],
-                              "unusable_series": bad})
+                head["label_filter"] = api.label_filter_document(wanted)
+            emit_json(head | {"months": [{"month": m} | _period_json(p.rows, grouping)
+                                         | ({"composites": p.composites} if p.composites else {}) for m, p in months],
+                              "unusable_series": months[0][1].unusable if months else []})
             return
-        for m, rows in months:
-            _show(rows, {"month": m}, m, no_data, min_coverage, False, grouping, slo_name, journeys=journeys[m])
+        for m, p in months:
+            _show(p.rows, {"month": m}, m, no_data, min_coverage, False, grouping, slo_name, journeys=p.composites)
             click.echo("")
         return
     if at is not None:
-        instant = history.parse_instant(at, "--at")
-        duration = history.parse_window(window) if window else None
+        instant = api.parse_instant(at, "--at")
+        duration = api.parse_window(window) if window else None
         with store.connect(ctx.obj["db"], read_only=True) as con:
-            rows = history.rolling_at(con, instant, duration, slo_name, no_data, maintenance=extra, **cover)
-            bad = usable.for_rows(con, rows)
+            found = api.sla_rolling(con, instant, duration, slo_name, no_data, **kw)
         head = {"at": instant, "window": window}
-        _show(rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage, as_json,
-              grouping, slo_name, bad)
+        _show(found.rows, head, f"window{' of ' + window if window else ''} ending {at}", no_data, min_coverage,
+              as_json, grouping, slo_name, found.unusable)
         return
     kind, text = ("quarter", quarter) if quarter else ("year", year)
     with store.connect(ctx.obj["db"], read_only=True) as con:
-        rows = history.calendar_span(con, kind, text, slo_name, no_data, maintenance=extra, **cover)
-        bad = usable.for_rows(con, rows)
-    _show(rows, {kind: text}, text, no_data, min_coverage, as_json, grouping, slo_name, bad)
+        found = api.sla_span(con, kind, text, slo_name, no_data, **kw)
+    _show(found.rows, {kind: text}, text, no_data, min_coverage, as_json, grouping, slo_name, found.unusable)
 
 
 def _period_json(rows: list, grouping: tuple | None) -> dict:
     """One period's ``slos`` (with their labels and roll-ups when grouping or filtering)."""
-    from reliability.analysis import views
+    from reliability.api import rows as api
 
     key, wanted = grouping or (None, ())
-    return views.sla_period(rows, key, wanted, grouping is not None)
+    return api.sla_document(rows, key, wanted, grouping is not None)
 
 
 def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float, as_json: bool,
           grouping: tuple | None = None, slo_name: str | None = None, bad: list | None = None,
           journeys: list | None = None) -> None:
-    from reliability.analysis import usable
+    from reliability.api import rows as api
 
-    usable.warn(bad or [])
+    api.warn_unusable(bad or [])
     if as_json:
         doc = head | {"no_data_policy": no_data, "min_coverage": min_coverage}
         if grouping and grouping[1]:
-            from reliability.analysis import groups
-
-            doc["label_filter"] = groups.filter_document(grouping[1])
+            doc["label_filter"] = api.label_filter_document(grouping[1])
         emit_json(doc | _period_json(rows, grouping) | {"unusable_series": bad or []}
                   | ({"composites": journeys} if journeys else {}))
         return
@@ -203,10 +178,8 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
         show(journeys, label)
         return
     if grouping is not None:
-        from reliability.analysis import groups
-
         every = rows
-        rows = groups.keep(rows, grouping[1])
+        rows = api.keep_labelled(rows, grouping[1])
         if every and not rows:
             click.echo(f"no SLO has the labels {', '.join(f'{k}={v}' for k, v in grouping[1])}")
             return
@@ -266,11 +239,11 @@ def _show(rows: list, head: dict, label: str, no_data: str, min_coverage: float,
 
 def rollup_table(rows: list, key: str | None) -> str:
     """The roll-up of ``rows`` (by ``key`` when given, and all of them) as a table, with its rule."""
-    from reliability.analysis import groups
+    from reliability.api import rows as api
 
-    found = [(v if v is not None else f"(no {key})", groups.rollup(m))
-             for v, m in groups.split(rows, key, lambda r: r.labels, lambda r: r.service)] if key else []
-    found.append(("all", groups.rollup(rows)))
+    found = [(v if v is not None else f"(no {key})", api.rollup(m))
+             for v, m in api.split_by_label(rows, key, lambda r: r.labels, lambda r: r.service)] if key else []
+    found.append(("all", api.rollup(rows)))
 
     def method(g: dict, name: str, field: str) -> str:
         block = g["by_method"].get(name)
@@ -288,7 +261,8 @@ def rollup_table(rows: list, key: str | None) -> str:
     notes = [f"  no verdict in {name}: {', '.join(g['insufficient_data_slos'])}" for name, g in found[:-1]
              if g["insufficient_data_slos"]]
     rule = ("met / measured: SLOs with insufficient data are neither met nor measured; Occurrences "
-            "events-weighted, Timeslices and RatioTimeslices time-weighted, never across methods")
+            "events-weighted, Timeslices and RatioTimeslices time-weighted, never across methods; each instance of a "
+            "per-instance SLO counts as one SLO, so SLOs here are SLO instances")
     return "\n".join([text, *notes, rule])
 
 

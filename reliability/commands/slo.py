@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from reliability.units import count_of
+
 from reliability.output import emit_json, fmt, table
 
 
@@ -62,7 +64,7 @@ def apply_cmd(ctx: click.Context, files: tuple[str, ...], effective_from: str | 
     for d in docs:
         counts[d.kind] = counts.get(d.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-    click.echo(f"applied {len(docs)} documents ({summary})", err=True)
+    click.echo(f"applied {count_of(len(docs), 'document')} ({summary})", err=True)
 
 
 def _effective_from(text: str):
@@ -70,7 +72,7 @@ def _effective_from(text: str):
     import re
     from datetime import date
 
-    from reliability.analysis.history import parse_instant
+    from reliability.api.rows import parse_instant
     from reliability.errors import BadInput
 
     raw = text.strip()
@@ -106,9 +108,9 @@ def history_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
             raise BadInput(f"versions are kept per definition: see `reliability slo history {base}` "
                            f"(every instance of it has those versions)", field="NAME")
         if not found:
-            from reliability.analysis import composite
+            from reliability.api.rows import composites
 
-            if composite.selected(con, name):
+            if composites(con, name):
                 raise BadInput(f"{name!r} is a composite SLO: it is not versioned (its members are)",
                                field="NAME")
             raise BadInput(f"no SLO named {name!r} (see `reliability slo list`)", field="NAME")
@@ -116,7 +118,7 @@ def history_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
     if as_json:
         emit_json(doc)
         return
-    click.echo(f"{name}: {len(found)} version{'s' if len(found) != 1 else ''}")
+    click.echo(f"{name}: {count_of(len(found), 'version')}")
     click.echo(table(
         ["version", "in force from", "until", "method", "target", "sli", "window", "zone", "changed"],
         [[v["version"], iso_z(v["effective_from"]) or "since always", iso_z(v["until"]) or "now",
@@ -139,12 +141,11 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
       reliability --db rel.duckdb slo list --json
     """
     from reliability import slos, store
-
-    from reliability.analysis import composite
+    from reliability.api.rows import all_composites
 
     with store.connect(ctx.obj["db"], read_only=True) as con:
         found = slos.load(con)
-        composites = [c.as_stored() for c in composite.load(con)]
+        composites = [c.as_stored() for c in all_composites(con)]
     rows = [slos.describe(s) for s in found]
     if as_json:
         emit_json({"slos": rows} | ({"composites": composites} if composites else {}))

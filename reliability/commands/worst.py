@@ -26,33 +26,29 @@ def worst(ctx: click.Context, month: str, slo_name: str | None, window: str, top
       reliability --db rel.duckdb worst --month 2026-03 --slo search-availability --window 30m --top 3 --json
     """
     from reliability import periods, slos, store
-    from reliability.analysis import history
-    from reliability.analysis import worst as analysis
-    from reliability.analysis.timeline import slice_seconds
+    from reliability.api import rows as api
     from reliability.errors import BadInput
 
     periods.parse_month(month)
     slo_name = resolve(slo_name, instance)
-    d = history.parse_window(window)
+    d = api.parse_window(window)
     if d.seconds is None or d.seconds < 60:
         raise BadInput(f"expected a fixed window of at least 1m (m, h, d, w), got {window!r}", field="--window")
     with store.connect(ctx.obj["db"], read_only=True) as con:
         selected = slos.load(con, slo_name)
         if slo_name and not selected:
             raise BadInput(f"no SLO named {slo_name!r} (see `reliability slo list`)", field="--slo")
-        from reliability.analysis.sla import expand_instances, slo_zone
-
-        selected = expand_instances(con, selected, lambda s: periods.month(month, slo_zone(s)))
+        selected = api.expand_instances(con, selected, lambda s: periods.month(month, api.slo_zone(s)))
         for slo in selected:
-            if d.seconds % slice_seconds(slo):
+            if d.seconds % api.slice_seconds(slo):
                 raise BadInput(f"{window} is not a multiple of {slo.name}'s slices", field="--window")
         # One SLO: its own query. Several: one scan for all (the same numbers).
         if len(selected) == 1:
-            results = [analysis.compute(con, selected[0], month, d.seconds, top)]
+            results = [api.worst(con, selected[0], month, d.seconds, top)]
             encoded = [to_json(results[0])] if as_json else None
         else:  # encoded as they come, while the next chunk loads
-            results = encoded = analysis.compute_many(con, selected, month, d.seconds, top,
-                                                      then=to_json if as_json else None)
+            results = encoded = api.worst_many(con, selected, month, d.seconds, top,
+                                               then=to_json if as_json else None)
     if as_json:
         click.echo(to_json_with_list({"month": month, "window": window, "top": top, "slos": None}, "slos", encoded))
         return

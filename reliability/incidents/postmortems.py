@@ -83,10 +83,14 @@ def monthly(
     as_of: datetime,
     service: str | None = None,
     hours: Mapping[str, float] | None = None,
+    services=None,
 ) -> dict:
-    """Post-mortem compliance of the incidents detected in ``month`` (in ``tz``) at ``as_of``."""
+    """Post-mortem compliance of the incidents detected in ``month`` (in ``tz``) at ``as_of``;
+    ``services``: when given, only the incidents of these services."""
     period = periods.month(month, tz)
     rows = store.rows(con, "compliance.incidents_between", {"start": period.start, "end": period.end, "service": service})
+    if services is not None:
+        rows = [r for r in rows if r["service"] in services]
     return postmortems(rows, as_of, hours)
 
 
@@ -96,9 +100,13 @@ def action_items(
     *,
     service: str | None = None,
     owner: str | None = None,
+    services=None,
 ) -> dict:
-    """Open and overdue action items at ``as_of``, overall and per owner, with the open ones."""
+    """Open and overdue action items at ``as_of``, overall and per owner, with the open ones;
+    ``services``: when given, only the items of these services' incidents."""
     rows = store.rows(con, "compliance.action_items", {"service": service, "owner": owner})
+    if services is not None:
+        rows = [r for r in rows if r["service"] in services]
     by_owner: dict[str, dict] = {}
     open_items = []
     for r in rows:

@@ -177,12 +177,16 @@ def monthly(
     calendar: BusinessCalendar | None = None,
     cadence_targets: Mapping[str, float] | None = None,
     update_kinds: tuple[str, ...] = DEFAULT_UPDATE_KINDS,
+    services=None,
 ) -> dict:
-    """Response and cadence compliance of the incidents detected in ``month`` (in ``tz``)."""
+    """Response and cadence compliance of the incidents detected in ``month`` (in ``tz``);
+    ``services``: when given, only the incidents of these services."""
     period = periods.month(month, tz)
     calendar = calendar or BusinessCalendar(tz)
     params = {"start": period.start, "end": period.end, "service": service}
     rows = store.rows(con, "compliance.incidents_between", params)
+    if services is not None:
+        rows = [r for r in rows if r["service"] in services]
     updates: dict[str, list[datetime]] = defaultdict(list)
     for u in store.rows(con, "compliance.updates_between", params | {"kinds": list(update_kinds)}):
         updates[u["incident_id"]].append(u["at"])

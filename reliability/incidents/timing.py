@@ -131,8 +131,10 @@ def report(
     *,
     months: int = 13,
     service: str | None = None,
+    services=None,
 ) -> dict:
     """The ``mttx`` document: overall, by severity/service/team/month (trend), MTBF per service.
+    ``services``: when given, only the incidents of these services (a label filter's).
 
     ``end`` defaults to the month of the latest incident and ``start`` to ``months − 1``
     months before ``end`` (13 months by default).
@@ -146,6 +148,8 @@ def report(
         start = shift_month(periods.month(end, tz, "--end").label, -(months - 1))
     first, last, labels = month_range(start, end, tz)
     rows = rows_between(con, first.start, last.end, service)
+    if services is not None:
+        rows = [r for r in rows if r["service"] in services]
     zi = ZoneInfo(tz)
     groups: dict[str, dict[str, list[dict]]] = {g: defaultdict(list) for g in GROUPINGS}
     for r in rows:

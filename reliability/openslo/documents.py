@@ -12,33 +12,14 @@ from reliability.openslo.alerts import check_condition
 from reliability.openslo.fields import _get, _name, _Where, connection_details
 from reliability.openslo.model import API_VERSION, KINDS, OPS, SLO, Document
 from reliability.openslo.parse import parse_indicator, parse_slo
-from reliability.openslo.yaml_limits import load_documents
+from reliability.openslo.yaml_limits import read_file
 
 
 def read_documents(path: str) -> list[Document]:
     """Split a YAML file into OpenSLO documents; syntax and envelope errors are BadInput."""
     import yaml
 
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        raise BadInput("no such file", file=path) from None
-    except IsADirectoryError:
-        raise BadInput("is a directory, expected a YAML file", file=path) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInput("not a UTF-8 text file (binary?)", file=path) from None
-    if "\x00" in text:
-        raise BadInput("not a text file (binary?)", file=path)
-    try:
-        loaded = load_documents(text, path)  # refuses alias bombs before expanding them
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BadInput(f"invalid YAML{at}: {problem}", file=path) from None
+    text, loaded = read_file(path)
     chunks = re.split(r"(?m)^---[^\n]*\n", text)
     if chunks and not chunks[0].strip():
         chunks = chunks[1:]

@@ -40,6 +40,32 @@ def load_documents(text: str, path: str) -> list:
     return documents
 
 
+def read_file(path: str) -> tuple[str, list]:
+    """(text, documents) of the YAML file at ``path``: read as UTF-8 text and loaded within the
+    limits (:func:`load_documents`). Every failure is BadInput naming the file: missing, a
+    directory, not UTF-8 text or binary, invalid YAML (with its line and column)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise BadInput("no such file", file=path) from None
+    except IsADirectoryError:
+        raise BadInput("is a directory, expected a YAML file", file=path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput("not a UTF-8 text file (binary?)", file=path) from None
+    if "\x00" in text:
+        raise BadInput("not a text file (binary?)", file=path)
+    try:
+        return text, load_documents(text, path)  # refuses alias bombs before expanding them
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BadInput(f"invalid YAML{at}: {problem}", file=path) from None
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)

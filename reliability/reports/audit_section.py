@@ -1,5 +1,6 @@
 """The monthly review's "Audits" section: the month's error-budget policy violations, its
-breached SLO-months with their process steps, and what the SLI and alert audit found (the
+breached SLO-months and contractual breaches (customer contracts' months) with their process
+steps, and what the SLI and alert audit found (the
 numbers of ``audit policy``, ``audit breaches`` and ``audit sli`` for the month, UTC; their
 definitions are docs/audits.md's). Rendered by ``audits.html.j2`` / ``audits.md.j2``, which
 the monthly templates include."""
@@ -28,6 +29,15 @@ def gather(con: duckdb.DuckDBPyConnection, month: str, as_of: datetime) -> dict:
                       "steps": {k: v["status"] for k, v in b["steps"].items()},
                       "missing": [{"step": k, "evidence": b["steps"][k]["evidence"]} for k in b["missing"]]}
                      for b in br["breaches"]],
+        # The contractual breaches exactly as `audit breaches --json` lists them under
+        # "contractual" (each contract's months, in its zone).
+        "contractual": {"summary": br["contractual"]["summary"],
+                        "breaches": [{"contract": b["contract"], "customer": b["customer"], "month": b["month"],
+                                      "complete": b["complete"], "credit": b["steps"]["credits"]["evidence"],
+                                      "steps": {k: v["status"] for k, v in b["steps"].items()},
+                                      "missing": [{"step": k, "evidence": b["steps"][k]["evidence"]}
+                                                  for k in b["missing"]]}
+                                     for b in br["contractual"]["breaches"]]},
         "sli": {"summary": audited["summary"],
                 "blind_spots": [{"slo": s["slo"], **b} for s in audited["slos"] for b in s["blind_spots"]],
                 "silent_burns": [{"slo": s["slo"], **e} for s in audited["slos"] for e in s["silent_burns"]],

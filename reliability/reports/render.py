@@ -100,7 +100,7 @@ def environment(kind: str):
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md, num=num, pct=pct, ts=ts, hm=hm, minutes=minutes)
+    env.filters.update(md=md, num=num, pct=pct, ts=ts, hm=hm, minutes=minutes, count_of=units.count_of)
     return env
 
 

@@ -5,14 +5,13 @@ sli`` and ``backtest`` (docs/audits.md) for a range of months."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from reliability import units
-from reliability.app import audit_data, data, safe, widgets
+from reliability import charts_dist, charts_time, units
+from reliability.app import audit_data, data, safe, static_chart, widgets
 from reliability.errors import BadInput
 
-MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+VARIANT_COLORS = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#35978f"]
 VERDICT_COLOURS = {"violation": "#b2182b", "fix_during_freeze": "#2166ac", "exempted": "#1b7837",
                    "undetermined": "#969696", "allowed": "#d9d9d9"}
 STATUS_MARKS = {"done": "✔ done", "missing": "✘ missing", "not_applicable": "– n/a"}
@@ -27,32 +26,22 @@ def _when(value) -> str:
     return "-" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def freeze_chart(freeze: dict, start, end) -> go.Figure:
+def freeze_chart(freeze: dict, start, end) -> str:
     """Freezes (bars from the budget running out to its recovery) and the deployments judged
-    against them (markers coloured by verdict), per SLO."""
-    fig = go.Figure()
-    for f in freeze["freezes"]:
-        a, z = f["start"] or start, f["end"] or end
-        fig.add_trace(go.Bar(x=[(z - a).total_seconds() * 1000], base=[a], y=widgets.plot_text([f["slo"]]),
-                             orientation="h", marker_color="#fddbc7", showlegend=False,
-                             hovertemplate=f"freeze {_when(f['start'])} to {_when(f['end'])}<extra></extra>"))
+    against them (triangles coloured by verdict), per SLO; each with its tooltip."""
     shown = [j for j in freeze["judged"] if j["verdict"] != "allowed"]
-    for verdict in ("violation", "fix_during_freeze", "exempted", "undetermined"):
-        mine = [j for j in shown if j["verdict"] == verdict]
-        if not mine:
-            continue
-        fig.add_trace(go.Scatter(
-            x=[j["deployed_at"] for j in mine], y=widgets.plot_text([j["slos"][0]["slo"] if j["slos"] else j["service"]
-                                                                    for j in mine]),
-            mode="markers", name=verdict.replace("_", " "), marker={"size": 9, "color": VERDICT_COLOURS[verdict],
-                                                                    "symbol": "triangle-up"},
-            text=widgets.plot_text([f"{j['id']}: {j['description']}" for j in mine]),
-            hovertemplate="%{text}<br>%{x}<extra></extra>"))
-    fig.update_layout(title="Release freezes (trailing budget spent) and deployments judged against them",
-                      height=160 + 30 * len({f["slo"] for f in freeze["freezes"]} | {j["service"] for j in shown}),
-                      margin=MARGIN, xaxis={"type": "date", "range": [start, end]}, barmode="overlay",
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1})
-    return fig
+    spans = [charts_time.Span(f["slo"], f["start"], f["end"], f"{f['slo']}: freeze {_when(f['start'])} to "
+                              f"{_when(f['end'])}") for f in freeze["freezes"]]
+    events = [charts_time.Event(j["slos"][0]["slo"] if j["slos"] else j["service"], j["deployed_at"], j["verdict"],
+                                f"{j['id']} ({j['verdict'].replace('_', ' ')}) at {_when(j['deployed_at'])}: "
+                                f"{j['description']}") for j in shown]
+    rows = list(dict.fromkeys([s.row for s in spans] + [e.row for e in events]))
+    return charts_time.timeline(rows, spans, events,
+                                "Release freezes (trailing budget spent) and deployments judged against them",
+                                start=start.to_pydatetime(), end=end.to_pydatetime(),
+                                colors={k: v for k, v in VERDICT_COLOURS.items() if k != "allowed"},
+                                labels={k: k.replace("_", " ") for k in VERDICT_COLOURS}, span_label="freeze",
+                                x_label="UTC")
 
 
 def policy_tab(doc: dict) -> None:
@@ -77,7 +66,7 @@ def policy_tab(doc: dict) -> None:
         st.success("No violation of the policy in this range.")
     freeze = doc["release_freeze"]
     if freeze["freezes"] or any(j["verdict"] != "allowed" for j in freeze["judged"]):
-        st.plotly_chart(freeze_chart(freeze, pd.Timestamp(doc["start"]), pd.Timestamp(doc["end"])), width="stretch")
+        static_chart.show(freeze_chart(freeze, pd.Timestamp(doc["start"]), pd.Timestamp(doc["end"])))
     others = [j for j in freeze["judged"] if j["verdict"] in ("fix_during_freeze", "exempted", "undetermined")]
     if others:
         st.subheader("Deployments during a freeze that were allowed, or have no verdict")
@@ -149,16 +138,20 @@ def contractual_section(part: dict) -> None:
            ["contract", "month", "step", "status", "evidence"])
 
 
-def delay_chart(doc: dict) -> go.Figure:
+def delay_chart(doc: dict) -> str:
     """Page delay of every paged incident and detection delay of those detected by other means."""
-    fig = go.Figure()
-    paged = [i["page_delay_minutes"] for s in doc["slos"] for i in s["paged_incidents"]]
-    other = [i["detection_delay_minutes"] for s in doc["slos"] for i in s["detected_by_other_means"]]
-    fig.add_trace(go.Box(x=paged, name="page delay", boxpoints="all", marker_color="#2166ac"))
-    fig.add_trace(go.Box(x=other, name="detection delay (other means)", boxpoints="all", marker_color="#b2182b"))
-    fig.update_layout(title="Minutes from the start of impact to the first page, or to detection by other means",
-                      height=280, margin=MARGIN, showlegend=False, xaxis_title="minutes")
-    return fig
+    paged = [charts_dist.Point(i["page_delay_minutes"], f"{s['slo']} {i['id']}: paged after "
+                               f"{units.duration(i['page_delay_minutes'])}")
+             for s in doc["slos"] for i in s["paged_incidents"]]
+    other = [charts_dist.Point(i["detection_delay_minutes"], f"{s['slo']} {i['id']}: detected after "
+                               f"{units.duration(i['detection_delay_minutes'])}")
+             for s in doc["slos"] for i in s["detected_by_other_means"]]
+    groups = {"page delay": paged, "detection delay (other means)": other}
+    return charts_dist.strip(list(groups), groups,
+                             "Minutes from the start of impact to the first page, or to detection by other means",
+                             y_label="minutes", colors={"page delay": "#2166ac",
+                                                        "detection delay (other means)": "#b2182b"}, width=900,
+                             height=300)
 
 
 def sli_tab(doc: dict) -> None:
@@ -176,7 +169,7 @@ def sli_tab(doc: dict) -> None:
              "median detection delay": units.duration(x["detection_delay_minutes"]["median"])} for x in doc["slos"]],
            ["slo", "incidents", "blind spots", "silent burns", "pages", "page precision", "page recall",
             "median page delay", "median detection delay"])
-    st.plotly_chart(delay_chart(doc), width="stretch")
+    static_chart.show(delay_chart(doc))
     silent = [{"slo": x["slo"], **e} for x in doc["slos"] for e in x["silent_burns"]]
     st.subheader("Silent burns")
     if silent:
@@ -225,14 +218,15 @@ def backtest_tab(db: str, stamp: tuple, first: str, last: str) -> None:
             for v in doc["variants"]],
            ["variant", "target", "pages", "tickets", "incidents", "missed", "median page delay", "months met",
             "breached", "insufficient data"])
-    fig = go.Figure()
+    months = list(dict.fromkeys(m["month"] for v in doc["variants"] for m in v["months"]))
+    series = {}
     for v in doc["variants"]:
-        fig.add_trace(go.Bar(x=[m["month"] for m in v["months"]], name=widgets.plot_text([v["name"]])[0],
-                             y=[None if m["error_budget_remaining"] is None else m["error_budget_remaining"] * 100
-                                for m in v["months"]]))
-    fig.add_hline(y=0, line_dash="dot", line_color="#b2182b")
-    fig.update_layout(title="Error budget left per month (%)", height=320, margin=MARGIN, barmode="group")
-    st.plotly_chart(fig, width="stretch")
+        left = {m["month"]: m["error_budget_remaining"] for m in v["months"]}
+        series[v["name"]] = [None if left.get(m) is None else left[m] * 100 for m in months]
+    colors = {name: VARIANT_COLORS[k % len(VARIANT_COLORS)] for k, name in enumerate(series)}
+    static_chart.show(charts_dist.grouped_bars(months, series, colors, "Error budget left per month (%)",
+                                               y_label="budget left % (none: insufficient data)",
+                                               fmt=lambda v: f"{v:,.1f}"))
 
 
 def page() -> None:

@@ -6,12 +6,10 @@ import html
 from datetime import datetime, time, timedelta
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
-from reliability import periods
-from reliability.app import data, safe, widgets
+from reliability import charts_time, periods
+from reliability.app import data, safe, static_chart, widgets
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 TIME = "YYYY-MM-DD HH:mm"
@@ -35,7 +33,46 @@ def in_zone(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
     return out
 
 
-def sli_chart(inv: dict, bucket: int) -> go.Figure:
+def _local(values, zone) -> list[datetime]:
+    """Instants (aware, any zone) as datetimes in ``zone``, for a static chart's time axis."""
+    return [pd.Timestamp(v).tz_convert(zone).to_pydatetime() for v in values]
+
+
+def sli_svg(inv: dict, start: datetime, end: datetime, zone, zone_name: str) -> str:
+    """The SLI against the target as static SVG: incident windows shaded and named, deployments
+    as triangles (red: rolled back), the lowest point labelled, each column's range on hover."""
+    series = inv["series"]
+    bands = [charts_time.Band(pd.Timestamp(r.window_start).tz_convert(zone).to_pydatetime(),
+                              pd.Timestamp(r.window_end).tz_convert(zone).to_pydatetime(), str(r.id),
+                              f"{r.id} {r.severity}: {r.title}")
+             for r in (inv["incidents"].itertuples() if not inv["incidents"].empty else [])]
+    deploys = inv["deployments"]
+    marks = [charts_time.Mark(at, "#d73027" if rolled else "#4d4d4d",
+                              f"deployment {version} at {at:%Y-%m-%d %H:%M}" + (" (rolled back)" if rolled else ""))
+             for at, version, rolled in zip(_local(deploys["deployed_at"], zone), deploys["version"],
+                                            deploys["rolled_back"])] if not deploys.empty else []
+    return charts_time.series(
+        _local(series["at"], zone), [None if pd.isna(v) else float(v) * 100 for v in series["sli"]],
+        "SLI per slice (down-sampled to the chart's width keeping each pixel's lowest and highest)",
+        start=start, end=end, threshold=inv["target"] * 100, threshold_label=f"target {inv['target'] * 100:g} %",
+        y_label="good %", x_label=zone_name, name="SLI %", fmt=lambda v: f"{v:.3f} %", bands=bands, marks=marks,
+        mark_note="shaded: incident windows; triangles: deployments (red: rolled back)" if marks or bands else "")
+
+
+def burndown_svg(bd: pd.DataFrame, month: str, period, zone, zone_name: str) -> str:
+    """Error budget left over the month, the exhausted line at 0."""
+    return charts_time.series(
+        _local(bd["at"], zone), [float(v) * 100 for v in bd["remaining"]], f"Error budget burn-down, {month}",
+        start=period.start.astimezone(zone), end=period.end.astimezone(zone), threshold=0.0,
+        threshold_label="budget exhausted", y_label="budget left %", x_label=zone_name, name="budget left %",
+        fmt=lambda v: f"{v:.1f} %", width=460, height=320)
+
+
+def sli_chart(inv: dict, bucket: int):
+    """The SLI chart in Plotly, zoomable: drawn only when the reader asks for it (its JavaScript
+    costs a fresh browser tab seconds)."""
+    import plotly.graph_objects as go
+
     series = inv["series"]
     fig = go.Figure(go.Scatter(x=series["at"], y=series["sli"] * 100, mode="lines", name="SLI %",
                                line={"color": "#2166ac", "width": 1.5},
@@ -95,16 +132,16 @@ def page() -> None:
     m3.metric("Alert episodes", len(inv["episodes"]))
     m4.metric("Incidents in range", len(inv["incidents"]))
 
-    st.plotly_chart(sli_chart(inv, bucket), width="stretch")
+    # Static SVG by default; the zoomable Plotly chart only on request (in the URL: interactive=1).
+    if widgets.toggle("interactive", "Interactive chart (zoom; loads a charting library)"):
+        st.plotly_chart(sli_chart(inv, bucket), width="stretch")
+    else:
+        static_chart.show(sli_svg(inv, start, end, zone, f"time in {slo['time_zone']}"))
 
     left, right = st.columns(2)
     bd = inv["burndown"]
     if not bd.empty:
-        fig = px.line(bd, x="at", y=bd["remaining"] * 100, title=f"Error budget burn-down, {month}",
-                      labels={"y": "budget left %", "at": "UTC"})
-        fig.add_hline(y=0, line={"color": "#d73027", "dash": "dot"})
-        fig.update_layout(height=320, margin=MARGIN, yaxis_title="budget left %")
-        left.plotly_chart(fig, width="stretch")
+        static_chart.show(burndown_svg(bd, month, period, zone, f"time in {slo['time_zone']}"), left)
     episodes = inv["episodes"]
     right.subheader("Burn-rate alert episodes")
     if episodes.empty:

@@ -4,44 +4,29 @@ room left to its SLA level, and the credit it would owe if the month ended now
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, timezone
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from reliability import units
-from reliability.app import contract_data, data, widgets
+from reliability import charts, units
+from reliability.app import contract_data, data, static_chart, widgets
 from reliability.contracts import money, text
 
 COLORS = {"credit_owed": "#c62828", "at_risk": "#ef6c00", "unknown": "#9e9e9e", "ok": "#2e7d32"}
 LABELS = {"credit_owed": "credit owed", "at_risk": "at risk", "unknown": "unknown (insufficient data)", "ok": "ok"}
 
 
-def room_chart(docs: list[dict], threshold: float) -> go.Figure:
-    """Room left to each contract's SLA level (%), most at risk on top; unknown ones at 0, grey."""
-    names = [html.escape(f"{d['contract']} ({d['customer']})") for d in docs]
-    values = [None if d["room_left"] is None else d["room_left"] * 100 for d in docs]
-    labels = [LABELS[d["risk"]] if v is None else f"{v:.1f} % · {LABELS[d['risk']]}" for v, d in zip(values, docs)]
-    fig = go.Figure(go.Bar(
-        x=[0 if v is None else v for v in values], y=names, orientation="h",
-        marker_color=[COLORS[d["risk"]] for d in docs], customdata=labels,
-        hovertemplate="%{y}: %{customdata}<extra></extra>"))
-    # Each bar's label right of zero or of the bar's end: a negative bar's label written
-    # outside it (to its left) would run over the contract's name on the axis.
-    for name, v, label in zip(names, values, labels):
-        fig.add_annotation(x=max(v or 0, 0), y=name, text=label, showarrow=False, xanchor="left", xshift=4,
-                           font={"size": 12})
-    fig.add_vline(x=0, line={"color": "#c62828"})
-    fig.add_vline(x=threshold * 100, line={"color": "#ef6c00", "dash": "dash"},
-                  annotation_text=f"at risk below {threshold * 100:g} %")
-    lowest = min([v for v in values if v is not None] + [0])
-    fig.update_xaxes(range=[min(lowest * 1.6, -10), max(105, threshold * 100 + 10)])
-    fig.update_layout(title="Room left to the contract's SLA level, month so far (%)",
-                      height=120 + 40 * len(docs), margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      yaxis={"autorange": "reversed"}, xaxis_title="1 − (1 − attainment) / (1 − SLA level), %")
-    return fig
+def room_chart(docs: list[dict], threshold: float) -> str:
+    """Room left to each contract's SLA level (%), in the order given (most at risk first),
+    coloured by risk; unknown ones without a bar, named so; the at-risk threshold dashed."""
+    names = [f"{d['contract']} ({d['customer']})" for d in docs]
+    values = [d["room_left"] for d in docs]
+    texts = [LABELS[d["risk"]] if v is None else f"{v * 100:.1f} % · {LABELS[d['risk']]}" for v, d in zip(values, docs)]
+    return charts.hbars(names, values, [COLORS[d["risk"]] for d in docs],
+                        "Room left to the contract's SLA level, month so far (%)", width=900, texts=texts,
+                        threshold=threshold, threshold_label=f"at risk below {threshold * 100:g} %",
+                        x_label="room left = 1 − (1 − attainment) / (1 − SLA level); 0: at the level")
 
 
 def _table(docs: list[dict]) -> pd.DataFrame:
@@ -97,7 +82,7 @@ def page() -> None:
         until = min(d["as_of"] for d in docs)
         st.info(f"{month} is measured up to {until:%Y-%m-%d %H:%M} UTC (the month so far, or where the data end): "
                 "these numbers are provisional.")
-    st.plotly_chart(room_chart(docs, threshold), width="stretch")
+    static_chart.show(room_chart(docs, threshold))
     st.dataframe(_table(docs), hide_index=True, width="stretch", height=36 * (len(docs) + 1) + 2)
     st.subheader("Covered SLOs")
     slos = pd.DataFrame([{

@@ -6,39 +6,31 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from reliability import periods, units
-from reliability.app import data, freshness, widgets
-
-MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+from reliability import charts_dist, periods, units
+from reliability.app import data, freshness, static_chart, widgets
 
 
-def coverage_heatmap(coverage) -> go.Figure:
-    """Series x months coloured by the slices without data (missing rows and no-data rows), so
-    a 17-minute gap stands out in a month of 44,640 minutes; the hover shows the coverage."""
+def coverage_heatmap(coverage) -> str:
+    """Series x months shaded by the slices without data (missing rows and no-data rows), so a
+    17-minute gap stands out in a month of 44,640 minutes; each cell's tooltip gives the
+    coverage. A series without a single row in a month lacks the whole month: never a blank
+    ("complete") cell."""
     cov = coverage.assign(series=coverage["service"] + " / " + coverage["sli"],
                           lacking=coverage["expected"] - coverage["with_data"],
                           pct=100 * coverage["with_data"] / coverage["expected"])
-    lacking = cov.pivot(index="series", columns="month", values="lacking").sort_index(ascending=False)
-    pct = cov.pivot(index="series", columns="month", values="pct").reindex_like(lacking)
-    # A series without a single row in a month lacks the whole month: never a blank ("complete") cell.
-    whole = {m: periods.month(m, "UTC").seconds / 60 for m in lacking.columns}
-    for m in lacking.columns:
-        gone = lacking[m].isna()
-        lacking.loc[gone, m] = whole[m]
-        pct.loc[gone, m] = 0.0
-    fig = go.Figure(go.Heatmap(
-        z=lacking.values, x=list(lacking.columns), y=widgets.plot_text(lacking.index), customdata=pct.values,
-        zmin=0, zmax=max(60.0, float(lacking.max().max())), colorscale=[[0, "#f7f7f7"], [0.02, "#fddbc7"], [1, "#b2182b"]],
-        text=lacking.map(lambda v: "" if pd.isna(v) or v == 0 else f"{v:.0f}").values, texttemplate="%{text}",
-        colorbar={"title": "slices without data"},
-        hovertemplate="%{y} %{x}<br>%{z:.0f} slices without data<br>%{customdata:.3f} % covered<extra></extra>",
-    ))
-    fig.update_layout(title="Slices without data per month (1-minute slices, UTC months; blank = complete)",
-                      height=60 + 26 * len(lacking), margin=MARGIN)
-    return fig
+    names, months = sorted(cov["series"].unique()), sorted(cov["month"].unique())
+    found = {(r.series, r.month): (float(r.lacking), float(r.pct)) for r in cov.itertuples()}
+    values, tips = {}, {}
+    for name in names:
+        for m in months:
+            lacking, pct = found.get((name, m), (periods.month(m, "UTC").seconds / 60, 0.0))
+            values[(name, m)] = lacking
+            tips[(name, m)] = f"{name} {m}: {lacking:,.0f} slices without data, {pct:.3f} % covered"
+    return charts_dist.value_heatmap(
+        names, months, values, "Slices without data per month (1-minute slices, UTC months; blank = complete)",
+        tooltips=tips, top=max([60.0] + list(values.values())), legend="slices without data", row_height=24)
 
 
 def page() -> None:
@@ -77,7 +69,7 @@ def page() -> None:
         "first_slice": st.column_config.DatetimeColumn("first slice (UTC)", format="YYYY-MM-DD HH:mm"),
         "last_slice": st.column_config.DatetimeColumn("last slice (UTC)", format="YYYY-MM-DD HH:mm"),
     })
-    st.plotly_chart(coverage_heatmap(coverage), width="stretch")
+    static_chart.show(coverage_heatmap(coverage))
     unusable = health.get("unusable", pd.DataFrame())
     if service and not unusable.empty:
         unusable = unusable[unusable["service"] == service]

@@ -1,47 +1,51 @@
 """Incidents: time metrics and their distributions, response and cadence compliance,
-post-mortems and action items, recurrence and when incidents happen."""
+post-mortems and action items, recurrence and when incidents happen; for a period, a service
+and the labels of the incidents' services (``incidents --label``'s rule), all in the URL.
+Charts are static SVG (:mod:`reliability.charts_dist`)."""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
-from reliability import units
-from reliability.app import data, widgets
+from reliability import charts, charts_dist, units
+from reliability.api.app_views import services_matching
+from reliability.app import data, static_chart, widgets
 
 SEVERITIES = ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 METRICS = {"detect": "time to detect", "acknowledge": "time to acknowledge", "mitigate": "time to mitigate",
            "resolve": "time to resolve"}
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
-def distribution(rows: pd.DataFrame, metric: str, by: str) -> go.Figure:
-    order = SEVERITIES if by == "severity" else widgets.plot_text(sorted(rows[by].unique()))
-    # Plotly reads a subset of HTML in hover text: titles from the data are escaped first.
-    rows = rows.assign(title=widgets.plot_text(rows["title"].fillna("")), id=widgets.plot_text(rows["id"]),
-                       **{by: widgets.plot_text(rows[by])})
-    fig = px.box(rows, x=by, y=metric, points="all", color=by if by == "severity" else None,
-                 category_orders={by: order}, color_discrete_map=SEVERITY_COLORS, hover_data=["id", "title"], log_y=True,
-                 title=f"{METRICS[metric].capitalize()} by {by} (minutes, log scale)",
-                 labels={metric: "minutes", by: ""})
-    fig.update_layout(height=380, margin=MARGIN, showlegend=False)
-    fig.update_yaxes(dtick=1)  # log axis: label the powers of ten only
-    return fig
+POSTMORTEM_COLORS = {"on time": "#1a9850", "late": "#fdae61", "missing": "#d73027", "due": "#bababa"}
+HALF = 460  # px: a chart in one of two columns
 
 
-def weekday_hour(cells: list[dict]) -> go.Figure:
-    grid = pd.DataFrame(0, index=range(1, 8), columns=range(24))
-    for c in cells:
-        grid.loc[c["weekday"], c["hour"]] = c["incidents"]
-    fig = go.Figure(go.Heatmap(z=grid.values, x=list(range(24)), y=WEEKDAYS, colorscale="Blues",
-                               hovertemplate="%{y} %{x}:00<br>%{z} incidents<extra></extra>"))
-    fig.update_layout(title="Incidents detected by hour and weekday", height=300, margin=MARGIN,
-                      xaxis_title="hour of day", yaxis={"autorange": "reversed"})
-    return fig
+def distribution(rows: pd.DataFrame, metric: str, by: str) -> str:
+    """Each incident's minutes as a point per severity or service (log scale), median and p90
+    marked; each point's tooltip names the incident."""
+    order = [s for s in SEVERITIES if (rows[by] == s).any()] if by == "severity" else sorted(rows[by].dropna().unique())
+    points = {g: [charts_dist.Point(float(r[metric]) if pd.notna(r[metric]) else None,
+                                    f"{r['id']} ({r['severity']}, {r['service']}): {units.duration(r[metric])} - "
+                                    f"{r['title'] if pd.notna(r['title']) else ''}")
+                  for _i, r in part.iterrows()] for g, part in rows.groupby(by)}
+    return charts_dist.strip(order, points, f"{METRICS[metric].capitalize()} by {by}", y_label="minutes (log scale)",
+                             log=True, colors=SEVERITY_COLORS if by == "severity" else None, width=HALF)
+
+
+def weekday_hour(rows: pd.DataFrame, tz: str) -> str:
+    """Incidents detected per weekday and hour of day (in ``tz``), from the rows shown (so the
+    service and label filters hold)."""
+    local = pd.to_datetime(rows["detected_at"], utc=True).dt.tz_convert(tz)
+    counts = pd.DataFrame({"d": local.dt.day_of_week, "h": local.dt.hour}).value_counts()
+    values = {(WEEKDAYS[d], str(h)): float(n) for (d, h), n in counts.items()}
+    tips = {(WEEKDAYS[d], str(h)): f"{WEEKDAYS[d]} {h:02d}:00-{h:02d}:59: {n} incident{'s' if n != 1 else ''}"
+            for (d, h), n in counts.items()}
+    return charts_dist.value_heatmap(WEEKDAYS, [str(h) for h in range(24)], values,
+                                     f"Incidents detected by weekday and hour ({tz})", tooltips=tips, color="#2166ac",
+                                     legend="incidents", column_label="hour of day", width=HALF, row_height=22)
 
 
 def summary_table(stats: dict) -> pd.DataFrame:
@@ -67,15 +71,28 @@ def page() -> None:
         st.info("No data yet. Load the sample with `reliability demo` or ingest incidents.")
         return
     first, last = widgets.period_picker(months)
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns([1, 1, 2])
     services = sorted({s["service"] for s in data.slo_list(db, stamp)} | set(data.incident_services(db, stamp)))
     service = widgets.service_picker(services, c1)
     tz = widgets.zone_picker(c2)
-    rows = data.incident_rows(db, first, last, tz, service, stamp)
+    # Labels of each incident's service (`incidents --label`): its Service document's, else
+    # those all its SLOs share. The filter narrows to the services that match.
+    labels_of = data.service_labels(db, stamp)
+    options: dict[str, set] = {}
+    for found in labels_of.values():
+        for key, values in found:
+            options.setdefault(key, set()).update(values)
+    wanted = widgets.label_filter({k: sorted(v) for k, v in sorted(options.items())}, c3,
+                                  label="Only services labelled")
+    keep = services_matching(labels_of, services, wanted) if wanted else None
+    if keep is not None:
+        st.caption(f"Services labelled {', '.join(f'{k}={v}' for k, v in wanted)}: "
+                   f"{', '.join(keep) if keep else 'none'}.")
+    rows = data.incident_rows(db, first, last, tz, service, stamp, keep)
     if rows.empty:
-        st.info("No incidents detected in the period.")
+        st.info("No incidents detected in the period" + (" for these labels." if keep is not None else "."))
         return
-    report = data.incident_report(db, first, last, tz, service, stamp)
+    report = data.incident_report(db, first, last, tz, service, stamp, keep)
     mttx = report["mttx"]
     overall = mttx["overall"]
     m1, m2, m3, m4 = st.columns(4)
@@ -88,8 +105,8 @@ def page() -> None:
     c1, c2 = st.columns([1, 3])
     metric = c1.radio("Metric", list(METRICS), index=3, format_func=lambda m: METRICS[m])
     left, right = c2.columns(2)
-    left.plotly_chart(distribution(rows, metric, "severity"), width="stretch")
-    right.plotly_chart(distribution(rows, metric, "service"), width="stretch")
+    static_chart.show(distribution(rows, metric, "severity"), left)
+    static_chart.show(distribution(rows, metric, "service"), right)
     with st.expander("Median and p90 minutes by severity and service"):
         st.dataframe(summary_table(mttx["by_severity"]), hide_index=True, width="stretch")
         st.dataframe(summary_table(mttx["by_service"]), hide_index=True, width="stretch")
@@ -122,13 +139,10 @@ def page() -> None:
     left, right = st.columns(2)
     pm = pd.DataFrame([{"severity": s, **v} for s, v in sorted(report["postmortems"].items())])
     if not pm.empty:
-        long = pm.melt(id_vars=["severity"], value_vars=["on_time", "late", "missing", "due"],
-                       var_name="status", value_name="count")
-        fig = px.bar(long, x="severity", y="count", color="status", title="Post-mortem status",
-                     color_discrete_map={"on_time": "#1a9850", "late": "#fdae61", "missing": "#d73027",
-                                         "due": "#bababa"})
-        fig.update_layout(height=300, margin=MARGIN)
-        left.plotly_chart(fig, width="stretch")
+        status = {name: [int(v) for v in pm[col]] for col, name in
+                  (("on_time", "on time"), ("late", "late"), ("missing", "missing"), ("due", "due"))}
+        static_chart.show(charts.stacked_bars(list(pm["severity"]), status, POSTMORTEM_COLORS,
+                                              "Post-mortem status by severity", width=HALF, y_label="incidents"), left)
     late = pd.DataFrame(report["postmortems_not_compliant"])
     if not late.empty:
         left.dataframe(late[["id", "severity", "status", "hours_after_resolution"]], hide_index=True,
@@ -142,15 +156,15 @@ def page() -> None:
     st.subheader("Recurrence")
     rec = report["recurrence"]
     left, right = st.columns(2)
-    left.plotly_chart(weekday_hour(rec["weekday_hour"]), width="stretch")
+    static_chart.show(weekday_hour(rows, tz), left)
     classes = pd.DataFrame(rec["frequency"])
     if not classes.empty:
         if service:
             classes = classes[classes["service"] == service]
-        counts = classes.groupby("class").size().reset_index(name="incidents")
-        fig = px.bar(counts, x="class", y="incidents", title="Frequency classes (PagerDuty-style)")
-        fig.update_layout(height=300, margin=MARGIN)
-        right.plotly_chart(fig, width="stretch")
+        counts = classes.groupby("class").size()
+        static_chart.show(charts.stacked_bars(list(counts.index), {"incidents": [int(v) for v in counts]},
+                                              {"incidents": "#2166ac"}, "Frequency classes (PagerDuty-style)",
+                                              width=HALF, y_label="incidents"), right)
     repeats = pd.DataFrame(rec["repeats"])
     if service and not repeats.empty:
         repeats = repeats[repeats["service"] == service]
