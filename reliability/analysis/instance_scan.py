@@ -17,7 +17,11 @@ did not compute, takes the usual queries, so the numbers are the same whichever 
 (tests/test_instance_scan.py compares both on the same database).
 
 Only ratio indicators whose objectives share one good-slice criterion take this path; other
-grouped definitions are expanded as before (``instances.keys_in_range``).
+grouped definitions are expanded as before (``instances.keys_in_range``). The scans test each
+row against ``usable_slices``' conditions only when ``usable.any_unusable`` finds an unusable
+row in the span; then, or when definitions in several zones make the scans cover less than
+the span, the instances themselves are also found as before (the aggregates still come from
+the scans).
 """
 
 from __future__ import annotations
