@@ -39,14 +39,13 @@ _OPEN, _AFTER = "{", "|"
 NO_CRITERION_TST = 2.0  # sla._set_criterion's time slice target for keys without a criterion
 
 
-def _plan(slo: SLO, period, window_seconds: int) -> tuple | None:
+def _plan(slo: SLO, period, window_seconds: int, criterion) -> tuple | None:
     """``(service, sli name, start_us, end_us, window_us, tst)`` of a definition this path can
-    compute, or None (threshold or raw indicators, objectives with different criteria)."""
-    from reliability.analysis import sla
-
+    compute, or None (threshold or raw indicators, objectives with different criteria).
+    ``criterion(slo, idx)``: sla's criterion of an objective (passed in: sla imports this module)."""
     if slo.indicator.kind != "ratio":
         return None
-    criteria = {sla._criterion(slo, idx) for idx in range(len(slo.objectives))} - {None}
+    criteria = {criterion(slo, idx) for idx in range(len(slo.objectives))} - {None}
     if len(criteria) > 1:
         return None
     tst = next(iter(criteria))[1] if criteria else NO_CRITERION_TST
@@ -54,14 +53,16 @@ def _plan(slo: SLO, period, window_seconds: int) -> tuple | None:
             int(period.end.timestamp()) * 1_000_000, window_seconds * 1_000_000, tst)
 
 
-def expand(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) -> tuple[list[SLO], dict]:
+def expand(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for, *, criterion,
+           default_slice_seconds: int, empty: dict) -> tuple[list[SLO], dict]:
     """``(slos, prefetched)``: ``selected`` with each definition that has grouping labels
     replaced by its instances with rows in its period (as ``sla.expand_instances`` returns
     them, in the same order), and the aggregates of those instances' series keys for
     ``sla.objective_aggregates(..., prefetched=...)``: ``{(service, sli, start_us, end_us,
     window_us, tst): (aggregates, with_ratio)}``, ``with_ratio`` saying whether ``sum_ratio``
-    was computed (it is 0 otherwise)."""
-    from reliability.analysis.sla import DEFAULT_SLICE_SECONDS, EMPTY_AGGREGATES
+    was computed (it is 0 otherwise). ``criterion``, ``default_slice_seconds`` and ``empty``
+    are sla's ``_criterion``, ``DEFAULT_SLICE_SECONDS`` and ``EMPTY_AGGREGATES`` (passed in, so
+    that this module does not import sla, which imports it)."""
 
     grouped = [s for s in selected if s.group_by and not s.instance]
     if not grouped:
@@ -74,7 +75,7 @@ def expand(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) 
     ratio_series: set[tuple] = set()
     slow: list[SLO] = []
     for slo, period in zip(grouped, spans, strict=True):
-        plan = _plan(slo, period, slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS)
+        plan = _plan(slo, period, slo.time_slice_window_seconds or default_slice_seconds, criterion)
         if plan is None:
             slow.append(slo)
             continue
@@ -118,7 +119,7 @@ def expand(con: duckdb.DuckDBPyConnection, selected: Sequence[SLO], period_for) 
                 if plan[0] == row["service"] and row["key"].startswith(plan[1] + _OPEN):
                     # a key the plan's scan did not see has no usable row in its period
                     pk = (row["service"], row["key"], *plan[2:])
-                    prefetched.setdefault(pk, (EMPTY_AGGREGATES, with_ratio or plan[:5] in ratio_series))
+                    prefetched.setdefault(pk, (empty, with_ratio or plan[:5] in ratio_series))
     return instances.attach(selected, list(key_rows.values())), prefetched
 
 

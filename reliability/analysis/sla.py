@@ -363,7 +363,9 @@ def compute_periods(
         from reliability.analysis import instance_scan
 
         # Instances and their aggregates from one scan per definition (analysis/instance_scan.py).
-        selected, prefetched = instance_scan.expand(con, selected, period_for)
+        selected, prefetched = instance_scan.expand(con, selected, period_for, criterion=_criterion,
+                                                    default_slice_seconds=DEFAULT_SLICE_SECONDS,
+                                                    empty=EMPTY_AGGREGATES)
     if not selected:  # a per-instance SLO with no instance in the period
         return []
     from reliability.analysis import segments

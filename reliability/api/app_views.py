@@ -196,7 +196,8 @@ class AppViews:
         """The data health page's tables: ``series`` (per series first and last slice, slices,
         no-data and missing 1-minute slices), ``coverage`` (per series and UTC month),
         ``watermarks`` and ``runs`` of extraction, ``unusable`` (series holding rows readers
-        leave out). Read from the per-series monthly metadata writes keep: no scan of the slices.
+        leave out). Read from the per-series monthly metadata writes keep, except ``unusable``:
+        one plain scan, so that rows written outside this tool are named too.
 
         Example:
 
@@ -213,7 +214,9 @@ class AppViews:
             coverage = series_months.coverage_by_month(con, 60)
             marks = frame(con, "app.watermarks")
             runs = frame(con, "app.extract_runs") if _has_table(con, "extract_runs") else pd.DataFrame()
-            found = usable.anywhere(con) if series_months.any_unusable(con) else []
+            # Unusable rows by one plain scan, not from the metadata: rows written outside this
+            # tool (by hand, another program) never went through a write that counts them.
+            found = usable.anywhere(con)
             unusable = pd.DataFrame(found, columns=["service", "sli", "rows", "first_ts", "problem"])
         return {"series": health, "coverage": coverage, "watermarks": marks, "runs": runs, "unusable": unusable}
 
