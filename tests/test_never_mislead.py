@@ -352,3 +352,23 @@ def test_heatmaps_never_show_a_month_without_data_as_fine():
     # No verdict: grey, "insufficient data", never a shade of a met month.
     assert by_month["2026-11"][:2] == ("#9e9e9e", "insufficient_data")
     assert "insufficient data, attainment - %" in by_month["2026-11"][2]
+
+
+def test_the_health_heatmap_draws_the_series_lacking_most_and_counts_the_rest():
+    import pandas as pd
+
+    from reliability.app.pages.data_health import coverage_heatmap, most_lacking
+
+    months = ["2026-01", "2026-02"]
+    rows = [{"service": f"s{i:02d}", "sli": "x", "month": m, "expected": 44640.0 if m == "2026-01" else 40320.0,
+             "with_data": 44640 if m == "2026-01" else 40320} for i in range(45) for m in months]
+    rows[6]["with_data"] = 44000  # s03 lacks 640 slices in January
+    rows = [r for r in rows if not (r["service"] == "s44" and r["month"] == "2026-02")]  # s44: no row in February
+    cov = pd.DataFrame(rows)
+    drawn, hidden = most_lacking(cov, limit=3)
+    assert hidden == 42
+    kept = list(dict.fromkeys(drawn["service"]))
+    # s44 lacks all of February (40,320 slices), s03 640; the third is a complete series.
+    assert {"s44", "s03"} <= set(kept) and len(kept) == 3
+    assert "s44 / x 2026-02: 40,320 slices without data" in coverage_heatmap(drawn)
+    assert most_lacking(cov, limit=45)[1] == 0

@@ -12,6 +12,31 @@ from reliability import charts_dist, periods, units
 from reliability.app import data, freshness, static_chart, widgets
 
 
+HEATMAP_SERIES = 40  # rows of the coverage heatmap: the series that lack the most data
+
+
+def most_lacking(coverage, limit: int = HEATMAP_SERIES):
+    """``(rows, hidden)``: the coverage rows of the ``limit`` series lacking the most slices over
+    the months shown (a month without a row lacks all of it), and how many series are left out.
+    A fleet's 2,000 series x 13 months would be 26,000 cells (4 MB to the browser) to show that
+    most are complete; the page says how many are not drawn."""
+    import pandas as pd
+
+    if coverage.empty:
+        return coverage, 0
+    months = coverage["month"].unique()
+    expected = {m: periods.month(m, "UTC").seconds / 60 for m in months}
+    key = coverage["service"] + " / " + coverage["sli"]
+    have = coverage.assign(key=key, lacking=coverage["expected"] - coverage["with_data"])
+    by_series = have.groupby("key")["lacking"].sum()
+    present = have.groupby("key")["month"].apply(set)
+    total = pd.Series({k: by_series[k] + sum(expected[m] for m in months if m not in present[k]) for k in by_series.index})
+    if len(total) <= limit:
+        return coverage, 0
+    keep = set(total.sort_values(ascending=False, kind="stable").index[:limit])
+    return coverage[key.isin(keep)], len(total) - limit
+
+
 def coverage_heatmap(coverage) -> str:
     """Series x months shaded by the slices without data (missing rows and no-data rows), so a
     17-minute gap stands out in a month of 44,640 minutes; each cell's tooltip gives the
@@ -61,7 +86,8 @@ def page() -> None:
     c5.metric("No-data slices", units.number(int(series["no_data_slices"].sum())))
     view = series.assign(lag_hours=freshness.lag_hours(series["last_slice"], now))
     styled = view.style.map(lambda v: freshness.colour(v, hours), subset=["lag_hours"])
-    st.dataframe(styled, hide_index=True, width="stretch", height=36 * (len(view) + 1) + 2, column_config={
+    # Every series, scrolling past 25 rows (a fleet has thousands).
+    st.dataframe(styled, hide_index=True, width="stretch", height=36 * (min(len(view), 25) + 1) + 2, column_config={
         "missing_slices": st.column_config.NumberColumn(
             "missing slices", help="1-minute slices without a row between the first and last slice", format="%d"),
         "no_data_slices": st.column_config.NumberColumn("no-data slices", help="Rows with total 0 or null"),
@@ -69,7 +95,11 @@ def page() -> None:
         "first_slice": st.column_config.DatetimeColumn("first slice (UTC)", format="YYYY-MM-DD HH:mm"),
         "last_slice": st.column_config.DatetimeColumn("last slice (UTC)", format="YYYY-MM-DD HH:mm"),
     })
-    static_chart.show(coverage_heatmap(coverage))
+    drawn, hidden = most_lacking(coverage)
+    static_chart.show(coverage_heatmap(drawn))
+    if hidden:
+        st.caption(f"The {HEATMAP_SERIES} series lacking the most slices are drawn; "
+                   f"{units.count_of(hidden, 'more series', 'more series')} lack fewer (the table above lists every series).")
     unusable = health.get("unusable", pd.DataFrame())
     if service and not unusable.empty:
         unusable = unusable[unusable["service"] == service]
