@@ -58,7 +58,8 @@ def section(rows: pd.DataFrame, month: str) -> None:
                "instances with the least error budget left. An instance with insufficient data is never "
                "counted as met.")
     st.dataframe(summary(rows), hide_index=True, width="stretch",
-                 column_config={"lowest attainment %": st.column_config.NumberColumn(format="%.3f")})
+                 column_config={"insufficient_data": st.column_config.NumberColumn("insufficient data"),
+                                "lowest attainment %": st.column_config.NumberColumn(format="%.3f")})
     left, right = st.columns([3, 1])
     text = left.text_input("Filter instances", key="instance_filter",
                            placeholder='e.g. customer="acme" or a definition name')
@@ -76,4 +77,7 @@ def section(rows: pd.DataFrame, month: str) -> None:
                                 "attainment": st.column_config.NumberColumn("attainment %", format="%.4f"),
                                 "error_budget_remaining": st.column_config.NumberColumn("budget left %",
                                                                                         format="%.1f"),
-                                "data_coverage": st.column_config.NumberColumn("coverage %", format="%.1f")})
+                                "data_coverage": st.column_config.NumberColumn("coverage %", format="%.1f"),
+                                # In the budget's unit (events or slices), as `sla` prints them.
+                                "bad": st.column_config.NumberColumn("bad", format="localized"),
+                                "allowed_bad": st.column_config.NumberColumn("allowed bad", format="localized")})
