@@ -151,6 +151,7 @@ SHOTS = ROOT / "build" / "screenshots"  # one PNG per page, kept for people to l
 # The pages' charts: static SVG inline (reliability.app.static_chart), no charting library.
 CHART = "svg.reliability-chart"
 # (url path and query, heading, charts expected at least, what the page must show)
+PLOTLY_CHUNK = re.compile(r"/PlotlyChart\.[\w-]+\.js$")  # Streamlit's Plotly chunk (4.7 MB)
 PAGES = [
     ("", "Leadership overview", 0, "SLO-months breached"),  # the default page lives at / (static SVG charts)
     ("sla?month=2026-03", "Monthly SLA review", 0, "search-availability"),
@@ -199,11 +200,19 @@ def test_every_page_in_chromium(server, tmp_path):
             page.on("console", lambda m: errors.append(f"{current[0]}: console: {m.text} at {m.location.get('url')}")
                     if m.type == "error" and not BASE_PATH_PROBE.search(m.location.get("url") or "") else None)
             page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+            # No page loads Plotly by default (static SVG; test_browser_static.py has the other
+            # pages and the interactive chart on request): one tab, so the first page that
+            # requested its chunk would show here.
+            requested: list[str] = []
+            page.on("request", lambda r: requested.append(r.url))
             for path, heading, charts, shows in PAGES:
                 current[0] = path
                 open_page(page, f"{url}/{path}", heading, charts)
                 assert page.locator('[data-testid="stException"]').count() == 0, path
                 assert page.locator(CHART).count() >= charts, path
+                assert page.locator(".js-plotly-plot").count() == 0, path
+                assert page.locator('[data-testid="stPlotlyChart"]').count() == 0, path
+                assert not [u for u in requested if PLOTLY_CHUNK.search(u)], path
                 if shows.startswith("INC-") or shows.endswith("availability"):
                     # Inside a data frame (a canvas): read it from the page's data instead.
                     page.wait_for_function(
