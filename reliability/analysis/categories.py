@@ -12,6 +12,10 @@ data when fewer than ``MIN_COVERAGE`` of the period's slices (after maintenance)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # no pandas at run time: the CLI imports this module and starts without it
+    import pandas as pd
 
 MIN_COVERAGE = 0.9  # as `sla --min-coverage`'s default
 AT_RISK = 0.25  # budget left below this (as `budget`'s policy status): at risk
@@ -39,3 +43,10 @@ def category(row: Mapping) -> str:
     if found == "met" and left is not None and left < AT_RISK:
         return "at_risk"
     return found
+
+
+def of_frame(rows: pd.DataFrame) -> pd.Series:
+    """:func:`category` of every row of a frame of ``sla --json`` rows that all carry ``status``
+    (:func:`reliability.analysis.rollup_frame.monthly_frame`'s), at once."""
+    left = rows["error_budget_remaining"].astype("float64")  # None: NaN, never at risk
+    return rows["status"].where(~((rows["status"] == "met") & (left < AT_RISK)), "at_risk")

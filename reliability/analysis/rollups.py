@@ -189,19 +189,38 @@ def monthly(
 ) -> list[tuple[str, list[sla.SlaRow]]]:
     """``(month, rows)`` for every month listed, each SLO's month in its own zone: the rows
     ``sla.compute_periods`` returns for that month (same order), from the rollups where they
-    are current and computed fresh where not."""
-    if no_data not in sla.NO_DATA_POLICIES:
-        raise BadInput(f"expected one of {', '.join(sla.NO_DATA_POLICIES)}, got {no_data!r}", field="--no-data")
-    sla.check_min_coverage(min_coverage)
+    are current and computed fresh where not. (Many SLO-months as one frame, the way the
+    overview reads them: :func:`reliability.analysis.rollup_frame.monthly_frame`.)"""
+    check_options(no_data, min_coverage)
     if selected is None:
         selected = slos.load(con)
     if not selected:
         return [(m, []) for m in months]
+    return [(month, [r for s in selected for r in rows.get(s.name, [])])
+            for month, rows in monthly_by_slo(con, months, no_data, selected, min_coverage, now, everything=True)]
+
+
+def check_options(no_data: str, min_coverage: float) -> None:
+    """Bad input for an unknown no-data policy or a coverage outside [0, 1]."""
+    if no_data not in sla.NO_DATA_POLICIES:
+        raise BadInput(f"expected one of {', '.join(sla.NO_DATA_POLICIES)}, got {no_data!r}", field="--no-data")
+    sla.check_min_coverage(min_coverage)
+
+
+def monthly_by_slo(
+    con: duckdb.DuckDBPyConnection, months: Sequence[str], no_data: str, selected: Sequence[SLO],
+    min_coverage: float, now: datetime | None, everything: bool = False,
+) -> list[tuple[str, dict[str, list[sla.SlaRow]]]]:
+    """As :func:`monthly` for a non-empty ``selected``, each month's rows per SLO name (a
+    definition with grouping labels: its instances' rows). ``everything``: ``selected`` is
+    (nearly) every SLO, so all the months' stored rows are read rather than those of its SLOs."""
     stored: dict[tuple[str, int, str], dict] = {}
     has_rollups = _has_table(con)
     if has_rollups:
         digests = fingerprints(con)
-        for r in store.rows(con, "rollups.for_months", {"months": list(months)}):
+        found = (store.rows(con, "rollups.for_months", {"months": list(months)}) if everything else
+                 store.rows(con, "rollup_frame.rows_of", {"months": list(months), "slos": [s.name for s in selected]}))
+        for r in found:
             if digests.get(r["slo"]) == r["fingerprint"]:
                 stored[(r["slo"], r["idx"], r["month"])] = r
     cache: dict[tuple[str, str], periods.Period] = {}
@@ -240,7 +259,7 @@ def monthly(
             fresh = sla.compute_periods(con, lambda s, m=month: periods.month(m, sla.slo_zone(s)), no_data=no_data,
                                         selected=stale, min_coverage=min_coverage, now=now)
             _assign(stale, fresh, rows)
-        out.append((month, [r for s in selected for r in rows.get(s.name, [])]))
+        out.append((month, rows))
     return out
 
 
