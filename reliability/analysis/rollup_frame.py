@@ -20,7 +20,7 @@ cold script, 0.1 s here).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import duckdb
 import numpy as np
@@ -72,7 +72,7 @@ def monthly_frame(
                 order.append(("rows", slo.name, month))
                 continue
             period, rows = found
-            end = min(period.end, now, _data_end(slo, period, stored["last_slice"][rows[0]]))
+            end = min(period.end, now, sla.data_end(slo, period, {"last_slice": stored["last_slice"][rows[0]]}))
             k = len(rows)
             picked += rows
             slo_of += [slo] * k
@@ -93,21 +93,14 @@ def monthly_frame(
     return _merge(columns, order, _fresh(con, missing, no_data, min_coverage, now))
 
 
-def _data_end(slo: SLO, period: periods.Period, last: int | None) -> datetime:
-    """``sla.data_end`` from the stored ``last_slice``."""
-    if last is None:
-        return period.start
-    window = slo.time_slice_window_seconds or sla.DEFAULT_SLICE_SECONDS
-    return period.start + timedelta(seconds=(int(last) + 1) * window)
-
-
 def _served(con: duckdb.DuckDBPyConnection, months: list[str], selected: Sequence[SLO]) -> tuple[dict, dict]:
     """The stored rollups of ``months`` (column name -> values) and ``(slo name, month) ->
     (period, [row of each objective])`` for the SLO-months a current stored row serves (the
     rule of ``rollups.monthly``)."""
     histories = versions.histories(con, sorted({s.base_name for s in selected}))
     digests = rollups.fingerprints(con)
-    rolled = {s.name: s for s in selected if rollups._rolled_up(s, histories) and s.name in digests}
+    rolled = {s.name: (s, sla.slo_zone(s), len(s.objectives)) for s in selected
+              if rollups._rolled_up(s, histories) and s.name in digests}
     table = con.sql(store.query("rollup_frame.stored"), params={"months": months}).to_arrow_table()
     stored = {name: table.column(name).to_pylist() for name in table.column_names}
     bounds: dict[tuple[str, str], tuple[periods.Period, int, int]] = {}
@@ -115,20 +108,20 @@ def _served(con: duckdb.DuckDBPyConnection, months: list[str], selected: Sequenc
     for j, (name, idx, month, fingerprint, start_us, end_us) in enumerate(zip(
             stored["slo"], stored["idx"], stored["month"], stored["fingerprint"], stored["start_us"],
             stored["end_us"])):
-        slo = rolled.get(name)
-        if slo is None or digests[name] != fingerprint or idx >= len(slo.objectives):
+        found = rolled.get(name)
+        if found is None or digests[name] != fingerprint or idx >= found[2]:
             continue
-        zone = sla.slo_zone(slo)
+        zone = found[1]
         expected = bounds.get((month, zone))
         if expected is None:
             p = periods.month(month, zone)
             expected = bounds[(month, zone)] = (p, _us(p.start), _us(p.end))
         if start_us != expected[1] or end_us != expected[2]:
             continue
-        found = partial.get((name, month))
-        if found is None:
-            found = partial[(name, month)] = (expected[0], [None] * len(slo.objectives))
-        found[1][idx] = j
+        rows = partial.get((name, month))
+        if rows is None:
+            rows = partial[(name, month)] = (expected[0], [None] * found[2])
+        rows[1][idx] = j
     return stored, {k: (p, rows) for k, (p, rows) in partial.items() if None not in rows}
 
 
