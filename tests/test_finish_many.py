@@ -202,3 +202,19 @@ def test_monthly_frame_refuses_what_monthly_refuses(demo_db):
             with pytest.raises(BadInput):
                 rollup_frame.monthly_frame(con, ["2026-03"], **kwargs)
 
+
+
+def test_finish_many_takes_numpy_values_as_sla_finish_does(tmp_path):
+    # Aggregates read into numpy (int64 counts, float64 sums) give the same numbers too.
+    import numpy as np
+
+    rng = random.Random("numpy")
+    for slo in _slos(tmp_path)[::7]:
+        period = periods.month("2025-03", sla.slo_zone(slo))
+        it = _random_item(rng, slo, period)
+        agg = {k: (np.int64(v) if k in ("slices_with_data", "good_slices") else np.float64(v))
+               for k, v in it["agg"].items()} | {"sum_total": np.int64(int(it["agg"]["sum_total"]))}
+        want = sla.finish(slo, 0, period, agg, "bad", it["excluded"], it["windows"]).as_json()
+        got = finish_many.finish_many([slo], [0], [period], {k: [agg[k]] for k in AGG}, "bad", [it["excluded"]],
+                                      [it["windows"]])
+        assert {c: _bits(v[0]) for c, v in got.items()} == {c: _bits(v) for c, v in want.items()}, slo.name

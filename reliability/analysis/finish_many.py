@@ -20,9 +20,9 @@ cases (zero traffic, months without data, partial months, 28-31-day and DST mont
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from numbers import Integral
 
 from reliability import periods
 from reliability.analysis import sla
@@ -40,7 +40,7 @@ def _ratio(value) -> tuple[int, int]:
         return value, 1
     if type(value) is float:
         return value.as_integer_ratio()
-    if isinstance(value, numbers.Integral):  # numpy's integers
+    if isinstance(value, Integral):  # numpy's integers
         return int(value), 1
     return float(value).as_integer_ratio()
 
