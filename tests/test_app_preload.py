@@ -34,5 +34,5 @@ def test_a_first_visit_imports_nothing_the_server_could_have(demo_db):
                          env={**os.environ, "RELIABILITY_DB": str(demo_db)})
     assert out.returncode == 0, out.stderr[-3000:]
     late = [m for m in json.loads(out.stdout.strip().splitlines()[-1]) if not m.startswith(HARNESS)]
-    heavy = [m for m in late if m.split(".")[0] in ("reliability", "pandas", "numpy", "pyarrow", "duckdb", "jinja2")]
+    heavy = [m for m in late if m.split(".")[0] in ("reliability", "pandas", "numpy", "pyarrow", "duckdb", "jinja2", "streamlit")]
     assert heavy == [], heavy

@@ -14,7 +14,10 @@ import importlib
 import pkgutil
 
 LIBRARIES = ("numpy", "pandas", "pyarrow", "pyarrow.pandas_compat", "pyarrow.vendored.version", "duckdb", "jinja2", "pandas.io.formats.style",
-             "pandas.io.formats.csvs", "yaml", "zoneinfo")
+             "pandas.io.formats.csvs", "yaml", "zoneinfo",
+             # Streamlit's own lazy imports on a first run (its emoji table alone ~0.2 s)
+             "streamlit.emojis", "streamlit.runtime.scriptrunner.magic_funcs",
+             "streamlit.components.v2.manifest_scanner")
 PACKAGES = ("reliability.app", "reliability.api", "reliability.analysis", "reliability.incidents",
             "reliability.audits", "reliability.contracts", "reliability.openslo")
 MODULES = ("reliability.charts", "reliability.charts_dist", "reliability.charts_time", "reliability.ingest.maintenance",
