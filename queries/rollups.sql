@@ -40,8 +40,10 @@ from maintenance_windows;
 -- name: written_months
 -- The calendar months (YYYY-MM in each listed zone) holding rows of the listed series that
 -- have a row id above $since (rows this write appended, which includes every replaced key).
--- Rows are grouped by hour first; an hour is mapped to the months of its first and last
--- instant, which is exact for zones whose offsets are whole hours.
+-- $grouped false: rows stored under exactly the listed sli; true: the instance series of
+-- grouped definitions, rows stored under 'sli{label="value",...}' keys whose plain SLI is
+-- listed. Rows are grouped by hour first; an hour is mapped to the months of its first and
+-- last instant, which is exact for zones whose offsets are whole hours.
 with series as (
     select
         unnest($services) as service,
@@ -52,13 +54,14 @@ with series as (
 hours as (
     select distinct
         s.service,
-        s.sli,
+        case when $grouped then split_part(s.sli, '{', 1) else s.sli end as sli,
         date_trunc('hour', s.ts) as hour
     from sli_slices as s
     semi join series
         on s.service = series.service
-        and s.sli = series.sli
+        and (case when $grouped then split_part(s.sli, '{', 1) else s.sli end) = series.sli
     where s.rowid > $since
+      and (not $grouped or contains(s.sli, '{'))
 ),
 
 final as (
@@ -100,45 +103,6 @@ select * from rollup_staged;
 select *
 from sla_rollups
 where month in (select unnest($months));
-
-
--- name: written_months_grouped
--- As written_months, for the instance series of grouped definitions: rows stored under
--- 'sli{label="value",...}' keys whose plain SLI ($slis) is listed.
-with series as (
-    select
-        unnest($services) as service,
-        unnest($slis) as sli,
-        unnest($zones) as zone
-),
-
-hours as (
-    select distinct
-        s.service,
-        split_part(s.sli, '{', 1) as sli,
-        date_trunc('hour', s.ts) as hour
-    from sli_slices as s
-    where s.rowid > $since
-      and contains(s.sli, '{')
-      and s.service in (select service from series)
-),
-
-final as (
-    select distinct
-        hours.service,
-        hours.sli,
-        series.zone,
-        unnest([
-            strftime(timezone(series.zone, hours.hour), '%Y-%m'),
-            strftime(timezone(series.zone, hours.hour + interval 1 hour - interval 1 microsecond), '%Y-%m')
-        ]) as month
-    from hours
-    join series
-        on hours.service = series.service
-        and hours.sli = series.sli
-)
-
-select * from final;
 
 -- name: items_delete
 -- Remove the item rollups and sets of the listed (slo, month) pairs (parallel lists).

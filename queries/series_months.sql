@@ -7,6 +7,32 @@ select distinct service, sli, date_trunc('month', ts) as month_start
 from sli_slices
 where rowid > $since;
 
+-- name: deleted
+-- The stored (service, sli, month_start) rows that the listed deleted ranges (parallel lists:
+-- service, sli, whether every instance 'sli{...}' of it instead, [start, end)) overlap: the
+-- months a write removed rows of (a month without a row had no rows to remove).
+with ranges as (
+    select
+        unnest($services) as service,
+        unnest($slis) as sli,
+        unnest($instances) as instances,
+        unnest($starts) as start_at,
+        unnest($ends) as end_at
+),
+
+final as (
+    select distinct m.service, m.sli, m.month_start
+    from series_months as m
+    inner join ranges as r
+        on m.service = r.service
+        and m.month_start < r.end_at
+        and m.month_start + interval 1 month > r.start_at
+    where (not r.instances and m.sli = r.sli)
+       or (r.instances and starts_with(m.sli, r.sli || '{'))
+)
+
+select * from final;
+
 -- name: delete
 -- Remove the listed (service, sli, month_start) rows (parallel lists).
 delete from series_months
