@@ -72,11 +72,29 @@ def _random_rows(rng: random.Random) -> pa.Table:
     return pa.table(cols)
 
 
+_SERIES_MONTHS = "select distinct service, sli, date_trunc('month', ts) from sli_slices order by all"
+# Rows per series and UTC month: as series_months keeps them, and as the slices hold them.
+_KEPT_COUNTS = "select service, sli, month_start, slices + unusable_rows from series_months order by all"
+_SCANNED_COUNTS = "select service, sli, date_trunc('month', ts), count(*) from sli_slices group by all order by all"
+
+
 def _write(db: Path, tmp: Path, rng: random.Random, step: int) -> str:
-    kind = ("series", "slo", "series", "maintenance", "series")[step % 5]
+    kind = ("series", "slo", "series", "maintenance", "series", "delete")[step % 6]
     with store.connect(db) as con, writes.transaction(con):
         if kind == "series":
             ingest_series_table(con, _random_rows(rng), f"step {step}")
+        elif kind == "delete":  # as extract replacing a range that Prometheus has less of
+            held = con.execute(_SERIES_MONTHS).fetchall()
+            if held and rng.random() < 0.7:  # a whole UTC month of a stored series, and some more
+                service, key, month = rng.choice(held)
+                sli_, instances = key.partition("{")[0], "{" in key  # an instance: every instance
+                start = month - timedelta(minutes=rng.randrange(600))
+                end = (month + timedelta(days=32)).replace(day=1) + timedelta(minutes=rng.randrange(600))
+            else:
+                (service, sli_), instances = rng.choice(SERIES), rng.random() < 0.3
+                start = START + timedelta(minutes=rng.randrange(SPAN_MINUTES))
+                end = start + timedelta(minutes=rng.choice([30, 300, 1500]))
+            writes.delete_slices(con, service, sli_, start, end, instances=instances)
         elif kind == "slo":
             path = tmp / f"slos-{step}.yaml"
             path.write_text(_definitions(1 + (step // 5 + rng.randrange(2)) % 2))
@@ -114,22 +132,27 @@ def _stored(con) -> dict[tuple[str, int, str], datetime]:
             con.execute("select slo, idx, month, computed_at from sla_rollups").fetchall()}
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [2, 3])
 def test_rollups_equal_fresh_computation_after_random_writes(tmp_path, seed):
     rng = random.Random(seed)
     db = tmp_path / "r.duckdb"
     (tmp_path / "slos.yaml").write_text(_definitions(0))
     assert run_cli("slo", "apply", tmp_path / "slos.yaml", db=db).code == 0
-    kinds = []
-    for step in range(10):
+    kinds, emptied, compared = [], set(), set()
+    for step in range(12):
+        with store.connect(db, read_only=True) as con:
+            held = set(con.execute(_SERIES_MONTHS).fetchall())
         kinds.append(_write(db, tmp_path, rng, step))
         with store.connect(db, read_only=True) as con:
+            if kinds[-1] == "delete":  # (series, UTC month) pairs left with no row and none appended
+                emptied |= held - set(con.execute(_SERIES_MONTHS).fetchall())
             for policy in ("good", "bad", "exclude"):
                 assert _served(con, policy) == _fresh(con, policy), (seed, step, kinds, policy)
             # The data health page's per-series metadata equals the scan of every slice.
             for scan, kept in (("app.series_health", "series_months.series_health"),
                                ("app.coverage_by_month", "series_months.coverage_by_month")):
                 assert _query(con, kept) == _query(con, scan), (seed, step, kinds, scan)
+            assert con.execute(_KEPT_COUNTS).fetchall() == con.execute(_SCANNED_COUNTS).fetchall(), (seed, step, kinds)
             # Every SLO-month with data is served from a stored, current rollup.
             digests = rollups.fingerprints(con)
             current = {(s, i, m) for s, i, m, f in con.execute(
@@ -139,7 +162,10 @@ def test_rollups_equal_fresh_computation_after_random_writes(tmp_path, seed):
             item_sets = {(s, m) for s, m, f in con.execute(
                 "select slo, month, fingerprint from sla_rollup_sets").fetchall()
                 if rollup_items.digests(con).get(s) == f}
-            for month, rows in _fresh(con, "good"):
+            fresh = _fresh(con, "good")
+            compared |= {"instances" for _m, rows in fresh for r in rows if "{" in r["slo"]}
+            compared |= {"segments" for _m, rows in fresh for r in rows if "segments" in r}
+            for month, rows in fresh:
                 for r in rows:
                     if not r["slices_with_data"]:
                         continue
@@ -148,11 +174,9 @@ def test_rollups_equal_fresh_computation_after_random_writes(tmp_path, seed):
                         assert (base, month) in item_sets, (seed, step, r["slo"], month)
                     else:
                         assert (r["slo"], 0, month) in current, (seed, step, r["slo"], month)
-    assert set(kinds) == {"series", "slo", "maintenance"}
-    with store.connect(db, read_only=True) as con:  # instances and split months were among what was compared
-        rows = [r for _m, rows in _fresh(con, "good") for r in rows]
-        assert any("{" in r["slo"] for r in rows), seed
-        assert any("segments" in r for r in rows), seed
+    assert set(kinds) == {"series", "slo", "maintenance", "delete"}
+    assert emptied, seed  # a delete-only write of a month was among the steps
+    assert compared == {"instances", "segments"}, seed  # instances and split months were among what was compared
 
 
 def _ingest_minute(db: Path, at: str, service: str = "svc") -> None:
