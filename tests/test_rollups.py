@@ -245,6 +245,25 @@ def test_every_write_goes_through_writes_transaction():
     assert found == []
 
 
+def test_slices_are_deleted_only_where_the_rollups_learn_of_it():
+    """Deleted rows leave no row id behind: a month whose rows a write deletes, appending none
+    there, is recomputed only when the range is registered (writes.delete_slices). Fails on a
+    new query deleting slices, or on the extract deletes run from anywhere else."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    deleting = set()
+    for path in sorted((root / "queries").glob("*.sql")):
+        for name, sql in re.findall(r"^-- name: (\w+)\n(.*?)(?=^-- name: |\Z)", path.read_text(), re.M | re.S):
+            if re.search(r"\bdelete\s+from\s+sli_slices\b", sql, re.I):
+                deleting.add(f"{path.stem}.{name}")
+    # ingest's replace deletes exactly the keys it appends again (their months are found by row id)
+    assert deleting == {"ingest.delete_replaced_slices", "extract.delete_chunk", "extract.delete_instances_chunk"}
+    users = sorted(str(f.relative_to(root)) for f in (root / "reliability").rglob("*.py")
+                   if re.search(r"delete_(instances_)?chunk", f.read_text()))
+    assert users == ["reliability/writes.py"]
+
+
 def test_per_instance_and_versioned_slos_are_served_without_reading_slices(demo_db, monkeypatch):
     """The SLA review's month (per-customer instances, ledger-availability's split month): from
     the rollups alone. Fails if any SLO went back to finding instances or aggregating slices."""
