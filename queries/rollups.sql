@@ -40,10 +40,8 @@ from maintenance_windows;
 -- name: written_months
 -- The calendar months (YYYY-MM in each listed zone) holding rows of the listed series that
 -- have a row id above $since (rows this write appended, which includes every replaced key).
--- $grouped false: rows stored under exactly the listed sli; true: the instance series of
--- grouped definitions, rows stored under 'sli{label="value",...}' keys whose plain SLI is
--- listed. Rows are grouped by hour first; an hour is mapped to the months of its first and
--- last instant, which is exact for zones whose offsets are whole hours.
+-- Rows are grouped by hour first; an hour is mapped to the months of its first and last
+-- instant, which is exact for zones whose offsets are whole hours.
 with series as (
     select
         unnest($services) as service,
@@ -54,14 +52,13 @@ with series as (
 hours as (
     select distinct
         s.service,
-        case when $grouped then split_part(s.sli, '{', 1) else s.sli end as sli,
+        s.sli,
         date_trunc('hour', s.ts) as hour
     from sli_slices as s
     semi join series
         on s.service = series.service
-        and (case when $grouped then split_part(s.sli, '{', 1) else s.sli end) = series.sli
+        and s.sli = series.sli
     where s.rowid > $since
-      and (not $grouped or contains(s.sli, '{'))
 ),
 
 final as (
@@ -80,6 +77,16 @@ final as (
 )
 
 select * from final;
+
+-- name: instance_keys
+-- Every stored instance series (service, 'sli{label="value",...}') of the listed services,
+-- from the per-series months (current: series_months.refresh runs first in a write): the
+-- series a grouped definition's instances may be stored under.
+select distinct service, sli
+from series_months
+where contains(sli, '{')
+  and service in (select unnest($services))
+order by service, sli;
 
 -- name: delete
 -- Remove the rollups of the listed (slo, month) pairs (parallel lists).

@@ -147,14 +147,32 @@ def written(con, series: Mapping[tuple, set], since: int, grouped: bool = False)
     """month -> names, for the months (in each series' zone) holding rows above row id ``since``
     of ``series`` ((service, sli, zone) -> names); ``grouped``: of the instances of each sli
     (keys ``sli{label="value",...}``) instead."""
+    if grouped:
+        series = _instance_series(con, series)
     if not series:
         return {}
     keys = list(series)
     params = {"services": [k[0] for k in keys], "slis": [k[1] for k in keys], "zones": [k[2] for k in keys],
-              "since": since, "grouped": grouped}
+              "since": since}
     out: dict[str, set[str]] = defaultdict(set)
     for service, sli_, zone, month in con.execute(store.query("rollups.written_months"), params).fetchall():
         out[month] |= series[(service, sli_, zone)]
+    return out
+
+
+def _instance_series(con, grouped: Mapping[tuple, set]) -> dict[tuple, set]:
+    """``grouped`` ((service, sli, zone) -> names) for each stored instance series of that sli:
+    (service, 'sli{...}', zone) -> names (an exact key is a cheaper join than a prefix)."""
+    if not grouped:
+        return {}
+    by_base: dict[tuple[str, str], list] = defaultdict(list)
+    for (service, sli_, zone), names in grouped.items():
+        by_base[(service, sli_)].append((zone, names))
+    out: dict[tuple, set] = defaultdict(set)
+    services = sorted({service for service, _sli in by_base})
+    for service, key in con.execute(store.query("rollups.instance_keys"), {"services": services}).fetchall():
+        for zone, names in by_base.get((service, key.partition("{")[0]), []):
+            out[(service, key, zone)] |= names
     return out
 
 
