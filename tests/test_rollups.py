@@ -218,6 +218,16 @@ def test_a_write_recomputes_only_the_slo_months_it_touched(tmp_path):
         last = _stored(con)
     # 22:00-23:30 UTC is 23:00-00:30 in Berlin: its December and January.
     assert {k for k in last if again.get(k) != last[k]} == {("other-ts-5m", 0, "2025-12"), ("other-ts-5m", 0, "2026-01")}
+    # Deleting the row of 2025-11-30 23:00 (none appended): the months that range overlaps, in
+    # each zone, of svc's availability SLOs (occ, versioned now, has none here).
+    with store.connect(db) as con, writes.transaction(con):
+        at = datetime(2025, 11, 30, 23, tzinfo=UTC)
+        writes.delete_slices(con, "svc", "availability", at, at + timedelta(minutes=1))
+    with store.connect(db, read_only=True) as con:
+        deleted = _stored(con)
+        assert con.execute("select count(*) from sli_slices where ts = $at", {"at": at}).fetchone()[0] == 0
+    assert {k for k in deleted if last.get(k) != deleted[k]} == {
+        ("ts", 0, "2025-11"), ("rts-5m", 0, "2025-11"), ("ts-ny", 0, "2025-11"), ("occ-kolkata", 0, "2025-12")}
 
 
 def test_the_demo_database_has_every_slo_month_rolled_up(demo_db):
