@@ -18,9 +18,9 @@ computation's bit for bit, and never touch ``sli_slices``.
 Maintained by every write, exactly as the plain rollups (:func:`reliability.writes.transaction`
 calls :func:`refresh` through :func:`reliability.analysis.rollups.refresh`), and invalidated for
 what the write touched: the months (in the zone of every version) holding rows it appended of
-the series of any version (an instance's rows for a grouped definition); every month with data
-of an SLO whose definition or history changed; the months a changed maintenance window
-overlaps, for the SLOs of its service.
+the series of any version (an instance's rows for a grouped definition), and those a range it
+deleted of such a series overlaps; every month with data of an SLO whose definition or history
+changed; the months a changed maintenance window overlaps, for the SLOs of its service.
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ everything ``sla`` reports, data coverage included, for any no-data policy.
   a :func:`mark` before the block and calls :func:`refresh` before committing, in the same
   transaction.
 - Invalidated exactly for what the write touched: the months (in each SLO's zone) holding the
-  rows it appended or replaced, for the SLOs of those series; every month with data of an SLO
+  rows it appended or replaced, for the SLOs of those series; the months a range of slices it
+  deleted overlaps (:func:`reliability.writes.delete_slices`), for the SLOs of that service and
+  indicator; every month with data of an SLO
   whose definition changed (removed SLOs lose theirs); the months a maintenance window that
   was added, changed or removed overlaps, for the SLOs of its service (all, if it has none).
 - A definition with grouping labels (its instances are found per period) and an SLO with a
