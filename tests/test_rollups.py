@@ -230,6 +230,35 @@ def test_a_write_recomputes_only_the_slo_months_it_touched(tmp_path):
         ("ts", 0, "2025-11"), ("rts-5m", 0, "2025-11"), ("ts-ny", 0, "2025-11"), ("occ-kolkata", 0, "2025-12")}
 
 
+def test_series_months_count_rows_written_outside_the_tool_when_a_write_touches_their_month(tmp_path):
+    """Rows another tool wrote (out of range: good > total, NaN, a negative count) are not
+    usable; a write that appends to or deletes from their month recomputes its row, which
+    counts them as unusable, as the scan does."""
+    db = tmp_path / "r.duckdb"
+    _ingest_minute(db, "2025-11-15T00:00:00+00:00")
+    with store.connect(db) as con:  # outside writes.transaction: series_months does not see these
+        con.execute("insert into sli_slices (service, sli, ts, good, total, value) values "
+                    "('svc', 'availability', '2025-11-15 00:01:00+00', 3, 2, null), "
+                    "('svc', 'availability', '2025-11-15 00:02:00+00', 'NaN'::double, 2, null), "
+                    "('svc', 'availability', '2025-11-16 00:00:00+00', -1, 2, null), "
+                    "('svc', 'availability', '2025-12-15 00:00:00+00', 1, 2, null)")
+    expected_sql = ("select service, sli, date_trunc('month', ts), count(*), "
+                    "count(*) filter (where rowid not in (select s.rowid from sli_slices as s semi join usable_slices "
+                    "as u on s.service = u.service and s.sli = u.sli and s.ts = u.ts)) "
+                    "from sli_slices group by all order by all")
+    kept_sql = "select service, sli, month_start, slices + unusable_rows, unusable_rows from series_months order by all"
+    _ingest_minute(db, "2025-11-20T00:00:00+00:00")  # November recomputed; December unknown to it
+    with store.connect(db, read_only=True) as con:
+        kept, scanned = con.execute(kept_sql).fetchall(), con.execute(expected_sql).fetchall()
+    assert [k[3:] for k in kept] == [(5, 3)] and [s[3:] for s in scanned] == [(5, 3), (1, 0)]
+    with store.connect(db) as con, writes.transaction(con):  # deletes one unusable row of November
+        at = datetime(2025, 11, 16, tzinfo=UTC)
+        writes.delete_slices(con, "svc", "availability", at, at + timedelta(days=40))
+    with store.connect(db, read_only=True) as con:
+        kept, scanned = con.execute(kept_sql).fetchall(), con.execute(expected_sql).fetchall()
+    assert kept == scanned and [k[3:] for k in kept] == [(3, 2)]
+
+
 def test_the_demo_database_has_every_slo_month_rolled_up(demo_db):
     with store.connect(demo_db, read_only=True) as con:
         # per-instance SLOs and those with a history (ledger-availability's target change) are computed fresh
