@@ -141,7 +141,8 @@ def page() -> None:
                                               "Post-mortem status by severity", width=HALF, y_label="incidents"), left)
     late = pd.DataFrame(report["postmortems_not_compliant"])
     if not late.empty:
-        tables.show(late[["id", "severity", "status", "hours_after_resolution"]], container=left)
+        tables.show(late[["id", "severity", "status", "hours_after_resolution"]],
+                    {"hours_after_resolution": tables.Col("hours after resolution", digits=1)}, container=left)
     items = report["action_items"]
     right.metric("Overdue action items (now)", f"{items['overdue']} of {items['open']} open")
     open_items = pd.DataFrame(items.get("open_items") or items.get("items") or [])
