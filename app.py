@@ -14,6 +14,8 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 import reliability
+from reliability.app import preload
 from reliability.app.gate import LoginGate
 
+preload.run()  # the pages' imports now, before the server answers: not in the first reader's visit
 app = st.App(str(Path(reliability.__file__).with_name("app_router.py")), middleware=[Middleware(LoginGate)])

@@ -78,6 +78,16 @@ final as (
 
 select * from final;
 
+-- name: instance_keys
+-- Every stored instance series (service, 'sli{label="value",...}') of the listed services,
+-- from the per-series months (current: series_months.refresh runs first in a write): the
+-- series a grouped definition's instances may be stored under.
+select distinct service, sli
+from series_months
+where contains(sli, '{')
+  and service in (select unnest($services))
+order by service, sli;
+
 -- name: delete
 -- Remove the rollups of the listed (slo, month) pairs (parallel lists).
 delete from sla_rollups
@@ -100,45 +110,6 @@ select * from rollup_staged;
 select *
 from sla_rollups
 where month in (select unnest($months));
-
-
--- name: written_months_grouped
--- As written_months, for the instance series of grouped definitions: rows stored under
--- 'sli{label="value",...}' keys whose plain SLI ($slis) is listed.
-with series as (
-    select
-        unnest($services) as service,
-        unnest($slis) as sli,
-        unnest($zones) as zone
-),
-
-hours as (
-    select distinct
-        s.service,
-        split_part(s.sli, '{', 1) as sli,
-        date_trunc('hour', s.ts) as hour
-    from sli_slices as s
-    where s.rowid > $since
-      and contains(s.sli, '{')
-      and s.service in (select service from series)
-),
-
-final as (
-    select distinct
-        hours.service,
-        hours.sli,
-        series.zone,
-        unnest([
-            strftime(timezone(series.zone, hours.hour), '%Y-%m'),
-            strftime(timezone(series.zone, hours.hour + interval 1 hour - interval 1 microsecond), '%Y-%m')
-        ]) as month
-    from hours
-    join series
-        on hours.service = series.service
-        and hours.sli = series.sli
-)
-
-select * from final;
 
 -- name: items_delete
 -- Remove the item rollups and sets of the listed (slo, month) pairs (parallel lists).

@@ -7,6 +7,32 @@ select distinct service, sli, date_trunc('month', ts) as month_start
 from sli_slices
 where rowid > $since;
 
+-- name: deleted
+-- The stored (service, sli, month_start) rows that the listed deleted ranges (parallel lists:
+-- service, sli, whether every instance 'sli{...}' of it instead, [start, end)) overlap: the
+-- months a write removed rows of (a month without a row had no rows to remove).
+with ranges as (
+    select
+        unnest($services) as service,
+        unnest($slis) as sli,
+        unnest($instances) as instances,
+        unnest($starts) as start_at,
+        unnest($ends) as end_at
+),
+
+final as (
+    select distinct m.service, m.sli, m.month_start
+    from series_months as m
+    inner join ranges as r
+        on m.service = r.service
+        and m.month_start < r.end_at
+        and m.month_start + interval 1 month > r.start_at
+    where (not r.instances and m.sli = r.sli)
+       or (r.instances and starts_with(m.sli, r.sli || '{'))
+)
+
+select * from final;
+
 -- name: delete
 -- Remove the listed (service, sli, month_start) rows (parallel lists).
 delete from series_months
@@ -18,34 +44,34 @@ where series_months.service = gone.service
   and series_months.month_start = gone.month_start;
 
 -- name: recompute
--- Insert the rows of the listed (service, sli, month_start) computed from the slices (the same
--- select as migrations/186_series_months.sql, for those keys only).
+-- Insert the rows of the listed (service, sli, month_start) computed from the slices: what
+-- migrations/186_series_months.sql fills, for those keys only, in one aggregation: every row
+-- of sli_slices once as stored, and the rows of usable_slices once more as usable; a key
+-- without rows gets none.
 insert into series_months
 with keys as (
     select unnest($services) as service, unnest($slis) as sli, unnest($months) as month_start
 ),
 
-stored as (
-    select s.service, s.sli, date_trunc('month', s.ts) as month_start, count(*) as n
-    from sli_slices as s
-    semi join keys
-        on s.service = keys.service
-        and s.sli = keys.sli
-        and s.ts >= keys.month_start
-        and s.ts < keys.month_start + interval 1 month
-    group by s.service, s.sli, month_start
+slices as (
+    select service, sli, ts, total, value, true as usable
+    from usable_slices
+    union all
+    select service, sli, ts, null as total, null as value, false as usable
+    from sli_slices
 ),
 
-usable as (
+final as (
     select
         s.service,
         s.sli,
         date_trunc('month', s.ts) as month_start,
-        min(s.ts) as first_slice,
-        max(s.ts) as last_slice,
-        count(*) as slices,
-        count(*) filter (where (s.total is null or s.total = 0) and s.value is null) as no_data_slices
-    from usable_slices as s
+        min(s.ts) filter (where s.usable) as first_slice,
+        max(s.ts) filter (where s.usable) as last_slice,
+        count(*) filter (where s.usable) as slices,
+        count(*) filter (where s.usable and (s.total is null or s.total = 0) and s.value is null) as no_data_slices,
+        count(*) filter (where not s.usable) - count(*) filter (where s.usable) as unusable_rows
+    from slices as s
     semi join keys
         on s.service = keys.service
         and s.sli = keys.sli
@@ -54,20 +80,7 @@ usable as (
     group by s.service, s.sli, month_start
 )
 
-select
-    stored.service,
-    stored.sli,
-    stored.month_start,
-    usable.first_slice,
-    usable.last_slice,
-    coalesce(usable.slices, 0) as slices,
-    coalesce(usable.no_data_slices, 0) as no_data_slices,
-    stored.n - coalesce(usable.slices, 0) as unusable_rows
-from stored
-left join usable
-    on stored.service = usable.service
-    and stored.sli = usable.sli
-    and stored.month_start = usable.month_start;
+select * from final;
 
 -- name: series_health
 -- As app.series_health (first and last slice, slices, no-data and missing slices per series at

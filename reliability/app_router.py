@@ -17,7 +17,6 @@ def run() -> None:
     st.set_page_config(page_title="reliability", layout="wide")
     from reliability.app import widgets
     from reliability.app.pages import audits, breach, contracts, data_health, incidents, monthly_sla, overview
-    from reliability.app.pages import breach, contracts, data_health, incidents, monthly_sla, overview
 
     pages = [
         st.Page(overview.page, title="Leadership overview", url_path="overview", default=True),

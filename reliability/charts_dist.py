@@ -43,7 +43,11 @@ def strip(groups: Sequence[str], points: dict[str, Sequence[Point]], title: str,
     its median as a bar and p90 as a dashed bar, both labelled; ``n`` under each group. On a
     log axis values <= 0 cannot be drawn: they are counted under the group ("2 at 0")."""
     colors = colors or {}
-    left, right, top, bottom = 56, 8, FONT_PX * 2 + 14, FONT_PX * 3 + 18
+    left, right, top = 56, 8, FONT_PX * 2 + 14
+    # Names wider than their column go on two staggered rows (each then has two columns' width)
+    # rather than being cut to "api-…"; the full name is the label's tooltip either way.
+    stagger = len(groups) > 1 and any(_clip(g, (width - left - right) / len(groups)) != g for g in groups)
+    bottom = FONT_PX * (4 if stagger else 3) + 18 + (2 if stagger else 0)
     pw, ph = width - left - right, height - top - bottom
     drawable = {g: [p for p in points.get(g, ()) if p.value is not None and math.isfinite(p.value)
                     and (p.value > 0 or not log)] for g in groups}
@@ -89,9 +93,11 @@ def strip(groups: Sequence[str], points: dict[str, Sequence[Point]], title: str,
                        f'font-size="{FONT_PX - 2}" fill="{INK}">{_t(fmt(median))}</text>')
         hidden = len(points.get(g, ())) - len(mine)
         note = f"n={len(mine)}" + (f", {hidden} at 0" if hidden and log else (f", {hidden} unknown" if hidden else ""))
-        out.append(f'<text x="{cx:.1f}" y="{top + ph + FONT_PX + 4}" text-anchor="middle" fill="{INK}">'
-                   f'{_t(_clip(g, band))}</text>')
-        out.append(f'<text x="{cx:.1f}" y="{top + ph + 2 * FONT_PX + 6}" text-anchor="middle" '
+        row = i % 2 if stagger else 0
+        out.append(f'<text x="{cx:.1f}" y="{top + ph + FONT_PX + 4 + row * (FONT_PX + 2)}" text-anchor="middle" '
+                   f'fill="{INK}"><title>{_t(g)}</title>{_t(_clip(g, band * (2 if stagger else 1)))}</text>')
+        note_y = top + ph + (3 if stagger else 2) * FONT_PX + (8 if stagger else 6)
+        out.append(f'<text x="{cx:.1f}" y="{note_y}" text-anchor="middle" '
                    f'font-size="{FONT_PX - 2}" fill="{MUTED}">{_t(note)}</text>')
     out.append(f'<text x="{width - 4}" y="{height - 4}" text-anchor="end" font-size="{FONT_PX - 2}" fill="{MUTED}">'
                f'bar: median, dashed: p90</text>')

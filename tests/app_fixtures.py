@@ -12,8 +12,10 @@ import fcntl
 import json
 import os
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import Result, run_cli
@@ -50,3 +52,56 @@ def demo_db_build(tmp_path_factory: pytest.TempPathFactory) -> DemoDb:
 def demo_db(demo_db_build: DemoDb) -> Path:
     """The path of a database holding the whole bundled sample. Tests must only read it."""
     return demo_db_build.path
+
+
+class _TableText(HTMLParser):
+    """The header labels and cell texts of the static tables in some markup."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[tuple[list[str], list[list[str]]]] = []
+        self._cell: list[str] | None = None
+        self._href: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append(([], []))
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1].append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+        elif tag == "a" and self._cell is not None:
+            self._href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None:
+            text = self._href or "".join(self._cell).strip()  # a link reads as where it goes
+            self._href = None
+            header, rows = self.tables[-1]
+            (header if tag == "th" else rows[-1]).append(text)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def shown_tables(at) -> list[pd.DataFrame]:
+    """Every table an AppTest run drew, as its reader sees it: the static HTML tables
+    (reliability.app.tables) as frames of the shown texts under the shown labels (a link cell as
+    its URL), in page order,
+    then the grids (``st.dataframe``, tables too long to be static) as their data."""
+    found = []
+    for element in at.markdown:
+        if '<div class="rel-table">' not in element.value:
+            continue
+        parser = _TableText()
+        parser.feed(element.value)
+        for header, rows in parser.tables:
+            found.append(pd.DataFrame([r for r in rows if r], columns=header, dtype=str))
+    return found + [d.value for d in at.dataframe]
+
+
+def number(text: str) -> float:
+    """A number as a static table shows it (``1,234.5``, ``-`` for unknown: NaN)."""
+    return float("nan") if text == "-" else float(text.replace(",", ""))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
+from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401 - fixtures
 from conftest import run_cli
 from test_browser import (  # noqa: F401 - the server fixture and the helpers of the app's browser test
     BASE_PATH_PROBE, CHART, CHROMIUM, CHROMIUM_ARGS, SHOTS, non_white_fraction, open_page, screenshot, server,
@@ -44,8 +44,7 @@ def test_the_page_shows_the_commands_numbers(page, demo_db):  # noqa: F811
     assert metrics["Contractual breaches"] == str(br_doc["contractual"]["summary"]["breaches"])
     assert metrics["Blind spots"] == str(sli["blind_spots"])
     assert metrics["Detected by other means"] == str(sli["detected_by_other_means"])
-    tables = [d.value for d in page.dataframe]
-    violations = tables[0]
+    violations = shown_tables(page)[0]
     assert list(violations.columns) == ["rule", "subject", "service", "at", "slo", "detail"]
     assert "DEP-0693" in set(violations["subject"])
     assert not page.get("plotly_chart")  # static SVG: no charting library for the browser to load
@@ -56,7 +55,7 @@ def test_the_backtest_tab_follows_its_inputs(page):
     [target] = [n for n in page.number_input if n.key == "bt_target"]
     target.set_value(99.5).run(timeout=300)
     assert not page.exception
-    variants = next(d.value for d in page.dataframe if "variant" in d.value.columns)
+    variants = next(t for t in shown_tables(page) if "variant" in t.columns)
     assert list(variants["variant"]) == ["current", "backtest"] and list(variants["target"])[1] == "99.5000%"
 
 

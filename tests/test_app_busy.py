@@ -18,7 +18,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
+from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401 - fixtures
 from conftest import run_cli
 
 PAGES = Path(__file__).resolve().parent.parent / "reliability" / "app" / "pages"
@@ -68,7 +68,7 @@ def warnings(at: AppTest) -> list[str]:
 
 def series_table(at: AppTest):
     """The data health page's series table, less the lag behind now (it grows as time passes)."""
-    return at.dataframe[0].value.set_index(["service", "sli"]).drop(columns=["lag_hours"])
+    return shown_tables(at)[0].set_index(["service", "sli"]).drop(columns=["hours since last slice"])
 
 
 def test_last_good_data_with_a_notice_while_a_writer_holds_the_file(demo_db, tmp_path, monkeypatch):
@@ -107,9 +107,9 @@ def test_a_view_never_read_says_the_database_is_busy(demo_db, tmp_path, monkeypa
         stop(writer)
     assert not busy.exception, [e.value for e in busy.exception]
     assert len(warnings(busy)) == 1 and NEVER_READ in warnings(busy)[0]
-    assert not busy.dataframe
+    assert not shown_tables(busy)
     again = page("data_health").run()
-    assert not again.exception and not warnings(again) and again.dataframe
+    assert not again.exception and not warnings(again) and shown_tables(again)
 
 
 def writer_loop(db: Path, csv: Path, done: threading.Event, results: list) -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
+from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401 - fixtures
 from conftest import run_cli
+from reliability import units
 
 PAGE = Path(__file__).resolve().parent.parent / "reliability" / "app" / "pages" / "contracts.py"
 MONTH = "2026-10"  # over by now: measured whole, so the numbers do not move with the clock
@@ -34,9 +35,9 @@ def test_the_page_shows_the_commands_numbers(page, demo_db):  # noqa: F811
     assert metrics["At risk"] == str(doc["counts"]["at_risk"])
     assert metrics["Unknown"] == str(doc["counts"]["unknown"])
     assert metrics["Owed so far"] == "750.00 EUR"
-    table = page.dataframe[0].value
+    table = shown_tables(page)[0]
     assert list(table["contract"]) == [d["contract"] for d in doc["contracts"]]
-    assert list(table["room left %"]) == [round(d["room_left"] * 100, 2) for d in doc["contracts"]]
+    assert list(table["room left %"]) == [units.number(round(d["room_left"] * 100, 2)) for d in doc["contracts"]]
     globex = table[table["contract"] == "globex-gateway"].iloc[0]
     assert (globex["risk"], globex["credit so far"], globex["amount so far"]) == ("credit owed", "5%", "750.00 EUR")
     assert not page.get("plotly_chart")  # static SVG: no charting library for the browser to load

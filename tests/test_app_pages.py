@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_fixtures import demo_db, demo_db_build  # noqa: F401 - fixtures
+from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401 - fixtures
 from conftest import run_cli
 from reliability import slos, store
 from reliability.analysis import budget, burn, history
@@ -121,11 +122,11 @@ def test_monthly_review_credits_zone_and_links(env):
     at = run("monthly_sla", month="2026-03")
     assert [s.label for s in at.selectbox] == ["Month", "Time zone", "Group by"]
     assert at.selectbox(key="qp_month").value == "2026-03"
-    table = at.dataframe[0].value.set_index("slo")
+    table = shown_tables(at)[0].set_index("slo")
     with con_of(env) as con:
         owed = {r["slo"]: r["credit_percent"] if r["target"] >= 0.999 else 0.0
                 for r in credits.compute(con, "2026-03")}
-    assert table["credit_percent"].to_dict() == owed
+    assert table["credit %"].to_dict() == {s: "-" if v is None else f"{v:.0f}" for s, v in owed.items()}
     assert owed["search-availability"] == 10.0 and owed["search-latency"] == 0.0
     assert table.loc["search-availability", "investigate"] == "breach?slo=search-availability&month=2026-03"
     assert len(at.get("download_button")) == 1
@@ -136,11 +137,11 @@ def test_monthly_review_credits_zone_and_links(env):
     # One zone for every SLO: Tokyo's March starts 9 hours earlier, so the numbers move.
     at.selectbox(key="qp_tz").select("Asia/Tokyo")
     rerun(at)
-    tokyo = at.dataframe[0].value.set_index("slo")
+    tokyo = shown_tables(at)[0].set_index("slo")
     with con_of(env) as con:
         period = periods.month("2026-03", "Asia/Tokyo")
         expected = {r.slo: r.bad for r in sla.compute_periods(con, lambda _s: period)}
-    assert tokyo["bad"].to_dict() == expected
+    assert tokyo["bad"].to_dict() == {s: f"{v:,.2f}" for s, v in expected.items()}
     assert tokyo.loc["catalog-availability", "bad"] != table.loc["catalog-availability", "bad"]
 
 
@@ -151,19 +152,20 @@ def test_monthly_review_grouped_and_filtered_by_labels_from_the_url(env):
     assert at.selectbox(key="qp_group").value == "journey"
     assert at.multiselect(key="qp_label").value == ["tier=1"]
     cli = run_cli("sla", "--month", "2026-03", "--group-by", "journey", "--label", "tier=1", "--json", db=env).json()
-    rollup = at.dataframe[0].value.set_index("journey")
+    rollup, listed = shown_tables(at)[:2]
+    rollup = rollup.set_index("journey")
     assert list(rollup.index) == [g["value"] for g in cli["groups"]] + ["all"] == ["browse", "purchase", "all"]
     for g in [*cli["groups"], cli["all"] | {"value": "all"}]:
         row = rollup.loc[g["value"]]
-        assert (row["SLOs"], row["met"], row["breached"]) == (g["slos"], g["met"], g["breached"])
-        assert row["met / measured %"] == g["compliance"] * 100
-        assert row["Occurrences attainment %"] == g["by_method"]["Occurrences"]["attainment"] * 100
-        for method in ("Timeslices", "RatioTimeslices"):  # a group without the method shows nothing
+        assert (row["SLOs"], row["met"], row["breached"]) == (str(g["slos"]), str(g["met"]), str(g["breached"]))
+        assert row["met / measured %"] == f"{g['compliance'] * 100:.2f}"
+        assert row["Occurrences attainment %"] == f"{g['by_method']['Occurrences']['attainment'] * 100:.2f}"
+        for method in ("Timeslices", "RatioTimeslices"):  # a group without the method shows "-"
             block = g["by_method"].get(method)
             shown = row[f"{method} budget left %"]
-            assert shown == block["error_budget_remaining"] * 100 if block else pd.isna(shown)
+            assert shown == (f"{block['error_budget_remaining'] * 100:.2f}" if block else "-")
     assert "RatioTimeslices" in cli["all"]["by_method"]  # auth-latency (tier 1): the column is exercised
-    slos_shown = set(at.dataframe[1].value["slo"])
+    slos_shown = set(listed["slo"])
     # The JSON names an instance slo + instance; the page by its address, as tables do.
     assert slos_shown == {address(r["slo"], tuple(sorted(r.get("instance", {}).items()))) for r in cli["slos"]}
     assert "ledger-latency" not in slos_shown  # tier 2: its own label overrides the ledger Service's tier 1
@@ -192,10 +194,10 @@ def test_breach_investigation_from_a_shared_link(env):
     assert found["Budget left at the end of 2026-03"] == "-108.3%"
     assert found["Incidents in range"] == "3"
     assert found["Alert episodes"] == "2"
-    frames = [f.value for f in at.dataframe]
-    incidents = next(f for f in frames if "budget_spent" in f.columns)
+    frames = shown_tables(at)
+    incidents = next(f for f in frames if "budget spent %" in f.columns)
     assert "INC-0074" in set(incidents["id"])
-    assert incidents.set_index("id").loc["INC-0074", "bad"] == 93  # data/README.md: all 93
+    assert incidents.set_index("id").loc["INC-0074", "bad (minutes)"] == "93.00"  # data/README.md: all 93
 
     # Zoom to the day of INC-0074: the burn rate is the API's over that day.
     at.date_input(key="days").set_value((date(2026, 3, 17), date(2026, 3, 17)))
@@ -216,19 +218,19 @@ def test_breach_investigation_from_a_shared_link(env):
 def test_breach_tables_show_times_in_the_slos_zone(env):
     """ledger-availability's month and day picker are in America/New_York: so are its tables."""
     at = run("breach", slo="ledger-availability", month="2025-11")
-    incidents = next(f.value for f in at.dataframe if "budget_spent" in f.value.columns)
-    assert str(incidents["window_start"].dt.tz) == "America/New_York"
+    incidents = next(f for f in shown_tables(at) if "budget spent %" in f.columns)
     with con_of(env) as con:
         detected = dict(con.execute("select id, coalesce(started_at, detected_at) from incidents "
                                     "where service = 'ledger'").fetchall())
     assert set(incidents["id"]) >= {"INC-0016", "INC-0020", "INC-0024"}
-    for row in incidents.itertuples():  # the same instants, shown in New York time (compared as
-        # epoch seconds: Python never calls a time in a DST fold equal to one in another zone)
-        assert row.window_start.timestamp() == detected[row.id].timestamp()
-    # INC-0016 started 06:30Z on the night the clocks went back: 01:30 EST, the second 01:30.
-    inc16 = incidents.set_index("id").loc["INC-0016", "window_start"]
+    york = ZoneInfo("America/New_York")
+    for _, row in incidents.iterrows():  # the same instants, shown in New York time with its zone's name
+        local = detected[row["id"]].astimezone(york)
+        assert row["window start"] == f"{local:%Y-%m-%d %H:%M} {local.tzname()}", row
+    # INC-0016 started 06:30Z on the night the clocks went back: 01:30 EST, the second 01:30
+    # (the first was 01:30 EDT): the zone's name tells them apart.
     assert detected["INC-0016"] == datetime(2025, 11, 2, 6, 30, tzinfo=timezone.utc)
-    assert (inc16.hour, inc16.minute, inc16.utcoffset()) == (1, 30, timedelta(hours=-5))
+    assert incidents.set_index("id").loc["INC-0016", "window start"] == "2025-11-02 01:30 EST"
     assert any("Times in America/New_York" in c.value for c in at.caption)
 
 
@@ -238,9 +240,9 @@ def test_breach_investigation_other_slo(env):
         slo = slos.load(con, "payments-availability")[0]
         rep = budget.report(budget.load(con, slo, "2026-08"))
     assert metrics(at)["Budget left at the end of 2026-08"] == f"{rep['error_budget_remaining'] * 100:.1f}%"
-    ids = set(next(f.value for f in at.dataframe if "budget_spent" in f.value.columns)["id"])
+    ids = set(next(f for f in shown_tables(at) if "budget spent %" in f.columns)["id"])
     assert "INC-0137" in ids
-    related = next(f.value for f in at.dataframe if "reasons" in f.value.columns)
+    related = next(f for f in shown_tables(at) if "reasons" in f.columns)
     pairs = set(zip(related["incident"], related["related"]))
     assert ("INC-0137", "INC-0111") in pairs  # data/README.md: a recurrence
 
@@ -353,7 +355,7 @@ def test_data_health_shows_extraction_runs(monkeypatch, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     found = metrics(at)
     assert (found["Series"], found["Missing slices"], found["No-data slices"]) == ("1", "2", "1")
-    runs = at.dataframe[-1].value
+    runs = shown_tables(at)[-1]
     assert list(runs["outcome"]) == ["ok", "failed"]  # newest first
     assert runs["error"].iloc[1] == "ConnectionError: <b>refused</b>"  # shown as text
 

@@ -40,7 +40,7 @@ def test_overview_groups_and_filters_instances(server):
         body = page.inner_text("body")
         assert "3 of 3 matching instances (3 in all), least budget left first." in body
         assert "User journeys: composite SLOs (" in body  # the checkout journey (test_composite: its numbers)
-        page.locator('[data-testid="stDataFrame"]').filter(has_text="checkout-journey").first.wait_for(
+        page.locator(".rel-table").filter(has_text="checkout-journey").first.wait_for(
             state="attached", timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         box = page.get_by_placeholder('e.g. customer="acme" or a definition name')
@@ -113,18 +113,17 @@ def many(many_db):
 
 def _grids(page, top_rows: int, columns: tuple[int, ...] = (6, 7)) -> list[list[list[str]]]:
     """Each table on the page (``columns`` cells a row: the summary, the top-N) as rows of
-    cell texts, read from the data grid's accessible cells once the top-N table holds
-    ``top_rows`` rows (the grid redraws after the script run that changed it)."""
+    cell texts, read from the static tables once the top-N table holds ``top_rows`` rows."""
     import time
 
-    frames = page.locator('[data-testid="stDataFrame"]')
+    tables = page.locator(".rel-table table")
     deadline = time.monotonic() + 60
-    while frames.nth(len(columns) - 1).locator('[role="gridcell"]').count() != top_rows * columns[-1]:
+    while tables.nth(len(columns) - 1).locator("tbody td").count() != top_rows * columns[-1]:
         assert time.monotonic() < deadline, "the top-N table never showed the expected rows"
         time.sleep(0.1)
     out = []
     for n, width in enumerate(columns):
-        texts = frames.nth(n).locator('[role="gridcell"]').all_inner_texts()
+        texts = tables.nth(n).locator("tbody td").all_inner_texts()
         assert len(texts) % width == 0, texts
         out.append([texts[i:i + width] for i in range(0, len(texts), width)])
     return out
@@ -140,23 +139,25 @@ def test_overview_with_many_instances_groups_filters_and_shows_top_n(many):
     left, never one row (or one banner name) per instance; a filter and a top-N narrow it."""
     with overview(many) as page:
         _rerun(page, "10 of 1200 matching instances (1200 in all), least budget left first.")
-        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        page.wait_for_selector(".rel-table", timeout=60_000)
         body = page.inner_text("body")
         # every series is stale (November 2025): the banner names 10, not 1,200
         assert "Stale data: 1200 of 1200 series" in body and "and 1,190 more (Data health lists them all)" in body
-        assert body.count("customer=") == 10
+        # 10 names in the stale banner and 10 rows of the worst-10 table (text now), never 1,200
+        assert body.count("customer=") == 20
+        assert body.count('api/availability{customer="c-0') == 10
         summary, top = _grids(page, 10)
-        assert [r[:5] for r in summary] == [["api-customer-availability", "1000", "980", "10", "10"],
+        assert [r[:5] for r in summary] == [["api-customer-availability", "1,000", "980", "10", "10"],
                                             ["edge-region-availability", "200", "200", "0", "0"]]
-        assert float(summary[0][5]) == pytest.approx(17 / 30 * 100, rel=1e-12)  # c-0937: 17 good days
-        assert float(summary[1][5]) == 100
+        assert summary[0][5] == f"{17 / 30 * 100:.3f}"  # c-0937: 17 good days (lowest attainment %)
+        assert summary[1][5] == "100.000"
         assert len(top) == 10
         assert [r[0] for r in top] == [f'api-customer-availability{{customer="{c}"}}' for c in BREACHED]
         for row, bad in zip(top, range(13, 3, -1)):
             assert row[1] == "breached"
-            assert float(row[2]) == pytest.approx((DAYS - bad) / DAYS * 100, rel=1e-12)  # attainment %
-            assert float(row[3]) == pytest.approx((1 - bad / 3) * 100, rel=1e-12)  # budget left %
-            assert (float(row[5]), float(row[6])) == (bad, 3)
+            assert row[2] == f"{(DAYS - bad) / DAYS * 100:.4f}"  # attainment %
+            assert row[3] == f"{(1 - bad / 3) * 100:.1f}"  # budget left %
+            assert (row[5], row[6]) == (str(bad), "3")
         box = page.get_by_placeholder('e.g. customer="acme" or a definition name')
         box.fill('customer="c-09')
         box.press("Enter")
@@ -182,7 +183,8 @@ def test_monthly_review_page_with_many_instances_scrolls(many):
     with overview(many, "sla?month=2025-11") as page:
         page.get_by_text("Insufficient data: no verdict").first.wait_for(timeout=120_000)
         wait_until_idle(page)
-        frames = page.locator('[data-testid="stDataFrame"]')
-        frames.nth(1).wait_for(timeout=60_000)
-        verdict, grey = frames.nth(0).bounding_box(), frames.nth(1).bounding_box()
-        assert (verdict["height"], grey["height"]) == (36 * 31 + 2, 36 * 11 + 2)
+        grid = page.locator('[data-testid="stDataFrame"]')  # 1,190 rows: the grid, sortable, 30 rows tall
+        grid.first.wait_for(timeout=60_000)
+        assert grid.count() == 1 and grid.first.bounding_box()["height"] == 36 * 31 + 2
+        grey = page.locator(".rel-table").filter(has_text="c-0999")  # the 10 without a verdict: a static table
+        assert grey.locator("tbody tr").count() == 10

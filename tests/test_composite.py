@@ -188,20 +188,21 @@ def test_app_overview_shows_the_journeys(journey_db, monkeypatch):
     at = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=TIMEOUT).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(s.value == "User journeys: composite SLOs (2025-11)" for s in at.subheader)
-    frames = [f.value for f in at.dataframe]
+    from app_fixtures import shown_tables
+
+    frames = shown_tables(at)
     [journeys] = [f for f in frames if "journey" in f.columns and "rule" in f.columns]
     [members] = [f for f in frames if "member" in f.columns]
     j = journeys.set_index("journey")
     a = Fraction(2, 3) * A_GW + Fraction(1, 3) * A_PAY
     assert list(j.index) == ["journey-cart", "journey-weighted", "journey-worst"]
     assert j.loc["journey-weighted", "rule"] == "weighted of 2" and j.loc["journey-worst", "rule"] == "worst of 2"
-    assert j.loc["journey-weighted", "attainment %"] == float(a) * 100
-    assert j.loc["journey-weighted", "budget left %"] == float(1 - (1 - a) / Fraction(5, 1000)) * 100
-    assert j.loc["journey-worst", "attainment %"] == float(A_PAY) * 100
+    assert j.loc["journey-weighted", "attainment %"] == f"{float(a) * 100:.4f}"
+    assert j.loc["journey-weighted", "budget left %"] == f"{float(1 - (1 - a) / Fraction(5, 1000)) * 100:.1f}"
+    assert j.loc["journey-worst", "attainment %"] == f"{float(A_PAY) * 100:.4f}"
     assert list(j["status"]) == ["insufficient_data", "met", "breached"]
-    assert j.loc["journey-cart", "coverage %"] == 50
+    assert j.loc["journey-cart", "coverage %"] == "50.0"
     m = members[members["journey"] == "journey-worst"].set_index("member")
     assert list(m["budgeting method"]) == ["Occurrences", "Timeslices"]
-    assert m.loc["pay", "status"] == "breached (worst)" and m.loc["gw", "attainment %"] == float(A_GW) * 100
-    assert list(members.loc[members["journey"] == "journey-weighted", "weight"]) == [float(Fraction(2, 3)),
-                                                                                 float(Fraction(1, 3))]
+    assert m.loc["pay", "status"] == "breached (worst)" and m.loc["gw", "attainment %"] == f"{float(A_GW) * 100:.4f}"
+    assert list(members.loc[members["journey"] == "journey-weighted", "weight"]) == ["0.6667", "0.3333"]

@@ -23,7 +23,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import tables
-from app_fixtures import demo_db, demo_db_build  # noqa: F401  (session fixtures)
+from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401  (session fixtures)
 from conftest import assert_bad_input, run_cli
 from reliability import store
 from reliability.analysis import sla
@@ -135,11 +135,12 @@ def test_app_review_lists_insufficient_data_apart(monkeypatch, tmp_path):
     found = {m.label: m.value for m in at.metric}
     assert (found["SLOs"], found["Met"], found["Insufficient data"]) == ("2", "1 of 1", "1")
     assert any("no verdict" in w.value for w in at.warning)
-    verdict, short = at.dataframe
-    assert list(verdict.value["slo"]) == ["svc-a"] and list(short.value["slo"]) == ["svc-b"]
+    verdict, short = shown_tables(at)
+    assert list(verdict["slo"]) == ["svc-a"] and list(short["slo"]) == ["svc-b"]
     # svc-b has no row at all: its data reach no further than the month's start (partial).
-    assert list(short.value["data_coverage"]) == [0.0]
-    assert list(short.value["status"]) == ["insufficient data (partial)"]
+    assert list(short["coverage %"]) == ["0.0"]
+    assert list(short["status"]) == ["insufficient data (partial)"]
+    assert list(short["credit %"]) == ["-"]  # unknown, not 0
 
 
 def test_app_warns_about_stale_series(demo_db, monkeypatch):

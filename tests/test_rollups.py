@@ -72,11 +72,29 @@ def _random_rows(rng: random.Random) -> pa.Table:
     return pa.table(cols)
 
 
+_SERIES_MONTHS = "select distinct service, sli, date_trunc('month', ts) from sli_slices order by all"
+# Rows per series and UTC month: as series_months keeps them, and as the slices hold them.
+_KEPT_COUNTS = "select service, sli, month_start, slices + unusable_rows from series_months order by all"
+_SCANNED_COUNTS = "select service, sli, date_trunc('month', ts), count(*) from sli_slices group by all order by all"
+
+
 def _write(db: Path, tmp: Path, rng: random.Random, step: int) -> str:
-    kind = ("series", "slo", "series", "maintenance", "series")[step % 5]
+    kind = ("series", "slo", "series", "maintenance", "series", "delete")[step % 6]
     with store.connect(db) as con, writes.transaction(con):
         if kind == "series":
             ingest_series_table(con, _random_rows(rng), f"step {step}")
+        elif kind == "delete":  # as extract replacing a range that Prometheus has less of
+            held = con.execute(_SERIES_MONTHS).fetchall()
+            if held and rng.random() < 0.7:  # a whole UTC month of a stored series, and some more
+                service, key, month = rng.choice(held)
+                sli_, instances = key.partition("{")[0], "{" in key  # an instance: every instance
+                start = month - timedelta(minutes=rng.randrange(600))
+                end = (month + timedelta(days=32)).replace(day=1) + timedelta(minutes=rng.randrange(600))
+            else:
+                (service, sli_), instances = rng.choice(SERIES), rng.random() < 0.3
+                start = START + timedelta(minutes=rng.randrange(SPAN_MINUTES))
+                end = start + timedelta(minutes=rng.choice([30, 300, 1500]))
+            writes.delete_slices(con, service, sli_, start, end, instances=instances)
         elif kind == "slo":
             path = tmp / f"slos-{step}.yaml"
             path.write_text(_definitions(1 + (step // 5 + rng.randrange(2)) % 2))
@@ -114,22 +132,27 @@ def _stored(con) -> dict[tuple[str, int, str], datetime]:
             con.execute("select slo, idx, month, computed_at from sla_rollups").fetchall()}
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [2, 3])
 def test_rollups_equal_fresh_computation_after_random_writes(tmp_path, seed):
     rng = random.Random(seed)
     db = tmp_path / "r.duckdb"
     (tmp_path / "slos.yaml").write_text(_definitions(0))
     assert run_cli("slo", "apply", tmp_path / "slos.yaml", db=db).code == 0
-    kinds = []
-    for step in range(10):
+    kinds, emptied, compared = [], set(), set()
+    for step in range(12):
+        with store.connect(db, read_only=True) as con:
+            held = set(con.execute(_SERIES_MONTHS).fetchall())
         kinds.append(_write(db, tmp_path, rng, step))
         with store.connect(db, read_only=True) as con:
+            if kinds[-1] == "delete":  # (series, UTC month) pairs left with no row and none appended
+                emptied |= held - set(con.execute(_SERIES_MONTHS).fetchall())
             for policy in ("good", "bad", "exclude"):
                 assert _served(con, policy) == _fresh(con, policy), (seed, step, kinds, policy)
             # The data health page's per-series metadata equals the scan of every slice.
             for scan, kept in (("app.series_health", "series_months.series_health"),
                                ("app.coverage_by_month", "series_months.coverage_by_month")):
                 assert _query(con, kept) == _query(con, scan), (seed, step, kinds, scan)
+            assert con.execute(_KEPT_COUNTS).fetchall() == con.execute(_SCANNED_COUNTS).fetchall(), (seed, step, kinds)
             # Every SLO-month with data is served from a stored, current rollup.
             digests = rollups.fingerprints(con)
             current = {(s, i, m) for s, i, m, f in con.execute(
@@ -139,7 +162,10 @@ def test_rollups_equal_fresh_computation_after_random_writes(tmp_path, seed):
             item_sets = {(s, m) for s, m, f in con.execute(
                 "select slo, month, fingerprint from sla_rollup_sets").fetchall()
                 if rollup_items.digests(con).get(s) == f}
-            for month, rows in _fresh(con, "good"):
+            fresh = _fresh(con, "good")
+            compared |= {"instances" for _m, rows in fresh for r in rows if "{" in r["slo"]}
+            compared |= {"segments" for _m, rows in fresh for r in rows if "segments" in r}
+            for month, rows in fresh:
                 for r in rows:
                     if not r["slices_with_data"]:
                         continue
@@ -148,11 +174,9 @@ def test_rollups_equal_fresh_computation_after_random_writes(tmp_path, seed):
                         assert (base, month) in item_sets, (seed, step, r["slo"], month)
                     else:
                         assert (r["slo"], 0, month) in current, (seed, step, r["slo"], month)
-    assert set(kinds) == {"series", "slo", "maintenance"}
-    with store.connect(db, read_only=True) as con:  # instances and split months were among what was compared
-        rows = [r for _m, rows in _fresh(con, "good") for r in rows]
-        assert any("{" in r["slo"] for r in rows), seed
-        assert any("segments" in r for r in rows), seed
+    assert set(kinds) == {"series", "slo", "maintenance", "delete"}
+    assert emptied, seed  # a delete-only write of a month was among the steps
+    assert compared == {"instances", "segments"}, seed  # instances and split months were among what was compared
 
 
 def _ingest_minute(db: Path, at: str, service: str = "svc") -> None:
@@ -194,6 +218,45 @@ def test_a_write_recomputes_only_the_slo_months_it_touched(tmp_path):
         last = _stored(con)
     # 22:00-23:30 UTC is 23:00-00:30 in Berlin: its December and January.
     assert {k for k in last if again.get(k) != last[k]} == {("other-ts-5m", 0, "2025-12"), ("other-ts-5m", 0, "2026-01")}
+    # Deleting the row of 2025-11-30 23:00 (none appended): the months that range overlaps, in
+    # each zone, of svc's availability SLOs (occ, versioned now, has none here).
+    with store.connect(db) as con, writes.transaction(con):
+        at = datetime(2025, 11, 30, 23, tzinfo=UTC)
+        writes.delete_slices(con, "svc", "availability", at, at + timedelta(minutes=1))
+    with store.connect(db, read_only=True) as con:
+        deleted = _stored(con)
+        assert con.execute("select count(*) from sli_slices where ts = $at", {"at": at}).fetchone()[0] == 0
+    assert {k for k in deleted if last.get(k) != deleted[k]} == {
+        ("ts", 0, "2025-11"), ("rts-5m", 0, "2025-11"), ("ts-ny", 0, "2025-11"), ("occ-kolkata", 0, "2025-12")}
+
+
+def test_series_months_count_rows_written_outside_the_tool_when_a_write_touches_their_month(tmp_path):
+    """Rows another tool wrote (out of range: good > total, NaN, a negative count) are not
+    usable; a write that appends to or deletes from their month recomputes its row, which
+    counts them as unusable, as the scan does."""
+    db = tmp_path / "r.duckdb"
+    _ingest_minute(db, "2025-11-15T00:00:00+00:00")
+    with store.connect(db) as con:  # outside writes.transaction: series_months does not see these
+        con.execute("insert into sli_slices (service, sli, ts, good, total, value) values "
+                    "('svc', 'availability', '2025-11-15 00:01:00+00', 3, 2, null), "
+                    "('svc', 'availability', '2025-11-15 00:02:00+00', 'NaN'::double, 2, null), "
+                    "('svc', 'availability', '2025-11-16 00:00:00+00', -1, 2, null), "
+                    "('svc', 'availability', '2025-12-15 00:00:00+00', 1, 2, null)")
+    expected_sql = ("select service, sli, date_trunc('month', ts), count(*), "
+                    "count(*) filter (where rowid not in (select s.rowid from sli_slices as s semi join usable_slices "
+                    "as u on s.service = u.service and s.sli = u.sli and s.ts = u.ts)) "
+                    "from sli_slices group by all order by all")
+    kept_sql = "select service, sli, month_start, slices + unusable_rows, unusable_rows from series_months order by all"
+    _ingest_minute(db, "2025-11-20T00:00:00+00:00")  # November recomputed; December unknown to it
+    with store.connect(db, read_only=True) as con:
+        kept, scanned = con.execute(kept_sql).fetchall(), con.execute(expected_sql).fetchall()
+    assert [k[3:] for k in kept] == [(5, 3)] and [s[3:] for s in scanned] == [(5, 3), (1, 0)]
+    with store.connect(db) as con, writes.transaction(con):  # deletes one unusable row of November
+        at = datetime(2025, 11, 16, tzinfo=UTC)
+        writes.delete_slices(con, "svc", "availability", at, at + timedelta(days=40))
+    with store.connect(db, read_only=True) as con:
+        kept, scanned = con.execute(kept_sql).fetchall(), con.execute(expected_sql).fetchall()
+    assert kept == scanned and [k[3:] for k in kept] == [(3, 2)]
 
 
 def test_the_demo_database_has_every_slo_month_rolled_up(demo_db):
@@ -219,6 +282,25 @@ def test_every_write_goes_through_writes_transaction():
     found = [str(f.relative_to(root)) for f in root.rglob("*.py")
              if re.search(r"store\.transaction\(", f.read_text()) and f.name != "writes.py"]
     assert found == []
+
+
+def test_slices_are_deleted_only_where_the_rollups_learn_of_it():
+    """Deleted rows leave no row id behind: a month whose rows a write deletes, appending none
+    there, is recomputed only when the range is registered (writes.delete_slices). Fails on a
+    new query deleting slices, or on the extract deletes run from anywhere else."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    deleting = set()
+    for path in sorted((root / "queries").glob("*.sql")):
+        for name, sql in re.findall(r"^-- name: (\w+)\n(.*?)(?=^-- name: |\Z)", path.read_text(), re.M | re.S):
+            if re.search(r"\bdelete\s+from\s+sli_slices\b", sql, re.I):
+                deleting.add(f"{path.stem}.{name}")
+    # ingest's replace deletes exactly the keys it appends again (their months are found by row id)
+    assert deleting == {"ingest.delete_replaced_slices", "extract.delete_chunk", "extract.delete_instances_chunk"}
+    users = sorted(str(f.relative_to(root)) for f in (root / "reliability").rglob("*.py")
+                   if re.search(r"delete_(instances_)?chunk", f.read_text()))
+    assert users == ["reliability/writes.py"]
 
 
 def test_per_instance_and_versioned_slos_are_served_without_reading_slices(demo_db, monkeypatch):

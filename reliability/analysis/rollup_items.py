@@ -18,9 +18,9 @@ computation's bit for bit, and never touch ``sli_slices``.
 Maintained by every write, exactly as the plain rollups (:func:`reliability.writes.transaction`
 calls :func:`refresh` through :func:`reliability.analysis.rollups.refresh`), and invalidated for
 what the write touched: the months (in the zone of every version) holding rows it appended of
-the series of any version (an instance's rows for a grouped definition); every month with data
-of an SLO whose definition or history changed; the months a changed maintenance window
-overlaps, for the SLOs of its service.
+the series of any version (an instance's rows for a grouped definition), and those a range it
+deleted of such a series overlaps; every month with data of an SLO whose definition or history
+changed; the months a changed maintenance window overlaps, for the SLOs of its service.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -60,6 +61,39 @@ def months_of(zone: str, start: datetime, end: datetime) -> list[str]:
     while (y, m) <= (last.year, last.month):
         out.append(f"{y:04d}-{m:02d}")
         y, m = y + (m == 12), m % 12 + 1
+    return out
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """Slices a write deleted: series ``(service, sli)`` (every instance ``sli{...}`` of it when
+    ``instances``) in ``[start, end)``, UTC instants. Deleted rows leave no row id behind, so
+    every month this range overlaps is recomputed."""
+
+    service: str
+    sli: str
+    instances: bool
+    start: datetime
+    end: datetime
+
+
+def deleted_months(deleted: Sequence[Deleted], series: Mapping[tuple[str, str, str], set[str]]) -> dict[str, set[str]]:
+    """month -> SLO names, for every month (in the series' zone) a deleted range overlaps, of
+    the SLOs of ``series`` ((service, sli, zone) -> SLO names) it may have removed rows of:
+    those of the same service and indicator, instances or not (a superset is safe: at worst a
+    month is recomputed that did not change)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    if not deleted:
+        return out
+    by_indicator: dict[tuple[str, str], list] = defaultdict(list)
+    for (service, sli_, zone), names in series.items():
+        by_indicator[(service, sli_.partition("{")[0])].append((zone, names))
+    for d in set(deleted):
+        if d.end <= d.start:
+            continue
+        for zone, names in by_indicator.get((d.service, d.sli.partition("{")[0]), []):
+            for month in months_of(zone, d.start, d.end):
+                out[month] |= names
     return out
 
 
@@ -109,15 +143,36 @@ def _series(con, kept: Sequence[SLO], histories: Mapping[str, list]) -> tuple[di
     return plain, grouped
 
 
-def _written(con, series: Mapping[tuple, set], query: str, since: int) -> dict[str, set[str]]:
+def written(con, series: Mapping[tuple, set], since: int, grouped: bool = False) -> dict[str, set[str]]:
+    """month -> names, for the months (in each series' zone) holding rows above row id ``since``
+    of ``series`` ((service, sli, zone) -> names); ``grouped``: of the instances of each sli
+    (keys ``sli{label="value",...}``) instead."""
+    if grouped:
+        series = _instance_series(con, series)
     if not series:
         return {}
     keys = list(series)
     params = {"services": [k[0] for k in keys], "slis": [k[1] for k in keys], "zones": [k[2] for k in keys],
               "since": since}
     out: dict[str, set[str]] = defaultdict(set)
-    for service, sli_, zone, month in con.execute(store.query(query), params).fetchall():
+    for service, sli_, zone, month in con.execute(store.query("rollups.written_months"), params).fetchall():
         out[month] |= series[(service, sli_, zone)]
+    return out
+
+
+def _instance_series(con, grouped: Mapping[tuple, set]) -> dict[tuple, set]:
+    """``grouped`` ((service, sli, zone) -> names) for each stored instance series of that sli:
+    (service, 'sli{...}', zone) -> names (an exact key is a cheaper join than a prefix)."""
+    if not grouped:
+        return {}
+    by_base: dict[tuple[str, str], list] = defaultdict(list)
+    for (service, sli_, zone), names in grouped.items():
+        by_base[(service, sli_)].append((zone, names))
+    out: dict[tuple, set] = defaultdict(set)
+    services = sorted({service for service, _sli in by_base})
+    for service, key in con.execute(store.query("rollups.instance_keys"), {"services": services}).fetchall():
+        for zone, names in by_base.get((service, key.partition("{")[0]), []):
+            out[(service, key, zone)] |= names
     return out
 
 
@@ -135,9 +190,12 @@ def _touched(con, before, kept: list[SLO], histories, after: dict[str, str], now
         if not mine:
             continue
         plain, grouped = _series(con, mine, histories)
-        for query, series in (("rollups.written_months", plain), ("rollups.written_months_grouped", grouped)):
-            for month, found in _written(con, series, query, since).items():
+        for series, instances in ((plain, False), (grouped, True)):
+            for month, found in written(con, series, since, instances).items():
                 todo[month] |= found
+            if since >= 0:  # rows deleted (writes.delete_slices): the months they overlap
+                for month, found in deleted_months(before.deleted, series).items():
+                    todo[month] |= found
     if before.maintenance ^ now_windows:
         sources = slos.datasources(con) if histories else {}
         for _id, service, start, end in before.maintenance ^ now_windows:

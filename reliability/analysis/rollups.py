@@ -11,7 +11,9 @@ everything ``sla`` reports, data coverage included, for any no-data policy.
   a :func:`mark` before the block and calls :func:`refresh` before committing, in the same
   transaction.
 - Invalidated exactly for what the write touched: the months (in each SLO's zone) holding the
-  rows it appended or replaced, for the SLOs of those series; every month with data of an SLO
+  rows it appended or replaced, for the SLOs of those series; the months a range of slices it
+  deleted overlaps (:func:`reliability.writes.delete_slices`), for the SLOs of that service and
+  indicator; every month with data of an SLO
   whose definition changed (removed SLOs lose theirs); the months a maintenance window that
   was added, changed or removed overlaps, for the SLOs of its service (all, if it has none).
 - A definition with grouping labels (its instances are found per period) and an SLO with a
@@ -36,6 +38,7 @@ import duckdb
 from reliability import periods, slos, store, versions
 from reliability.analysis import rollup_items, series_months, sla
 from reliability.analysis.rollup_items import fingerprints  # noqa: F401 (rollups.fingerprints, as before)
+from reliability.analysis.rollup_items import Deleted, deleted_months  # noqa: F401 (writes.delete_slices)
 from reliability.analysis.rollup_items import months_of as _months_of
 from reliability.errors import BadInput
 from reliability.openslo import SLO
@@ -51,6 +54,7 @@ class Mark:
     fingerprints: dict[str, str]
     maintenance: set[tuple] = field(default_factory=set)
     item_digests: dict[str, str] = field(default_factory=dict)  # rollup_items.digests
+    deleted: list[Deleted] = field(default_factory=list)  # registered by writes.delete_slices
 
 
 def _rolled_up(slo: SLO, histories: Mapping[str, object]) -> bool:
@@ -82,20 +86,17 @@ def mark(con: duckdb.DuckDBPyConnection) -> Mark | None:
 
 
 
+def _by_series(selected: Sequence[SLO]) -> dict[tuple[str, str, str], set[str]]:
+    """(service, sli, zone) -> names of the SLOs of ``selected`` that read that series."""
+    by_series: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for slo in selected:
+        by_series[(slo.service, slo.sli, sla.slo_zone(slo))].add(slo.name)
+    return by_series
+
+
 def _written(con, selected: Sequence[SLO], since: int) -> dict[str, set[str]]:
     """month -> SLO names, for the months holding rows of their series above row id ``since``."""
-    by_series: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for slo in selected:
-        by_series[(slo.service, slo.sli, sla.slo_zone(slo))].append(slo.name)
-    if not by_series:
-        return {}
-    keys = list(by_series)
-    params = {"services": [k[0] for k in keys], "slis": [k[1] for k in keys], "zones": [k[2] for k in keys],
-              "since": since}
-    out: dict[str, set[str]] = defaultdict(set)
-    for service, sli_, zone, month in con.execute(store.query("rollups.written_months"), params).fetchall():
-        out[month].update(by_series[(service, sli_, zone)])
-    return out
+    return rollup_items.written(con, _by_series(selected), since)
 
 
 def _touched(con: duckdb.DuckDBPyConnection, before: Mark, everything: list[SLO]) -> tuple[dict[str, set[str]], set[str]]:
@@ -110,6 +111,9 @@ def _touched(con: duckdb.DuckDBPyConnection, before: Mark, everything: list[SLO]
         todo[month] |= names
     # A new or redefined SLO: every month its series has data.
     for month, names in _written(con, [s for s in everything if s.name in changed], -1).items():
+        todo[month] |= names
+    # Rows deleted (writes.delete_slices): every month a deleted range overlaps.
+    for month, names in deleted_months(before.deleted, _by_series(unchanged)).items():
         todo[month] |= names
     # Maintenance windows added, changed or removed: the months they overlap.
     now = set(con.execute(store.query("rollups.maintenance_snapshot")).fetchall())
@@ -126,7 +130,7 @@ def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
     writer's transaction); returns the number of (SLO, month) pairs recomputed."""
     if before is None:
         return 0
-    series_months.refresh(con, before.max_rowid)
+    series_months.refresh(con, before.max_rowid, before.deleted)
     items = rollup_items.refresh(con, before)
     histories = versions.histories(con)
     everything = [s for s in slos.load(con) if _rolled_up(s, histories)]

@@ -9,26 +9,38 @@ scans ``sli_slices``.
 
 Maintained like the SLA rollups: :func:`reliability.writes.transaction` marks the highest slice
 row id before a write, and :func:`refresh` recomputes, in the same transaction, the (series,
-month) pairs holding rows appended since (a replaced key is deleted and appended again).
+month) pairs holding rows appended since (a replaced key is deleted and appended again) and
+those a range deleted by :func:`reliability.writes.delete_slices` overlaps (a month whose rows
+were all deleted loses its row).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import duckdb
 
 from reliability import store
 
 
-def refresh(con: duckdb.DuckDBPyConnection, since: int) -> int:
-    """Recompute the (series, month) rows touched by rows above row id ``since``; returns how many."""
-    touched = con.execute(store.query("series_months.touched"), {"since": since}).fetchall()
+def refresh(con: duckdb.DuckDBPyConnection, since: int, deleted: Sequence = ()) -> int:
+    """Recompute the (series, month) rows touched by rows above row id ``since`` and by the
+    ``deleted`` ranges (:class:`reliability.analysis.rollup_items.Deleted`, registered by
+    :func:`reliability.writes.delete_slices`); returns how many."""
+    touched = set(con.execute(store.query("series_months.touched"), {"since": since}).fetchall())
+    if deleted:
+        ranges = sorted(set(deleted), key=lambda d: (d.service, d.sli, d.instances, d.start, d.end))
+        touched |= set(con.execute(store.query("series_months.deleted"), {
+            "services": [d.service for d in ranges], "slis": [d.sli for d in ranges],
+            "instances": [d.instances for d in ranges], "starts": [d.start for d in ranges],
+            "ends": [d.end for d in ranges]}).fetchall())
     if not touched:
         return 0
-    params = {"services": [t[0] for t in touched], "slis": [t[1] for t in touched],
-              "months": [t[2] for t in touched]}
+    keys = sorted(touched)
+    params = {"services": [t[0] for t in keys], "slis": [t[1] for t in keys], "months": [t[2] for t in keys]}
     con.execute(store.query("series_months.delete"), params)
     con.execute(store.query("series_months.recompute"), params)
-    return len(touched)
+    return len(keys)
 
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None):

@@ -11,6 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from reliability.app import tables
+from reliability.app.tables import Col
+
 PERCENT = {"attainment %": "attainment", "target %": "target", "budget left %": "error_budget_remaining",
            "coverage %": "data_coverage"}  # column -> the JSON's ratio, shown x 100
 
@@ -56,11 +59,6 @@ def section(rows: list[dict], month: str) -> None:
     st.caption("A journey's attainment is the weighted mean (or the worst) of its members' attainments; its "
                "budget is a share of the month's good service. A member with insufficient data leaves the "
                "journey without a verdict.")
-    number = {c: st.column_config.NumberColumn(format="%.4f") for c in ("attainment %", "target %")}
-    st.dataframe(journeys(rows), hide_index=True, width="stretch",
-                 column_config=number | {"budget left %": st.column_config.NumberColumn(format="%.1f"),
-                                         "coverage %": st.column_config.NumberColumn(format="%.1f")})
-    st.dataframe(members(rows), hide_index=True, width="stretch",
-                 column_config={"weight": st.column_config.NumberColumn(format="%.4f"),
-                                "attainment %": st.column_config.NumberColumn(format="%.4f"),
-                                "budget left %": st.column_config.NumberColumn(format="%.1f")})
+    four, one = Col(digits=4), Col(digits=1)
+    tables.show(journeys(rows), {"attainment %": four, "target %": four, "budget left %": one, "coverage %": one})
+    tables.show(members(rows), {"weight": four, "attainment %": four, "budget left %": one})

@@ -12,6 +12,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from reliability.app import tables
+from reliability.app.tables import Col
+
 TOP_DEFAULT = 10
 
 
@@ -57,9 +60,7 @@ def section(rows: pd.DataFrame, month: str) -> None:
     st.caption("One definition, one SLO per customer (or region, endpoint): counts per definition, then the "
                "instances with the least error budget left. An instance with insufficient data is never "
                "counted as met.")
-    st.dataframe(summary(rows), hide_index=True, width="stretch",
-                 column_config={"insufficient_data": st.column_config.NumberColumn("insufficient data"),
-                                "lowest attainment %": st.column_config.NumberColumn(format="%.3f")})
+    tables.show(summary(rows), {"lowest attainment %": Col(digits=3)})
     left, right = st.columns([3, 1])
     text = left.text_input("Filter instances", key="instance_filter",
                            placeholder='e.g. customer="acme" or a definition name')
@@ -69,15 +70,10 @@ def section(rows: pd.DataFrame, month: str) -> None:
     matching = len(rows) if not text else int(rows["slo"].str.contains(text, case=False, regex=False).sum())
     st.caption(f"{len(shown)} of {matching} matching instances ({len(rows)} in all), least budget left first.")
     view = shown[["slo", "status", "attainment", "error_budget_remaining", "data_coverage", "bad", "allowed_bad"]]
-    st.dataframe(view.assign(attainment=view["attainment"] * 100,
-                             error_budget_remaining=view["error_budget_remaining"] * 100,
-                             data_coverage=view["data_coverage"] * 100),
-                 hide_index=True, width="stretch",
-                 column_config={"slo": st.column_config.TextColumn("instance"),
-                                "attainment": st.column_config.NumberColumn("attainment %", format="%.4f"),
-                                "error_budget_remaining": st.column_config.NumberColumn("budget left %",
-                                                                                        format="%.1f"),
-                                "data_coverage": st.column_config.NumberColumn("coverage %", format="%.1f"),
-                                # In the budget's unit (events or slices), as `sla` prints them.
-                                "bad": st.column_config.NumberColumn("bad", format="localized"),
-                                "allowed_bad": st.column_config.NumberColumn("allowed bad", format="localized")})
+    tables.show(view.assign(attainment=view["attainment"] * 100,
+                            error_budget_remaining=view["error_budget_remaining"] * 100,
+                            data_coverage=view["data_coverage"] * 100),
+                {"slo": Col("instance"), "attainment": Col("attainment %", digits=4),
+                 "error_budget_remaining": Col("budget left %", digits=1), "data_coverage": Col("coverage %", digits=1),
+                 # In the budget's unit (events or slices), as `sla` prints them.
+                 "bad": Col("bad"), "allowed_bad": Col("allowed bad")})

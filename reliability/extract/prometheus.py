@@ -220,9 +220,10 @@ class _Writer:
                 group = list(group)
                 key = {"service": t.service, "sli": t.sli}
                 first, last = group[0][1], group[-1][1]
-                # A grouped SLO's chunk replaces every instance's rows in its range.
-                con.execute(_sql("delete_instances_chunk" if t.group_by else "delete_chunk"),
-                            {**key, "start": _dt(first.start), "end": _dt(last.start + last.n * t.step)})
+                # A grouped SLO's chunk replaces every instance's rows in its range; the range is
+                # registered with the transaction (months left with no rows are recomputed too).
+                writes.delete_slices(con, t.service, t.sli, _dt(first.start), _dt(last.start + last.n * t.step),
+                                     instances=bool(t.group_by))
                 con.register("extract_chunk", pa.concat_tables([r.table for _, r, _ in group]))
                 try:
                     if t.group_by:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import charts_dist, charts_time, units
-from reliability.app import audit_data, data, safe, static_chart, widgets
+from reliability.app import audit_data, data, safe, static_chart, tables, widgets
 from reliability.errors import BadInput
 
 VARIANT_COLORS = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#35978f"]
@@ -17,9 +17,8 @@ VERDICT_COLOURS = {"violation": "#b2182b", "fix_during_freeze": "#2166ac", "exem
 STATUS_MARKS = {"done": "✔ done", "missing": "✘ missing", "not_applicable": "– n/a"}
 
 
-def _table(rows: list[dict], columns: list[str], **kw) -> None:
-    frame = pd.DataFrame(rows, columns=columns)
-    st.dataframe(frame, hide_index=True, width="stretch", **kw)
+def _table(rows: list[dict], columns: list[str]) -> None:
+    tables.show(pd.DataFrame(rows, columns=columns))
 
 
 def _when(value) -> str:

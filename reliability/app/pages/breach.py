@@ -9,15 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from reliability import charts_time, periods
-from reliability.app import data, safe, static_chart, widgets
+from reliability.app import data, safe, static_chart, tables, widgets
+from reliability.app.tables import Col
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
-TIME = "YYYY-MM-DD HH:mm"
-
-
-def times(*names: str) -> dict:
-    """Column configs showing instants to the minute (in the zone their column carries)."""
-    return {n: st.column_config.DatetimeColumn(n.replace("_", " "), format=TIME) for n in names}
 
 
 def in_zone(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
@@ -148,18 +143,15 @@ def page() -> None:
         right.write("No multi-window burn-rate alert would have fired in the range.")
     else:
         ep = in_zone(episodes.assign(windows=episodes["windows"].map(", ".join)), slo["time_zone"])
-        right.dataframe(ep[["severity", "start", "end", "duration_minutes", "peak_burn_rate", "windows"]],
-                        hide_index=True, width="stretch",
-                        column_config={**times("start", "end"),
-                                       "peak_burn_rate": st.column_config.NumberColumn("peak burn", format="%.1f"),
-                                       "duration_minutes": st.column_config.NumberColumn("minutes", format="%.0f")})
+        tables.show(ep[["severity", "start", "end", "duration_minutes", "peak_burn_rate", "windows"]],
+                    {"peak_burn_rate": Col("peak burn", digits=1), "duration_minutes": Col("minutes", digits=0)},
+                    container=right)
 
     st.subheader(f"Worst {inv['worst_minutes']:g}-minute windows of {month}")
     if inv["worst"].empty:
         st.write("No bad slices this month.")
     else:
-        st.dataframe(in_zone(inv["worst"], slo["time_zone"]), hide_index=True, width="stretch",
-                     column_config={**times("start", "end"), "burn_rate": st.column_config.NumberColumn("burn rate", format="%.1f")})
+        tables.show(in_zone(inv["worst"], slo["time_zone"]), {"burn_rate": Col("burn rate", digits=1)})
 
     st.subheader("Incidents in range and their SLA impact")
     st.caption(f"Times in {slo['time_zone']}, the SLO's zone. Impact: the incident's window (start to "
@@ -171,23 +163,20 @@ def page() -> None:
     if incidents.empty:
         st.write(f"No incident of {safe.md(inv['service'])} was detected in the range.")
     else:
-        st.dataframe(incidents, hide_index=True, width="stretch", column_config={
-            **times("window_start", "window_end"),
-            "bad": st.column_config.NumberColumn(f"bad ({inv['budget_unit']})", format="%.2f"),
-            "budget_spent": st.column_config.NumberColumn("budget spent %", format="%.1f",
-                                                          help="Share of the month's error budget (100 = all of it)"),
-            "share_of_month_bad": st.column_config.NumberColumn("share of month's bad %", format="%.1f"),
+        tables.show(incidents, {
+            "bad": Col(f"bad ({inv['budget_unit']})", digits=2),
+            "budget_spent": Col("budget spent %", digits=1, help="share of the month's error budget (100 = all of it)"),
+            "share_of_month_bad": Col("share of month's bad %", digits=1),
         })
     if not inv["paged"].empty:
         st.caption("Would the burn-rate alerts have paged for these incidents?")
         paged = in_zone(inv["paged"].drop(columns=["title"], errors="ignore"), slo["time_zone"])
-        st.dataframe(paged, hide_index=True, width="stretch",
-                     column_config=times(*[c for c in paged.columns if pd.api.types.is_datetime64_any_dtype(paged[c])]))
+        tables.show(paged)
     st.subheader("Related incidents")
     if inv["related"].empty:
         st.write("None found (same root cause, similar title, mentions or shared tags).")
     else:
-        st.dataframe(inv["related"], hide_index=True, width="stretch")
+        tables.show(inv["related"])
 
 
 if __name__ == "__main__":

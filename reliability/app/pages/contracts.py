@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from reliability import charts, units
-from reliability.app import contract_data, data, static_chart, widgets
+from reliability.app import contract_data, data, static_chart, tables, widgets
 from reliability.contracts import money, text
 
 COLORS = {"credit_owed": "#c62828", "at_risk": "#ef6c00", "unknown": "#9e9e9e", "ok": "#2e7d32"}
@@ -83,7 +83,7 @@ def page() -> None:
         st.info(f"{month} is measured up to {until:%Y-%m-%d %H:%M} UTC (the month so far, or where the data end): "
                 "these numbers are provisional.")
     static_chart.show(room_chart(docs, threshold))
-    st.dataframe(_table(docs), hide_index=True, width="stretch", height=36 * (len(docs) + 1) + 2)
+    tables.show(_table(docs))
     st.subheader("Covered SLOs")
     slos = pd.DataFrame([{
         "contract": d["contract"], "slo": e["slo"], "attainment": text.attainment(e["attainment"], text.bounds(d)),
@@ -93,7 +93,7 @@ def page() -> None:
         "credit": "unknown" if e["credit_percent"] is None else f"{e['credit_percent']:g}%",
     } for d in docs for e in d["slos"]])
     if not slos.empty:
-        st.dataframe(slos, hide_index=True, width="stretch")
+        tables.show(slos)
     unmeasured = [f"{d['contract']}: {u}" for d in docs for u in d["unmeasured"]]
     for line in unmeasured:
         st.warning(line)

@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from reliability import charts_dist, periods, units
-from reliability.app import data, freshness, static_chart, widgets
+from reliability.app import data, freshness, static_chart, tables, widgets
+from reliability.app.tables import Col
 
 
 HEATMAP_SERIES = 40  # rows of the coverage heatmap: the series that lack the most data
@@ -86,14 +87,12 @@ def page() -> None:
     c5.metric("No-data slices", units.number(int(series["no_data_slices"].sum())))
     view = series.assign(lag_hours=freshness.lag_hours(series["last_slice"], now))
     styled = view.style.map(lambda v: freshness.colour(v, hours), subset=["lag_hours"])
-    # Every series, scrolling past 25 rows (a fleet has thousands).
-    st.dataframe(styled, hide_index=True, width="stretch", height=36 * (min(len(view), 25) + 1) + 2, column_config={
-        "missing_slices": st.column_config.NumberColumn(
-            "missing slices", help="1-minute slices without a row between the first and last slice", format="%d"),
-        "no_data_slices": st.column_config.NumberColumn("no-data slices", help="Rows with total 0 or null"),
-        "lag_hours": st.column_config.NumberColumn("hours since last slice", format="%.1f"),
-        "first_slice": st.column_config.DatetimeColumn("first slice (UTC)", format="YYYY-MM-DD HH:mm"),
-        "last_slice": st.column_config.DatetimeColumn("last slice (UTC)", format="YYYY-MM-DD HH:mm"),
+    tables.show(styled, {  # a fleet's thousands of series: the grid, scrolling past 25 rows
+        "missing_slices": Col("missing slices", help="1-minute slices without a row between the first and last slice"),
+        "no_data_slices": Col("no-data slices", help="rows with total 0 or null"),
+        "lag_hours": Col("hours since last slice", digits=1),
+        "first_slice": Col("first slice (UTC)"),
+        "last_slice": Col("last slice (UTC)"),
     })
     drawn, hidden = most_lacking(coverage)
     static_chart.show(coverage_heatmap(drawn))
@@ -109,10 +108,7 @@ def page() -> None:
         st.warning(f"{len(unusable)} series hold stored rows that cannot be used (non-finite or out-of-range "
                    "numbers, or an instant outside 1970-2200); every report counts them as no data. "
                    "Re-ingest those slices to replace them.")
-        st.dataframe(unusable, hide_index=True, width="stretch", column_config={
-            "rows": st.column_config.NumberColumn("unusable rows", format="%d"),
-            "first_ts": st.column_config.TextColumn("first (UTC)"),
-        })
+        tables.show(unusable, {"rows": Col("unusable rows"), "first_ts": Col("first (UTC)")})
 
     st.subheader("Extraction")
     marks = health["watermarks"]
@@ -121,11 +117,11 @@ def page() -> None:
     if marks.empty:
         st.write("No extraction watermarks yet: only `reliability extract` records them (`ingest` and `demo` do not).")
     else:
-        st.dataframe(marks, hide_index=True, width="stretch")
+        tables.show(marks)
     runs = health["runs"]
     if not runs.empty:
         st.caption("Last extraction runs")
-        st.dataframe(runs, hide_index=True, width="stretch")
+        tables.show(runs)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import streamlit as st
 
 from reliability import charts, charts_dist, units
 from reliability.api.app_views import services_matching
-from reliability.app import data, static_chart, widgets
+from reliability.app import data, static_chart, tables, widgets
 
 SEVERITIES = ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
@@ -108,8 +108,8 @@ def page() -> None:
     static_chart.show(distribution(rows, metric, "severity"), left)
     static_chart.show(distribution(rows, metric, "service"), right)
     with st.expander("Median and p90 minutes by severity and service"):
-        st.dataframe(summary_table(mttx["by_severity"]), hide_index=True, width="stretch")
-        st.dataframe(summary_table(mttx["by_service"]), hide_index=True, width="stretch")
+        tables.show(summary_table(mttx["by_severity"]))
+        tables.show(summary_table(mttx["by_service"]))
 
     st.subheader("Response targets and update cadence")
     left, right = st.columns(2)
@@ -123,17 +123,13 @@ def page() -> None:
                           "ack unknown ids": ", ".join(v["ack_unknown_ids"])}
                          for s, v in sorted(report["response"].items())])
     left.caption("Acknowledgement targets (minutes, SEV-4: next business day)")
-    left.dataframe(resp, hide_index=True, width="stretch",
-                   column_config={"met %": st.column_config.ProgressColumn("met %", min_value=0, max_value=100,
-                                                                            format="%.0f%%")})
+    tables.show(resp, {"met %": tables.Col(digits=0)}, container=left)
     cad = pd.DataFrame([{"severity": s, "every (min)": v["target_minutes"], "assessed": v["assessed"],
                          "compliant": v["compliant"], "gaps over target": v["gaps_over_target"],
                          "compliant %": 100 * v["compliant"] / v["assessed"] if v["assessed"] else None}
                         for s, v in sorted(report["cadence"].items())])
     right.caption("Stakeholder-update cadence (between detection and mitigation)")
-    right.dataframe(cad, hide_index=True, width="stretch",
-                    column_config={"compliant %": st.column_config.ProgressColumn(
-                        "compliant %", min_value=0, max_value=100, format="%.0f%%")})
+    tables.show(cad, {"compliant %": tables.Col(digits=0)}, container=right)
 
     st.subheader("Post-mortems and action items")
     left, right = st.columns(2)
@@ -145,13 +141,13 @@ def page() -> None:
                                               "Post-mortem status by severity", width=HALF, y_label="incidents"), left)
     late = pd.DataFrame(report["postmortems_not_compliant"])
     if not late.empty:
-        left.dataframe(late[["id", "severity", "status", "hours_after_resolution"]], hide_index=True,
-                       width="stretch")
+        tables.show(late[["id", "severity", "status", "hours_after_resolution"]],
+                    {"hours_after_resolution": tables.Col("hours after resolution", digits=1)}, container=left)
     items = report["action_items"]
     right.metric("Overdue action items (now)", f"{items['overdue']} of {items['open']} open")
     open_items = pd.DataFrame(items.get("open_items") or items.get("items") or [])
     if not open_items.empty:
-        right.dataframe(open_items, hide_index=True, width="stretch")
+        tables.show(open_items, container=right)
 
     st.subheader("Recurrence")
     rec = report["recurrence"]
@@ -172,9 +168,8 @@ def page() -> None:
     if repeats.empty:
         st.write("No repeats in the period.")
     else:
-        st.dataframe(repeats.assign(gap_days=repeats["gap_minutes"] / 1440).drop(columns=["gap_minutes"]),
-                     hide_index=True, width="stretch",
-                     column_config={"gap_days": st.column_config.NumberColumn("gap days", format="%.1f")})
+        tables.show(repeats.assign(gap_days=repeats["gap_minutes"] / 1440).drop(columns=["gap_minutes"]),
+                    {"gap_days": tables.Col(digits=1)})
 
 
 if __name__ == "__main__":

@@ -8,18 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from reliability import units
-from reliability.app import data, safe, widgets
+from reliability.app import data, safe, tables, widgets
 
 OWN_ZONE = "each SLO's own zone"
 GREY = "#757575"
-
-
-ROWS_DRAWN = 30  # a table taller than this scrolls: thousands of per-customer SLOs stay one screen
-
-
-def _height(rows: int) -> int:
-    """Pixels for a table of ``rows`` rows: every row up to :data:`ROWS_DRAWN`, then it scrolls."""
-    return 36 * (min(rows, ROWS_DRAWN) + 1) + 2
 
 
 def page() -> None:
@@ -72,7 +64,8 @@ def page() -> None:
         st.info(f"Partial month for {len(partial)} SLO(s): data only up to "
                 f"{pd.to_datetime(partial['as_of']).min():%Y-%m-%d %H:%M} UTC; their status may still change.")
     view = table[
-        ["slo", "target", "attainment", "bad", "allowed_bad", "budget_unit", "error_budget_remaining", "status",
+        # The verdict first (on a phone the rest scrolls sideways inside the table)
+        ["slo", "status", "attainment", "error_budget_remaining", "target", "bad", "allowed_bad", "budget_unit",
          "data_coverage", "breached", "credit_percent", "no_data", "budgeting_method", "time_zone", "service", "sli"]
     ].copy()
     # Breaches first, then the least budget left: what a review reads top to bottom.
@@ -82,31 +75,31 @@ def page() -> None:
     view["error_budget_remaining"] = view["error_budget_remaining"] * 100
     view["data_coverage"] = view["data_coverage"] * 100
     view["status"] = [s.replace("_", " ") + (" (partial)" if p else "") for s, p in zip(view["status"], table.loc[view.index, "partial"])]
-    view.insert(1, "investigate", ["breach?" + urlencode({"slo": s, "month": month}) for s in view["slo"]])
-    config = {
-        "target": st.column_config.NumberColumn("target %", format="%.3f"),
-        "attainment": st.column_config.NumberColumn("attainment %", format="%.4f"),
-        "bad": st.column_config.NumberColumn("bad", help="In the unit of the next column: bad events (Occurrences) "
-                                             "or bad slices (minutes, with 1-minute slices)", format="%.2f"),
-        "allowed_bad": st.column_config.NumberColumn("allowed", format="%.2f"),
-        "budget_unit": st.column_config.TextColumn("unit"),
-        "error_budget_remaining": st.column_config.NumberColumn("budget left %", format="%.1f"),
-        "data_coverage": st.column_config.NumberColumn("coverage %", format="%.1f",
-                                                       help="Slices with data / slices of the month"),
-        "credit_percent": st.column_config.NumberColumn(
-            "credit %", help="Share of the monthly fee owed (default tiers: below 99.9 % 10, below 99 % 25, below "
-                 "95 % 100), for SLOs whose target is at least 99.9 %, as in the monthly report and `credits`; "
-                 "empty when unknown (insufficient data)",
-            format="%.0f"),
-        "investigate": st.column_config.LinkColumn("investigate", display_text="investigate"),
+    view.insert(4, "investigate", ["breach?" + urlencode({"slo": s, "month": month}) for s in view["slo"]])
+    Col = tables.Col
+    cols = {
+        "target": Col("target %", digits=3),
+        "attainment": Col("attainment %", digits=4),
+        "bad": Col("bad", digits=2, help="in the row's unit: bad events (Occurrences) or bad slices "
+                   "(minutes, with 1-minute slices)"),
+        "allowed_bad": Col("allowed", digits=2),
+        "budget_unit": Col("unit"),
+        "error_budget_remaining": Col("budget left %", digits=1),
+        "data_coverage": Col("coverage %", digits=1, help="slices with data / slices of the month"),
+        "credit_percent": Col("credit %", digits=0, help="share of the monthly fee owed (default tiers: below "
+                              "99.9 % 10, below 99 % 25, below 95 % 100), for SLOs whose target is at least "
+                              "99.9 %, as in the monthly report and `credits`; '-' when unknown (insufficient data)"),
+        "investigate": Col("investigate", link="investigate"),
+        "no_data": Col("no data"),
+        "budgeting_method": Col("method"),
+        "time_zone": Col("zone"),
     }
     verdict = view[table.loc[view.index, "status"] != "insufficient_data"]
-    st.dataframe(verdict, hide_index=True, width="stretch", height=_height(len(verdict)), column_config=config)
+    tables.show(verdict, cols)
     if len(short):
         st.subheader("Insufficient data: no verdict")
         grey = view[table.loc[view.index, "status"] == "insufficient_data"].sort_values(["data_coverage", "slo"])
-        st.dataframe(grey.style.set_properties(**{"color": GREY, "background-color": "#f2f2f2"}), hide_index=True,
-                     width="stretch", height=_height(len(grey)), column_config=config)
+        tables.show(grey.style.set_properties(**{"color": GREY, "background-color": "#f2f2f2"}), cols)
     b1, b2, b3 = st.columns([1, 1, 3])
     b1.download_button(
         "Download CSV", safe.csv_bytes(view.drop(columns=["investigate"])),
@@ -141,8 +134,7 @@ def rollup_table(rolled: dict, group_by: str) -> None:
         "no verdict for": ", ".join(g["insufficient_data_slos"]),
     } for g in [*rolled["groups"], rolled["all"] | {"value": "all"}]]
     st.subheader(f"By {group_by}")
-    fmt = {k: st.column_config.NumberColumn(k, format="%.2f") for k in rows[0] if k.endswith("%")}
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=fmt)
+    tables.show(pd.DataFrame(rows), {k: tables.Col(digits=2) for k in rows[0] if k.endswith("%")})
     st.caption("Rule: " + rolled["rollup_rule"] + ".")
 
 

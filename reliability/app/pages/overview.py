@@ -16,7 +16,7 @@ import streamlit as st
 
 from reliability import charts, units
 from reliability.api.app_views import CATEGORY_ORDER, months_between, shift_month
-from reliability.app import composites_view, data, freshness, instances_view, widgets
+from reliability.app import composites_view, data, freshness, instances_view, tables, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 HALF = 460  # px: a chart in one of two columns, drawn at its size on a laptop screen
@@ -248,10 +248,8 @@ def page() -> None:
         if where.empty:
             st.write("Every SLO met its target every month.")
         else:
-            st.dataframe(where, hide_index=True, width="stretch", column_config={
-                "worst_budget_left": st.column_config.NumberColumn("worst budget left %", format="%.1f"),
-                "not_met": st.column_config.NumberColumn("months not met"),
-            })
+            tables.show(where, {"worst_budget_left": tables.Col("worst budget left %", digits=1),
+                                "not_met": tables.Col("months not met")})
     repeats = pd.DataFrame(inc["repeats"])
     st.subheader("Top recurring causes")
     if repeats.empty:
@@ -259,7 +257,7 @@ def page() -> None:
     else:
         top = (repeats.groupby(["service", "root_cause"]).size().reset_index(name="repeats")
                .sort_values("repeats", ascending=False).head(5))[["repeats", "service", "root_cause"]]
-        st.dataframe(top, hide_index=True, width="stretch")
+        tables.show(top, {"root_cause": tables.Col("root cause")})
 
 
 if __name__ == "__main__":
