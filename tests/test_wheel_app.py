@@ -103,6 +103,7 @@ def test_reliability_app_serves_from_the_installed_wheel(installed, tmp_path):
         # The server readers get runs without the source watcher (a cheaper visit; docs/app.md).
         argv = Path(f"/proc/{server.pid}/cmdline").read_bytes().decode().split("\0")
         assert argv[argv.index("--server.fileWatcherType") + 1] == "none", argv
+        assert argv[argv.index("--runner.postScriptGC") + 1] == "false", argv
         playwright = sync_playwright()
         with playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
@@ -131,6 +132,7 @@ def test_make_demo_serves_without_the_source_watcher():
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["postScriptGC"] is False
 
 
 def test_in_a_checkout_the_app_is_the_checkouts_app_py():

@@ -10,6 +10,7 @@ pages read through (:data:`PACKAGES`), so a module added there is preloaded too.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
 
@@ -39,4 +40,7 @@ def run() -> list[str]:
     done = names()
     for name in done:
         importlib.import_module(name)
+    # What is loaded now stays for the server's life: keep it out of every later collection
+    # (as servers that load before they fork do), so collections cost what a visit allocates.
+    gc.freeze()
     return done

@@ -53,7 +53,10 @@ def app(ctx: click.Context, db_option: str | None, port: int, address: str, stre
             "--browser.gatherUsageStats", "false",
             # Readers do not edit the code: without the source watcher each visit costs the
             # server 0.2-0.3 s less CPU (it registers every imported module per session).
-            "--server.fileWatcherType", "none", *streamlit_args]
+            "--server.fileWatcherType", "none",
+            # Nor a full garbage collection after every script run: with the pages' modules
+            # preloaded that was 0.1-0.2 s of server CPU per visit and per click (benchmarks/README.md).
+            "--runner.postScriptGC", "false", *streamlit_args]
     click.echo(f"serving {db} on http://{address}:{port} (Ctrl-C stops)", err=True)
     env = {**os.environ, "RELIABILITY_DB": str(db.resolve())}
     # The server replaces this process: Ctrl-C and signals reach Streamlit itself, and the
