@@ -73,6 +73,15 @@ def test_the_same_rows_give_the_same_markup():
     assert tables.html(frame) == tables.html(frame.copy())  # no redraw on a rerun
 
 
+def test_colours_by_value_and_by_row_in_both_renderings():
+    frame = pd.DataFrame({"slo": ["a", "b"], "lag": [30.0, 1.0]})
+    cols = {"lag": Col(style=lambda v: "background-color: red" if v > 24 else "")}
+    markup = tables.html(frame, cols, row_style="color: grey")
+    assert markup.count('style="background-color: red"') == 1 and markup.count('<tr style="color: grey">') == 2
+    styler = tables._styled(frame, cols, "color: grey")  # the grid's: the same colours
+    assert "background-color: red" in styler.to_html() and "color: grey" in styler.to_html()
+
+
 @pytest.mark.parametrize(("rows", "grid"), [(tables.STATIC_ROWS, False), (tables.STATIC_ROWS + 1, True)])
 def test_long_tables_are_the_grid(rows, grid, tmp_path):
     """Up to STATIC_ROWS rows static HTML; beyond, the sortable grid with the same labels."""

@@ -8,19 +8,22 @@ of up to :data:`STATIC_ROWS` rows is static HTML, and a longer one (a fleet's SL
 series) is the grid, sortable and scrolling; both from the same column descriptions, so a
 column reads the same either way.
 
-The HTML is pandas' ``Styler`` with every value HTML-escaped and newlines flattened (a blank
-line inside would end Markdown's HTML block and let the rest be read as Markdown); it goes into
-the page through ``st.markdown(unsafe_allow_html=True)`` as the static charts do (``st.html``
-sanitizes styles away). Cell styles of a ``Styler`` passed in (colours) are kept.
+The HTML is written here, every value HTML-escaped and newlines flattened (a blank line inside
+would end Markdown's HTML block and let the rest be read as Markdown); it goes into the page
+through ``st.markdown(unsafe_allow_html=True)`` as the static charts do. Not pandas' ``Styler``:
+its per-column formatting (a ``.loc`` per column) and ids made tables a third of the overview's
+server time per visit (py-spy, benchmarks/README.md). Colours come from ``Col.style`` (a cell's
+CSS from its value) and ``show(row_style=...)``; the grid gets the same through a ``Styler``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
+from collections.abc import Callable
 from html import escape
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 import streamlit as st
@@ -45,13 +48,15 @@ class Col:
     """How one column shows: ``label`` (default: the name, ``_`` as spaces); ``digits``, fixed
     decimals of a number (default: up to four, as the CLI prints, thousands separated);
     ``link``, the column holds app URLs shown as this text; ``help``, one line explaining it
-    (under a static table, the header's tooltip in the grid); ``time``, instants' format."""
+    (under a static table, the header's tooltip in the grid); ``time``, instants' format;
+    ``style``, a cell's CSS from its value (our CSS, never data)."""
 
     label: str | None = None
     digits: int | None = None
     link: str | None = None
     help: str | None = None
     time: str = TIME
+    style: Callable[[object], str] | None = None  # a cell's CSS from its value ("" for none)
 
 
 def _flat(text: str) -> str:
@@ -110,34 +115,32 @@ def _class(series: pd.Series, col: Col) -> str:
     return "nw" if texts.astype(str).str.len().max() <= 24 else ""
 
 
-def html(data: pd.DataFrame | Styler, cols: dict[str, Col] | None = None) -> str:
+def _shown(value, col: Col) -> str:
+    """One cell's markup: the escaped text, or an escaped link."""
+    if col.link:
+        if not isinstance(value, str) or not value:
+            return "-"
+        return f'<a href="{escape(value, quote=True)}" target="_self">{escape(_flat(col.link))}</a>'
+    return escape(cell(value, col))  # escaped after formatting: lists and other objects are text too
+
+
+def html(frame: pd.DataFrame, cols: dict[str, Col] | None = None, row_style: str = "") -> str:
     """The static table's markup: one HTML block, every value escaped."""
     cols = cols or {}
-    styler = data if isinstance(data, Styler) else data.style
-    frame = styler.data
-    styler.cell_ids = False  # ids only on styled cells (their CSS rules need them)
-    # A stable id from the content: the same table twice gives the same markup (no redraw).
-    styler.set_uuid("t" + hashlib.sha1(pd.util.hash_pandas_object(frame.astype(str), index=False)
-                                       .to_numpy().tobytes() + str(list(frame.columns)).encode()).hexdigest()[:8])
-    for name in frame.columns:
-        col = cols.get(name, Col())
-        if col.link:
-            text = _flat(col.link)
-
-            def link(url, text=text):
-                if not isinstance(url, str) or not url:
-                    return "-"
-                return f'<a href="{escape(url, quote=True)}" target="_self">{escape(text)}</a>'
-
-            styler = styler.format(link, subset=[name])
-        else:  # escaped here, after formatting: lists and other objects are text too
-            styler = styler.format(lambda v, col=col: escape(cell(v, col)), subset=[name])
-    labels = [_label(n, cols) for n in frame.columns]
-    classes = [_class(frame[n], cols.get(n, Col())) for n in frame.columns]
-    styler = (styler.hide(axis="index").relabel_index([escape(x) for x in labels], axis=1)
-              .set_td_classes(pd.DataFrame([classes] * len(frame), index=frame.index, columns=frame.columns)))
-    body = styler.to_html(doctypes=False)
-    return '<div class="rel-table">' + "".join(line.strip() for line in body.splitlines()) + "</div>"
+    names = list(frame.columns)
+    specs = [cols.get(n, Col()) for n in names]
+    head = "".join(f"<th>{escape(_label(n, cols))}</th>" for n in names)
+    columns = []
+    for n, col in zip(names, specs):
+        values = frame[n].tolist()
+        kind = _class(frame[n], col)
+        opened = f'<td class="{kind}"' if kind else "<td"
+        styles = [col.style(v) for v in values] if col.style else [""] * len(values)
+        columns.append([f'{opened}{f" style={quoteattr(css)}" if css else ""}>{_shown(v, col)}</td>'
+                        for v, css in zip(values, styles)])
+    tr = f"<tr style={quoteattr(row_style)}>" if row_style else "<tr>"
+    body = "".join(tr + "".join(row) + "</tr>" for row in zip(*columns))
+    return f'<div class="rel-table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _grid_config(frame: pd.DataFrame, cols: dict[str, Col]) -> dict:
@@ -157,18 +160,31 @@ def _grid_config(frame: pd.DataFrame, cols: dict[str, Col]) -> dict:
     return config
 
 
-def show(data: pd.DataFrame | Styler, cols: dict[str, Col] | None = None, container=st,
-         static_rows: int = STATIC_ROWS) -> None:
-    """Draw ``data`` (a frame, or a ``Styler`` whose cell styles to keep) with ``cols``
-    describing its columns: static HTML up to ``static_rows`` rows, the grid beyond."""
+def _styled(frame: pd.DataFrame, cols: dict[str, Col], row_style: str) -> pd.DataFrame | Styler:
+    """The grid's input: ``frame``, or a ``Styler`` carrying the same colours as the HTML."""
+    styled = [n for n in frame.columns if n in cols and cols[n].style]
+    if not styled and not row_style:
+        return frame
+    styler = frame.style
+    if row_style:
+        styler = styler.set_properties(**dict(p.split(":", 1) for p in row_style.split(";") if ":" in p))
+    for name in styled:
+        styler = styler.map(cols[name].style, subset=[name])
+    return styler
+
+
+def show(frame: pd.DataFrame, cols: dict[str, Col] | None = None, container=st,
+         static_rows: int = STATIC_ROWS, row_style: str = "") -> None:
+    """Draw ``frame`` with ``cols`` describing its columns (``row_style``: CSS for every row,
+    e.g. grey for the SLOs without a verdict): static HTML up to ``static_rows`` rows, the grid
+    beyond."""
     cols = cols or {}
-    frame = data.data if isinstance(data, Styler) else data
     if len(frame) > static_rows:
         height = GRID_ROW_PX * (min(len(frame), GRID_MAX_ROWS) + 1) + 2
-        container.dataframe(data, hide_index=True, width="stretch", height=height,
+        container.dataframe(_styled(frame, cols, row_style), hide_index=True, width="stretch", height=height,
                             column_config=_grid_config(frame, cols))
         return
-    container.markdown(CSS + html(data, cols), unsafe_allow_html=True)
+    container.markdown(CSS + html(frame, cols, row_style), unsafe_allow_html=True)
     notes = [f"{_label(n, cols)}: {c.help}" for n, c in cols.items() if c.help and n in frame.columns]
     if notes:
         container.caption(" · ".join(notes))

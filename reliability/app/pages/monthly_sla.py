@@ -99,7 +99,7 @@ def page() -> None:
     if len(short):
         st.subheader("Insufficient data: no verdict")
         grey = view[table.loc[view.index, "status"] == "insufficient_data"].sort_values(["data_coverage", "slo"])
-        tables.show(grey.style.set_properties(**{"color": GREY, "background-color": "#f2f2f2"}), cols)
+        tables.show(grey, cols, row_style=f"color: {GREY}; background-color: #f2f2f2")
     b1, b2, b3 = st.columns([1, 1, 3])
     b1.download_button(
         "Download CSV", safe.csv_bytes(view.drop(columns=["investigate"])),
