@@ -134,8 +134,3 @@ with final as (
 )
 
 select * from final order by service, sli;
-
--- name: any_unusable
--- Whether any stored row is left out by usable_slices.
-select coalesce(sum(unusable_rows), 0) as n
-from series_months;

@@ -55,12 +55,18 @@ def count_of(n, one: str, many: str | None = None) -> str:
     return f"{number(n)} {noun}"
 
 
+def fixed(value, digits: int) -> str:
+    """``value`` with exactly ``digits`` decimals, thousands separated (``1,234.50``); ``-`` for
+    None, NaN or infinities; never ``-0.0``."""
+    if not _finite(value):
+        return "-"
+    text = f"{float(value):,.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+
+
 def percent(ratio, digits: int = 1) -> str:
     """A ratio as a percentage with ``digits`` decimals (``0.6944`` → ``69.4%``); ``-`` for None."""
-    if not _finite(ratio):
-        return "-"
-    text = f"{float(ratio) * 100:,.{digits}f}%"
-    return text[1:] if text.startswith("-") and float(text[1:-1].replace(",", "")) == 0 else text
+    return "-" if not _finite(ratio) else fixed(float(ratio) * 100, digits) + "%"
 
 
 def duration(minutes) -> str:

@@ -69,8 +69,6 @@ def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute(store.query("rollups.has_table")).fetchone()[0] > 0
 
 
-
-
 def mark(con: duckdb.DuckDBPyConnection) -> Mark | None:
     """The state before a write (None when the database has no rollups table)."""
     if not _has_table(con):
@@ -82,8 +80,6 @@ def mark(con: duckdb.DuckDBPyConnection) -> Mark | None:
         maintenance=set(con.execute(store.query("rollups.maintenance_snapshot")).fetchall()),
         item_digests=rollup_items.digests(con, found) if rollup_items.has_tables(con) else {},
     )
-
-
 
 
 def _by_series(selected: Sequence[SLO]) -> dict[tuple[str, str, str], set[str]]:

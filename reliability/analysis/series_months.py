@@ -63,7 +63,3 @@ def newest_slices(con: duckdb.DuckDBPyConnection):
     """Per series: the start of its newest usable slice (UTC; a DataFrame)."""
     return _frame(con, "series_months.newest_slices")
 
-
-def any_unusable(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether any stored row is left out by ``usable_slices``."""
-    return bool(con.execute(store.query("series_months.any_unusable")).fetchone()[0])

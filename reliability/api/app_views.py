@@ -48,8 +48,6 @@ def shift_month(label: str, months: int) -> str:
     return timing.shift_month(label, months)
 
 
-
-
 def frame(con, name: str, params: dict | None = None) -> pd.DataFrame:
     """The rows of named query ``name`` as a DataFrame (Arrow types, as the app draws them)."""
     return con.sql(store.query(name), params=params or None).to_arrow_table().to_pandas()

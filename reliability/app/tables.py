@@ -64,12 +64,7 @@ def _flat(text: str) -> str:
 
 
 def _number(value, digits: int | None) -> str:
-    if digits is None:
-        return units.number(value)
-    if isinstance(value, bool) or value is None or pd.isna(value):
-        return units.number(value)
-    text = f"{float(value):,.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+    return units.number(value) if digits is None or isinstance(value, bool) else units.fixed(value, digits)
 
 
 def cell(value, col: Col) -> str:
