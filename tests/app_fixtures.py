@@ -105,3 +105,16 @@ def shown_tables(at) -> list[pd.DataFrame]:
 def number(text: str) -> float:
     """A number as a static table shows it (``1,234.5``, ``-`` for unknown: NaN)."""
     return float("nan") if text == "-" else float(text.replace(",", ""))
+
+
+def shown_charts(at) -> list[str]:
+    """Every static chart an AppTest run drew (reliability.app.static_chart), as the SVG markup
+    the page's script puts in, in page order."""
+    found = []
+    for element in at.html:
+        head, sep, rest = element.value.partition("innerHTML = ")
+        if sep and head.startswith("<div></div><script>"):
+            svg = json.loads(rest.removesuffix(";</script>"))
+            assert svg.startswith('<svg class="reliability-chart" ')
+            found.append(svg)
+    return found

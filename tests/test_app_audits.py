@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401 - fixtures
+from app_fixtures import demo_db, demo_db_build, shown_charts, shown_tables  # noqa: F401 - fixtures
 from conftest import run_cli
 from test_browser import (  # noqa: F401 - the server fixture and the helpers of the app's browser test
     BASE_PATH_PROBE, CHART, CHROMIUM, CHROMIUM_ARGS, SHOTS, non_white_fraction, open_page, screenshot, server,
@@ -48,7 +48,7 @@ def test_the_page_shows_the_commands_numbers(page, demo_db):  # noqa: F811
     assert list(violations.columns) == ["rule", "subject", "service", "at", "slo", "detail"]
     assert "DEP-0693" in set(violations["subject"])
     assert not page.get("plotly_chart")  # static SVG: no charting library for the browser to load
-    assert len([m for m in page.markdown if m.value.startswith("<svg ")]) >= 3
+    assert len(shown_charts(page)) >= 3
 
 
 def test_the_backtest_tab_follows_its_inputs(page):

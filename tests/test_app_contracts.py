@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401 - fixtures
+from app_fixtures import demo_db, demo_db_build, shown_charts, shown_tables  # noqa: F401 - fixtures
 from conftest import run_cli
 from reliability import units
 
@@ -41,7 +41,7 @@ def test_the_page_shows_the_commands_numbers(page, demo_db):  # noqa: F811
     globex = table[table["contract"] == "globex-gateway"].iloc[0]
     assert (globex["risk"], globex["credit so far"], globex["amount so far"]) == ("credit owed", "5%", "750.00 EUR")
     assert not page.get("plotly_chart")  # static SVG: no charting library for the browser to load
-    [chart] = [m.value for m in page.markdown if m.value.startswith("<svg ")]
+    [chart] = shown_charts(page)
     for d in doc["contracts"]:
         assert d["contract"] in chart
 

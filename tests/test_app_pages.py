@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401 - fixtures
+from app_fixtures import demo_db, demo_db_build, shown_charts, shown_tables  # noqa: F401 - fixtures
 from conftest import run_cli
 from reliability import slos, store
 from reliability.analysis import budget, burn, history
@@ -56,7 +56,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 def charts(at: AppTest) -> list[str]:
     """The page's charts: static SVG inline (reliability.app.static_chart); never Plotly unless asked for."""
     assert not at.get("plotly_chart")
-    return [m.value for m in at.markdown if m.value.startswith("<svg ")]
+    return shown_charts(at)
 
 
 def con_of(db: Path):
@@ -72,7 +72,7 @@ def test_overview(env):
     # The latest complete month (the sample ends with October 2026) and the 12 months to it.
     assert [(s.label, s.value) for s in at.selectbox] == [("From month", "2025-11"), ("To month", "2026-10")]
     assert not at.get("plotly_chart")  # static SVG: no charting library for the browser to load
-    assert len(at.get("image")) == 4  # category grid, fleet trend, incidents by severity, time to resolve
+    assert len(charts(at)) == 4  # category grid, fleet trend, incidents by severity, time to resolve
     with con_of(env) as con:
         months = history.monthly(con, "2025-11", "2026-10")
         later = history.monthly(con, "2026-04", "2026-10")

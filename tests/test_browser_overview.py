@@ -8,9 +8,7 @@ CI=true, where it fails (as tests/test_browser.py).
 
 from __future__ import annotations
 
-import base64
 import re
-from urllib.parse import unquote
 
 import pytest
 
@@ -30,13 +28,8 @@ def settled(page, heading: str) -> None:
 
 
 def grid_svg(page) -> str:
-    """The SVG markup of the overview's category grid, from its image's data URL or source."""
-    for src in page.locator('[data-testid="stImage"] img').evaluate_all("els => els.map(e => e.src)"):
-        if src.startswith("data:image/svg+xml"):
-            head, _, body = src.partition(",")
-            text = base64.b64decode(body).decode() if ";base64" in head else unquote(body)
-        else:
-            text = page.request.get(src).text()
+    """The SVG markup of the overview's category grid, as the page holds it."""
+    for text in page.locator("svg.reliability-chart").evaluate_all("els => els.map(e => e.outerHTML)"):
         if "SLA attainment % per SLO and month" in text:
             return text
     raise AssertionError("no category grid on the page")
@@ -71,6 +64,9 @@ def test_overview_and_shared_links_in_chromium(server):  # noqa: F811
             red = {title.split(":")[0] for fill, cat, title in cells if fill == "#c62828"}
             assert red == {"catalog-availability 2026-02", "search-availability 2026-03"}
             assert {cat for fill, cat, _t in cells if fill == "#c62828"} == {"breached"}
+            # A live SVG, not a picture: a breached cell links to its investigation.
+            cell = page.locator('svg.reliability-chart a[href="breach?slo=search-availability&month=2026-03"] rect')
+            assert cell.get_attribute("data-category") == "breached"
             # The breached SLO-months are listed, each a link to its investigation.
             link = page.get_by_role("link", name=re.compile("search-availability · 2026-03"))
             assert link.get_attribute("href").endswith("breach?slo=search-availability&month=2026-03")

@@ -4,7 +4,9 @@ the breach SLI's extremes on the chart, time ticks on wall-clock midnights acros
 
 from __future__ import annotations
 
+import json
 import re
+import string
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -119,15 +121,21 @@ def test_hbars_threshold_and_risk_colours():
                      .replace(">", "&gt;").replace('"', "&quot;")), ("#c62828", "globex: -3.8 % · credit owed")]
 
 
-def test_the_page_markup_is_one_block_that_scales_down():
-    # An incident title with blank lines (from a user's file) must not end the HTML block: the
-    # rest would be read as Markdown.
-    title = "INC-9 down\n\n   \n[x](javascript:alert(1)) **bold**"
-    out = static_chart.markup(charts_dist.strip(["a"], {"a": [charts_dist.Point(1.0, title)]}, "t"))
+def test_the_page_body_is_the_chart_as_an_inert_string_that_scales_down():
+    # A title from a user's file that tries to end the script, open a comment or start markup:
+    # in the page it is a JSON string with every <, > and & escaped, so the script's text holds
+    # no markup (DOMPurify would drop it) and nothing in it can close the script.
+    title = "INC-9 </script><script>alert(1)</script> <!-- ]]> & \u2028 \"quoted\" \\ [x](javascript:alert(1))"
+    svg = charts_dist.strip(["a"], {"a": [charts_dist.Point(1.0, title)]}, "t")
+    body = static_chart.body(svg)
+    script = body.removeprefix("<div></div><script>").removesuffix("</script>")
+    assert "<" not in script and ">" not in script and "&" not in script
+    assert not set(script) - set(string.printable)  # U+2028 escaped too: a line end in old JavaScript
+    assert json.loads(script.removeprefix("document.currentScript.previousElementSibling.innerHTML = ")
+                      .removesuffix(";")) == static_chart.markup(svg)
+    out = static_chart.markup(svg)
     assert out.startswith('<svg class="reliability-chart" style="max-width:100%;height:auto;display:block" ')
-    assert not re.search(r"\n\s*\n", out)  # a blank line would end Markdown's HTML block
-    assert "[x](javascript:alert(1)) **bold**" in out  # inside a <title>: shown as typed
-    parses(out)
+    assert "<script>" not in out and title in titles(out)  # XML-escaped: the tooltip shows it as typed
 
 
 def test_breach_chart_shows_the_worst_minute_of_the_month(demo_db):  # noqa: F811

@@ -4,7 +4,8 @@ KPIs with their change against the previous period, the breached SLO-months (eac
 its breach investigation), the SLO x month grid coloured by category (breached red,
 insufficient data grey, at risk amber, met green), the fleet's monthly trend, incidents and
 time to resolve, and where the breaches concentrate. Charts are static SVG
-(:mod:`reliability.charts`): no charting library to load in the browser.
+(:mod:`reliability.charts`): no charting library to load in the browser; each grid cell's
+tooltip says what it holds and a breached cell links to its breach investigation.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import streamlit as st
 
 from reliability import charts, units
 from reliability.api.app_views import CATEGORY_ORDER, months_between, shift_month
-from reliability.app import composites_view, data, freshness, instances_view, tables, widgets
+from reliability.app import composites_view, data, freshness, instances_view, static_chart, tables, widgets
 
 SEVERITY_COLORS = {"SEV-1": "#b2182b", "SEV-2": "#ef8a62", "SEV-3": "#67a9cf", "SEV-4": "#2166ac"}
 HALF = 460  # px: a chart in one of two columns, drawn at its size on a laptop screen
@@ -26,11 +27,6 @@ BREACH_LINES = 25  # breached SLO-months listed (newest, most overspent first)
 
 def investigate_link(slo: str, month: str) -> str:
     return "breach?" + urlencode({"slo": slo, "month": month})
-
-
-def svg(markup: str, container=st) -> None:
-    """A static chart as an image: its natural size, scaled down (never cut) on a narrow screen."""
-    container.image(markup, width="content")
 
 
 def grid(history_: pd.DataFrame, months: list[str]) -> tuple[str, int]:
@@ -226,7 +222,7 @@ def page() -> None:
     breach_list(hist)
 
     markup, hidden = grid(hist, months)
-    svg(markup)
+    static_chart.show(markup)
     if hidden:
         st.caption(f"{hidden} SLOs met their target every month of the period (or are not among the "
                    f"{GRID_ROWS} worst) and are not drawn.")
@@ -235,13 +231,13 @@ def page() -> None:
 
     left, right = st.columns(2)
     with left:
-        svg(trend_chart(hist, months))
+        static_chart.show(trend_chart(hist, months))
     with right:
-        svg(incident_chart(inc, months))
+        static_chart.show(incident_chart(inc, months))
 
     left, right = st.columns(2)
     with left:
-        svg(mttr_chart(inc, months))
+        static_chart.show(mttr_chart(inc, months))
     with right:
         st.subheader("Where to invest")
         where = invest(hist)
