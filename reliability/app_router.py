@@ -10,23 +10,18 @@ query) is kept while the prompt shows; after login the same page runs with the s
 
 from __future__ import annotations
 
+import importlib
+
 import streamlit as st
 
 
 def run() -> None:
     st.set_page_config(page_title="reliability", layout="wide")
     from reliability.app import widgets
-    from reliability.app.pages import audits, breach, contracts, data_health, incidents, monthly_sla, overview
+    from reliability.app.pages import PAGES
 
-    pages = [
-        st.Page(overview.page, title="Leadership overview", url_path="overview", default=True),
-        st.Page(monthly_sla.page, title="Monthly SLA review", url_path="sla"),
-        st.Page(breach.page, title="Breach investigation", url_path="breach"),
-        st.Page(incidents.page, title="Incidents", url_path="incidents"),
-        st.Page(data_health.page, title="Data health", url_path="health"),
-        st.Page(audits.page, title="Audits", url_path="audits"),
-        st.Page(contracts.page, title="Contracts at risk", url_path="contracts"),
-    ]
+    pages = [st.Page(importlib.import_module(f"reliability.app.pages.{module}").page, title=title, url_path=path,
+                     default=i == 0) for i, (module, title, path) in enumerate(PAGES)]
     nav = st.navigation(pages)
     widgets.login_gate()
     nav.run()

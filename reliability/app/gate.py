@@ -127,6 +127,16 @@ def valid_cookie(value: str | None, password: str) -> bool:
     return hmac.compare_digest(sig, want)
 
 
+def split_base(scope) -> tuple[str, str]:
+    """(the server's base path, ``server.baseUrlPath``: "" or "/base"; the request's path
+    under it)."""
+    from streamlit import config
+
+    base = ("/" + str(config.get_option("server.baseUrlPath") or "").strip("/")).rstrip("/")
+    path = scope.get("path", "")
+    return base, path[len(base):] if base and path.startswith(base) else path
+
+
 def _header(scope, name: bytes) -> str:
     for key, value in scope.get("headers") or []:
         if key.lower() == name:
@@ -219,12 +229,8 @@ class LoginGate:
         if not password:
             await self.app(scope, receive, send)
             return
-        from streamlit import config
-
-        base = "/" + str(config.get_option("server.baseUrlPath") or "").strip("/")
-        base = base.rstrip("/")
+        base, local = split_base(scope)
         path = scope.get("path", "")
-        local = path[len(base):] if base and path.startswith(base) else path
         if scope["type"] == "http" and local == LOGIN_PATH:
             await self._login(scope, receive, send, base, password)
             return
