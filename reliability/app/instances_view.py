@@ -3,7 +3,8 @@
 A per-customer SLO can have thousands of instances; drawing one heatmap row or one bar per
 instance would make the page unusable (and slow to draw). Instead, per definition: one line
 of counts (instances, met, breached, insufficient data) for the month, a filter on the
-instance's label values, and the N instances with the least error budget left, as a table
+instance's label values (when there are more instances than the table shows), and the N
+instances with the least error budget left, as a table
 whose addresses are the ones every other surface uses (``name{customer="acme"}``).
 """
 
@@ -61,11 +62,13 @@ def section(rows: pd.DataFrame, month: str) -> None:
                "instances with the least error budget left. An instance with insufficient data is never "
                "counted as met.")
     tables.show(summary(rows), {"lowest attainment %": Col(digits=3)})
-    left, right = st.columns([3, 1])
-    text = left.text_input("Filter instances", key="instance_filter",
-                           placeholder='e.g. customer="acme" or a definition name')
-    top = right.number_input("Show the worst", min_value=1, max_value=500, value=TOP_DEFAULT, step=5,
-                             key="instance_top")
+    text, top = "", TOP_DEFAULT
+    if len(rows) > TOP_DEFAULT:  # a few instances are all shown: nothing to filter or rank
+        left, right = st.columns([3, 1])
+        text = left.text_input("Filter instances", key="instance_filter",
+                               placeholder='e.g. customer="acme" or a definition name')
+        top = right.number_input("Show the worst", min_value=1, max_value=500, value=TOP_DEFAULT, step=5,
+                                 key="instance_top")
     shown = worst(rows, text, int(top))
     matching = len(rows) if not text else int(rows["slo"].str.contains(text, case=False, regex=False).sum())
     st.caption(f"{len(shown)} of {matching} matching instances ({len(rows)} in all), least budget left first.")

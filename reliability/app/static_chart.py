@@ -25,7 +25,7 @@ import streamlit as st
 # Scaled down (never cut) in a narrow column or on a phone; never wider than drawn.
 STYLE = 'class="reliability-chart" style="max-width:100%;height:auto;display:block"'
 FILL = "<div></div><script>document.currentScript.previousElementSibling.innerHTML = {};</script>"
-_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
 
 
 def markup(svg: str) -> str:
@@ -36,7 +36,8 @@ def markup(svg: str) -> str:
 
 def body(svg: str) -> str:
     """``st.html``'s body for the chart: an empty box and the script that fills it."""
-    return FILL.format(json.dumps(markup(svg)).translate(_ESCAPES))
+    text = json.dumps(markup(svg))
+    return FILL.format(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def show(svg: str, container=st) -> None:
