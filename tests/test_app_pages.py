@@ -262,6 +262,9 @@ def test_incidents(env):
         payments = timing.rows_between(con, start, end, "payments")
         report = timing.report(con, "2025-11", "2026-10", service="payments")
     assert metrics(at)["Incidents"] == str(len(every))
+    # Open action items: each named by its incident and its number there, no internal names.
+    items = next(t for t in shown_tables(at) if "owner" in t.columns)
+    assert list(items.columns) == ["incident", "item", "service", "severity", "title", "owner", "due", "overdue"]
     at.selectbox(key="qp_service").select("payments")
     rerun(at)
     assert at.query_params["service"] in ("payments", ["payments"])

@@ -147,7 +147,8 @@ def page() -> None:
     right.metric("Overdue action items (now)", f"{items['overdue']} of {items['open']} open")
     open_items = pd.DataFrame(items.get("open_items") or items.get("items") or [])
     if not open_items.empty:
-        tables.show(open_items, container=right)
+        tables.show(open_items, {"incident_id": tables.Col("incident"), "idx": tables.Col("item")},
+                    container=right)
 
     st.subheader("Recurrence")
     rec = report["recurrence"]
