@@ -53,7 +53,7 @@ def monthly_frame(
     if not selected:
         return pd.DataFrame([])
     now = now or datetime.now(UTC)
-    stored, served = _served(con, months, selected) if rollups._has_table(con) else ({}, {})
+    stored, served = _served(con, months, selected) if rollups.has_table(con) else ({}, {})
     # In rollups.monthly's order: month by month, SLO by SLO. Stored SLO-months are finished
     # together; the others are taken from monthly_by_slo and put in their place.
     picked: list[int] = []  # the stored rows finished, in order
@@ -84,7 +84,7 @@ def monthly_frame(
                 order[-1] = ("items", order[-1][1] + k, None)
             else:
                 order.append(("items", k, None))
-    aggs = {k: [stored[k][j] for j in picked] for k in (*rollups._AGG, "excluded_slices", "maintenance_windows")}
+    aggs = {k: [stored[k][j] for j in picked] for k in (*rollups.AGG, "excluded_slices", "maintenance_windows")}
     columns = finish_many.finish_many(slo_of, idx_of, period_of, aggs, no_data, aggs["excluded_slices"],
                                       aggs["maintenance_windows"], min_coverage, as_of)
     columns["month"] = month_of
@@ -100,7 +100,7 @@ def _served(con: duckdb.DuckDBPyConnection, months: list[str], selected: Sequenc
     histories = versions.histories(con, sorted({s.base_name for s in selected}))
     digests = rollups.fingerprints(con)
     rolled = {s.name: (s, sla.slo_zone(s), len(s.objectives)) for s in selected
-              if rollups._rolled_up(s, histories) and s.name in digests}
+              if rollups.rolled_up(s, histories) and s.name in digests}
     table = con.sql(store.query("rollup_frame.stored"), params={"months": months}).to_arrow_table()
     stored = {name: table.column(name).to_pylist() for name in table.column_names}
     bounds: dict[tuple[str, str], tuple[periods.Period, int, int]] = {}

@@ -40,7 +40,8 @@ from reliability.analysis import maintenance as maintenance_windows
 from reliability.analysis import sla
 from reliability.openslo import SLO
 
-_AGG = ("slices_with_data", "good_slices", "sum_good", "sum_total", "sum_ratio")
+# The counts sla.finish needs, one column each in sla_rollups and sla_rollup_items.
+AGG = ("slices_with_data", "good_slices", "sum_good", "sum_total", "sum_ratio")
 
 
 class _Missing(Exception):
@@ -246,7 +247,7 @@ def refresh(con: duckdb.DuckDBPyConnection, before) -> int:
                 period_of, aggs = sla.objective_aggregates(con, selected, period_for, maintenance)
                 for (item, idx), (agg, ex) in aggs.items():
                     p = period_of[item]
-                    items.append((_name, _month, item, idx, p.start, p.end, *(agg[k] for k in _AGG), ex.slices,
+                    items.append((_name, _month, item, idx, p.start, p.end, *(agg[k] for k in AGG), ex.slices,
                                   list(ex.ids), agg.get("last_slice")))
                 return period_of, aggs
 
@@ -263,7 +264,7 @@ def _insert(con: duckdb.DuckDBPyConnection, items: list[tuple], sets: list[tuple
     ts = pa.timestamp("us", tz="UTC")
     if items:
         cols = list(zip(*items))
-        names = ["slo", "month", "item", "idx", "period_start", "period_end", *_AGG, "excluded_slices",
+        names = ["slo", "month", "item", "idx", "period_start", "period_end", *AGG, "excluded_slices",
                  "maintenance_windows", "last_slice"]
         types = [pa.string(), pa.string(), pa.string(), pa.int32(), ts, ts, pa.int64(), pa.int64(), pa.float64(),
                  pa.float64(), pa.float64(), pa.int64(), pa.list_(pa.string()), pa.int64()]
@@ -326,7 +327,7 @@ class Stored:
                     r = stored.get((item.name, idx))
                     if r is None or r["period_start"] != p.start or r["period_end"] != p.end:
                         raise _Missing(item.name)
-                    agg = {k: r[k] for k in _AGG} | {"last_slice": r["last_slice"]}
+                    agg = {k: r[k] for k in AGG} | {"last_slice": r["last_slice"]}
                     ex = maintenance_windows.Exclusion(ranges=[(0, r["excluded_slices"])] if r["excluded_slices"] else [],
                                                        ids=list(r["maintenance_windows"]))
                     out[(item.name, idx)] = (agg, ex)

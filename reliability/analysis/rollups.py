@@ -43,7 +43,7 @@ from reliability.analysis.rollup_items import months_of as _months_of
 from reliability.errors import BadInput
 from reliability.openslo import SLO
 
-_AGG = ("slices_with_data", "good_slices", "sum_good", "sum_total", "sum_ratio")
+AGG = rollup_items.AGG
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Mark:
     deleted: list[Deleted] = field(default_factory=list)  # registered by writes.delete_slices
 
 
-def _rolled_up(slo: SLO, histories: Mapping[str, object]) -> bool:
+def rolled_up(slo: SLO, histories: Mapping[str, object]) -> bool:
     """Whether ``slo`` has rollups. Computed fresh instead: a definition with grouping labels
     (its instances, one per customer say, are found per period: sla.expand_instances) and an SLO
     with a history of definitions (``histories``, :func:`reliability.versions.histories`: each
@@ -65,13 +65,14 @@ def _rolled_up(slo: SLO, histories: Mapping[str, object]) -> bool:
     return (not slo.group_by or bool(slo.instance)) and slo.name not in histories and slo.base_name not in histories
 
 
-def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database has the rollups table (an older file may not: everything is computed fresh)."""
     return con.execute(store.query("rollups.has_table")).fetchone()[0] > 0
 
 
 def mark(con: duckdb.DuckDBPyConnection) -> Mark | None:
     """The state before a write (None when the database has no rollups table)."""
-    if not _has_table(con):
+    if not has_table(con):
         return None
     found = fingerprints(con)
     return Mark(
@@ -129,7 +130,7 @@ def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
     series_months.refresh(con, before.max_rowid, before.deleted)
     items = rollup_items.refresh(con, before)
     histories = versions.histories(con)
-    everything = [s for s in slos.load(con) if _rolled_up(s, histories)]
+    everything = [s for s in slos.load(con) if rolled_up(s, histories)]
     todo, dropped = _touched(con, before, everything)
     if dropped:
         con.execute(store.query("rollups.delete_slos"), {"slos": sorted(dropped)})
@@ -149,7 +150,7 @@ def refresh(con: duckdb.DuckDBPyConnection, before: Mark | None) -> int:
         for (name, idx), (agg, ex) in found.items():
             p = period_of[name]
             staged.append((name, idx, month, current[name], p.start, p.end, p.zone,
-                           *(agg[k] for k in _AGG), ex.slices, list(ex.ids), agg.get("last_slice"), now))
+                           *(agg[k] for k in AGG), ex.slices, list(ex.ids), agg.get("last_slice"), now))
     if staged:
         _insert(con, staged)
     return len(pairs) + items
@@ -215,7 +216,7 @@ def monthly_by_slo(
     definition with grouping labels: its instances' rows). ``everything``: ``selected`` is
     (nearly) every SLO, so all the months' stored rows are read rather than those of its SLOs."""
     stored: dict[tuple[str, int, str], dict] = {}
-    has_rollups = _has_table(con)
+    has_rollups = has_table(con)
     if has_rollups:
         digests = fingerprints(con)
         found = (store.rows(con, "rollups.for_months", {"months": list(months)}) if everything else
@@ -235,7 +236,7 @@ def monthly_by_slo(
     histories = versions.histories(con, sorted({s.base_name for s in selected}))
     now = now or datetime.now(UTC)
     items = (rollup_items.Stored(con, months, None)
-             if has_rollups and any(not _rolled_up(s, histories) for s in selected) else None)
+             if has_rollups and any(not rolled_up(s, histories) for s in selected) else None)
     out = []
     for month in months:
         rows: dict[str, list[sla.SlaRow]] = {}  # per SLO of ``selected``, in compute_periods' order
@@ -243,10 +244,10 @@ def monthly_by_slo(
         for slo in selected:
             period = period_of(month, slo)
             found = [stored.get((slo.name, i, month)) for i in range(len(slo.objectives))]
-            if _rolled_up(slo, histories) and all(f is not None and f["period_start"] == period.start
+            if rolled_up(slo, histories) and all(f is not None and f["period_start"] == period.start
                                        and f["period_end"] == period.end for f in found):
                 as_of = min(period.end, now, sla.data_end(slo, period, found[0]))
-                rows[slo.name] = [sla.finish(slo, i, period, {k: f[k] for k in _AGG}, no_data, f["excluded_slices"],
+                rows[slo.name] = [sla.finish(slo, i, period, {k: f[k] for k in AGG}, no_data, f["excluded_slices"],
                                              tuple(f["maintenance_windows"]), min_coverage, as_of)
                                   for i, f in enumerate(found)]
             else:
