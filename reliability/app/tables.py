@@ -48,14 +48,13 @@ class Col:
     """How one column shows: ``label`` (default: the name, ``_`` as spaces); ``digits``, fixed
     decimals of a number (default: up to four, as the CLI prints, thousands separated);
     ``link``, the column holds app URLs shown as this text; ``help``, one line explaining it
-    (under a static table, the header's tooltip in the grid); ``time``, instants' format;
+    (under a static table, the header's tooltip in the grid); instants show as :data:`TIME`, as in the grid;
     ``style``, a cell's CSS from its value (our CSS, never data)."""
 
     label: str | None = None
     digits: int | None = None
     link: str | None = None
     help: str | None = None
-    time: str = TIME
     style: Callable[[object], str] | None = None  # a cell's CSS from its value ("" for none)
 
 
@@ -76,7 +75,7 @@ def cell(value, col: Col) -> str:
     if isinstance(value, (datetime, pd.Timestamp)):
         # An instant in a zone other than UTC names it (EST, EDT): 01:30 happens twice in a DST fold.
         zone = value.tzname() if value.tzinfo is not None else None
-        return value.strftime(col.time) + (f" {zone}" if zone and zone != "UTC" else "")
+        return value.strftime(TIME) + (f" {zone}" if zone and zone != "UTC" else "")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
