@@ -141,14 +141,15 @@ def page() -> None:
                                               "Post-mortem status by severity", width=HALF, y_label="incidents"), left)
     late = pd.DataFrame(report["postmortems_not_compliant"])
     if not late.empty:
+        right.caption("Post-mortems late or missing")
         tables.show(late[["id", "severity", "status", "hours_after_resolution"]],
-                    {"hours_after_resolution": tables.Col("hours after resolution", digits=1)}, container=left)
+                    {"hours_after_resolution": tables.Col("hours after resolution", digits=1)}, container=right)
+    # Full width: an item's title and owner read on one or two lines, not eight in half a page.
     items = report["action_items"]
-    right.metric("Overdue action items (now)", f"{items['overdue']} of {items['open']} open")
+    st.metric("Overdue action items (now)", f"{items['overdue']} of {items['open']} open")
     open_items = pd.DataFrame(items.get("open_items") or items.get("items") or [])
     if not open_items.empty:
-        tables.show(open_items, {"incident_id": tables.Col("incident"), "idx": tables.Col("item")},
-                    container=right)
+        tables.show(open_items, {"incident_id": tables.Col("incident"), "idx": tables.Col("item")})
 
     st.subheader("Recurrence")
     rec = report["recurrence"]
