@@ -38,8 +38,10 @@ def streamlit_index() -> str:
     return (Path(streamlit.__file__).parent / "static" / "index.html").read_text(encoding="utf-8")
 
 
+@cache
 def shell(page: str) -> bytes:
-    """Streamlit's page shell with the server's base URL set, for ``page`` ("" at the root)."""
+    """Streamlit's page shell with the server's base URL set, for ``page`` ("" at the root);
+    built once per page, not per request."""
     index = streamlit_index()
     at = index.index("<head>") + len("<head>")
     return (index[:at] + PIN.format(page=json.dumps(page)) + index[at:]).encode()
