@@ -4,10 +4,12 @@ probe, one visit and one interaction (times in seconds)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -120,7 +122,19 @@ class Browser:
         self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
     def context(self):
+        """A new incognito-like context (Playwright's default): caches in memory only, and no V8
+        code cache at all, so every tab compiles Streamlit's JavaScript again."""
         ctx = self.browser.new_context(viewport=VIEWPORT)
+        ctx.add_init_script(PROBE)
+        return ctx
+
+    def profile(self):
+        """A browser with a new profile on disk, as a reader's own Chromium: its HTTP cache and
+        V8's code cache (the compiled JavaScript) outlive a tab. Closing it deletes the profile."""
+        folder = tempfile.mkdtemp(prefix="bench-profile-")
+        ctx = self._pw.chromium.launch_persistent_context(folder, executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                                          headless=True, viewport=VIEWPORT)
+        ctx.on("close", lambda _: shutil.rmtree(folder, ignore_errors=True))
         ctx.add_init_script(PROBE)
         return ctx
 
@@ -181,9 +195,8 @@ def median(rows: list[dict | None], key: str) -> float | None:
 
 def visit(browser: Browser, url: str, ctx=None) -> dict:
     """One visit: seconds to settled and where the time went. Without ``ctx``, in a fresh
-    context (a first-time visitor: nothing cached); with ``ctx``, a new tab in that context (a
-    returning reader: the browser's HTTP and code caches hold Streamlit's static files, which it
-    serves as immutable)."""
+    context (a first-time visitor: nothing cached); with ``ctx``, a new tab in that context
+    (what it caches depends on the context: see Browser.context and Browser.profile)."""
     own = ctx is None
     ctx = browser.context() if own else ctx
     page = None
