@@ -245,13 +245,14 @@ class AppIncidents:
 
     def overview_incidents(self, first: str, last: str) -> dict:
         """For the overview, months ``first`` to ``last`` (UTC): incidents per month and severity,
-        the time metrics by month (``mttx``) and repeated root causes.
+        the time metrics by month (``mttx``) and repeated root causes (``repeats``: pairs of
+        incidents, earlier and later, within ``repeat_window_days`` days).
 
         Example:
 
         >>> block = db.overview_incidents("2026-01", "2026-03")
         >>> sorted(block), block["count"]
-        (['by_month_severity', 'count', 'mttx', 'repeats'], 43)
+        (['by_month_severity', 'count', 'mttx', 'repeat_window_days', 'repeats'], 43)
         """
         from reliability.incidents import recurrence, timing
 
@@ -264,4 +265,5 @@ class AppIncidents:
         for r in rows:
             key = (r["detected_at"].astimezone(timezone.utc).strftime("%Y-%m"), r["severity"])
             counts[key] = counts.get(key, 0) + 1
-        return {"count": len(rows), "by_month_severity": counts, "mttx": mttx, "repeats": rec["repeats"]}
+        return {"count": len(rows), "by_month_severity": counts, "mttx": mttx, "repeats": rec["repeats"],
+                "repeat_window_days": rec["window_days"]}

@@ -179,13 +179,32 @@ def mttr_chart(inc: dict, months: list[str]) -> str:
 
 
 def invest(hist: pd.DataFrame) -> pd.DataFrame:
-    """Per service: SLO-months breached and not met, and the worst budget left, worst first."""
-    g = hist.assign(breached=hist["category"] == "breached", not_met=hist["category"] != "met").groupby("service").agg(
-        breached=("breached", "sum"), not_met=("not_met", "sum"), slos=("slo", "nunique"),
-        worst_budget_left=("error_budget_remaining", "min"),
+    """Per service: SLO-months breached, at risk (met, little budget left) and without a
+    verdict (insufficient data), and the worst budget left (%), worst first. At risk and
+    insufficient data are counted apart, never as "not met": an at-risk month met its target."""
+    cat = hist["category"]
+    g = hist.assign(breached=cat == "breached", at_risk=cat == "at_risk", no_verdict=cat == "insufficient_data"
+                    ).groupby("service").agg(
+        breached=("breached", "sum"), at_risk=("at_risk", "sum"), no_verdict=("no_verdict", "sum"),
+        slos=("slo", "nunique"), worst_budget_left=("error_budget_remaining", "min"),
     ).reset_index()
-    g = g[g["not_met"] > 0].sort_values(["breached", "not_met", "worst_budget_left"], ascending=[False, False, True])
+    g = g[(g["breached"] + g["at_risk"] + g["no_verdict"]) > 0].sort_values(
+        ["breached", "at_risk", "no_verdict", "worst_budget_left"], ascending=[False, False, False, True])
     return g.assign(worst_budget_left=g["worst_budget_left"] * 100).head(10)
+
+
+def recurring(repeats: pd.DataFrame) -> pd.DataFrame:
+    """The root causes with the most repeats: per service and root cause, the repeats (the
+    distinct later incidents, as `recurrence` defines a repeat) and the incidents involved
+    (the first one included). The rows of ``repeats`` are pairs (earlier, later): four
+    incidents with one cause are six pairs but three repeats."""
+    key = ["service", "root_cause"]
+    both = pd.concat([repeats[[*key, "earlier"]].rename(columns={"earlier": "id"}),
+                      repeats[[*key, "later"]].rename(columns={"later": "id"})])
+    top = pd.DataFrame({"repeats": repeats.groupby(key)["later"].nunique(),
+                        "incidents": both.groupby(key)["id"].nunique()}).reset_index()
+    top = top.sort_values(["repeats", "service"], ascending=[False, True]).head(5)
+    return top[["repeats", "incidents", "service", "root_cause"]]
 
 
 def page() -> None:
@@ -242,18 +261,22 @@ def page() -> None:
         st.subheader("Where to invest")
         where = invest(hist)
         if where.empty:
-            st.write("Every SLO met its target every month.")
+            st.write("No SLO-month of the period was breached, at risk or without enough data.")
         else:
-            tables.show(where, {"worst_budget_left": tables.Col("worst budget left %", digits=1),
-                                "not_met": tables.Col("months not met")})
+            st.caption("SLO-months of the period, per service: breached, at risk (met, with less than 25 % "
+                       "of the budget left) and insufficient data (no verdict).")
+            tables.show(where, {"at_risk": tables.Col("at risk"), "no_verdict": tables.Col("insufficient data"),
+                                "slos": tables.Col("SLOs"),
+                                "worst_budget_left": tables.Col("worst budget left %", digits=1)})
     repeats = pd.DataFrame(inc["repeats"])
     st.subheader("Top recurring causes")
     if repeats.empty:
         st.write("No repeated root causes in the period.")
     else:
-        top = (repeats.groupby(["service", "root_cause"]).size().reset_index(name="repeats")
-               .sort_values("repeats", ascending=False).head(5))[["repeats", "service", "root_cause"]]
-        tables.show(top, {"root_cause": tables.Col("root cause")})
+        st.caption(f"A repeat: a later incident of the same service with the same root cause within "
+                   f"{inc['repeat_window_days']} days of an earlier one (`recurrence`); incidents: the "
+                   "first one included.")
+        tables.show(recurring(repeats), {"root_cause": tables.Col("root cause")})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,59 @@
+"""What would make a first-time reader distrust the app: wording that contradicts a status, a
+count that is not what its label says, an unknown shown as a success-looking zero. Each test
+runs a page file under AppTest over the demo database and checks the shown text against the
+analysis API or the command line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from streamlit.testing.v1 import AppTest
+
+from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401 - fixtures
+from test_app_pages import env, run  # noqa: F401 - the page runner and its fixture
+from reliability import store
+from reliability.analysis import categories, history
+from reliability.incidents import recurrence
+
+def table_with(at: AppTest, column: str):
+    [found] = [t for t in shown_tables(at) if column in t.columns]
+    return found
+
+
+def test_where_to_invest_counts_at_risk_apart_from_breached(env):
+    """An at-risk month met its target: "Where to invest" never counts it as "not met" (it
+    said notifications had a month "not met" when it had met every target), and each count is
+    the categories' own, per service."""
+    at = run("overview")
+    where = table_with(at, "at risk")
+    assert "months not met" not in where.columns
+    assert list(where.columns) == ["service", "breached", "at risk", "insufficient data", "SLOs", "worst budget left %"]
+    with store.connect(env, read_only=True) as con:
+        rows = [r.as_json() | {"service": r.service} for _m, found in history.monthly(con, "2025-11", "2026-10")
+                for r in found if "{" not in r.slo]
+    counts = Counter((r["service"], categories.category(r)) for r in rows)
+    shown = {r["service"]: r for r in where.to_dict("records")}
+    for service, row in shown.items():
+        assert int(row["breached"]) == counts[(service, "breached")]
+        assert int(row["at risk"]) == counts[(service, "at_risk")]
+        assert int(row["insufficient data"]) == counts[(service, "insufficient_data")]
+    # notifications: no breach, one at-risk month (February's 99.90 %)
+    assert (shown["notifications"]["breached"], shown["notifications"]["at risk"]) == ("0", "1")
+
+
+def test_recurring_causes_count_repeats_not_pairs(env):
+    """Four api-gateway incidents with one root cause are three repeats (later incidents, as
+    `recurrence --help` defines a repeat), not the six (earlier, later) pairs it showed."""
+    at = run("overview")
+    top = table_with(at, "root cause")
+    assert list(top.columns) == ["repeats", "incidents", "service", "root cause"]
+    with store.connect(env, read_only=True) as con:
+        pairs = recurrence.report(con, "2025-11", "2026-10", "UTC")["repeats"]
+    cache = [p for p in pairs if p["service"] == "api-gateway" and "cache without a size bound" in p["root_cause"]]
+    later = {p["later"] for p in cache}
+    involved = later | {p["earlier"] for p in cache}
+    assert (len(cache), len(later), len(involved)) == (6, 3, 4)
+    first = top.iloc[0]
+    assert (first["service"], first["repeats"], first["incidents"]) == ("api-gateway", "3", "4")
+    assert any("A repeat: a later incident" in c.value and "90 days" in c.value for c in at.caption)
