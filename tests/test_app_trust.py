@@ -7,6 +7,7 @@ analysis API or the command line.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timezone
 
 from streamlit.testing.v1 import AppTest
 
@@ -57,3 +58,28 @@ def test_recurring_causes_count_repeats_not_pairs(env):
     first = top.iloc[0]
     assert (first["service"], first["repeats"], first["incidents"]) == ("api-gateway", "3", "4")
     assert any("A repeat: a later incident" in c.value and "90 days" in c.value for c in at.caption)
+
+
+def test_contracts_month_without_data_owes_unknown_not_zero(env):
+    """The current month, which the sample's data do not reach: both contracts are unknown, so
+    what they owe is unknown (it showed "0"), and the notice says there is no data yet instead of
+    "measured up to" the month's first instant."""
+    month = f"{datetime.now(timezone.utc):%Y-%m}"
+    at = run("contracts", month=month)
+    shown = {m.label: m.value for m in at.metric}
+    assert (shown["Unknown"], shown["Owed so far"]) == ("2", "unknown")
+    [notice] = [i.value for i in at.info]
+    assert f"No data yet in {month} for acme-gateway, globex-gateway" in notice
+    assert "measured up to" not in notice
+
+
+def test_owed_so_far_is_a_lower_bound_while_some_contracts_are_unknown():
+    from reliability.app.pages.contracts import owed_text
+
+    known = {"amount": 750.0, "currency": "EUR"}
+    unknown = {"amount": None, "amount_at_least": 0.0, "currency": "USD"}
+    assert owed_text([known]) == "750.00 EUR"
+    assert owed_text([known | {"amount": 0.0}]) == "0"
+    assert owed_text([known, unknown]) == "at least 750.00 EUR"
+    assert owed_text([unknown, unknown]) == "unknown"
+    assert owed_text([unknown | {"amount_at_least": 100.0}]) == "at least 100.00 USD"

@@ -47,6 +47,49 @@ def _table(docs: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def owed_text(docs: list[dict]) -> str:
+    """What the contracts owe so far, per currency: "unknown" when no contract's amount is
+    known and none owes anything in any case, "at least ..." while some are unknown (their
+    ``amount_at_least``), never a bare 0 that reads as "nothing owed" when it is not known."""
+    owed: dict[str, float] = {}
+    unknown = 0
+    for d in docs:
+        value = d["amount"]
+        if value is None:
+            unknown += 1
+            value = d.get("amount_at_least") or 0
+        if value:
+            owed[d["currency"]] = owed.get(d["currency"], 0) + value
+    total = "; ".join(money.text(v, c) for c, v in sorted(owed.items()))
+    if not unknown:
+        return total or "0"
+    if not total and unknown == len(docs):
+        return "unknown"
+    return f"at least {total or '0'}"
+
+
+def provisional_text(month: str, docs: list[dict]) -> str:
+    """The notice of a month still running (or past the newest data): until when it is
+    measured, and which contracts have no data in it at all (their data end before it starts)."""
+    partial = [d for d in docs if d["partial"]]
+    empty = [d for d in partial if _instant(d["as_of"]) <= _instant(d["period_start"])]
+    measured = [d for d in partial if d not in empty]
+    parts = []
+    if measured:
+        until = min(_instant(d["as_of"]) for d in measured)
+        parts.append(f"{month} is measured up to {until:%Y-%m-%d %H:%M} UTC (the month so far, or where the data "
+                     "end): these numbers are provisional.")
+    if empty:
+        names = ", ".join(d["contract"] for d in empty)
+        parts.append(f"No data yet in {month} for {names}: the newest data end before the month starts "
+                     "(Data health shows how far each series reaches), so their status is unknown.")
+    return " ".join(parts)
+
+
+def _instant(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
 def page() -> None:
     st.title("Contracts at risk")
     db = data.db_path()
@@ -72,16 +115,11 @@ def page() -> None:
     m[1].metric("Credit owed so far", counts["credit_owed"])
     m[2].metric("At risk", counts["at_risk"], help=f"Room left to the SLA level below {threshold * 100:g} %")
     m[3].metric("Unknown", counts["unknown"], help="Insufficient data so far: no verdict, never counted as ok")
-    owed: dict[str, float] = {}
-    for d in docs:
-        if d["amount"]:
-            owed[d["currency"]] = owed.get(d["currency"], 0) + d["amount"]
-    m[4].metric("Owed so far", "; ".join(money.text(v, c) for c, v in sorted(owed.items())) or "0",
-                help="The credits the month so far gives, if it ended now")
+    m[4].metric("Owed so far", owed_text(docs),
+                help="The credits the month so far gives, if it ended now; with contracts of unknown "
+                     "status (insufficient data), at least what those owe in any case")
     if any(d["partial"] for d in docs):
-        until = min(d["as_of"] for d in docs)
-        st.info(f"{month} is measured up to {until:%Y-%m-%d %H:%M} UTC (the month so far, or where the data end): "
-                "these numbers are provisional.")
+        st.info(provisional_text(month, docs))
     static_chart.show(room_chart(docs, threshold))
     tables.show(_table(docs))
     st.subheader("Covered SLOs")
