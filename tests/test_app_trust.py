@@ -83,3 +83,17 @@ def test_owed_so_far_is_a_lower_bound_while_some_contracts_are_unknown():
     assert owed_text([known, unknown]) == "at least 750.00 EUR"
     assert owed_text([unknown, unknown]) == "unknown"
     assert owed_text([unknown | {"amount_at_least": 100.0}]) == "at least 100.00 USD"
+
+
+def test_incident_response_targets_are_full_width_with_units(env):
+    """The acknowledgement table was drawn in half the page: each row wrapped its missed ids to
+    five lines and met % was out of sight on a desktop. Now full width, met % next to the counts,
+    and targets with their unit ("5 min", not "5.0")."""
+    at = run("incidents")
+    ack = table_with(at, "missed ids")
+    assert list(ack.columns)[:6] == ["severity", "target", "incidents", "met", "missed", "met %"]
+    assert dict(zip(ack["severity"], ack["target"])) == {
+        "SEV-1": "5 min", "SEV-2": "15 min", "SEV-3": "60 min", "SEV-4": "next business day"}
+    in_columns = [m.value for c in at.columns for m in c.markdown]
+    for name in ("missed ids", "gaps over target"):
+        assert not [v for v in in_columns if f">{name}<" in v], f"the table with {name!r} is in a column"
