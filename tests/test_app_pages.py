@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_fixtures import demo_db, demo_db_build, shown_charts, shown_tables  # noqa: F401 - fixtures
 from conftest import run_cli
-from reliability import slos, store
+from reliability import slos, store, units
 from reliability.analysis import budget, burn, history
 from reliability.incidents import timing
 from reliability.instances import address
@@ -141,7 +141,7 @@ def test_monthly_review_credits_zone_and_links(env):
     with con_of(env) as con:
         period = periods.month("2026-03", "Asia/Tokyo")
         expected = {r.slo: r.bad for r in sla.compute_periods(con, lambda _s: period)}
-    assert tokyo["bad"].to_dict() == {s: f"{v:,.2f}" for s, v in expected.items()}
+    assert tokyo["bad"].to_dict() == {s: units.number(v, 2) for s, v in expected.items()}  # as `sla` prints it
     assert tokyo.loc["catalog-availability", "bad"] != table.loc["catalog-availability", "bad"]
 
 

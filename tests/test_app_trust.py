@@ -6,12 +6,14 @@ analysis API or the command line.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime, timezone
 
 from streamlit.testing.v1 import AppTest
 
 from app_fixtures import demo_db, demo_db_build, shown_tables  # noqa: F401 - fixtures
+from conftest import run_cli
 from test_app_pages import env, run  # noqa: F401 - the page runner and its fixture
 from reliability import store
 from reliability.analysis import categories, history
@@ -97,3 +99,40 @@ def test_incident_response_targets_are_full_width_with_units(env):
     in_columns = [m.value for c in at.columns for m in c.markdown]
     for name in ("missed ids", "gaps over target"):
         assert not [v for v in in_columns if f">{name}<" in v], f"the table with {name!r} is in a column"
+
+
+def _cli_rows(db, month: str) -> dict[str, list[str]]:
+    """`reliability sla --month MONTH`'s table: each SLO's cells as printed."""
+    out = run_cli("sla", "--month", month, db=db).stdout.splitlines()
+    start = next(i for i, line in enumerate(out) if line.startswith("slo ")) + 2
+    rows = {}
+    for line in out[start:]:
+        if not line.strip() or line.startswith(("partial", "insufficient", "Composite")):
+            break
+        cells = re.split(r"\s{2,}", line.strip())
+        rows[cells[0]] = cells
+    return rows
+
+
+def test_monthly_review_prints_bad_and_allowed_as_sla_does(env):
+    """50,451 bad events, not 50,451.00; 5.37 minutes; each row's bad and allowed the text of
+    `sla`'s table for the same SLO-month."""
+    at = run("monthly_sla", month="2026-10")
+    shown = table_with(at, "investigate")
+    cli = _cli_rows(env, "2026-10")
+    assert len(shown) == len(cli) == 19
+    for r in shown.to_dict("records"):
+        assert (r["bad"], r["allowed"]) == (cli[r["slo"]][4], cli[r["slo"]][5]), r["slo"]
+    by_slo = shown.set_index("slo")
+    assert (by_slo.loc["api-gateway-availability", "bad"], by_slo.loc["auth-availability", "bad"]) == ("50,451", "5.37")
+
+
+def test_an_slo_without_a_verdict_is_not_shown_as_not_breached(env):
+    """initech's half month of June 2026 (insufficient data): breached is unknown ("-"), as its
+    credit is, not "no"."""
+    at = run("monthly_sla", month="2026-06")
+    [grey] = [t for t in shown_tables(at) if "investigate" in t.columns and (t["status"] == "insufficient data").all()]
+    row = grey.set_index("slo").loc['api-gateway-customer-availability{customer="initech"}']
+    assert (row["breached"], row["credit %"]) == ("-", "-")
+    [judged] = [t for t in shown_tables(at) if "investigate" in t.columns and (t["status"] != "insufficient data").all()]
+    assert set(judged["breached"]) == {"no"}

@@ -76,13 +76,15 @@ def page() -> None:
     view["data_coverage"] = view["data_coverage"] * 100
     view["status"] = [s.replace("_", " ") + (" (partial)" if p else "") for s, p in zip(view["status"], table.loc[view.index, "partial"])]
     view.insert(4, "investigate", ["breach?" + urlencode({"slo": s, "month": month}) for s in view["slo"]])
+    # No verdict, so not "breached: no" either (a success-looking default for an unknown).
+    view["breached"] = view["breached"].astype(object).where(table.loc[view.index, "status"] != "insufficient_data")
     Col = tables.Col
     cols = {
         "target": Col("target %", digits=3),
         "attainment": Col("attainment %", digits=4),
-        "bad": Col("bad", digits=2, help="in the row's unit: bad events (Occurrences) or bad slices "
+        "bad": Col("bad", help="in the row's unit: bad events (Occurrences) or bad slices "
                    "(minutes, with 1-minute slices)"),
-        "allowed_bad": Col("allowed", digits=2),
+        "allowed_bad": Col("allowed"),
         "budget_unit": Col("unit"),
         "error_budget_remaining": Col("budget left %", digits=1),
         "data_coverage": Col("coverage %", digits=1, help="slices with data / slices of the month"),
@@ -94,11 +96,14 @@ def page() -> None:
         "budgeting_method": Col("method"),
         "time_zone": Col("zone"),
     }
-    verdict = view[table.loc[view.index, "status"] != "insufficient_data"]
+    # bad and allowed as `sla` prints them: at most two decimals (50,451 events, 5.37 minutes);
+    # the CSV keeps the full values.
+    shown = view.assign(bad=view["bad"].round(2), allowed_bad=view["allowed_bad"].round(2))
+    verdict = shown[table.loc[view.index, "status"] != "insufficient_data"]
     tables.show(verdict, cols)
     if len(short):
         st.subheader("Insufficient data: no verdict")
-        grey = view[table.loc[view.index, "status"] == "insufficient_data"].sort_values(["data_coverage", "slo"])
+        grey = shown[table.loc[view.index, "status"] == "insufficient_data"].sort_values(["data_coverage", "slo"])
         tables.show(grey, cols, row_style=f"color: {GREY}; background-color: #f2f2f2")
     b1, b2, b3 = st.columns([1, 1, 3])
     b1.download_button(
