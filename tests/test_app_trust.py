@@ -136,3 +136,15 @@ def test_an_slo_without_a_verdict_is_not_shown_as_not_breached(env):
     assert (row["breached"], row["credit %"]) == ("-", "-")
     [judged] = [t for t in shown_tables(at) if "investigate" in t.columns and (t["status"] != "insufficient data").all()]
     assert set(judged["breached"]) == {"no"}
+
+
+def test_a_month_without_data_in_a_link_is_not_called_nonexistent(env):
+    """November 2026 exists; the sample has no data in it. The warning said it "does not
+    exist", which reads as a broken link or a broken tool."""
+    at = run("monthly_sla", month="2026-11")
+    [warning] = [w.value for w in at.warning]
+    assert warning == ("Month 2026-11 from the link has no data (the data cover 2025-10 to 2026-10); "
+                       "showing 2026-10 instead.")
+    at = run("overview", to="2026-13")
+    [warning] = [w.value for w in at.warning]
+    assert warning == "To month '2026-13' from the link is not a month (YYYY-MM); showing 2026-10 instead."

@@ -9,6 +9,7 @@ names it and what is shown instead.
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime, timezone
 
 import streamlit as st
@@ -22,15 +23,32 @@ def not_found(label: str, wanted: str, shown: str) -> None:
     st.warning(f"{label} {wanted!r} from the link does not exist; showing {shown} instead.", icon="⚠️")
 
 
-def _from_url(key: str, label: str, options: list[str], default: str) -> str:
+def month_not_shown(label: str, wanted: str, months: list[str], shown: str) -> None:
+    """The warning for a month in the URL that is not offered: a month that is not one
+    (``2026-13``), or a real month without data, named as such (a month after the data is
+    not a month that "does not exist")."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", wanted):
+        st.warning(f"{label} {wanted!r} from the link is not a month (YYYY-MM); showing {shown} instead.", icon="⚠️")
+        return
+    st.warning(f"{label} {wanted} from the link has no data (the data cover {min(months)} to {max(months)}); "
+               f"showing {shown} instead.", icon="⚠️")
+
+
+def _from_url(key: str, label: str, options: list[str], default: str, months: bool = False) -> str:
     wanted = st.query_params.get(key)
     if wanted is not None and wanted not in options:
-        not_found(label, wanted, default)
+        if months:
+            month_not_shown(label, wanted, options, default)
+        else:
+            not_found(label, wanted, default)
     return wanted if wanted in options else default
 
 
-def _pick(key: str, label: str, options: list[str], default: str, container=st, **kw) -> str:
-    value = _from_url(key, label, options, default)
+def _pick(key: str, label: str, options: list[str], default: str, container=st, months: bool = False,
+          **kw) -> str:
+    """A selectbox bound to the URL's ``key``; ``months``: the options are ``YYYY-MM`` months
+    with data (a month from the link outside them is named as having no data)."""
+    value = _from_url(key, label, options, default, months)
     chosen = container.selectbox(label, options, index=options.index(value), key=f"qp_{key}", **kw)
     if st.query_params.get(key) != chosen:
         st.query_params[key] = chosen
@@ -68,7 +86,7 @@ def latest_complete(months: list[str], now: datetime | None = None) -> str:
 
 def month_picker(months: list[str], container=st, key: str = "month", label: str = "Month") -> str:
     """One ``YYYY-MM`` of ``months`` (newest first); default: the latest complete month."""
-    return _pick(key, label, months, latest_complete(months), container)
+    return _pick(key, label, months, latest_complete(months), container, months=True)
 
 
 def period_picker(months: list[str], container=st, span: int = 12) -> tuple[str, str]:
@@ -78,8 +96,8 @@ def period_picker(months: list[str], container=st, span: int = 12) -> tuple[str,
     last_default = latest_complete(months)
     first_default = oldest_first[max(0, oldest_first.index(last_default) - span + 1)]
     left, right = container.columns(2)
-    first = _pick("from", "From month", oldest_first, first_default, left)
-    last = _pick("to", "To month", oldest_first, last_default, right)
+    first = _pick("from", "From month", oldest_first, first_default, left, months=True)
+    last = _pick("to", "To month", oldest_first, last_default, right, months=True)
     if last < first:
         first, last = last, first
     return first, last
