@@ -36,3 +36,13 @@ def test_a_first_visit_imports_nothing_the_server_could_have(demo_db):
     late = [m for m in json.loads(out.stdout.strip().splitlines()[-1]) if not m.startswith(HARNESS)]
     heavy = [m for m in late if m.split(".")[0] in ("reliability", "pandas", "numpy", "pyarrow", "duckdb", "jinja2", "streamlit")]
     assert heavy == [], heavy
+
+
+def test_loading_the_app_logs_no_warning(demo_db):
+    """`make demo` started with 27 lines of "No runtime found, using MemoryCacheStorageManager"
+    (one per cached loader imported before the runtime exists): a newcomer's first sight."""
+    out = subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "RELIABILITY_DB": str(demo_db)})
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "No runtime found" not in out.stderr + out.stdout
+    assert "WARNING" not in out.stderr, out.stderr[-3000:]

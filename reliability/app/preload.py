@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
 import pkgutil
 
 LIBRARIES = ("numpy", "pandas", "pyarrow", "pyarrow.pandas_compat", "pyarrow.vendored.version", "duckdb", "jinja2", "pandas.io.formats.style",
@@ -38,8 +39,18 @@ def names() -> list[str]:
 def run() -> list[str]:
     """Import :func:`names` (the page scripts themselves run per session); returns them."""
     done = names()
-    for name in done:
-        importlib.import_module(name)
+    # Importing a module with @st.cache_data before the runtime exists makes Streamlit log
+    # "No runtime found, using MemoryCacheStorageManager" once per cached function (27 lines at
+    # every `make demo`): harmless, since the real cache storage is chosen at a function's first
+    # call, but a newcomer reads a screen of warnings as a broken start. Only that logger, only here.
+    quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        for name in done:
+            importlib.import_module(name)
+    finally:
+        quiet.setLevel(level)
     # What is loaded now stays for the server's life: keep it out of every later collection
     # (as servers that load before they fork do), so collections cost what a visit allocates.
     gc.freeze()
