@@ -148,3 +148,33 @@ def test_a_month_without_data_in_a_link_is_not_called_nonexistent(env):
     at = run("overview", to="2026-13")
     [warning] = [w.value for w in at.warning]
     assert warning == "To month '2026-13' from the link is not a month (YYYY-MM); showing 2026-10 instead."
+
+
+class _Banner:
+    def __init__(self):
+        self.text = None
+
+    def error(self, text, icon=None):
+        self.text = text
+
+
+def test_stale_banner_names_no_series_when_every_series_is_stale():
+    """On the sample every series stopped a month ago: the banner listed ten of them and filled
+    a phone's first screen. When all are stale it says so and since when; otherwise it names
+    the series most behind, with how long ago."""
+    import pandas as pd
+
+    from reliability.app import freshness
+
+    now = datetime(2026, 12, 2, 16, 0, tzinfo=timezone.utc)
+    series = pd.DataFrame({"service": ["api", "auth", "db"], "sli": ["availability", "latency", "availability"],
+                           "last_slice": pd.to_datetime(["2026-10-31 23:59", "2026-11-30 11:59", "2026-12-02 15:00"],
+                                                        utc=True)})
+    banner = _Banner()
+    freshness.warn(series.iloc[:2], 24, now, banner)
+    assert banner.text == ("Stale data: 2 of 2 series have had no new slice for more than 24 hours (every series; "
+                           "the newest slice started 2026-11-30 11:59 UTC, 2 days ago). Periods after that have no "
+                           "data: their SLA status is insufficient data, not met.")
+    freshness.warn(series, 24, now, banner)
+    assert banner.text.startswith("Stale data: 2 of 3 series have had no new slice for more than 24 hours (latest of "
+                                  "them 2026-11-30 11:59 UTC, 2 days ago): api/availability, auth/latency.")

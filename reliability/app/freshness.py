@@ -34,19 +34,28 @@ def stale(series: pd.DataFrame, hours: float = STALE_HOURS, now: datetime | None
     return lagged[lagged["lag_hours"] > hours].sort_values("lag_hours", ascending=False)
 
 
+def _ago(hours: float) -> str:
+    return f"{hours:,.0f} hours" if hours < 48 else f"{hours / 24:,.0f} days"
+
+
 def warn(series: pd.DataFrame, hours: float = STALE_HOURS, now: datetime | None = None, container=st) -> pd.DataFrame:
     """A red error banner naming the stale series, the :data:`NAMED` most behind and how many
-    more (nothing when every series is fresh)."""
+    more (nothing when every series is fresh); when every series is stale, none is named (the
+    list would only fill a phone's first screen): the banner says all, and since when."""
     late = stale(series, hours, now)
     if not late.empty:
-        names = ", ".join(f"{s}/{i}" for s, i in zip(late["service"][:NAMED], late["sli"][:NAMED]))
-        if len(late) > NAMED:
-            names += f" and {len(late) - NAMED:,} more (Data health lists them all)"
         newest = pd.to_datetime(late["last_slice"], utc=True).max()
+        since = f"{newest:%Y-%m-%d %H:%M} UTC, {_ago(late['lag_hours'].min())} ago"
+        if len(late) == len(series):
+            which = f" (every series; the newest slice started {since})"
+        else:
+            names = ", ".join(f"{s}/{i}" for s, i in zip(late["service"][:NAMED], late["sli"][:NAMED]))
+            if len(late) > NAMED:
+                names += f" and {len(late) - NAMED:,} more (Data health lists them all)"
+            which = f" (latest of them {since}): {names}"
         container.error(
-            f"Stale data: {len(late)} of {len(series)} series have had no new slice for more than {hours:g} hours "
-            f"(latest of them {newest:%Y-%m-%d %H:%M} UTC): {names}. Periods after that have no data: their SLA "
-            "status is insufficient data, not met.", icon="⚠️")
+            f"Stale data: {len(late)} of {len(series)} series have had no new slice for more than {hours:g} hours"
+            f"{which}. Periods after that have no data: their SLA status is insufficient data, not met.", icon="⚠️")
     return late
 
 
