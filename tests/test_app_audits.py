@@ -42,6 +42,13 @@ def test_the_page_shows_the_commands_numbers(page, demo_db):  # noqa: F811
     assert metrics["Exemptions applied"] == str(pol["exemptions_applied"]) == "1"
     assert (metrics["Breached SLO-months"], metrics["Process complete"]) == (str(br["breaches"]), str(br["complete"]))
     assert metrics["Contractual breaches"] == str(br_doc["contractual"]["summary"]["breaches"])
+    # Breaches with a step missing (the CLI's "1 with steps missing"), not a count of steps; the
+    # labels fit a desktop's column ("Incidents over budget s..." was cut).
+    assert metrics["With steps missing"] == str(br["incomplete"])
+    assert metrics["Contractual, with steps missing"] == str(br_doc["contractual"]["summary"]["incomplete"])
+    assert metrics["Over-budget incidents"] == str(pol["incident_budget"])
+    evidence = next(t for t in shown_tables(page) if "evidence" in t.columns and "slo" in t.columns)
+    assert set(evidence["status"]) == {"✔ done", "✘ missing", "– n/a"}  # as in the table above, not not_applicable
     assert metrics["Blind spots"] == str(sli["blind_spots"])
     assert metrics["Detected by other means"] == str(sli["detected_by_other_means"])
     violations = shown_tables(page)[0]

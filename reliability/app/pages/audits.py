@@ -55,7 +55,9 @@ def policy_tab(doc: dict) -> None:
     cols = st.columns(5)
     cols[0].metric("Violations", s["violations"])
     cols[1].metric("Deployed during a freeze", s["release_freeze"], help="Not a fix, not exempted")
-    cols[2].metric("Incidents over budget share", s["incident_budget"], help="Without a post-mortem or P0 action item")
+    cols[2].metric("Over-budget incidents", s["incident_budget"],
+                   help="Incidents over the policy's share of a month's budget without a post-mortem or the "
+                        "required action item")
     cols[3].metric("Post-mortems late or missing", s["postmortem"])
     cols[4].metric("Exemptions applied", s["exemptions_applied"])
     if doc["violations"]:
@@ -98,7 +100,7 @@ def breach_tab(doc: dict) -> None:
     cols = st.columns(4)
     cols[0].metric("Breached SLO-months", s["breaches"])
     cols[1].metric("Process complete", s["complete"])
-    cols[2].metric("Steps missing", s["incomplete"])
+    cols[2].metric("With steps missing", s["incomplete"], help="Breached SLO-months whose process misses a step")
     cols[3].metric("Insufficient data (not judged)", s["insufficient_data"])
     if not doc["breaches"]:
         st.success("No SLO breached in this range.")
@@ -108,7 +110,7 @@ def breach_tab(doc: dict) -> None:
                 for b in doc["breaches"]],
                ["slo", "month", "attainment", *[k.replace("_", " ") for k in BREACH_STEPS]])
         st.subheader("Evidence")
-        _table([{"slo": b["slo"], "month": b["month"], "step": k.replace("_", " "), "status": v["status"],
+        _table([{"slo": b["slo"], "month": b["month"], "step": k.replace("_", " "), "status": STATUS_MARKS[v["status"]],
                  "evidence": v["evidence"]} for b in doc["breaches"] for k, v in b["steps"].items()],
                ["slo", "month", "step", "status", "evidence"])
     contractual_section(doc["contractual"])
@@ -122,7 +124,7 @@ def contractual_section(part: dict) -> None:
     cols = st.columns(3)
     cols[0].metric("Contractual breaches", s["breaches"])
     cols[1].metric("Contractual process complete", s["complete"])
-    cols[2].metric("Contractual steps missing", s["incomplete"])
+    cols[2].metric("Contractual, with steps missing", s["incomplete"])
     if not part["breaches"]:
         st.success("No customer contract breached in this range.")
         return
@@ -132,7 +134,7 @@ def contractual_section(part: dict) -> None:
             for b in part["breaches"]],
            ["contract", "customer", "month", "slo", "attainment", "sla level",
             *[k.replace("_", " ") for k in BREACH_STEPS]])
-    _table([{"contract": b["contract"], "month": b["month"], "step": k.replace("_", " "), "status": v["status"],
+    _table([{"contract": b["contract"], "month": b["month"], "step": k.replace("_", " "), "status": STATUS_MARKS[v["status"]],
              "evidence": v["evidence"]} for b in part["breaches"] for k, v in b["steps"].items()],
            ["contract", "month", "step", "status", "evidence"])
 
