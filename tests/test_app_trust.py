@@ -7,6 +7,7 @@ analysis API or the command line.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -178,3 +179,32 @@ def test_stale_banner_names_no_series_when_every_series_is_stale():
     freshness.warn(series, 24, now, banner)
     assert banner.text.startswith("Stale data: 2 of 3 series have had no new slice for more than 24 hours (latest of "
                                   "them 2026-11-30 11:59 UTC, 2 days ago): api/availability, auth/latency.")
+
+
+GLOBEX = 'api-gateway-customer-availability{customer="globex"}'
+
+
+def test_the_reviews_investigate_link_of_an_instance_opens_that_instance(env):
+    """globex's July 2026 breach: the Monthly SLA review's link (slo=the instance's address)
+    said the SLO "does not exist" and showed api-gateway-availability, whose budget was fine."""
+    review = run("monthly_sla", month="2026-07")
+    links = table_with(review, "investigate").set_index("slo")["investigate"]
+    assert links[GLOBEX] == "breach?" + urlencode({"slo": GLOBEX, "month": "2026-07"})
+    at = run("breach", slo=GLOBEX, month="2026-07")
+    assert not at.warning, [w.value for w in at.warning]
+    doc = run_cli("sla", "--month", "2026-07", "--slo", GLOBEX, "--json", db=env).json()["slos"][0]
+    assert doc["status"] == "breached"
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Budget left at the end of 2026-07"] == f"{doc['error_budget_remaining'] * 100:.1f}%" == "-114.9%"
+    options = at.selectbox(key="qp_slo").options
+    assert GLOBEX in options and "api-gateway-customer-availability" not in options
+
+
+def test_a_per_instance_definition_in_a_link_opens_one_of_its_instances(env):
+    """The definition alone has no series of its own: it showed api-gateway-availability's
+    numbers (its plain series) under the definition's name."""
+    at = run("breach", slo="api-gateway-customer-availability", month="2026-07")
+    assert at.selectbox(key="qp_slo").value == 'api-gateway-customer-availability{customer="acme"}'
+    [note] = [i.value for i in at.info]
+    assert "is a per-instance SLO" in note
+    assert not at.warning

@@ -84,12 +84,14 @@ def incident_services(db: str, stamp_: tuple = ()) -> list[str]:
 @last_good
 @st.cache_data(**CACHE)
 def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
-    """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target."""
+    """Every stored SLO: name, service, sli, budgeting method, zone, first objective's target,
+    grouping labels (``group_by``: empty for an SLO without instances)."""
     with store.connect(db, read_only=True) as con:
         found = slos.load(con)
     return [
         {"slo": s.name, "service": s.service, "sli": s.sli, "budgeting_method": s.budgeting_method,
-         "time_zone": s.window.time_zone or "UTC", "target": float(s.objectives[0].target)}
+         "time_zone": s.window.time_zone or "UTC", "target": float(s.objectives[0].target),
+         "group_by": tuple(s.group_by)}
         for s in found
     ]
 
