@@ -208,3 +208,17 @@ def test_a_per_instance_definition_in_a_link_opens_one_of_its_instances(env):
     [note] = [i.value for i in at.info]
     assert "is a per-instance SLO" in note
     assert not at.warning
+
+
+def test_the_backtest_offers_instances_not_the_bare_definition(env):
+    """`backtest --slo api-gateway-customer-availability` silently measures one series; the
+    app's backtest offers each instance by address, as `backtest --slo ADDRESS` takes it."""
+    at = run("audits", **{"from": "2026-07", "to": "2026-07", "slo": GLOBEX})
+    assert not at.warning, [w.value for w in at.warning]
+    picker = at.selectbox(key="qp_slo")
+    assert picker.value == GLOBEX and "api-gateway-customer-availability" not in picker.options
+    doc = run_cli("backtest", "--slo", GLOBEX, "--from", "2026-07", "--to", "2026-07", "--json", db=env).json()
+    [current] = [v for v in doc["variants"] if v["name"] == "current"]
+    assert [m["status"] for m in current["months"]] == ["breached"]
+    variants = next(t for t in shown_tables(at) if "variant" in t.columns)
+    assert list(variants["breached"]) == ["1", "1"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from reliability import slos, store
+from reliability import instances, slos, store
 from reliability.api import app_incidents
 from reliability.app.fallback import last_good
 
@@ -94,6 +94,28 @@ def slo_list(db: str, stamp_: tuple = ()) -> list[dict]:
          "group_by": tuple(s.group_by)}
         for s in found
     ]
+
+
+def slo_choices(db: str, stamp_: tuple = ()) -> dict[str, dict]:
+    """The SLOs a page offers by name (:func:`slo_list`'s rows): each SLO without grouping
+    labels, and in place of a per-instance definition its instances by address
+    (``api-gateway-customer-availability{customer="globex"}``, the Monthly SLA review's links),
+    found among the stored series; per instance its definition's row with ``slo`` the address.
+    The definition itself is not offered: it has no series of its own (its plain series is
+    another SLO's), so its numbers would be another SLO's."""
+    series = newest_slices(db, stamp_)
+    out: dict[str, dict] = {}
+    for slo in slo_list(db, stamp_):
+        if not slo.get("group_by"):
+            out[slo["slo"]] = slo
+            continue
+        mine = series[(series["service"] == slo["service"]) & series["sli"].str.startswith(slo["sli"] + "{")]
+        for key in mine["sli"]:
+            sli, instance = instances.split_key(key)
+            if sli == slo["sli"] and tuple(k for k, _ in instance) == tuple(slo["group_by"]):
+                name = instances.address(slo["slo"], instance)
+                out[name] = slo | {"slo": name}
+    return out
 
 
 # -- SLA --------------------------------------------------------------------------------------

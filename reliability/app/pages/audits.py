@@ -190,13 +190,12 @@ def sli_tab(doc: dict) -> None:
 
 
 def backtest_tab(db: str, stamp: tuple, first: str, last: str) -> None:
-    slos = data.slo_list(db, stamp)
+    slos = data.slo_choices(db, stamp)  # a per-instance SLO by instance, as `backtest --slo ADDRESS`
     if not slos:
         return
-    names = [s["slo"] for s in slos]
     left, mid, right = st.columns(3)
-    name = widgets.slo_picker(names, left)
-    current = next(s["target"] for s in slos if s["slo"] == name)
+    name = widgets.slo_picker(sorted(slos), left)
+    current = slos[name]["target"]
     target = mid.number_input("Target (%)", min_value=50.0, max_value=99.9999, value=float(round(current * 100, 4)),
                               step=0.05, format="%.4f", key="bt_target")
     windows = right.text_input("Alert windows (optional)", placeholder="page:1h/5m:14.4, ticket:1d/2h:3",

@@ -8,31 +8,11 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from reliability import charts_time, instances, periods
+from reliability import charts_time, periods
 from reliability.app import data, safe, static_chart, tables, widgets
 from reliability.app.tables import Col
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
-
-
-def investigable(slo_rows: list[dict], series: pd.DataFrame) -> dict[str, dict]:
-    """The SLOs one can investigate, by name: each SLO without grouping labels, and in place of
-    a per-instance definition its instances by address (``api-gateway-customer-availability
-    {customer="globex"}``, the Monthly SLA review's links), found among the stored series. The
-    definition itself is not offered: it has no series of its own (its plain series is another
-    SLO's), so its numbers would be another SLO's."""
-    out: dict[str, dict] = {}
-    for slo in slo_rows:
-        if not slo.get("group_by"):
-            out[slo["slo"]] = slo
-            continue
-        mine = series[(series["service"] == slo["service"]) & series["sli"].str.startswith(slo["sli"] + "{")]
-        for key in mine["sli"]:
-            sli, instance = instances.split_key(key)
-            if sli == slo["sli"] and tuple(k for k, _ in instance) == tuple(slo["group_by"]):
-                name = instances.address(slo["slo"], instance)
-                out[name] = slo | {"slo": name}
-    return out
 
 
 def in_zone(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
@@ -123,7 +103,7 @@ def page() -> None:
     if not months or not slo_rows:
         st.info("Needs SLI data and SLOs: load the sample with `reliability demo`.")
         return
-    by_name = investigable(slo_rows, data.newest_slices(db, stamp))
+    by_name = data.slo_choices(db, stamp)
     wanted = st.query_params.get("slo")
     firsts = sorted(n for n in by_name if n.startswith(f"{wanted}{{"))
     if wanted not in by_name and firsts:  # a per-instance definition: one of its instances
