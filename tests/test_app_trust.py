@@ -222,3 +222,13 @@ def test_the_backtest_offers_instances_not_the_bare_definition(env):
     assert [m["status"] for m in current["months"]] == ["breached"]
     variants = next(t for t in shown_tables(at) if "variant" in t.columns)
     assert list(variants["breached"]) == ["1", "1"]
+
+
+def test_days_outside_the_month_in_a_link_are_named_as_such(env):
+    at = run("breach", slo="search-availability", month="2026-03", days="2026-04-01..2026-04-03")
+    [warning] = [w.value for w in at.warning]
+    assert warning == ("Days 2026-04-01..2026-04-03 from the link are not within 2026-03-01..2026-03-31 (the month "
+                       "picked); showing 2026-03-01..2026-03-31 instead.")
+    at = run("breach", slo="search-availability", month="2026-03", days="17th")
+    [warning] = [w.value for w in at.warning]
+    assert "are not a range of days (YYYY-MM-DD..YYYY-MM-DD)" in warning

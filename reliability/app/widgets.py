@@ -153,14 +153,18 @@ def days_picker(first: date, last: date, label: str, container=st) -> tuple[date
     ``days=YYYY-MM-DD..YYYY-MM-DD`` when it is not the whole span; default: the whole span."""
     wanted = (first, last)
     raw = st.query_params.get("days")
+    readable = False
     try:
         a, b = (date.fromisoformat(x) for x in (raw or "").split(".."))
+        readable = a <= b
         if first <= a <= b <= last:
             wanted = (a, b)
     except ValueError:
         pass
     if raw and wanted == (first, last) and raw != f"{first}..{last}":
-        not_found("Days", raw, f"{first}..{last}")
+        problem = (f"are not within {first}..{last} (the month picked)" if readable else
+                   "are not a range of days (YYYY-MM-DD..YYYY-MM-DD)")
+        st.warning(f"Days {raw} from the link {problem}; showing {first}..{last} instead.", icon="⚠️")
     picked = container.date_input(label, wanted, min_value=first, max_value=last, key="days")
     chosen = tuple(picked) if isinstance(picked, (tuple, list)) and len(picked) == 2 else (first, last)
     if chosen != (first, last):
