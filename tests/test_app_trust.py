@@ -232,3 +232,15 @@ def test_days_outside_the_month_in_a_link_are_named_as_such(env):
     at = run("breach", slo="search-availability", month="2026-03", days="17th")
     [warning] = [w.value for w in at.warning]
     assert "are not a range of days (YYYY-MM-DD..YYYY-MM-DD)" in warning
+
+
+def test_the_overviews_instances_read_as_sla_prints_them(env):
+    """globex's October 2026: the summary said 99.944 and the row below 99.9436 for the same
+    attainment; allowed bad 22,437.856 where `sla` prints 22,437.86."""
+    at = run("overview")
+    summary = table_with(at, "lowest attainment %")
+    rows = table_with(at, "allowed bad").set_index("instance")
+    cli = _cli_rows(env, "2026-10")
+    assert summary.iloc[0]["lowest attainment %"] == rows.loc[GLOBEX, "attainment %"] == cli[GLOBEX][3].rstrip("%")
+    for name, row in rows.iterrows():
+        assert (row["bad"], row["allowed bad"]) == (cli[name][4], cli[name][5])

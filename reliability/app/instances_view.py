@@ -61,7 +61,7 @@ def section(rows: pd.DataFrame, month: str) -> None:
     st.caption("One definition, one SLO per customer (or region, endpoint): counts per definition, then the "
                "instances with the least error budget left. An instance with insufficient data is never "
                "counted as met.")
-    tables.show(summary(rows), {"lowest attainment %": Col(digits=3)})
+    tables.show(summary(rows), {"lowest attainment %": Col(digits=4)})  # as the instances' rows below
     text, top = "", TOP_DEFAULT
     if len(rows) > TOP_DEFAULT:  # a few instances are all shown: nothing to filter or rank
         left, right = st.columns([3, 1])
@@ -75,8 +75,9 @@ def section(rows: pd.DataFrame, month: str) -> None:
     view = shown[["slo", "status", "attainment", "error_budget_remaining", "data_coverage", "bad", "allowed_bad"]]
     tables.show(view.assign(attainment=view["attainment"] * 100,
                             error_budget_remaining=view["error_budget_remaining"] * 100,
-                            data_coverage=view["data_coverage"] * 100),
+                            data_coverage=view["data_coverage"] * 100,
+                            bad=view["bad"].round(2), allowed_bad=view["allowed_bad"].round(2)),
                 {"slo": Col("instance"), "attainment": Col("attainment %", digits=4),
                  "error_budget_remaining": Col("budget left %", digits=1), "data_coverage": Col("coverage %", digits=1),
-                 # In the budget's unit (events or slices), as `sla` prints them.
+                 # In the budget's unit (events or slices), as `sla` prints them (at most 2 decimals).
                  "bad": Col("bad"), "allowed_bad": Col("allowed bad")})
