@@ -32,7 +32,7 @@ def test_where_to_invest_counts_at_risk_apart_from_breached(env):
     at = run("overview")
     where = table_with(at, "at risk")
     assert "months not met" not in where.columns
-    assert list(where.columns) == ["service", "breached", "at risk", "insufficient data", "SLOs", "worst budget left %"]
+    assert list(where.columns) == ["service", "worst budget left %", "breached", "at risk", "no data", "SLOs"]
     with store.connect(env, read_only=True) as con:
         rows = [r.as_json() | {"service": r.service} for _m, found in history.monthly(con, "2025-11", "2026-10")
                 for r in found if "{" not in r.slo]
@@ -41,7 +41,7 @@ def test_where_to_invest_counts_at_risk_apart_from_breached(env):
     for service, row in shown.items():
         assert int(row["breached"]) == counts[(service, "breached")]
         assert int(row["at risk"]) == counts[(service, "at_risk")]
-        assert int(row["insufficient data"]) == counts[(service, "insufficient_data")]
+        assert int(row["no data"]) == counts[(service, "insufficient_data")]
     # notifications: no breach, one at-risk month (February's 99.90 %)
     assert (shown["notifications"]["breached"], shown["notifications"]["at risk"]) == ("0", "1")
 

@@ -190,7 +190,9 @@ def invest(hist: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
     g = g[(g["breached"] + g["at_risk"] + g["no_verdict"]) > 0].sort_values(
         ["breached", "at_risk", "no_verdict", "worst_budget_left"], ascending=[False, False, False, True])
-    return g.assign(worst_budget_left=g["worst_budget_left"] * 100).head(10)
+    g = g.assign(worst_budget_left=g["worst_budget_left"] * 100).head(10)
+    # The worst budget first: in half a page the last columns scroll out of sight.
+    return g[["service", "worst_budget_left", "breached", "at_risk", "no_verdict", "slos"]]
 
 
 def recurring(repeats: pd.DataFrame) -> pd.DataFrame:
@@ -264,8 +266,8 @@ def page() -> None:
             st.write("No SLO-month of the period was breached, at risk or without enough data.")
         else:
             st.caption("SLO-months of the period, per service: breached, at risk (met, with less than 25 % "
-                       "of the budget left) and insufficient data (no verdict).")
-            tables.show(where, {"at_risk": tables.Col("at risk"), "no_verdict": tables.Col("insufficient data"),
+                       "of the budget left) and with no data (insufficient data: no verdict).")
+            tables.show(where, {"at_risk": tables.Col("at risk"), "no_verdict": tables.Col("no data"),
                                 "slos": tables.Col("SLOs"),
                                 "worst_budget_left": tables.Col("worst budget left %", digits=1)})
     repeats = pd.DataFrame(inc["repeats"])
