@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -113,7 +114,8 @@ def shown_charts(at) -> list[str]:
     found = []
     for element in at.html:
         head, sep, rest = element.value.partition("innerHTML = ")
-        if sep and head.startswith("<div></div><script>"):
+        if sep and re.fullmatch(r'<div( style="[^"]*")?></div><script>document\.currentScript\.previousElementSibling\.'
+                                r'innerHTML = ', head + sep):
             svg = json.loads(rest.removesuffix(";</script>"))
             assert svg.startswith('<svg class="reliability-chart" ')
             found.append(svg)

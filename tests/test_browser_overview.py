@@ -112,6 +112,12 @@ def test_overview_and_shared_links_in_chromium(server):  # noqa: F811
             # The breached SLO-months list, the key table of the overview, readable on the phone.
             phone.goto(f"{url}/", timeout=30_000)
             settled(phone, "Leadership overview")
+            # The grid's attainments readable too: drawn at its size and scrolling sideways in its
+            # box (scaled to the phone's width they were ~6 px high).
+            heights = phone.evaluate(
+                "() => [...document.querySelectorAll('svg.reliability-chart text')].filter(t => "
+                "/^\\d+\\.\\d\\d$/.test(t.textContent)).map(t => t.getBoundingClientRect().height)")
+            assert len(heights) == 192 and min(heights) >= 9, (len(heights), min(heights))
             item = phone.get_by_role("link", name=re.compile("search-availability · 2026-03"))
             box = item.bounding_box()
             assert 0 <= box["x"] and box["x"] + box["width"] <= 390

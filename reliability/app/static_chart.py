@@ -24,22 +24,28 @@ import streamlit as st
 
 # Scaled down (never cut) in a narrow column or on a phone; never wider than drawn.
 STYLE = 'class="reliability-chart" style="max-width:100%;height:auto;display:block"'
-FILL = "<div></div><script>document.currentScript.previousElementSibling.innerHTML = {};</script>"
+# At its drawn size, scrolling sideways inside its box when the screen is narrower (a grid of
+# numbers scaled to a phone's width would print them 5 px high).
+STYLE_SCROLL = 'class="reliability-chart" style="max-width:none;height:auto;display:block"'
+FILL = "<div{box}></div><script>document.currentScript.previousElementSibling.innerHTML = {svg};</script>"
+SCROLL_BOX = ' style="overflow-x:auto;max-width:100%"'
 
 
-
-def markup(svg: str) -> str:
-    """The chart as it goes into the page: styled to scale down."""
+def markup(svg: str, scroll: bool = False) -> str:
+    """The chart as it goes into the page: styled to scale down (or, ``scroll``, to keep its size)."""
     assert svg.startswith("<svg "), svg[:40]
-    return "<svg " + STYLE + " " + svg[len("<svg "):]
+    return "<svg " + (STYLE_SCROLL if scroll else STYLE) + " " + svg[len("<svg "):]
 
 
-def body(svg: str) -> str:
+def body(svg: str, scroll: bool = False) -> str:
     """``st.html``'s body for the chart: an empty box and the script that fills it."""
-    text = json.dumps(markup(svg))
-    return FILL.format(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    text = json.dumps(markup(svg, scroll))
+    return FILL.format(box=SCROLL_BOX if scroll else "",
+                       svg=text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def show(svg: str, container=st) -> None:
-    """One chart, at its natural size or scaled down to the container's width."""
-    container.html(body(svg), unsafe_allow_javascript=True)
+def show(svg: str, container=st, scroll: bool = False) -> None:
+    """One chart, at its natural size or scaled down to the container's width; ``scroll``: at
+    its natural size, scrolling sideways inside its box on a narrower screen (the page itself
+    never scrolls sideways)."""
+    container.html(body(svg, scroll), unsafe_allow_javascript=True)

@@ -243,7 +243,7 @@ def page() -> None:
     breach_list(hist)
 
     markup, hidden = grid(hist, months)
-    static_chart.show(markup)
+    static_chart.show(markup, scroll=True)  # its numbers readable on a phone: scrolls sideways there
     if hidden:
         st.caption(f"{hidden} SLOs met their target every month of the period (or are not among the "
                    f"{GRID_ROWS} worst) and are not drawn.")
