@@ -94,7 +94,7 @@ def page() -> None:
         "last_slice": Col("last slice (UTC)"),
     })
     drawn, hidden = most_lacking(coverage)
-    static_chart.show(coverage_heatmap(drawn), scroll=True)  # its numbers readable on a phone
+    static_chart.show(coverage_heatmap(drawn))
     if hidden:
         st.caption(f"The {HEATMAP_SERIES} series lacking the most slices are drawn; "
                    f"{units.count_of(hidden, 'more series', 'more series')} lack fewer (the table above lists every series).")
