@@ -244,3 +244,25 @@ def test_the_overviews_instances_read_as_sla_prints_them(env):
     assert summary.iloc[0]["lowest attainment %"] == rows.loc[GLOBEX, "attainment %"] == cli[GLOBEX][3].rstrip("%")
     for name, row in rows.iterrows():
         assert (row["bad"], row["allowed bad"]) == (cli[name][4], cli[name][5])
+
+
+INITECH = 'api-gateway-customer-availability{customer="initech"}'
+
+
+def test_a_month_without_a_verdict_shows_no_budget_left_on_the_breach_page(env):
+    """initech before it was onboarded (March 2026: no slice) showed "Budget left 100.0%" and a
+    burn rate of 0.00x; its half month of June (insufficient data in `sla`) a budget of 84.9%."""
+    for month, coverage in (("2026-03", "0.0"), ("2026-06", "50.0")):
+        at = run("breach", slo=INITECH, month=month)
+        doc = run_cli("sla", "--month", month, "--slo", INITECH, "--json", db=env).json()["slos"][0]
+        assert doc["status"] == "insufficient_data"
+        shown = {m.label: m.value for m in at.metric}
+        assert shown[f"Budget left at the end of {month}"] == "-"
+        [warning] = [w.value for w in at.warning]
+        assert f"has data for {coverage} % of {month}: insufficient data, no verdict" in warning
+    assert shown["Burn rate over the range"] != "-"  # June has slices in the range: their burn is known
+    at = run("breach", slo=INITECH, month="2026-03")
+    assert {m.label: m.value for m in at.metric}["Burn rate over the range"] == "-"
+    # A month with a verdict: no warning, the budget as `sla` gives it.
+    at = run("breach", slo="search-availability", month="2026-03")
+    assert not at.warning and {m.label: m.value for m in at.metric}["Budget left at the end of 2026-03"] == "-108.3%"

@@ -59,16 +59,18 @@ class AppIncidents:
 
     def investigation_month(self, slo: str, month: str) -> dict:
         """The parts of the breach investigation that depend on the month only: the budget
-        ``burndown`` points and the ``worst`` windows (of an hour, or of one slice when slices
-        are longer; ``worst_minutes``).
+        ``burndown`` points, the ``worst`` windows (of an hour, or of one slice when slices are
+        longer; ``worst_minutes``) and the month's verdict as `sla` gives it (``month``:
+        ``status``, ``data_coverage``, ``partial``, ``error_budget_remaining``; None when the
+        SLO has no row in the month), so a month without enough data is never read as a budget.
 
         Example:
 
         >>> part = db.investigation_month("payments-availability", "2026-03")
-        >>> sorted(part)
-        ['burndown', 'worst', 'worst_minutes']
+        >>> sorted(part), part["month"]["status"]
+        (['burndown', 'month', 'worst', 'worst_minutes'], 'met')
         """
-        from reliability.analysis import budget, timeline, worst
+        from reliability.analysis import budget, rollups, timeline, worst
 
         with self._connect() as con:
             found = _slo(con, slo)
@@ -77,7 +79,11 @@ class AppIncidents:
             seconds = timeline.slice_seconds(found)  # the timeline's slice, as investigation_range's
             window = max(seconds, 3600 // seconds * seconds)
             worst_windows = worst.compute(con, found, month, window, 5)["windows"]
-        return {"burndown": burndown, "worst": pd.DataFrame(worst_windows), "worst_minutes": window / 60}
+            rows = rollups.month_rows(con, month, slo_name=found.name)
+        verdict = None if not rows else {k: getattr(rows[0], k) for k in
+                                         ("status", "data_coverage", "partial", "error_budget_remaining")}
+        return {"burndown": burndown, "worst": pd.DataFrame(worst_windows), "worst_minutes": window / 60,
+                "month": verdict}
 
     def investigation_range(self, slo: str, start: datetime, end: datetime, bucket_minutes: int = 60) -> dict:
         """The parts of the breach investigation over ``[start, end)``: the SLI per bucket of

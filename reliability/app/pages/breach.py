@@ -127,9 +127,18 @@ def page() -> None:
 
     inv = data.investigation(db, name, month, start, end, bucket, stamp)
     budget_left = inv["burndown"]["remaining"].iloc[-1] if not inv["burndown"].empty else None
+    verdict = inv.get("month") or {"status": "insufficient_data", "data_coverage": 0.0}
+    unknown = verdict["status"] == "insufficient_data"
+    if unknown:  # no verdict: a budget "left" over the few slices with data would read as one
+        budget_left = None
+        st.warning(f"{name} has data for {verdict['data_coverage'] * 100:.1f} % of {month}: insufficient data, "
+                   "no verdict (the Monthly SLA review lists it apart). The charts and tables below show the "
+                   "slices with data only.", icon="⚠️")
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Burn rate over the range", "-" if inv["burn_rate"] is None else f"{inv['burn_rate']:.2f}x")
-    m2.metric(f"Budget left at the end of {month}", "-" if budget_left is None else f"{budget_left * 100:.1f}%")
+    no_slice = inv["series"].empty or inv["series"]["sli"].isna().all()  # nothing measured in the range
+    m1.metric("Burn rate over the range", "-" if inv["burn_rate"] is None or no_slice else f"{inv['burn_rate']:.2f}x")
+    m2.metric(f"Budget left at the end of {month}", "-" if budget_left is None else f"{budget_left * 100:.1f}%",
+              help="Unknown: insufficient data in the month" if unknown else None)
     m3.metric("Alert episodes", len(inv["episodes"]))
     m4.metric("Incidents in range", len(inv["incidents"]))
 
