@@ -266,3 +266,14 @@ def test_a_month_without_a_verdict_shows_no_budget_left_on_the_breach_page(env):
     # A month with a verdict: no warning, the budget as `sla` gives it.
     at = run("breach", slo="search-availability", month="2026-03")
     assert not at.warning and {m.label: m.value for m in at.metric}["Budget left at the end of 2026-03"] == "-108.3%"
+
+
+def test_a_partial_month_is_named_on_the_breach_page(env):
+    """ledger-availability's October 2026 in New York ends four hours after the data: `sla`
+    says "met (partial)"; the breach page said nothing."""
+    doc = run_cli("sla", "--month", "2026-10", "--slo", "ledger-availability", "--json", db=env).json()["slos"][0]
+    assert (doc["status"], doc["partial"]) == ("met", True)
+    at = run("breach", slo="ledger-availability", month="2026-10")
+    assert any("2026-10 is partial for ledger-availability" in i.value for i in at.info)
+    at = run("breach", slo="ledger-availability", month="2026-09")
+    assert not any("partial" in i.value for i in at.info)

@@ -134,6 +134,9 @@ def page() -> None:
         st.warning(f"{name} has data for {verdict['data_coverage'] * 100:.1f} % of {month}: insufficient data, "
                    "no verdict (the Monthly SLA review lists it apart). The charts and tables below show the "
                    "slices with data only.", icon="⚠️")
+    elif verdict.get("partial"):
+        st.info(f"{month} is partial for {name}: its data end before the month does, so its budget and "
+                "status may still change (as on the Monthly SLA review).")
     m1, m2, m3, m4 = st.columns(4)
     no_slice = inv["series"].empty or inv["series"]["sli"].isna().all()  # nothing measured in the range
     m1.metric("Burn rate over the range", "-" if inv["burn_rate"] is None or no_slice else f"{inv['burn_rate']:.2f}x")
