@@ -137,6 +137,8 @@ def test_an_slo_without_a_verdict_is_not_shown_as_not_breached(env):
     assert (row["breached"], row["credit %"]) == ("-", "-")
     [judged] = [t for t in shown_tables(at) if "investigate" in t.columns and (t["status"] != "insufficient data").all()]
     assert set(judged["breached"]) == {"no"}
+    # Its credit is unknown too: counted apart, not as owing none.
+    assert {m.label: m.value for m in at.metric}["SLOs owing credits"] == "0 (+1 unknown)"
 
 
 def test_a_month_without_data_in_a_link_is_not_called_nonexistent(env):

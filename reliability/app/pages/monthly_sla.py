@@ -53,7 +53,10 @@ def page() -> None:
     c3.metric("Insufficient data", len(short), help="Coverage below 90 %: no verdict, not counted as met")
     lowest = judged["error_budget_remaining"].min()
     c4.metric("Lowest budget left", "-" if pd.isna(lowest) else units.percent(lowest, 1))
-    c5.metric("SLOs owing credits", int((table["credit_percent"].fillna(0) > 0).sum()))
+    owing, unknown = int((table["credit_percent"].fillna(0) > 0).sum()), int(table["credit_percent"].isna().sum())
+    # An SLO without a verdict may owe a credit: counted apart, never as owing none.
+    c5.metric("SLOs owing credits", f"{owing} (+{unknown} unknown)" if unknown else owing,
+              help="Unknown: insufficient data, so no credit can be computed" if unknown else None)
     if len(short):
         st.warning(f"{len(short)} of {len(table)} SLOs have less than 90 % of their slices with data in {month}: "
                    "no verdict for them (listed apart below, not counted as met).")
