@@ -130,6 +130,24 @@ def test_monthly_html_numbers_and_scripts(march):
     assert (march / "review.html").stat().st_size <= 1_500_000
 
 
+def test_monthly_html_contents_lists_every_section(march):
+    """The table of contents (page 1 of the PDF, and its bookmarks' order) names every section
+    of the review. Before, it stopped at "Overdue action items": By label and Audits were
+    missing."""
+    html = (march / "review.html").read_text()
+    toc = html[html.index('<nav class="toc"'):html.index("</nav>")]
+    sections = re.findall(r'<h2 id="([^"]+)"', html)
+    assert sections == ["summary", "services", "incidents", "timing", "recurrence", "action-items",
+                        "by-label", "audits"]
+    assert re.findall(r'<a href="#([^"]+)"', toc) == [
+        "summary", "services", *(f"service-{s}" for s in ("api-gateway", "auth", "catalog", "checkout",
+                                                          "ledger", "notifications", "payments", "search")),
+        "incidents", "timing", "recurrence", "action-items",
+        "by-label", "by-label-team", "by-label-tier", "by-label-journey", "audits"]
+    for target in re.findall(r'<a href="#([^"]+)"', toc):
+        assert f'id="{target}"' in html, target
+
+
 def test_monthly_html_interactive_on_request(demo_db, tmp_path):  # noqa: F811
     out = tmp_path / "review.html"
     r = run_cli("report", "monthly", "--month", "2026-03", "--interactive", "--out", out, db=demo_db)
@@ -198,7 +216,7 @@ def test_monthly_pdf_pages_contents_and_text_size(demo_db, tmp_path, march):  # 
     # Page numbers on every page; a table of contents on the first, and as PDF bookmarks.
     for k, text in enumerate(texts, 1):
         assert f"page {k} of {n}" in text, (k, text[-200:])
-    assert "Contents" in texts[0] and "Executive summary" in texts[0] and "Overdue action items" in texts[0]
+    assert all(s in texts[0] for s in ("Contents", "Executive summary", "Overdue action items", "By label", "Audits"))
     titles = [o["/Title"] for o in reader.outline if isinstance(o, dict)]
     nested = [o["/Title"] for group in reader.outline if isinstance(group, list) for o in group if isinstance(o, dict)]
     assert "Executive summary" in titles + nested and "Time metrics" in titles + nested
