@@ -120,6 +120,7 @@ def test_monthly_markdown_other_months(demo_db, tmp_path, month, slo, expected):
 def test_monthly_html_numbers_and_scripts(march):
     html = (march / "review.html").read_text()
     assert 'id="fleet-compliance">93.8%<' in html and 'id="breach-count">1<' in html
+    assert 'id="credit-count">1</b>SLOs owing service credits<' in html  # one SLO, not "1 SLAs"
     assert "<td>search-availability</td><td>Timeslices</td>" in html
     assert '<td class="n">93</td><td class="n">44.64</td>' in html
     # Static SVG charts by default: no script at all, small enough to mail.
@@ -166,7 +167,10 @@ def test_monthly_summary_names_each_breach_and_its_cause(march):
         text = (march / name).read_text()
         assert "search-availability** breached" in text or "<b>search-availability</b> breached" in text
         assert "INC-0074" in text and "Elasticsearch cluster red" in text
-        assert "spent 208% of the month's error budget (100% of its bad)" in text
+        # The same number with the same rounding as the tables (attainment 99.7917%, budget spent
+        # 208.3% in the incidents table); before, the sentence said 99.792% and 208%.
+        assert "breached its 99.90% target (99.7917%, -108.3% of its error budget left)" in text
+        assert "spent 208.3% of the month's error budget (100.0% of its bad)" in text
     md = (march / "review.md").read_text()
     # Month over month: February's catalog breach, then March's search breach; 15 of 16 both months.
     assert "93.8%** (15 of 16 SLOs with enough data met their target), +0.0 pp against 2026-02" in md
