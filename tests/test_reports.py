@@ -89,8 +89,8 @@ def test_monthly_markdown_numbers(march):
     text = (march / "review.md").read_text()
     tables = md_tables(text)
     assert tables and all(len(r) == len(t[0]) for t in tables for r in t)
-    row = find_row(tables, "search-availability")  # the breaches table comes first
-    assert row[1:] == ["Timeslices", "99.90%", "99.7917%", "93", "44.64", "-108.3%"]
+    row = find_row(tables, "search-availability")  # the breaches table comes first, with its unit
+    assert row[1:] == ["Timeslices", "99.90%", "99.7917%", "93", "44.64", "minutes", "-108.3%"]
     svc = [r for t in tables if t[0][-1] == "credit" for r in t[1:] if r[0] == "search-availability"][0]
     assert svc[6] == "minutes" and svc[8] == "breached" and svc[9] == "exhausted" and svc[11] == "10%"
     assert "Fleet compliance: **93.8%** (15 of 16 SLOs" in text
@@ -122,7 +122,7 @@ def test_monthly_html_numbers_and_scripts(march):
     assert 'id="fleet-compliance">93.8%<' in html and 'id="breach-count">1<' in html
     assert 'id="credit-count">1</b>SLOs owing service credits<' in html  # one SLO, not "1 SLAs"
     assert "<td>search-availability</td><td>Timeslices</td>" in html
-    assert '<td class="n">93</td><td class="n">44.64</td>' in html
+    assert '<td class="n">93</td><td class="n">44.64</td><td>minutes</td><td class="n breached">-108.3%</td>' in html
     # Static SVG charts by default: no script at all, small enough to mail.
     parser = Scripts()
     parser.feed(html)
