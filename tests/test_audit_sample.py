@@ -155,6 +155,12 @@ def test_the_monthly_report_lists_the_contractual_breaches(demo_db, tmp_path):  
         r = run_cli("report", "monthly", "--month", "2026-10", "--out", out, db=demo_db)  # as of the month's end
         assert r.code == 0, r.stderr
         text = out.read_text()
+        # The executive summary says so too, with the credit: before, it said only "Breaches: 0"
+        # and "Service credits owed: none", and the 750.00 EUR owed to globex was at the very end.
+        summary = text[:text.index("## Services" if kind == "md" else '<h2 id="services">')]
+        owed = "globex-gateway (globex, 2026-10): credit 5 % = 750.00 EUR; their process under "
+        assert ("- Customer contracts breached: **1** (" + owed + "Audits)" if kind == "md" else
+                'Customer contracts breached: <b class="breached">1</b> (' + owed + '<a href="#audits">Audits</a>)') in summary
         section = text[text.index("Contractual breaches (customer contracts)"):]
         assert "1 contractual breach, 0 complete, 1 with steps missing." in section
         b = doc["breaches"][0]
