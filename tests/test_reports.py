@@ -149,6 +149,18 @@ def test_monthly_html_contents_lists_every_section(march):
         assert f'id="{target}"' in html, target
 
 
+def test_monthly_service_charts_are_dated_in_the_slos_zone(march):
+    """catalog's SLOs are in Europe/Berlin: their March starts at 2026-02-28 23:00 UTC, and the
+    burn-down chart of the March review was dated from 02-28 "(UTC)". Its days are Berlin days:
+    the first is 03-01. Services in UTC keep UTC."""
+    html = (march / "review.html").read_text()
+    for service, zone in (("catalog", "Europe/Berlin"), ("ledger", "America/New_York"), ("search", "UTC")):
+        start = html.index(f"{service}: error budget left (%), daily ({zone})")
+        days = re.findall(r">(\d\d-\d\d)<", html[start:html.index("</svg>", start)])
+        assert days[0] == "03-01" and days[-1].startswith(("03-", "04-01")), (service, days)
+        assert "02-28" not in days
+
+
 def test_monthly_html_interactive_on_request(demo_db, tmp_path):  # noqa: F811
     out = tmp_path / "review.html"
     r = run_cli("report", "monthly", "--month", "2026-03", "--interactive", "--out", out, db=demo_db)

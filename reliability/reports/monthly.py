@@ -30,6 +30,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -271,9 +272,14 @@ def _svg_charts(doc: dict) -> dict:
             if len(pts) > len(x):
                 x = [p["at"] for p in pts]
             series[b["slo"]] = [None if p["remaining"] is None else p["remaining"] * 100 for p in pts]
+        # The points are the local midnights of the SLOs' month: dated in their zone, so a Berlin
+        # SLO's March starts on 03-01, not on 02-28 (23:00 UTC). Mixed zones stay in UTC.
+        zones = {r.get("time_zone") or "UTC" for r in service["slos"]}
+        zone = zones.pop() if len(zones) == 1 else "UTC"
+        x = [t.astimezone(ZoneInfo(zone)) for t in x]
         # Keyed apart from "fleet", which is also a possible service name.
         out[("service", service["name"])] = charts.lines(
-            x, series, f"{service['name']}: error budget left (%), daily (UTC)", zero_line=True) if x else ""
+            x, series, f"{service['name']}: error budget left (%), daily ({zone})", zero_line=True) if x else ""
     return {k: Markup(f'<div class="svg-chart">{v}</div>' if v else "") for k, v in out.items()}
 
 
