@@ -161,6 +161,8 @@ def test_the_monthly_report_lists_the_contractual_breaches(demo_db, tmp_path):  
         owed = "globex-gateway (globex, 2026-10): credit 5 % = 750.00 EUR; their process under "
         assert ("- Customer contracts breached: **1** (" + owed + "Audits)" if kind == "md" else
                 'Customer contracts breached: <b class="breached">1</b> (' + owed + '<a href="#audits">Audits</a>)') in summary
+        if kind == "html":  # the SLO tiers owe nothing, the contract does: said apart
+            assert "<p>No service credits owed under the SLOs' credit tiers.</p>" in summary
         section = text[text.index("Contractual breaches (customer contracts)"):]
         assert "1 contractual breach, 0 complete, 1 with steps missing." in section
         b = doc["breaches"][0]
