@@ -288,10 +288,13 @@ def _headings_at_foot(reader) -> list[tuple[int, str]]:
     return out
 
 
-@pytest.mark.parametrize("month", ["2025-11", "2026-09"])
+@pytest.mark.parametrize("month", ["2025-11", "2026-09", "2026-11"])
 def test_no_pdf_page_ends_with_a_heading(demo_db, tmp_path, month):  # noqa: F811
     """Print CSS keeps every heading with what follows. Before, 2025-11 printed "By team" and
-    "Breach process" (h3) at the foot of pages 8 and 9, 2026-09 "By journey" on page 10."""
+    "Breach process" (h3) at the foot of pages 8 and 9, 2026-09 "By journey" on page 10.
+    And nothing is wider than the page, so every text prints at 9 pt or more: 2026-11 (no data)
+    lists the SLOs without a verdict in the by-label tables' count cells, which, kept on one
+    line, made a table 1,824 px wide and Chromium shrank every page to fit it."""
     from pypdf import PdfReader
 
     if not Path("/usr/bin/chromium").exists():
@@ -304,6 +307,8 @@ def test_no_pdf_page_ends_with_a_heading(demo_db, tmp_path, month):  # noqa: F81
     reader = PdfReader(out)
     assert len([o for o in reader.outline if not isinstance(o, list)]) >= 1
     assert _headings_at_foot(reader) == []
+    small = [s for s in _pdf_text_sizes(reader) if s[1] < 8.99]
+    assert not small, small[:10]
 
 
 def test_postmortem_matches_impact(demo_db, tmp_path):  # noqa: F811
