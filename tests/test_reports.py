@@ -478,3 +478,8 @@ def test_monthly_review_by_label_and_the_split_month(demo_db, tmp_path):  # noqa
     assert "### By journey" in text and "### By team" not in text
     html = (tmp_path / "june.html").read_text()
     assert 'id="segments-table"' in html and "the month (prorated)" in html and "By journey" in html
+    # The rule under the roll-ups is for a reader, not the JSON's field names (insufficient_data,
+    # by_method, allowed_bad, which it used to quote).
+    for doc in (text, html):
+        assert "How these roll-ups count: compliance is SLOs met / SLOs measured" in doc
+        assert not any(name in doc for name in ("insufficient_data SLOs", "by_method", "allowed_bad"))
