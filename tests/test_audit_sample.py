@@ -163,6 +163,11 @@ def test_the_monthly_report_lists_the_contractual_breaches(demo_db, tmp_path):  
                 'Customer contracts breached: <b class="breached">1</b> (' + owed + '<a href="#audits">Audits</a>)') in summary
         if kind == "html":  # the SLO tiers owe nothing, the contract does: said apart
             assert "<p>No service credits owed under the SLOs' credit tiers.</p>" in summary
+        # The policy's violations by rule in words (the rule ids are audit policy's JSON):
+        # October's SEV-1 INC-0158 had no post-mortem in time, INC-0168 spent its budget share.
+        policy = text[text.index("Error-budget policy"):text.index("Breach process")]
+        assert "post-mortem late or missing" in policy and "incident over its budget share" in policy
+        assert "incident_budget" not in policy and "| postmortem |" not in policy and "<td>postmortem<" not in policy
         section = text[text.index("Contractual breaches (customer contracts)"):]
         assert "1 contractual breach, 0 complete, 1 with steps missing." in section
         b = doc["breaches"][0]
