@@ -137,7 +137,7 @@ def test_the_monthly_report_section(demo_db, tmp_path):  # noqa: F811
     assert run_cli("report", "monthly", "--month", "2026-02", "--out", out, db=demo_db).code == 0
     text = out.read_text()
     section = text[text.index("## Audits"):]
-    assert "| release_freeze | DEP-0609 | catalog |" in section
+    assert "| deployed during a freeze | DEP-0609 | catalog |" in section  # the rule in words, not release_freeze
     assert "Exemption EXM-2026-02-DB" in section and "lifted the freeze for DEP-0593" in section
     assert "| catalog-availability | 2026-02 | done | done | missing | done | done | postmortem: no post-mortem " \
            "published: INC-0061 |" in section
