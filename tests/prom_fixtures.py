@@ -22,6 +22,7 @@ Data sets (``DATA``):
 from __future__ import annotations
 
 import bisect
+import fcntl
 import os
 import random
 import shutil
@@ -224,13 +225,37 @@ def require_prometheus(*also: str) -> tuple[str, str]:
     return binaries
 
 
+def _blocks(tmp_path_factory, data, promtool: str) -> Path:
+    """The data set as TSDB blocks (promtool's backfill, the slow part of the setup), built once
+    per test run: under pytest-xdist the workers share one build, guarded by a file lock in the
+    run's common temporary directory (as app_fixtures' demo database). The data set is seeded,
+    so every worker's expectations match it."""
+
+    def build_in(folder: Path) -> Path:
+        done = folder / "tsdb.done"  # written only after a successful backfill
+        if not done.exists():
+            shutil.rmtree(folder / "tsdb", ignore_errors=True)
+            backfill(promtool, write_openmetrics_per_day(data, folder / "openmetrics"), folder / "tsdb")
+            done.write_text("ok")
+        return folder / "tsdb"
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # a single process
+        return build_in(tmp_path_factory.mktemp("prom-blocks"))
+    shared = tmp_path_factory.getbasetemp().parent / "prom-blocks"
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return build_in(shared)
+
+
 @pytest.fixture(scope="session")
 def prom(tmp_path_factory, prom_data):
-    """A real Prometheus with the test data set backfilled; stopped after the session."""
+    """A real Prometheus with the test data set backfilled; stopped after the session. Each
+    worker's server has a data dir of its own (Prometheus locks it and compacts blocks), a copy
+    of the shared blocks."""
     prometheus, promtool = require_prometheus()
     root: Path = tmp_path_factory.mktemp("prometheus")
-    files = write_openmetrics_per_day(prom_data[0], root / "openmetrics")
-    backfill(promtool, files, root / "tsdb")
+    shutil.copytree(_blocks(tmp_path_factory, prom_data[0], promtool), root / "tsdb")
     server = PrometheusServer(prometheus, root / "tsdb")
     server.start()
     try:

@@ -138,7 +138,11 @@ def test_pages_under_a_continuous_writer(demo_db, tmp_path, monkeypatch):
             time.sleep(0.1)
         until = time.monotonic() + SOAK_SECONDS
         i = 0
-        while time.monotonic() < until or i < len(NAMES):  # at least every page once
+        complete: set[str] = set()  # pages that have run once without a notice: every view read
+        # At least every page once, and on until each has been read whole (the writer can win a
+        # page's loaders several times in a row on a loaded machine), within a minute more.
+        while (time.monotonic() < until or i < len(NAMES)
+               or (len(complete) < len(NAMES) and time.monotonic() < until + 60)):
             name = NAMES[i % len(NAMES)]
             started = time.monotonic()
             at = page(name).run()
@@ -146,7 +150,10 @@ def test_pages_under_a_continuous_writer(demo_db, tmp_path, monkeypatch):
             assert not at.exception, (name, [e.value for e in at.exception])
             notes = warnings(at)
             assert len(notes) <= 1, notes
-            assert all(FELL_BACK in n or (NEVER_READ in n and i < len(NAMES)) for n in notes), (i, notes)
+            # "not read before" only until the page's views have all been read once
+            assert all(FELL_BACK in n or (NEVER_READ in n and name not in complete) for n in notes), (i, notes)
+            if not notes:
+                complete.add(name)
             assert seconds < 120, (name, seconds)
             runs.append((name, seconds, notes[0].split(" (")[0] if notes else ""))
             i += 1
@@ -154,6 +161,7 @@ def test_pages_under_a_continuous_writer(demo_db, tmp_path, monkeypatch):
         done.set()
         thread.join(timeout=300)
     assert not thread.is_alive()
+    assert complete == set(NAMES), (sorted(complete), runs)  # readers are never starved for good
     failed = [r for r in results if r.code != 0]
     assert not failed, failed[0].stderr  # the readers never kept a writer out for long either
     assert len(results) >= 2, (len(results), runs)
