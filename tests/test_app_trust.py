@@ -279,3 +279,13 @@ def test_a_partial_month_is_named_on_the_breach_page(env):
     assert any("2026-10 is partial for ledger-availability" in i.value for i in at.info)
     at = run("breach", slo="ledger-availability", month="2026-09")
     assert not any("partial" in i.value for i in at.info)
+
+
+def test_the_breached_list_reads_as_sla_prints_it(env):
+    """search-availability 2026-03: 99.7917 % on the review and in `sla`; the overview said 99.792%."""
+    at = run("overview")
+    [listing] = [m.value for m in at.markdown if "breach?" in m.value]
+    for slo, month in (("search-availability", "2026-03"), ("catalog-availability", "2026-02")):
+        row = _cli_rows(env, month)[slo]
+        assert f"attainment {row[3]} (target" in listing, (row[3], listing)
+        assert f"budget left {row[7]}" in listing

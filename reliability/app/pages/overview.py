@@ -137,7 +137,7 @@ def breach_list(hist: pd.DataFrame) -> None:
     lines = []
     for r in found.head(BREACH_LINES).itertuples():
         lines.append(f"- [{_md(r.slo)} · {r.month}]({investigate_link(r.slo, r.month)}) — attainment "
-                     f"{r.attainment * 100:.3f}% (target {r.target * 100:g}%), budget left "
+                     f"{r.attainment * 100:.4f}% (target {r.target * 100:g}%), budget left "  # as `sla` prints them
                      f"{r.error_budget_remaining * 100:.1f}%")
     if len(found) > BREACH_LINES:
         lines.append(f"- … and {len(found) - BREACH_LINES} more: each month's are listed in the "
