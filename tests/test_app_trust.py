@@ -71,6 +71,7 @@ def test_contracts_month_without_data_owes_unknown_not_zero(env):
     at = run("contracts", month=month)
     shown = {m.label: m.value for m in at.metric}
     assert (shown["Unknown"], shown["Owed so far"]) == ("2", "unknown")
+    assert shown["Credit owed so far"] == "0 (+2 unknown)"  # as the review counts SLOs owing credits
     [notice] = [i.value for i in at.info]
     assert f"No data yet in {month} for acme-gateway, globex-gateway" in notice
     assert "measured up to" not in notice

@@ -112,7 +112,8 @@ def page() -> None:
     counts = doc["counts"]
     m = st.columns(5)
     m[0].metric("Contracts in force", len(docs))
-    m[1].metric("Credit owed so far", counts["credit_owed"])
+    m[1].metric("Credit owed so far", f"{counts['credit_owed']} (+{counts['unknown']} unknown)" if counts["unknown"]
+                else counts["credit_owed"], help="Contracts owing a credit; unknown ones (insufficient data) may too")
     m[2].metric("At risk", counts["at_risk"], help=f"Room left to the SLA level below {threshold * 100:g} %")
     m[3].metric("Unknown", counts["unknown"], help="Insufficient data so far: no verdict, never counted as ok")
     m[4].metric("Owed so far", owed_text(docs),
