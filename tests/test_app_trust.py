@@ -201,6 +201,10 @@ def test_the_reviews_investigate_link_of_an_instance_opens_that_instance(env):
     assert shown["Budget left at the end of 2026-07"] == f"{doc['error_budget_remaining'] * 100:.1f}%" == "-114.9%"
     options = at.selectbox(key="qp_slo").options
     assert GLOBEX in options and "api-gateway-customer-availability" not in options
+    # Its incidents' impact is not computed per instance: unknown, and said so.
+    impact = table_with(at, "budget spent %")
+    assert set(impact["budget spent %"]) == {"-"}
+    assert any("is not computed yet: '-' (unknown), not none" in c.value for c in at.caption)
 
 
 def test_a_per_instance_definition_in_a_link_opens_one_of_its_instances(env):

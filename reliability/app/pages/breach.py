@@ -173,7 +173,9 @@ def page() -> None:
 
     st.subheader("Incidents in range and their SLA impact")
     st.caption(f"Times in {slo['time_zone']}, the SLO's zone. Impact: the incident's window (start to "
-               "mitigation) in this SLO's month.")
+               "mitigation) in this SLO's month." + (" An incident's impact on one instance of a per-instance SLO "
+                                                     "is not computed yet: '-' (unknown), not none."
+                                                     if "{" in name else ""))
     incidents = in_zone(inv["incidents"], slo["time_zone"])
     if not incidents.empty:  # shares as percentages, as on every other page
         incidents = incidents.assign(budget_spent=incidents["budget_spent"] * 100,
