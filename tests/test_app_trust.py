@@ -289,8 +289,21 @@ def test_a_partial_month_is_named_on_the_breach_page(env):
 def test_the_breached_list_reads_as_sla_prints_it(env):
     """search-availability 2026-03: 99.7917 % on the review and in `sla`; the overview said 99.792%."""
     at = run("overview")
-    [listing] = [m.value for m in at.markdown if "breach?" in m.value]
+    [listing] = [m.value for m in at.markdown if "breach?" in m.value and "per-instance" not in m.value]
     for slo, month in (("search-availability", "2026-03"), ("catalog-availability", "2026-02")):
         row = _cli_rows(env, month)[slo]
         assert f"attainment {row[3]} (target" in listing, (row[3], listing)
         assert f"budget left {row[7]}" in listing
+
+
+def test_the_overview_lists_the_breached_months_of_instances(env):
+    """globex's July 2026 breach (a customer's SLA) was nowhere on the overview of the year:
+    the KPIs and the list are over SLOs without grouping, the per-instance block over the last
+    month only. It is now listed apart, linked to its investigation."""
+    at = run("overview")
+    [listing] = [m.value for m in at.markdown if "Instances of per-instance SLOs" in m.value]
+    link = "breach?" + urlencode({"slo": GLOBEX, "month": "2026-07"})
+    assert f"]({link})" in listing
+    row = _cli_rows(env, "2026-07")[GLOBEX]
+    assert f"attainment {row[3]} (target 99.9%), budget left {row[7]}" in listing
+    assert {m.label: m.value for m in at.metric}["SLO-months breached"] == "2 of 192"  # unchanged: fleet only

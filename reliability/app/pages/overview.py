@@ -126,14 +126,26 @@ def _metric(container, label, value, delta=None, **kw) -> None:
     container.metric(label, value, delta, **kw)
 
 
-def breach_list(hist: pd.DataFrame) -> None:
+def breach_list(hist: pd.DataFrame, instance_rows: pd.DataFrame | None = None) -> None:
     """The breached SLO-months, newest month first and most overspent first, each a link; at
-    most ``BREACH_LINES`` (a fleet can have thousands: the monthly review lists them all)."""
+    most ``BREACH_LINES`` (a fleet can have thousands: the monthly review lists them all). Then
+    the breached months of per-instance SLOs (a customer's SLA: globex's July), listed apart as
+    the KPIs count SLOs without grouping only; the per-instance block shows the last month only."""
     st.subheader("Breached SLO-months")
     found = hist[hist["category"] == "breached"].sort_values(["month", "error_budget_remaining"], ascending=[False, True])
     if found.empty:
         st.write("No SLO breached its target in the period.")
-        return
+    else:
+        st.markdown("\n".join(_breach_lines(found)))
+    if instance_rows is not None and not instance_rows.empty:
+        apart = instance_rows[instance_rows["category"] == "breached"].sort_values(
+            ["month", "error_budget_remaining"], ascending=[False, True])
+        if not apart.empty:
+            st.markdown("Instances of per-instance SLOs (customers; not in the counts above):\n\n"
+                        + "\n".join(_breach_lines(apart)))
+
+
+def _breach_lines(found: pd.DataFrame) -> list[str]:
     lines = []
     for r in found.head(BREACH_LINES).itertuples():
         lines.append(f"- [{_md(r.slo)} · {r.month}]({investigate_link(r.slo, r.month)}) — attainment "
@@ -142,7 +154,7 @@ def breach_list(hist: pd.DataFrame) -> None:
     if len(found) > BREACH_LINES:
         lines.append(f"- … and {len(found) - BREACH_LINES} more: each month's are listed in the "
                      f"[monthly SLA review](sla?{urlencode({'month': found['month'].iloc[0]})})")
-    st.markdown("\n".join(lines))
+    return lines
 
 
 def _md(text: str) -> str:
@@ -240,7 +252,7 @@ def page() -> None:
     before = before if before >= first else None
 
     kpis(hist, prev, last, before, inc)
-    breach_list(hist)
+    breach_list(hist, instance_rows)
 
     markup, hidden = grid(hist, months)
     static_chart.show(markup, scroll=True)  # its numbers readable on a phone: scrolls sideways there
