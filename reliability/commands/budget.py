@@ -34,7 +34,9 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
     data) and when the budget runs out at the burn rate of the last 1 and 7 days. "exhausted
     since" is when the budget became spent for good (as of --at); an Occurrences budget grows
     with traffic, so it can be spent for a while early in a month and recover
-    (first_exhausted_at in the JSON).
+    (first_exhausted_at in the JSON). A month is partial by `sla`'s rule (--at before its end,
+    or its series stopped earlier: data_until says when); a forecast over a window without
+    data is unknown ("no data").
 
     The burn-down uses the SLO's definition in force at --at (else at the month's end); a month
     during which the definition changed lists the change (definition_changes) and `sla` splits
