@@ -210,7 +210,11 @@ def lines(x: Sequence[datetime | str], series: dict[str, Sequence[float | None]]
     labels = [v.strftime("%m-%d") if isinstance(v, datetime) else str(v) for v in x]
     every = max(1, math.ceil((_text_width(labels[0]) + 8 if labels else 1) / (pw / max(n, 1))))
     for i in range(0, n, every):
-        out.append(f'<text x="{px(i):.1f}" y="{top + ph + FONT_PX + 4}" text-anchor="middle" fill="{MUTED}">'
+        # A label centred on the last point would run past the right edge ("12-0"): end it there.
+        x_at, anchor = px(i), "middle"
+        if x_at + _text_width(labels[i]) / 2 > width:
+            x_at, anchor = width - 1, "end"
+        out.append(f'<text x="{x_at:.1f}" y="{top + ph + FONT_PX + 4}" text-anchor="{anchor}" fill="{MUTED}">'
                    f'{_t(labels[i])}</text>')
     for k, (name, vals) in enumerate(series.items()):
         color = colors[k % len(colors)]

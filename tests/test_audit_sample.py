@@ -137,7 +137,7 @@ def test_the_monthly_report_section(demo_db, tmp_path):  # noqa: F811
     assert run_cli("report", "monthly", "--month", "2026-02", "--out", out, db=demo_db).code == 0
     text = out.read_text()
     section = text[text.index("## Audits"):]
-    assert "| release_freeze | DEP-0609 | catalog |" in section
+    assert "| deployed during a freeze | DEP-0609 | catalog |" in section  # the rule in words, not release_freeze
     assert "Exemption EXM-2026-02-DB" in section and "lifted the freeze for DEP-0593" in section
     assert "| catalog-availability | 2026-02 | done | done | missing | done | done | postmortem: no post-mortem " \
            "published: INC-0061 |" in section
@@ -155,6 +155,19 @@ def test_the_monthly_report_lists_the_contractual_breaches(demo_db, tmp_path):  
         r = run_cli("report", "monthly", "--month", "2026-10", "--out", out, db=demo_db)  # as of the month's end
         assert r.code == 0, r.stderr
         text = out.read_text()
+        # The executive summary says so too, with the credit: before, it said only "Breaches: 0"
+        # and "Service credits owed: none", and the 750.00 EUR owed to globex was at the very end.
+        summary = text[:text.index("## Services" if kind == "md" else '<h2 id="services">')]
+        owed = "globex-gateway (globex, 2026-10): credit 5 % = 750.00 EUR; their process under "
+        assert ("- Customer contracts breached: **1** (" + owed + "Audits)" if kind == "md" else
+                'Customer contracts breached: <b class="breached">1</b> (' + owed + '<a href="#audits">Audits</a>)') in summary
+        if kind == "html":  # the SLO tiers owe nothing, the contract does: said apart
+            assert "<p>No service credits owed under the SLOs' credit tiers.</p>" in summary
+        # The policy's violations by rule in words (the rule ids are audit policy's JSON):
+        # October's SEV-1 INC-0158 had no post-mortem in time, INC-0168 spent its budget share.
+        policy = text[text.index("Error-budget policy"):text.index("Breach process")]
+        assert "post-mortem late or missing" in policy and "incident over its budget share" in policy
+        assert "incident_budget" not in policy and "| postmortem |" not in policy and "<td>postmortem<" not in policy
         section = text[text.index("Contractual breaches (customer contracts)"):]
         assert "1 contractual breach, 0 complete, 1 with steps missing." in section
         b = doc["breaches"][0]

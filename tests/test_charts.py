@@ -33,6 +33,23 @@ def test_downsample_keeps_every_extreme_and_gap():
     assert list(charts.downsample(short, 600)) == list(range(100))
 
 
+def test_line_chart_labels_stay_inside_the_chart():
+    """November 2026's burn-down has 31 daily points, 11-01 to 12-01: every third is labelled,
+    so the last, 12-01, sits on the right edge; centred there it was cut to "12-0"."""
+    import re
+
+    days = [datetime(2026, 11, 1, tzinfo=timezone.utc).replace(day=d) for d in range(1, 31)]
+    days.append(datetime(2026, 12, 1, tzinfo=timezone.utc))
+    svg = charts.lines(days, {"a": [100.0] * 31}, "t")
+    width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg).group(1))
+    labels = re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)" fill="[^"]+">(\d\d-\d\d)</text>', svg)
+    assert labels[0][2] == "11-01" and labels[-1][2] == "12-01"
+    for x, anchor, text in labels:
+        half = charts._text_width(text) / 2
+        lo, hi = {"middle": (float(x) - half, float(x) + half), "end": (float(x) - 2 * half, float(x))}[anchor]
+        assert 0 <= lo and hi <= width, (text, x, anchor, width)
+
+
 def test_svg_text_is_escaped_and_breaches_are_full_red():
     cell = charts.Cell("breached", "99.89", -0.056, "breach?slo=a&month=2026-02", "<script>x</script>")
     svg = charts.heatmap(["<b>svc</b>"], ["2026-02"], {("<b>svc</b>", "2026-02"): cell}, "t & <t>")

@@ -74,6 +74,16 @@ def test_window_is_clipped_to_the_month_and_open_incidents_have_no_window(idb):
     assert late["total"] == 0.0 and late["failed_share"] is None and late["budget_spent"] == 0.0
 
 
+def test_failed_share_rounds_as_in_the_reports(idb, tmp_path):
+    """84 of 1,000 requests failed in X's window: 8.40 % in the `impact` table as in the
+    post-mortem draft and the monthly review (two decimals); the table said 8.400 %."""
+    rows = [line.split() for line in run_cli("impact", "--incident", "X", db=idb).stdout.splitlines()]
+    assert [r[5] for r in rows if r[:2] == ["X", "api-timeslices"]] == ["8.40%"]
+    out = tmp_path / "pm.md"
+    assert run_cli("report", "postmortem", "X", "--out", out, db=idb).code == 0
+    assert "84 of 1,000 requests failed (8.40%)" in out.read_text()
+
+
 def test_table_and_bad_input(idb):
     r = run_cli("impact", "--incident", "X", db=idb)
     assert r.code == 0 and "api-occurrences" in r.stdout and "140.0%" in r.stdout

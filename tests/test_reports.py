@@ -89,8 +89,8 @@ def test_monthly_markdown_numbers(march):
     text = (march / "review.md").read_text()
     tables = md_tables(text)
     assert tables and all(len(r) == len(t[0]) for t in tables for r in t)
-    row = find_row(tables, "search-availability")  # the breaches table comes first
-    assert row[1:] == ["Timeslices", "99.90%", "99.7917%", "93", "44.64", "-108.3%"]
+    row = find_row(tables, "search-availability")  # the breaches table comes first, with its unit
+    assert row[1:] == ["Timeslices", "99.90%", "99.7917%", "93", "44.64", "minutes", "-108.3%"]
     svc = [r for t in tables if t[0][-1] == "credit" for r in t[1:] if r[0] == "search-availability"][0]
     assert svc[6] == "minutes" and svc[8] == "breached" and svc[9] == "exhausted" and svc[11] == "10%"
     assert "Fleet compliance: **93.8%** (15 of 16 SLOs" in text
@@ -120,14 +120,45 @@ def test_monthly_markdown_other_months(demo_db, tmp_path, month, slo, expected):
 def test_monthly_html_numbers_and_scripts(march):
     html = (march / "review.html").read_text()
     assert 'id="fleet-compliance">93.8%<' in html and 'id="breach-count">1<' in html
+    assert 'id="credit-count">1</b>SLOs owing service credits<' in html  # one SLO, not "1 SLAs"
     assert "<td>search-availability</td><td>Timeslices</td>" in html
-    assert '<td class="n">93</td><td class="n">44.64</td>' in html
+    assert '<td class="n">93</td><td class="n">44.64</td><td>minutes</td><td class="n breached">-108.3%</td>' in html
     # Static SVG charts by default: no script at all, small enough to mail.
     parser = Scripts()
     parser.feed(html)
     assert parser.scripts == [] and parser.handlers == []
     assert html.count('<div class="svg-chart"><svg ') == 9  # fleet + 8 services
     assert (march / "review.html").stat().st_size <= 1_500_000
+
+
+def test_monthly_html_contents_lists_every_section(march):
+    """The table of contents (page 1 of the PDF, and its bookmarks' order) names every section
+    of the review. Before, it stopped at "Overdue action items": By label and Audits were
+    missing."""
+    html = (march / "review.html").read_text()
+    toc = html[html.index('<nav class="toc"'):html.index("</nav>")]
+    sections = re.findall(r'<h2 id="([^"]+)"', html)
+    assert sections == ["summary", "services", "incidents", "timing", "recurrence", "action-items",
+                        "by-label", "audits"]
+    assert re.findall(r'<a href="#([^"]+)"', toc) == [
+        "summary", "services", *(f"service-{s}" for s in ("api-gateway", "auth", "catalog", "checkout",
+                                                          "ledger", "notifications", "payments", "search")),
+        "incidents", "timing", "recurrence", "action-items",
+        "by-label", "by-label-team", "by-label-tier", "by-label-journey", "audits"]
+    for target in re.findall(r'<a href="#([^"]+)"', toc):
+        assert f'id="{target}"' in html, target
+
+
+def test_monthly_service_charts_are_dated_in_the_slos_zone(march):
+    """catalog's SLOs are in Europe/Berlin: their March starts at 2026-02-28 23:00 UTC, and the
+    burn-down chart of the March review was dated from 02-28 "(UTC)". Its days are Berlin days:
+    the first is 03-01. Services in UTC keep UTC."""
+    html = (march / "review.html").read_text()
+    for service, zone in (("catalog", "Europe/Berlin"), ("ledger", "America/New_York"), ("search", "UTC")):
+        start = html.index(f"{service}: error budget left (%), daily ({zone})")
+        days = re.findall(r">(\d\d-\d\d)<", html[start:html.index("</svg>", start)])
+        assert days[0] == "03-01" and days[-1].startswith(("03-", "04-01")), (service, days)
+        assert "02-28" not in days
 
 
 def test_monthly_html_interactive_on_request(demo_db, tmp_path):  # noqa: F811
@@ -148,7 +179,10 @@ def test_monthly_summary_names_each_breach_and_its_cause(march):
         text = (march / name).read_text()
         assert "search-availability** breached" in text or "<b>search-availability</b> breached" in text
         assert "INC-0074" in text and "Elasticsearch cluster red" in text
-        assert "spent 208% of the month's error budget (100% of its bad)" in text
+        # The same number with the same rounding as the tables (attainment 99.7917%, budget spent
+        # 208.3% in the incidents table); before, the sentence said 99.792% and 208%.
+        assert "breached its 99.90% target (99.7917%, -108.3% of its error budget left)" in text
+        assert "spent 208.3% of the month's error budget (100.0% of its bad)" in text
     md = (march / "review.md").read_text()
     # Month over month: February's catalog breach, then March's search breach; 15 of 16 both months.
     assert "93.8%** (15 of 16 SLOs with enough data met their target), +0.0 pp against 2026-02" in md
@@ -180,7 +214,7 @@ def _pdf_text_sizes(reader) -> list[tuple[int, float, str]]:
     return found
 
 
-def test_monthly_pdf_pages_contents_and_text_size(demo_db, tmp_path):  # noqa: F811
+def test_monthly_pdf_pages_contents_and_text_size(demo_db, tmp_path, march):  # noqa: F811
     from pypdf import PdfReader
 
     if not Path("/usr/bin/chromium").exists():
@@ -198,7 +232,7 @@ def test_monthly_pdf_pages_contents_and_text_size(demo_db, tmp_path):  # noqa: F
     # Page numbers on every page; a table of contents on the first, and as PDF bookmarks.
     for k, text in enumerate(texts, 1):
         assert f"page {k} of {n}" in text, (k, text[-200:])
-    assert "Contents" in texts[0] and "Executive summary" in texts[0] and "Overdue action items" in texts[0]
+    assert all(s in texts[0] for s in ("Contents", "Executive summary", "Overdue action items", "By label", "Audits"))
     titles = [o["/Title"] for o in reader.outline if isinstance(o, dict)]
     nested = [o["/Title"] for group in reader.outline if isinstance(group, list) for o in group if isinstance(o, dict)]
     assert "Executive summary" in titles + nested and "Time metrics" in titles + nested
@@ -208,6 +242,14 @@ def test_monthly_pdf_pages_contents_and_text_size(demo_db, tmp_path):  # noqa: F
     assert chart_labels, "the fleet chart's labels are text in the PDF"
     small = [s for s in sizes if s[1] < 8.99]
     assert not small, small[:10]
+    # No number, method or status is split across lines to fit a table in the page: every
+    # cell of the services tables (as the Markdown review has them) is whole in the PDF's text.
+    # Before, print CSS broke them anywhere: "21,4|20", "647,296.|09", "Timeslic|es", "breac|hed".
+    flat = unicodedata.normalize("NFKC", " ".join(texts))
+    cells = {c for t in md_tables((march / "review.md").read_text()) if t[0][-1] == "credit"
+             for r in t[1:] for c in r[1:] if c not in ("-", "n/a")}
+    assert {"647,296.09", "809,479.94", "Timeslices", "RatioTimeslices", "exhausted", "-108.3%"} <= cells
+    assert sorted(c for c in cells if c not in flat) == []
 
 
 def _matrix(a, b):
@@ -246,10 +288,13 @@ def _headings_at_foot(reader) -> list[tuple[int, str]]:
     return out
 
 
-@pytest.mark.parametrize("month", ["2025-11", "2026-09"])
+@pytest.mark.parametrize("month", ["2025-11", "2026-09", "2026-11"])
 def test_no_pdf_page_ends_with_a_heading(demo_db, tmp_path, month):  # noqa: F811
     """Print CSS keeps every heading with what follows. Before, 2025-11 printed "By team" and
-    "Breach process" (h3) at the foot of pages 8 and 9, 2026-09 "By journey" on page 10."""
+    "Breach process" (h3) at the foot of pages 8 and 9, 2026-09 "By journey" on page 10.
+    And nothing is wider than the page, so every text prints at 9 pt or more: 2026-11 (no data)
+    lists the SLOs without a verdict in the by-label tables' count cells, which, kept on one
+    line, made a table 1,824 px wide and Chromium shrank every page to fit it."""
     from pypdf import PdfReader
 
     if not Path("/usr/bin/chromium").exists():
@@ -262,6 +307,8 @@ def test_no_pdf_page_ends_with_a_heading(demo_db, tmp_path, month):  # noqa: F81
     reader = PdfReader(out)
     assert len([o for o in reader.outline if not isinstance(o, list)]) >= 1
     assert _headings_at_foot(reader) == []
+    small = [s for s in _pdf_text_sizes(reader) if s[1] < 8.99]
+    assert not small, small[:10]
 
 
 def test_postmortem_matches_impact(demo_db, tmp_path):  # noqa: F811
@@ -431,3 +478,8 @@ def test_monthly_review_by_label_and_the_split_month(demo_db, tmp_path):  # noqa
     assert "### By journey" in text and "### By team" not in text
     html = (tmp_path / "june.html").read_text()
     assert 'id="segments-table"' in html and "the month (prorated)" in html and "By journey" in html
+    # The rule under the roll-ups is for a reader, not the JSON's field names (insufficient_data,
+    # by_method, allowed_bad, which it used to quote).
+    for doc in (text, html):
+        assert "How these roll-ups count: compliance is SLOs met / SLOs measured" in doc
+        assert not any(name in doc for name in ("insufficient_data SLOs", "by_method", "allowed_bad"))

@@ -260,8 +260,9 @@ def violations(freeze: dict, budget: dict, pm: dict) -> list[dict]:
             continue
         worst = min((c for c in j["slos"] if c["status"] == "exhausted"), key=lambda c: c["remaining"])
         out.append({"rule": "release_freeze", "subject": j["id"], "service": j["service"], "at": j["deployed_at"],
-                    "slo": worst["slo"], "detail": f"deployed during a freeze: {worst['slo']} trailing budget "
-                    f"left {percent(worst['remaining'])}",
+                    "slo": worst["slo"], "detail": f"deployed during a freeze: {worst['slo']} had "
+                    f"{percent(worst['remaining'])} of its error budget left over the trailing "
+                    f"{freeze['trailing_window']}",
                     "evidence": {"deployment": j["id"], "description": j["description"],
                                  "trailing_budget_remaining": worst["remaining"], "bad": worst["bad"],
                                  "allowed_bad": worst["allowed_bad"], "frozen_since": worst["frozen_since"]}})

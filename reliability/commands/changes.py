@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.month_option import month_option
+
 from reliability.output import emit_json, fmt, table
 from reliability.units import duration, percent
 
@@ -15,6 +17,7 @@ from reliability.units import duration, percent
 @click.option("--hours", default=1.0, show_default=True, help="Correlation window after a deployment, hours.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
+@month_option
 def changes(ctx, start, end, tz, hours, as_json) -> None:
     """Which changes hurt: incidents detected within --hours after a deployment of the same
     service, and change failure rate = failed deployments / deployments per service and month

@@ -45,7 +45,7 @@ def impact(ctx, incident_id, month, tz, service, as_json) -> None:
     docs = [doc] if incident_id is not None else doc["incidents"]
     rows = [
         [d["id"], s["slo"], fmt(s.get("bad_minutes"), 1), fmt(s.get("failed"), 0), fmt(s.get("total"), 0),
-         percent(s.get("failed_share"), 3), percent(s.get("budget_spent"), 1)]
+         percent(s.get("failed_share"), 2), percent(s.get("budget_spent"), 1)]
         for d in docs for s in d["slos"]
     ]
     click.echo(table(["incident", "slo", "bad minutes", "failed (events)", "total (events)", "failed %",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.month_option import month_option
+
 from reliability.output import emit_json, fmt, table
 from reliability.units import duration
 
@@ -39,6 +41,7 @@ def _cell(metric: dict) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
+@month_option
 def mttx(ctx, start, end, months, tz, service, by, as_json) -> None:
     """Time to detect, acknowledge, mitigate, resolve: mean, median and p90 (minutes).
 

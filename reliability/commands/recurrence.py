@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from reliability.commands.month_option import month_option
+
 from reliability.output import emit_json, table
 from reliability.units import duration
 
@@ -17,6 +19,7 @@ from reliability.units import duration
 @click.option("--incident", default=None, help="Also list the incidents related to this one, with reasons.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_context
+@month_option
 def recurrence(ctx, start, end, tz, days, similarity, incident, as_json) -> None:
     """What keeps coming back: repeats, similar titles, frequency classes, weekday x hour.
 

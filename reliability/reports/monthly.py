@@ -30,6 +30,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -72,6 +73,20 @@ def _budgets(con: duckdb.DuckDBPyConnection, month: str, as_of: datetime) -> dic
 # The label keys the review rolls up by when the SLOs carry them (`report monthly --group-by`).
 DEFAULT_GROUP_BY = ("team", "tier", "journey")
 
+# The roll-up rule of `sla --group-by` (groups.RULE, the JSON's `rollup_rule`) in a reader's words:
+# the review goes to people who do not read field names such as insufficient_data or allowed_bad.
+BY_LABEL_RULE = (
+    "How these roll-ups count: compliance is SLOs met / SLOs measured (met + breached); an SLO with "
+    "insufficient data is neither met nor measured and is named under \u201cno verdict\u201d. Budgets are "
+    "added within one budgeting method only: Occurrences weighted by events (attainment = good events / "
+    "all events, budget left = 1 \u2212 bad events / allowed bad events), Timeslices and RatioTimeslices by "
+    "time (budget left = 1 \u2212 bad minutes / allowed bad minutes). An SLO with several values of the "
+    "label is in each of their groups. Each objective counts as one SLO, and each instance of a "
+    "per-instance SLO (one per customer, say) as one SLO, so SLOs here are SLO instances (the fleet "
+    "compliance of the executive summary counts the SLOs without grouping labels instead and summarises "
+    "instances apart)"
+)
+
 
 def _by_label(con: duckdb.DuckDBPyConnection, rows: list[dict], keys: tuple[str, ...] | None) -> list[dict]:
     """The month's roll-ups by each label key (``sla --group-by``'s, from the same rows: each
@@ -84,7 +99,7 @@ def _by_label(con: duckdb.DuckDBPyConnection, rows: list[dict], keys: tuple[str,
     carried = {k for v in labels.values() for k, _ in v}
     wanted = [k for k in (keys if keys is not None else DEFAULT_GROUP_BY) if k in carried or k == "service"]
     items = [SimpleNamespace(**r, labels=labels.get(r["slo"].partition("{")[0], ())) for r in rows]
-    return [{"key": key, "groups": groups.sla_groups(items, key), "rule": groups.RULE} for key in wanted]
+    return [{"key": key, "groups": groups.sla_groups(items, key), "rule": BY_LABEL_RULE} for key in wanted]
 
 
 def _instances(rows: list[dict]) -> list[dict]:
@@ -271,9 +286,14 @@ def _svg_charts(doc: dict) -> dict:
             if len(pts) > len(x):
                 x = [p["at"] for p in pts]
             series[b["slo"]] = [None if p["remaining"] is None else p["remaining"] * 100 for p in pts]
+        # The points are the local midnights of the SLOs' month: dated in their zone, so a Berlin
+        # SLO's March starts on 03-01, not on 02-28 (23:00 UTC). Mixed zones stay in UTC.
+        zones = {r.get("time_zone") or "UTC" for r in service["slos"]}
+        zone = zones.pop() if len(zones) == 1 else "UTC"
+        x = [t.astimezone(ZoneInfo(zone)) for t in x]
         # Keyed apart from "fleet", which is also a possible service name.
         out[("service", service["name"])] = charts.lines(
-            x, series, f"{service['name']}: error budget left (%), daily (UTC)", zero_line=True) if x else ""
+            x, series, f"{service['name']}: error budget left (%), daily ({zone})", zero_line=True) if x else ""
     return {k: Markup(f'<div class="svg-chart">{v}</div>' if v else "") for k, v in out.items()}
 
 
