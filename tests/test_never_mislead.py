@@ -204,9 +204,11 @@ def test_a_window_without_events_burns_zero(demo_db):
     doc = run_cli("burn", "--slo", "api-gateway-availability", "--from", "2026-11-02", "--to", "2026-11-03",
                   "--window", "1h", "--json", db=demo_db).json()
     assert doc["burn_rate"] == 0.0 and doc["burn_rates_at_end"] == {"1h": 0.0}
+    # ... but a forecast from a window without data cannot be known: null, never a rate of 0
+    # that reads "not this period" (tests/test_budget_partial.py).
     [b] = run_cli("budget", "--month", "2026-11", "--slo", "api-gateway-availability", "--json", db=demo_db).json()["slos"]
-    assert [f["burn_rate"] for f in b["forecast"]] == [0.0, 0.0]
-    assert all(f["exhausts_at"] is None for f in b["forecast"])
+    assert [f["burn_rate"] for f in b["forecast"]] == [None, None]
+    assert all(f["exhausts_at"] is None and f["exhausts_this_period"] is None for f in b["forecast"])
 
 
 # -- 6. What "exhausted" means for a budget that grows with traffic ------------------------------

@@ -24,7 +24,14 @@ Units: ``bad`` and ``allowed_bad`` as in ``sla`` (events for Occurrences, slices
   slices last ``(allowed − bad) / (b · (1 − target))`` slices; Occurrences (and
   RatioTimeslices) earn budget with traffic too, so the budget runs out only when ``b > 1``,
   after ``(allowed − bad) / ((1 − target) · v · (b − 1))`` minutes at ``v`` events (slices with
-  data) per minute over the same window. Past the period's end: "not this period".
+  data) per minute over the same window. Past the period's end: "not this period". A window
+  without a slice with data (``data_coverage``'s rule) cannot tell the rate: burn rate, time
+  and ``exhausts_this_period`` are None ("no data"), except that a budget already spent is
+  spent (0 minutes); such a forecast never makes the status ``at_risk``.
+- ``partial`` is ``sla``'s rule (:func:`reliability.analysis.sla.data_as_of`, evaluated at
+  ``as_of``): the period is partial when ``as_of`` is before its end or the series' newest row
+  before ``as_of`` ends before the period's end; ``data_until`` says up to when (only in a
+  partial period's report).
 """
 
 from __future__ import annotations
@@ -174,6 +181,15 @@ def data_coverage(b: Budget) -> float | None:
     return float(Fraction(int(b.tl.data[b.offset : b.offset + k].sum()), k))
 
 
+def data_until(b: Budget) -> datetime:
+    """Up to when the period has data as of ``as_of``: ``sla``'s ``as_of`` had it been run at
+    ``as_of`` (the same function), from the newest slice with a row (any counts) before it."""
+    k = b.index(b.as_of)
+    rows = b.tl.rows if b.tl.rows is not None else b.tl.data  # a loader without row counts
+    found = np.flatnonzero(rows[b.offset : b.offset + k])
+    return sla.data_as_of(b.slo, b.period, {"last_slice": int(found[-1]) if len(found) else None}, b.as_of)
+
+
 def forecast(b: Budget) -> list[dict]:
     """When the period's budget runs out at the burn rate of the last 1 day and 7 days."""
     k = b.index(b.as_of)
@@ -185,11 +201,12 @@ def forecast(b: Budget) -> list[dict]:
         n = seconds // b.tl.window_seconds
         w_bad = Fraction(float(b.tl.bad[j - n : j].sum()))
         w_weight = Fraction(float(b.tl.weight[j - n : j].sum()))
-        rate = w_bad / w_weight / budget if w_weight else Fraction(0)  # no events burn nothing
+        known = bool(b.tl.data[max(j - n, 0) : j].any())  # no data: the rate cannot be known
+        rate = (w_bad / w_weight / budget if w_weight else Fraction(0)) if known else None
         minutes: Fraction | None = None
         left = allowed - bad
         if left <= 0 and bad > 0:
-            minutes = Fraction(0)
+            minutes = Fraction(0)  # spent is spent, whatever the window holds
         elif rate:
             slice_min = Fraction(b.tl.window_seconds, 60)
             if b.fixed:
@@ -199,6 +216,8 @@ def forecast(b: Budget) -> list[dict]:
                 minutes = left / (budget * per_minute * (rate - 1))
         when = None if minutes is None else b.as_of + timedelta(minutes=float(minutes))
         this_period = when is not None and when < b.period.end
+        if minutes is None and rate is None:
+            this_period = None  # unknown, not "not this period"
         out.append({
             "window": label,
             "burn_rate": None if rate is None else float(rate),
@@ -217,7 +236,8 @@ def status(remaining: float | None, forecasts: list[dict], at_risk: float = DEFA
         return "insufficient_data"
     if remaining is not None and remaining <= 0:
         return "exhausted"
-    if (remaining is not None and remaining < at_risk) or forecasts[0]["exhausts_this_period"]:
+    # An unknown forecast (None: no data in the last day) does not decide: remaining does.
+    if (remaining is not None and remaining < at_risk) or forecasts[0]["exhausts_this_period"] is True:
         return "at_risk"
     return "healthy"
 
@@ -230,7 +250,8 @@ def report(b: Budget, step_seconds: int | None = None, at_risk: float = DEFAULT_
     rem = b.remaining(k)
     fc = forecast(b)
     coverage = data_coverage(b)
-    return {
+    until = data_until(b)
+    out = {
         "slo": b.slo.name,
         "service": b.slo.service,
         "sli": b.slo.sli,
@@ -245,9 +266,14 @@ def report(b: Budget, step_seconds: int | None = None, at_risk: float = DEFAULT_
         "budget_unit": budget_unit(b.slo.budgeting_method, b.tl.window_seconds / 60),
         "data_coverage": coverage,
         "status": status(None if rem is None else float(rem), fc, at_risk, coverage, min_coverage),
-        "partial": b.as_of < b.period.end,
+        "partial": until < b.period.end,
         "exhausted_at": exhausted_at(b),
         "first_exhausted_at": first_exhausted_at(b),
         "forecast": fc,
         "points": burndown(b, step_seconds),
     }
+    if until < b.period.end:  # after `partial`, and only then: a complete month prints as before
+        items = list(out.items())
+        at = list(out).index("partial") + 1
+        out = dict(items[:at] + [("data_until", until)] + items[at:])
+    return out

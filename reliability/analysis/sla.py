@@ -402,7 +402,7 @@ def _rows(
     rows = []
     for slo in selected:
         period = period_of[slo.name]
-        as_of = min(period.end, now, data_end(slo, period, found[(slo.name, 0)][0]))
+        as_of = data_as_of(slo, period, found[(slo.name, 0)][0], now)
         for idx in range(len(slo.objectives)):
             agg, ex = found[(slo.name, idx)]
             rows.append(finish(slo, idx, period, agg, no_data, ex.slices, ex.ids, min_coverage, as_of))
@@ -482,6 +482,13 @@ def data_end(slo: SLO, period: periods.Period, agg: dict) -> datetime:
         return period.start
     window = slo.time_slice_window_seconds or DEFAULT_SLICE_SECONDS
     return period.start + timedelta(seconds=(int(last) + 1) * window)
+
+
+def data_as_of(slo: SLO, period: periods.Period, agg: dict, now: datetime) -> datetime:
+    """Up to when the period has data as of ``now``: the earliest of the period's end, ``now``
+    and :func:`data_end`. The period is partial when this is before its end (docs/sla.md
+    "Partial periods"); ``budget`` applies the same rule (its ``data_until``)."""
+    return min(period.end, now, data_end(slo, period, agg))
 
 
 def _exclusions(con: duckdb.DuckDBPyConnection, params: dict, extra: Sequence | None) -> dict:

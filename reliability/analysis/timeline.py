@@ -52,6 +52,9 @@ class Timeline:
     total: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
+    # Rows stored per slice, whatever their counts (a row with total = 0 has no data but shows
+    # how far the series reaches: sla's ``data_end``); None when the loader did not count them.
+    rows: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -258,7 +261,9 @@ def load(con: duckdb.DuckDBPyConnection, slo: SLO, start: datetime, end: datetim
     total[idx] = np.asarray(cols["total"], dtype=float)
     lo[idx] = np.asarray(cols["min_value"], dtype=float)
     hi[idx] = np.asarray(cols["max_value"], dtype=float)
-    return from_arrays(slo, objective, start, w, good, total, lo, hi)
+    rows = np.zeros(n, dtype=np.int64)
+    rows[idx] = np.asarray(cols["rows"], dtype=np.int64)
+    return Timeline(slo, objective, start, w, good, total, lo, hi, rows)
 
 
 def from_arrays(

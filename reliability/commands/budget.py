@@ -34,7 +34,9 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
     data) and when the budget runs out at the burn rate of the last 1 and 7 days. "exhausted
     since" is when the budget became spent for good (as of --at); an Occurrences budget grows
     with traffic, so it can be spent for a while early in a month and recover
-    (first_exhausted_at in the JSON).
+    (first_exhausted_at in the JSON). A month is partial by `sla`'s rule (--at before its end,
+    or its series stopped earlier: data_until says when); a forecast over a window without
+    data is unknown ("no data").
 
     The burn-down uses the SLO's definition in force at --at (else at the month's end); a month
     during which the definition changed lists the change (definition_changes) and `sla` splits
@@ -91,10 +93,15 @@ def budget(ctx: click.Context, month: str, slo_name: str | None, step: str | Non
     click.echo(table(
         ["slo", "budget left", "coverage", "status", "exhausted since", "runs out (1d rate)", "runs out (7d rate)"],
         [[r["slo"], percent(r["error_budget_remaining"], 1), percent(r["data_coverage"], 1),
-          r["status"].replace("_", " "), iso_z(r["exhausted_at"]) or "-",
+          r["status"].replace("_", " ") + (" (partial)" if r["partial"] else ""), iso_z(r["exhausted_at"]) or "-",
           *[_runs_out(f) for f in r["forecast"]]] for r in reports],
         right=(1, 2),
     ))
+    partial = sorted({(iso_z(r["data_until"]), r["slo"]) for r in reports
+                      if r["partial"] and r["status"] != "insufficient_data"})
+    for until in sorted({a for a, _ in partial}):  # as `sla` says it: why the month is partial
+        names = [name for a, name in partial if a == until]
+        click.echo(f"partial: data only up to {until} for {', '.join(names)}; the status may still change")
     for r in reports:
         for c in r.get("definition_changes", ()):
             click.echo(f"{r['slo']}: definition changed at {iso_z(c['effective_from'])} (version {c['version']}); "
@@ -125,6 +132,8 @@ def _runs_out(forecast: dict) -> str:
     when), so it is "already spent", never a time that reads as a future exhaustion."""
     if forecast["minutes_to_exhaustion"] == 0:
         return "already spent"
+    if forecast["exhausts_this_period"] is None:  # no data in the window: the rate is unknown
+        return "no data"
     return iso_z(forecast["exhausts_at"]) or "not this period"
 
 
