@@ -8,9 +8,7 @@ file lock in the run's common temporary directory.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -19,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import Result, run_cli
+from conftest import Result, built_once, run_cli
 
 
 @dataclass(frozen=True)
@@ -40,13 +38,7 @@ def _build(folder: Path) -> DemoDb:
 
 @pytest.fixture(scope="session")
 def demo_db_build(tmp_path_factory: pytest.TempPathFactory) -> DemoDb:
-    if not os.environ.get("PYTEST_XDIST_WORKER"):  # a single process
-        return _build(tmp_path_factory.mktemp("demo"))
-    shared = tmp_path_factory.getbasetemp().parent / "demo-db"
-    shared.mkdir(exist_ok=True)
-    with (shared / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return _build(shared)
+    return built_once(tmp_path_factory, "demo-db", _build)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -14,6 +15,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = shutil.which("reliability", path=str(Path(sys.executable).parent)) or "reliability"
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build):
+    """``build(folder)`` once per test run: in a single process in a folder of its own; under
+    pytest-xdist in the run's common temporary directory, guarded by a file lock, so that the
+    workers share one build. ``build`` must skip work a finished earlier call left there."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # a single process
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / name
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return build(shared)
 
 
 def pytest_configure(config) -> None:

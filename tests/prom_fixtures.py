@@ -22,7 +22,6 @@ Data sets (``DATA``):
 from __future__ import annotations
 
 import bisect
-import fcntl
 import os
 import random
 import shutil
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import built_once
 from prometheus_server import PrometheusServer, backfill, find_prometheus, series, write_openmetrics_per_day
 
 BASE = 1740960000  # 2025-03-03T00:00:00Z
@@ -239,13 +239,7 @@ def _blocks(tmp_path_factory, data, promtool: str) -> Path:
             done.write_text("ok")
         return folder / "tsdb"
 
-    if not os.environ.get("PYTEST_XDIST_WORKER"):  # a single process
-        return build_in(tmp_path_factory.mktemp("prom-blocks"))
-    shared = tmp_path_factory.getbasetemp().parent / "prom-blocks"
-    shared.mkdir(exist_ok=True)
-    with (shared / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return build_in(shared)
+    return built_once(tmp_path_factory, "prom-blocks", build_in)
 
 
 @pytest.fixture(scope="session")
