@@ -72,7 +72,7 @@ def monthly_frame(
                 order.append(("rows", slo.name, month))
                 continue
             period, rows = found
-            end = min(period.end, now, sla.data_end(slo, period, {"last_slice": stored["last_slice"][rows[0]]}))
+            end = sla.data_as_of(slo, period, {"last_slice": stored["last_slice"][rows[0]]}, now)
             k = len(rows)
             picked += rows
             slo_of += [slo] * k

@@ -246,7 +246,7 @@ def monthly_by_slo(
             found = [stored.get((slo.name, i, month)) for i in range(len(slo.objectives))]
             if rolled_up(slo, histories) and all(f is not None and f["period_start"] == period.start
                                        and f["period_end"] == period.end for f in found):
-                as_of = min(period.end, now, sla.data_end(slo, period, found[0]))
+                as_of = sla.data_as_of(slo, period, found[0], now)
                 rows[slo.name] = [sla.finish(slo, i, period, {k: f[k] for k in AGG}, no_data, f["excluded_slices"],
                                              tuple(f["maintenance_windows"]), min_coverage, as_of)
                                   for i, f in enumerate(found)]
