@@ -103,10 +103,20 @@ def test_overview(env):
 def test_url_values_that_do_not_exist_are_named(env):
     at = run("overview", to="2026-13")
     [warning] = [w.value for w in at.warning]
-    assert "'2026-13'" in warning and "showing 2026-10" in warning
+    assert "`2026-13`" in warning and "showing 2026-10" in warning
     at = run("breach", slo="search-avail")
     [warning] = [w.value for w in at.warning]
-    assert "SLO 'search-avail'" in warning and "api-gateway-availability" in warning
+    assert "SLO `search-avail`" in warning and "api-gateway-availability" in warning
+    # A link is anyone's text: Markdown in it is a literal code span (no link, no markup).
+    at = run("breach", slo="[sign in](https://evil.example/)")
+    [warning] = [w.value for w in at.warning]
+    assert "SLO `[sign in](https://evil.example/)` from the link does not exist" in warning
+    at = run("breach", slo="search-availability", month="2026-03", days="**17th**")
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("Days `**17th**` from the link are not a range of days")
+    at = run("overview", to="<b>x</b>")
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("To month `<b>x</b>` from the link is not a month")
     # The no-data radio is in the URL too.
     at = run("monthly_sla", month="2026-03", no_data="bad")
     assert at.radio[0].value == "bad"

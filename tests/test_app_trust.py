@@ -151,7 +151,7 @@ def test_a_month_without_data_in_a_link_is_not_called_nonexistent(env):
                        "showing 2026-10 instead.")
     at = run("overview", to="2026-13")
     [warning] = [w.value for w in at.warning]
-    assert warning == "To month '2026-13' from the link is not a month (YYYY-MM); showing 2026-10 instead."
+    assert warning == "To month `2026-13` from the link is not a month (YYYY-MM); showing 2026-10 instead."
 
 
 class _Banner:

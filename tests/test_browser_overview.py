@@ -77,14 +77,18 @@ def test_overview_and_shared_links_in_chromium(server):  # noqa: F811
 
             # Shared links with values that do not exist: a visible warning naming them.
             for path, named, shown in (
-                ("breach?slo=search-avail", "'search-avail'", "api-gateway-availability"),
-                ("sla?month=2026-13", "'2026-13'", "2026-10"),
+                ("breach?slo=search-avail", "search-avail", "api-gateway-availability"),
+                ("sla?month=2026-13", "2026-13", "2026-10"),
+                # a link is anyone's text: Markdown in it shows literally, never as a link
+                ("breach?slo=%5Bsign%20in%5D(https://evil.example/)", "[sign in](https://evil.example/)",
+                 "api-gateway-availability"),
             ):
                 page.goto(f"{url}/{path}", timeout=30_000)
                 settled(page, "Breach investigation" if path.startswith("breach") else "Monthly SLA review")
                 warning = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text=named)
                 warning.first.wait_for(state="visible", timeout=SETTLE_MS)
                 assert shown in warning.first.inner_text()
+                assert not warning.first.locator("a").count()
             # The no-data radio is in the URL like every other filter.
             page.goto(f"{url}/sla?month=2026-03&no_data=bad", timeout=30_000)
             settled(page, "Monthly SLA review")

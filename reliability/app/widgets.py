@@ -14,13 +14,16 @@ from datetime import date, datetime, timezone
 
 import streamlit as st
 
+from reliability.app import safe
+
 ALL = "(all)"
 ZONES = ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Tokyo"]
 
 
 def not_found(label: str, wanted: str, shown: str) -> None:
     """The visible warning for a URL value that does not exist."""
-    st.warning(f"{label} {wanted!r} from the link does not exist; showing {shown} instead.", icon="⚠️")
+    # A link is anyone's text: shown as a literal code span, so it cannot render as a link or markup
+    st.warning(f"{label} {safe.md(wanted)} from the link does not exist; showing {shown} instead.", icon="⚠️")
 
 
 def month_not_shown(label: str, wanted: str, months: list[str], shown: str) -> None:
@@ -28,7 +31,8 @@ def month_not_shown(label: str, wanted: str, months: list[str], shown: str) -> N
     (``2026-13``), or a real month without data, named as such (a month after the data is
     not a month that "does not exist")."""
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", wanted):
-        st.warning(f"{label} {wanted!r} from the link is not a month (YYYY-MM); showing {shown} instead.", icon="⚠️")
+        st.warning(f"{label} {safe.md(wanted)} from the link is not a month (YYYY-MM); showing {shown} instead.",
+                   icon="⚠️")
         return
     st.warning(f"{label} {wanted} from the link has no data (the data cover {min(months)} to {max(months)}); "
                f"showing {shown} instead.", icon="⚠️")
@@ -164,7 +168,8 @@ def days_picker(first: date, last: date, label: str, container=st) -> tuple[date
     if raw and wanted == (first, last) and raw != f"{first}..{last}":
         problem = (f"are not within {first}..{last} (the month picked)" if readable else
                    "are not a range of days (YYYY-MM-DD..YYYY-MM-DD)")
-        st.warning(f"Days {raw} from the link {problem}; showing {first}..{last} instead.", icon="⚠️")
+        st.warning(f"Days {raw if readable else safe.md(raw)} from the link {problem}; showing {first}..{last} "
+                   "instead.", icon="⚠️")
     picked = container.date_input(label, wanted, min_value=first, max_value=last, key="days")
     chosen = tuple(picked) if isinstance(picked, (tuple, list)) and len(picked) == 2 else (first, last)
     if chosen != (first, last):
