@@ -303,7 +303,7 @@ def test_incidents_filtered_by_service_labels(env):
     assert sum(int(float(v)) for v in re.findall(r'data-value="([\d.]+)"', grid)) == doc["count"]
     # Two labels of different keys must both hold; a label nobody has is named, not ignored.
     at = run("incidents", **{"from": "2026-03", "to": "2026-03", "label": "team=nobody"})
-    assert any("'team=nobody'" in w.value for w in at.warning)
+    assert any("`team=nobody`" in w.value for w in at.warning)
     assert metrics(at)["Incidents"] == str(run_cli("incidents", "--month", "2026-03", "--json", db=env).json()["count"])
 
 
