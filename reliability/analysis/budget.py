@@ -251,7 +251,7 @@ def report(b: Budget, step_seconds: int | None = None, at_risk: float = DEFAULT_
     fc = forecast(b)
     coverage = data_coverage(b)
     until = data_until(b)
-    out = {
+    return {
         "slo": b.slo.name,
         "service": b.slo.service,
         "sli": b.slo.sli,
@@ -267,13 +267,10 @@ def report(b: Budget, step_seconds: int | None = None, at_risk: float = DEFAULT_
         "data_coverage": coverage,
         "status": status(None if rem is None else float(rem), fc, at_risk, coverage, min_coverage),
         "partial": until < b.period.end,
+        # after `partial`, and only in a partial period: a complete month prints as before
+        **({"data_until": until} if until < b.period.end else {}),
         "exhausted_at": exhausted_at(b),
         "first_exhausted_at": first_exhausted_at(b),
         "forecast": fc,
         "points": burndown(b, step_seconds),
     }
-    if until < b.period.end:  # after `partial`, and only then: a complete month prints as before
-        items = list(out.items())
-        at = list(out).index("partial") + 1
-        out = dict(items[:at] + [("data_until", until)] + items[at:])
-    return out

@@ -263,13 +263,14 @@ def load(con: duckdb.DuckDBPyConnection, slo: SLO, start: datetime, end: datetim
     hi[idx] = np.asarray(cols["max_value"], dtype=float)
     rows = np.zeros(n, dtype=np.int64)
     rows[idx] = np.asarray(cols["rows"], dtype=np.int64)
-    return Timeline(slo, objective, start, w, good, total, lo, hi, rows)
+    return from_arrays(slo, objective, start, w, good, total, lo, hi, rows)
 
 
 def from_arrays(
     slo: SLO, objective: int, start: datetime, w: int,
-    good: np.ndarray, total: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+    good: np.ndarray, total: np.ndarray, lo: np.ndarray, hi: np.ndarray, rows: np.ndarray | None = None,
 ) -> Timeline:
     """The timeline from dense per-slice sums (``good``, ``total``: events; ``lo``/``hi``: the
-    lowest/highest value, NaN without one), as :func:`load` and the all-SLO loader build them."""
-    return Timeline(slo, objective, start, w, good, total, lo, hi)
+    lowest/highest value, NaN without one; ``rows``: rows per slice, when counted), as :func:`load`
+    and the all-SLO loader build them."""
+    return Timeline(slo, objective, start, w, good, total, lo, hi, rows)
